@@ -1,0 +1,97 @@
+// Typed connector errors. Every failure that leaves a connector is one of these, so the caller
+// (the actor host, the writer) can decide by `retryable` alone: nak with backoff, or record it.
+// Messages never carry a secret: connectors build them from codes and safe excerpts only.
+
+export type ExternalSystem = 'salesforce' | 'intercom';
+
+export interface ConnectorErrorOptions {
+  system: ExternalSystem;
+  /** The service's own error code where it gave one (INVALID_SESSION_ID, not_found, ...). */
+  code: string;
+  status?: number;
+  retryable: boolean;
+  /** When the service said when to come back (429 reset, limit windows). */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class ConnectorError extends Error {
+  override name = 'ConnectorError';
+  readonly system: ExternalSystem;
+  readonly code: string;
+  readonly status?: number;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, opts: ConnectorErrorOptions) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.system = opts.system;
+    this.code = opts.code;
+    this.status = opts.status;
+    this.retryable = opts.retryable;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** Network failure, timeout, 5xx, UNABLE_TO_LOCK_ROW: try again later. */
+export class TransientError extends ConnectorError {
+  override name = 'TransientError';
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable'>) {
+    super(message, { ...opts, retryable: true });
+  }
+}
+
+/** 429 from Intercom (or a concurrency limit): retry after `retryAfterMs`. */
+export class RateLimitedError extends ConnectorError {
+  override name = 'RateLimitedError';
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable'>) {
+    super(message, { ...opts, retryable: true });
+  }
+}
+
+/** Salesforce 403 REQUEST_LIMIT_EXCEEDED: the org's daily budget is spent. Not retried by the
+ * connector; the quota actor treats it as "org exhausted" until usage falls. */
+export class RequestLimitExceededError extends ConnectorError {
+  override name = 'RequestLimitExceededError';
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable' | 'code'> & { code?: string }) {
+    super(message, { ...opts, code: opts.code ?? 'REQUEST_LIMIT_EXCEEDED', retryable: false });
+  }
+}
+
+/** Credentials refused and not renewable (401 after a refresh, bad client secret). */
+export class AuthError extends ConnectorError {
+  override name = 'AuthError';
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable'>) {
+    super(message, { ...opts, retryable: false });
+  }
+}
+
+/** 404: the record is gone. */
+export class NotFoundError extends ConnectorError {
+  override name = 'NotFoundError';
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable'>) {
+    super(message, { ...opts, retryable: false });
+  }
+}
+
+/** 409: Intercom refuses a duplicate (email taken by another contact). */
+export class ConflictError extends ConnectorError {
+  override name = 'ConflictError';
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable'>) {
+    super(message, { ...opts, retryable: false });
+  }
+}
+
+/** 400/422: the request itself is wrong (invalid field, malformed query, bad value). */
+export class ValidationError extends ConnectorError {
+  override name = 'ValidationError';
+  readonly fields: string[];
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable'> & { fields?: string[] }) {
+    super(message, { ...opts, retryable: false });
+    this.fields = opts.fields ?? [];
+  }
+}
+
+export function isRetryable(err: unknown): boolean {
+  return err instanceof ConnectorError ? err.retryable : false;
+}

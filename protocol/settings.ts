@@ -1,0 +1,94 @@
+// Workspace settings: which attributes sync in which direction, how records are matched, and the
+// Salesforce API budget. This schema checks shape only; whether the fields exist, are writable and
+// have compatible types is checked against the live describe by the mapping actor, which reports
+// every problem at once. Objects are strict: a misspelt key is reported rather than dropped, so a
+// setting a person typed never silently goes missing.
+import { z } from 'zod';
+
+export const MAPPING_DIRECTIONS = ['salesforce_to_intercom', 'intercom_to_salesforce'] as const;
+export const MappingDirectionSchema = z.enum(MAPPING_DIRECTIONS);
+export type MappingDirection = z.infer<typeof MappingDirectionSchema>;
+
+export const SettingsSfObjectSchema = z.enum(['Lead', 'Contact']);
+
+/** Prefix of a custom Intercom attribute, as Intercom's own `full_name` spells it. */
+export const IC_CUSTOM_PREFIX = 'custom_attributes.';
+
+const STANDARD_ATTRIBUTE = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * An Intercom contact attribute, named exactly as the `full_name` of GET /data_attributes:
+ * a standard field by its plain name (`name`, `phone`, `email`, `external_id`) or a custom one as
+ * `custom_attributes.<name>` (e.g. `custom_attributes.plan`). Using Intercom's own spelling keeps
+ * the lookup a plain equality and leaves no doubt which of the two kinds is meant.
+ */
+export const IcAttributeNameSchema = z.string().min(1, 'Intercom attribute name is empty').refine(
+  (s) => (s.startsWith(IC_CUSTOM_PREFIX) ? s.length > IC_CUSTOM_PREFIX.length && !s.slice(IC_CUSTOM_PREFIX.length).includes('.') : STANDARD_ATTRIBUTE.test(s)),
+  { message: `Intercom attribute must be a standard field name (e.g. "phone") or "${IC_CUSTOM_PREFIX}<name>"` },
+);
+
+/** Salesforce API names: letters, digits, underscores; custom ones end in __c. */
+export const SfFieldNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Salesforce field must be an API name such as "Title" or "Plan__c"');
+
+export const MappingSchema = z.strictObject({
+  id: z.string().min(1, 'mapping id is empty').max(100),
+  sfObject: SettingsSfObjectSchema,
+  sfField: SfFieldNameSchema,
+  icAttribute: IcAttributeNameSchema,
+  direction: MappingDirectionSchema,
+});
+export type Mapping = z.infer<typeof MappingSchema>;
+
+/** Match on a pair of attributes instead of email, e.g. Intercom external_id holding the Salesforce Id. */
+export const MatchingKeyPairSchema = z.strictObject({ icAttribute: IcAttributeNameSchema, sfField: SfFieldNameSchema });
+
+export const MatchingSchema = z.strictObject({
+  key: z.union([z.literal('email'), MatchingKeyPairSchema]).default('email'),
+  /** Two Intercom contacts share a key: report a sync error ('error') or leave the record alone ('skip'). */
+  duplicatePolicy: z.enum(['error', 'skip']).default('error'),
+});
+export type Matching = z.infer<typeof MatchingSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const TimeZoneSchema = z.string().refine(isTimeZone, { message: 'timeZone must be an IANA time zone such as "UTC" or "Europe/Berlin"' });
+
+/** The name under which the secret is found (an env var or secret-store key), never the secret. */
+export const SecretRefSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+  'must be the NAME of an environment variable or secret (letters, digits, underscores), not the secret itself');
+
+export const WorkspaceSettingsSchema = z.strictObject({
+  mappings: z.array(MappingSchema),
+  matching: MatchingSchema.default({ key: 'email', duplicatePolicy: 'error' }),
+  /** The workspace's own daily budget of Salesforce API calls (the "defined limit"). */
+  sfApiLimit: z.number().int('sfApiLimit must be a whole number of calls').positive('sfApiLimit must be positive'),
+  pollIntervalSeconds: z.number().int().min(30, 'pollIntervalSeconds must be at least 30').default(300),
+  installerEmail: z.email('installerEmail must be an email address'),
+  timeZone: TimeZoneSchema.default('UTC'),
+  intercomWebhookSecretRef: SecretRefSchema,
+  /** Base URL of the settings page, used for links in emails. */
+  appUrl: z.url().optional(),
+});
+/** Accepts the wire form (defaults may be missing) and yields the full settings. */
+export const WorkspaceSettings = WorkspaceSettingsSchema;
+export type WorkspaceSettings = z.infer<typeof WorkspaceSettingsSchema>;
+export type WorkspaceSettingsInput = z.input<typeof WorkspaceSettingsSchema>;
+
+/**
+ * Saving settings. `settings` stays unknown here on purpose: the mapping actor validates its shape
+ * and its fit with the live describe in one step, so a refusal lists every problem at once.
+ * Saving during a bulk run stops it, and needs `confirmStopBulk`.
+ */
+export const SaveSettingsRequestSchema = z.object({
+  settings: z.unknown(),
+  confirmStopBulk: z.boolean().optional(),
+});
+export const SaveSettingsRequest = SaveSettingsRequestSchema;
+export type SaveSettingsRequest = z.infer<typeof SaveSettingsRequestSchema>;

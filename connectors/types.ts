@@ -103,3 +103,11 @@ export interface IcDataAttribute {
 }
 
 export interface IcPage { contacts: IcContact[]; next?: string; totalCount: number }
+
+export type IcSearchOperator = '=' | '!=' | 'IN' | 'NIN' | '<' | '<=' | '>' | '>=' | '~' | '!~' | '^' | '$';
+export type IcSearchValue = string | number | boolean | null | Array<string | number>;
+/** One filter of POST /contacts/search. Timestamp fields match by calendar day. */
+export interface IcSearchFilter { field: string; operator: IcSearchOperator; value: IcSearchValue }
+/** A group: at most 15 members, at most 2 levels of groups. */
+export interface IcSearchGroup { operator: 'AND' | 'OR'; value: IcSearchQuery[] }
+export type IcSearchQuery = IcSearchFilter | IcSearchGroup;

@@ -131,8 +131,12 @@ export class IntercomEngine {
 
   /** The id of another contact already holding the email or external_id the patch sets. */
   private conflictFor(id: string, patch: ValidPatch): string | undefined {
-    const byEmail = patch.email !== undefined ? this.store.idForEmail(patch.email) : undefined;
-    if (byEmail && byEmail !== id) return byEmail;
+    const current = this.store.get(id);
+    // Only a change of email can conflict: seeded data may already hold duplicates.
+    if (patch.email !== undefined && emailKey(patch.email) !== emailKey(current?.email)) {
+      const holder = this.store.idForEmail(patch.email, id);
+      if (holder) return holder;
+    }
     const byExternal = this.store.idForExternalId(patch.external_id);
     return byExternal && byExternal !== id ? byExternal : undefined;
   }
@@ -198,7 +202,6 @@ export class IntercomEngine {
   /** Replaces (or, with append, extends) the state from NDJSON; names the first bad line. */
   loadNdjson(text: string, append = false): number {
     const parsed: IcContact[] = [];
-    const emails = new Set<string>();
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
       let c: IcContact;
@@ -212,9 +215,6 @@ export class IntercomEngine {
       } catch (err) {
         throw new SandboxInputError(`NDJSON line ${i + 1}: ${(err as Error).message}`);
       }
-      const key = emailKey(c.email);
-      if (key && emails.has(key)) throw new SandboxInputError(`NDJSON line ${i + 1}: email ${c.email} appears twice`);
-      if (key) emails.add(key);
       parsed.push(c);
     });
     if (!append) this.store.clear();

@@ -20,7 +20,8 @@ const HEX24 = /^[0-9a-f]{24}$/;
 export class ContactStore {
   private readonly byId = new Map<string, Entry>();
   private readonly order: Entry[] = [];
-  private readonly byEmail = new Map<string, string>();
+  /** Several contacts may share an email (seeded duplicates, leads); a PUT may not create one. */
+  private readonly byEmail = new Map<string, Set<string>>();
   private readonly byExternalId = new Map<string, string>();
   private nextSeq = 1;
   private idCounter: number;
@@ -48,10 +49,13 @@ export class ContactStore {
 
   all(): IcContact[] { return this.order.map((e) => e.contact); }
 
-  /** The id holding this email, if any. */
-  idForEmail(email: string | null | undefined): string | undefined {
+  /** A contact other than `exceptId` holding this email (compared trimmed, lower-case), if any. */
+  idForEmail(email: string | null | undefined, exceptId?: string): string | undefined {
     const key = emailKey(email);
-    return key === null ? undefined : this.byEmail.get(key);
+    const ids = key === null ? undefined : this.byEmail.get(key);
+    if (!ids) return undefined;
+    for (const id of ids) if (id !== exceptId) return id;
+    return undefined;
   }
 
   idForExternalId(externalId: string | null | undefined): string | undefined {
@@ -62,13 +66,10 @@ export class ContactStore {
   insert(contact: IcContact, visibleAt: number): void {
     assertContact(contact);
     if (this.byId.has(contact.id)) throw new SandboxConflictError(`contact ${contact.id} already exists`);
-    const holder = this.idForEmail(contact.email);
-    if (holder) throw new SandboxConflictError(`email ${contact.email} is already used by contact ${holder}`);
     const entry: Entry = { seq: this.nextSeq++, contact, indexed: null, visibleAt };
     this.byId.set(contact.id, entry);
     this.order.push(entry);
-    const key = emailKey(contact.email);
-    if (key) this.byEmail.set(key, contact.id);
+    this.indexEmail(contact.email, contact.id);
     if (contact.external_id) this.byExternalId.set(contact.external_id, contact.id);
   }
 
@@ -79,16 +80,25 @@ export class ContactStore {
     const oldKey = emailKey(entry.contact.email);
     const newKey = emailKey(next.email);
     if (oldKey !== newKey) {
-      if (oldKey) this.byEmail.delete(oldKey);
-      if (newKey) this.byEmail.set(newKey, next.id);
+      if (oldKey) this.byEmail.get(oldKey)?.delete(next.id);
+      this.indexEmail(next.email, next.id);
     }
     if (entry.contact.external_id !== next.external_id) {
-      if (entry.contact.external_id) this.byExternalId.delete(entry.contact.external_id);
+      const old = entry.contact.external_id;
+      if (old && this.byExternalId.get(old) === next.id) this.byExternalId.delete(old);
       if (next.external_id) this.byExternalId.set(next.external_id, next.id);
     }
     entry.indexed = nowMs >= entry.visibleAt ? entry.contact : entry.indexed;
     entry.contact = next;
     entry.visibleAt = visibleAt;
+  }
+
+  private indexEmail(email: string | null | undefined, id: string): void {
+    const key = emailKey(email);
+    if (key === null) return;
+    const ids = this.byEmail.get(key) ?? new Set<string>();
+    ids.add(id);
+    this.byEmail.set(key, ids);
   }
 
   clear(): void {

@@ -1,0 +1,8 @@
+// The mapping actor's face. For now: its pure logic (conversion, diff, settings validation and
+// defaults); the actor itself joins here later.
+export {
+  toIntercom, toSalesforce, sfComparable, icComparable, sameComparable, syncErrorCause, UNREADABLE,
+  type Comparable, type ConversionCause, type ConvertResult, type WireValue,
+} from './convert.ts';
+export { pairKind, sfKind, icKind, MAPPABLE_SF_TYPES, MAPPABLE_IC_TYPES, type PairKind } from './type-pairs.ts';
+export { startOfDayIn, calendarDateIn } from './time-zone.ts';

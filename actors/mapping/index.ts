@@ -4,5 +4,10 @@ export {
   toIntercom, toSalesforce, sfComparable, icComparable, sameComparable, syncErrorCause, UNREADABLE,
   type Comparable, type ConversionCause, type ConvertResult, type WireValue,
 } from './convert.ts';
+export {
+  diffPair, isEmptyDiff, readIcAttribute,
+  type Change, type ConversionFailure, type DiffContext, type DiffFailureCause, type MatchedPair, type PairDiff,
+} from './diff.ts';
+export { defaultSettings, DEFAULT_MAPPINGS } from './default-settings.ts';
 export { pairKind, sfKind, icKind, MAPPABLE_SF_TYPES, MAPPABLE_IC_TYPES, type PairKind } from './type-pairs.ts';
 export { startOfDayIn, calendarDateIn } from './time-zone.ts';

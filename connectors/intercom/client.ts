@@ -12,9 +12,10 @@ import { errorForStatus, errorForTransport } from './error-map.ts';
 import { RatePacer, readRateHeaders, type RateHeaders } from './pacer.ts';
 import type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState } from './types.ts';
 
-type SdkRequestOptions = { timeoutInSeconds: number; maxRetries: 0 };
+type SdkRequestOptions = { timeoutInSeconds: number; maxRetries: 0; abortSignal: AbortSignal };
 type HeadersLike = { get(name: string): string | null };
 interface Answer<T> { data: T; headers: HeadersLike }
+type Send<T> = (ro: SdkRequestOptions) => Promise<Answer<T>>;
 type Failure = { ok: false; error: ConnectorError; rate: RateHeaders };
 type Outcome<T> = { ok: true; data: T; rate: RateHeaders } | Failure;
 
@@ -35,7 +36,7 @@ class IntercomClientImpl implements IntercomClient {
   private readonly pacing: boolean;
   private readonly log: IntercomLogger;
   private readonly token: string;
-  private readonly reqOpts: SdkRequestOptions;
+  private readonly timeoutMs: number;
   private readonly transientRetries: number;
   private readonly rateLimitRetries: number;
   private readonly backoffMs: number;
@@ -53,7 +54,8 @@ class IntercomClientImpl implements IntercomClient {
     this.transientRetries = opts.transientRetries ?? 2;
     this.rateLimitRetries = opts.rateLimitRetries ?? 5;
     this.backoffMs = opts.backoffMs ?? 250;
-    this.reqOpts = { timeoutInSeconds: (opts.timeoutMs ?? 20_000) / 1000, maxRetries: 0 };
+    this.timeoutMs = opts.timeoutMs ?? 20_000;
+    if (!(this.timeoutMs > 0)) throw new TypeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
     this.agent = new Agent({ connections: opts.connections ?? 16, keepAliveTimeout: 30_000 });
     const agent = this.agent;
     const fetchWithAgent = ((input: string, init?: object) =>
@@ -70,8 +72,8 @@ class IntercomClientImpl implements IntercomClient {
 
   async listContactsPage(cursor?: string, perPage = MAX_PER_PAGE): Promise<IcPage> {
     checkPerPage(perPage);
-    const raw = await this.call('GET /contacts', async () => {
-      const page = await this.sdk.contacts.list({ per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) }, this.reqOpts);
+    const raw = await this.call('GET /contacts', async (ro) => {
+      const page = await this.sdk.contacts.list({ per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) }, ro);
       return { data: page.response as unknown, headers: page.rawResponse.headers };
     });
     return toIcPage(raw);
@@ -83,8 +85,8 @@ class IntercomClientImpl implements IntercomClient {
       query: query as Parameters<SdkClient['contacts']['search']>[0]['query'],
       pagination: { per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) },
     };
-    const raw = await this.call('POST /contacts/search', async () => {
-      const page = await this.sdk.contacts.search(request, this.reqOpts);
+    const raw = await this.call('POST /contacts/search', async (ro) => {
+      const page = await this.sdk.contacts.search(request, ro);
       return { data: page.response as unknown, headers: page.rawResponse.headers };
     });
     return toIcPage(raw);
@@ -104,8 +106,8 @@ class IntercomClientImpl implements IntercomClient {
 
   async getContact(id: string): Promise<IcContact> {
     checkId(id);
-    const raw = await this.call('GET /contacts/{id}', async () => {
-      const r = await this.sdk.contacts.find({ contact_id: id }, this.reqOpts).withRawResponse();
+    const raw = await this.call('GET /contacts/{id}', async (ro) => {
+      const r = await this.sdk.contacts.find({ contact_id: id }, ro).withRawResponse();
       return { data: r.data as unknown, headers: r.rawResponse.headers };
     });
     return toIcContact(raw);
@@ -114,17 +116,17 @@ class IntercomClientImpl implements IntercomClient {
   async updateContact(id: string, patch: IcContactPatch): Promise<IcContact> {
     checkId(id);
     const body = patchBody(patch);
-    const raw = await this.call('PUT /contacts/{id}', async () => {
+    const raw = await this.call('PUT /contacts/{id}', async (ro) => {
       const request = { contact_id: id, ...body } as Parameters<SdkClient['contacts']['update']>[0];
-      const r = await this.sdk.contacts.update(request, this.reqOpts).withRawResponse();
+      const r = await this.sdk.contacts.update(request, ro).withRawResponse();
       return { data: r.data as unknown, headers: r.rawResponse.headers };
     });
     return toIcContact(raw);
   }
 
   async listDataAttributes(): Promise<IcDataAttribute[]> {
-    const raw = await this.call('GET /data_attributes', async () => {
-      const r = await this.sdk.dataAttributes.list({ model: 'contact' }, this.reqOpts).withRawResponse();
+    const raw = await this.call('GET /data_attributes', async (ro) => {
+      const r = await this.sdk.dataAttributes.list({ model: 'contact' }, ro).withRawResponse();
       return { data: r.data as unknown, headers: r.rawResponse.headers };
     });
     return toIcDataAttributes(raw);
@@ -139,7 +141,7 @@ class IntercomClientImpl implements IntercomClient {
   }
 
   /** One logical call: paced, retried within bounds, failures typed. */
-  private async call<T>(op: string, send: () => Promise<Answer<T>>): Promise<T> {
+  private async call<T>(op: string, send: Send<T>): Promise<T> {
     let transientLeft = this.transientRetries;
     let rateLimitedLeft = this.rateLimitRetries;
     for (let attempt = 1; ; attempt += 1) {
@@ -175,17 +177,20 @@ class IntercomClientImpl implements IntercomClient {
     }
   }
 
-  private async attempt<T>(op: string, send: () => Promise<Answer<T>>): Promise<Outcome<T>> {
+  private async attempt<T>(op: string, send: Send<T>): Promise<Outcome<T>> {
+    // Our own deadline: the SDK aborts its timeout with a string reason, which fetch rethrows
+    // as is, so the SDK cannot tell a timeout from other failures; a signal we own can.
+    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      const answer = await send();
+      const answer = await send({ timeoutInSeconds: this.timeoutMs / 1000 + 60, maxRetries: 0, abortSignal: deadline });
       return { ok: true, data: answer.data, rate: readRateHeaders((n) => answer.headers.get(n)) };
     } catch (err) {
-      return this.failure(op, err);
+      return this.failure(op, err, deadline.aborted);
     }
   }
 
-  private failure(op: string, err: unknown): Failure {
-    if (err instanceof IntercomTimeoutError) {
+  private failure(op: string, err: unknown, timedOut: boolean): Failure {
+    if (timedOut || err instanceof IntercomTimeoutError) {
       return { ok: false, error: errorForTransport(op, 'timeout', '', this.token), rate: {} };
     }
     if (err instanceof IntercomError && err.statusCode !== undefined) {

@@ -22,16 +22,16 @@ const STANDARD_ATTRIBUTE = /^[a-z][a-z0-9_]*$/;
  * `custom_attributes.<name>` (e.g. `custom_attributes.plan`). Using Intercom's own spelling keeps
  * the lookup a plain equality and leaves no doubt which of the two kinds is meant.
  */
-export const IcAttributeNameSchema = z.string().min(1, 'Intercom attribute name is empty').refine(
+export const IcAttributeNameSchema = z.string().min(1, 'must not be empty').refine(
   (s) => (s.startsWith(IC_CUSTOM_PREFIX) ? s.length > IC_CUSTOM_PREFIX.length && !s.slice(IC_CUSTOM_PREFIX.length).includes('.') : STANDARD_ATTRIBUTE.test(s)),
-  { message: `Intercom attribute must be a standard field name (e.g. "phone") or "${IC_CUSTOM_PREFIX}<name>"` },
+  { message: `must be a standard Intercom field name (e.g. "phone") or "${IC_CUSTOM_PREFIX}<name>"` },
 );
 
 /** Salesforce API names: letters, digits, underscores; custom ones end in __c. */
-export const SfFieldNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Salesforce field must be an API name such as "Title" or "Plan__c"');
+export const SfFieldNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce API name such as "Title" or "Plan__c"');
 
 export const MappingSchema = z.strictObject({
-  id: z.string().min(1, 'mapping id is empty').max(100),
+  id: z.string().min(1, 'must not be empty').max(100),
   sfObject: SettingsSfObjectSchema,
   sfField: SfFieldNameSchema,
   icAttribute: IcAttributeNameSchema,
@@ -58,7 +58,7 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-export const TimeZoneSchema = z.string().refine(isTimeZone, { message: 'timeZone must be an IANA time zone such as "UTC" or "Europe/Berlin"' });
+export const TimeZoneSchema = z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "UTC" or "Europe/Berlin"' });
 
 /** The name under which the secret is found (an env var or secret-store key), never the secret. */
 export const SecretRefSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
@@ -68,9 +68,9 @@ export const WorkspaceSettingsSchema = z.strictObject({
   mappings: z.array(MappingSchema),
   matching: MatchingSchema.default({ key: 'email', duplicatePolicy: 'error' }),
   /** The workspace's own daily budget of Salesforce API calls (the "defined limit"). */
-  sfApiLimit: z.number().int('sfApiLimit must be a whole number of calls').positive('sfApiLimit must be positive'),
-  pollIntervalSeconds: z.number().int().min(30, 'pollIntervalSeconds must be at least 30').default(300),
-  installerEmail: z.email('installerEmail must be an email address'),
+  sfApiLimit: z.number().int('must be a whole number of calls').positive('must be positive'),
+  pollIntervalSeconds: z.number().int().min(30, 'must be at least 30 seconds').default(300),
+  installerEmail: z.email('must be an email address'),
   timeZone: TimeZoneSchema.default('UTC'),
   intercomWebhookSecretRef: SecretRefSchema,
   /** Base URL of the settings page, used for links in emails. */

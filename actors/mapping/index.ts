@@ -8,6 +8,9 @@ export {
   diffPair, isEmptyDiff, readIcAttribute,
   type Change, type ConversionFailure, type DiffContext, type DiffFailureCause, type MatchedPair, type PairDiff,
 } from './diff.ts';
+export {
+  validateSettings, type Problem, type ProblemCode, type ValidationContext, type ValidationResult,
+} from './validate-settings.ts';
 export { defaultSettings, DEFAULT_MAPPINGS } from './default-settings.ts';
 export { pairKind, sfKind, icKind, MAPPABLE_SF_TYPES, MAPPABLE_IC_TYPES, type PairKind } from './type-pairs.ts';
 export { startOfDayIn, calendarDateIn } from './time-zone.ts';

@@ -5,8 +5,10 @@ import type { IcDataType, SfFieldType } from '../../connectors/types.ts';
 /** The kind of value a compatible pair of fields carries. */
 export type PairKind = 'text' | 'boolean' | 'number' | 'date';
 
+// `id` reads as text so a record's Id can fill an Intercom attribute used as the matching key
+// (external_id); Ids are never updateable, so it only ever flows to Intercom.
 const SF_KIND: Record<string, PairKind> = {
-  string: 'text', email: 'text', phone: 'text', textarea: 'text', picklist: 'text', url: 'text',
+  id: 'text', string: 'text', email: 'text', phone: 'text', textarea: 'text', picklist: 'text', url: 'text',
   boolean: 'boolean',
   int: 'number', double: 'number', currency: 'number', percent: 'number',
   date: 'date', datetime: 'date',
@@ -30,6 +32,6 @@ export function pairKind(sfType: SfFieldType, icType: IcDataType): PairKind | nu
   return a !== null && a === icKind(icType) ? a : null;
 }
 
-/** Salesforce types a mapping may use at all (id, reference, multipicklist... may not). */
+/** Salesforce types a mapping may use at all (reference, multipicklist... may not). */
 export const MAPPABLE_SF_TYPES: readonly string[] = Object.keys(SF_KIND);
 export const MAPPABLE_IC_TYPES: readonly IcDataType[] = Object.keys(IC_KIND) as IcDataType[];

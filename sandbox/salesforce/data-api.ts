@@ -1,0 +1,167 @@
+// The REST resources under /services/data/vXX.X: query and queryAll with nextRecordsUrl paging,
+// describe, one record, getUpdated, limits and sObject Collections update. Each handler returns
+// a status and a JSON body; server.ts does authentication, faults and the usage header.
+
+import type { SfObject, SfRecord } from '../../connectors/types.ts';
+import { formatSfDateTime, isSfObject, parseSfDateTime, type SfFieldSpec } from '../sf-schema.ts';
+import { compositeUpdate, type RestError } from './composite.ts';
+import { describeObject } from './describe.ts';
+import type { CallKind, SandboxOrg } from './org.ts';
+import { executeQuery, prepareQuery, QueryError } from './query-engine.ts';
+import { SF_FIELDS } from '../sf-schema.ts';
+import { limitsBody } from './limits.ts';
+
+export interface ApiAnswer { status: number; body: unknown }
+
+export interface DataRequest {
+  method: string;
+  version: string;
+  /** Path after /services/data/vXX.X, e.g. /query. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  baseUrl: string;
+}
+
+const err = (status: number, errorCode: string, message: string): ApiAnswer => ({ status, body: [{ message, errorCode } satisfies RestError] });
+export const notFound = (): ApiAnswer => err(404, 'NOT_FOUND', 'The requested resource does not exist');
+
+interface Cursor { object: SfObject; fields: SfFieldSpec[]; rows: SfRecord[]; pos: number; version: string }
+
+/** Open query cursors, oldest dropped first (Salesforce also caps open cursors per user). */
+class LocatorCache {
+  private readonly open = new Map<string, Cursor>();
+  private seq = 0;
+  constructor(private readonly cap = 500) {}
+
+  add(c: Cursor): string {
+    const id = `01g${(++this.seq).toString(36).toUpperCase().padStart(12, '0')}AAA`;
+    this.open.set(id, c);
+    if (this.open.size > this.cap) this.open.delete(this.open.keys().next().value as string);
+    return id;
+  }
+
+  get(id: string): Cursor | undefined { return this.open.get(id); }
+  drop(id: string): void { this.open.delete(id); }
+}
+
+export function classify(method: string, path: string): CallKind {
+  if (/^\/query(All)?\/[^/]+$/.test(path)) return 'queryMore';
+  if (/^\/query(All)?\/?$/.test(path)) return 'query';
+  if (path.startsWith('/composite/sobjects')) return 'update';
+  if (/^\/sobjects\/[^/]+\/describe\/?$/.test(path)) return 'describe';
+  if (/^\/sobjects\/[^/]+\/updated\/?$/.test(path)) return 'updated';
+  if (/^\/sobjects\/[^/]+\/[^/]+$/.test(path) && method === 'GET') return 'retrieve';
+  if (/^\/limits\/?$/.test(path)) return 'limits';
+  return 'other';
+}
+
+export class DataApi {
+  private readonly locators = new LocatorCache();
+
+  constructor(private readonly org: SandboxOrg, private readonly defaultPageSize = 2000) {}
+
+  handle(req: DataRequest): ApiAnswer {
+    try {
+      return this.route(req);
+    } catch (e) {
+      if (e instanceof QueryError) return err(400, e.code, e.message);
+      throw e;
+    }
+  }
+
+  private route(req: DataRequest): ApiAnswer {
+    const { method, path } = req;
+    const only = (allowed: string, run: () => ApiAnswer): ApiAnswer =>
+      method === allowed ? run() : err(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are ${allowed}`);
+    let m: RegExpExecArray | null;
+    if (path === '' || path === '/') return only('GET', () => ({ status: 200, body: this.resources(req.version) }));
+    if ((m = /^\/query(All)?\/?$/.exec(path))) return only('GET', () => this.query(req));
+    if ((m = /^\/query(?:All)?\/([^/]+)$/.exec(path))) return only('GET', () => this.queryMore(req, m![1]));
+    if (path === '/limits' || path === '/limits/') return only('GET', () => ({ status: 200, body: limitsBody(this.org.usage.snapshot()) }));
+    if (path === '/composite/sobjects' || path === '/composite/sobjects/') return only('PATCH', () => compositeUpdate(this.org, req.body));
+    if ((m = /^\/sobjects\/([^/]+)\/describe\/?$/.exec(path))) {
+      const type = m[1];
+      return only('GET', () => (isSfObject(type) ? { status: 200, body: describeObject(type, req.version, req.baseUrl) } : notFound()));
+    }
+    if ((m = /^\/sobjects\/([^/]+)\/updated\/?$/.exec(path))) return only('GET', () => this.updated(req, m![1]));
+    if ((m = /^\/sobjects\/([^/]+)\/([^/]+)$/.exec(path))) return only('GET', () => this.retrieve(req, m![1], m![2]));
+    return notFound();
+  }
+
+  private resources(version: string): Record<string, string> {
+    const root = `/services/data/v${version}`;
+    return { sobjects: `${root}/sobjects`, query: `${root}/query`, queryAll: `${root}/queryAll`, limits: `${root}/limits`, composite: `${root}/composite` };
+  }
+
+  private pageSize(req: DataRequest): number {
+    const header = req.headers['sforce-query-options'];
+    const m = /batchSize=(\d+)/i.exec(Array.isArray(header) ? header.join(',') : header ?? '');
+    return m ? Math.min(2000, Math.max(200, Number(m[1]))) : this.defaultPageSize;
+  }
+
+  private query(req: DataRequest): ApiAnswer {
+    const soql = req.query.get('q');
+    if (!soql) return err(400, 'MALFORMED_QUERY', 'A query string must be provided in the q parameter');
+    const q = prepareQuery(soql);
+    const rows = executeQuery(this.org.store, q);
+    return this.page({ object: q.object, fields: q.fields, rows, pos: 0, version: req.version }, undefined, this.pageSize(req));
+  }
+
+  private queryMore(req: DataRequest, token: string): ApiAnswer {
+    const m = /^([A-Za-z0-9]+)-(\d+)$/.exec(token);
+    const cursor = m ? this.locators.get(m[1]) : undefined;
+    if (!m || !cursor) return err(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    cursor.pos = Math.min(Number(m[2]), cursor.rows.length);
+    return this.page(cursor, m[1], this.pageSize(req));
+  }
+
+  private page(cursor: Cursor, locator: string | undefined, size: number): ApiAnswer {
+    const slice = cursor.rows.slice(cursor.pos, cursor.pos + size);
+    cursor.pos += slice.length;
+    const done = cursor.pos >= cursor.rows.length;
+    const body: Record<string, unknown> = { totalSize: cursor.rows.length, done };
+    if (!done) {
+      const id = locator ?? this.locators.add(cursor);
+      body.nextRecordsUrl = `/services/data/v${cursor.version}/query/${id}-${cursor.pos}`;
+    } else if (locator) {
+      this.locators.drop(locator);
+    }
+    body.records = slice.map((r) => this.serialize(cursor.object, cursor.fields, r, cursor.version));
+    return { status: 200, body };
+  }
+
+  private serialize(object: SfObject, fields: readonly SfFieldSpec[], r: SfRecord, version: string): Record<string, unknown> {
+    const out: Record<string, unknown> = { attributes: { type: object, url: `/services/data/v${version}/sobjects/${object}/${r.Id}` } };
+    for (const f of fields) out[f.name] = r[f.name] ?? null;
+    return out;
+  }
+
+  private retrieve(req: DataRequest, type: string, id: string): ApiAnswer {
+    if (!isSfObject(type)) return notFound();
+    const hit = this.org.store.get(id);
+    if (!hit || hit.object !== type) return notFound();
+    const wanted = req.query.get('fields');
+    const fields = wanted ? prepareQuery(`SELECT ${wanted} FROM ${type}`).fields : SF_FIELDS[type];
+    return { status: 200, body: this.serialize(type, fields, hit.record, req.version) };
+  }
+
+  private updated(req: DataRequest, type: string): ApiAnswer {
+    if (!isSfObject(type)) return notFound();
+    const start = parseSfDateTime(req.query.get('start') ?? '');
+    const end = parseSfDateTime(req.query.get('end') ?? '');
+    if (Number.isNaN(start) || Number.isNaN(end)) return err(400, 'MALFORMED_QUERY', 'start and end must be ISO 8601 date-times');
+    if (end < start) return err(400, 'INVALID_REPLICATION_DATE', 'end date cannot be before start date');
+    if (start < this.org.now() - 30 * 86_400_000) return err(400, 'INVALID_REPLICATION_DATE', 'start date cannot be more than 30 days ago');
+    const from = formatSfDateTime(Math.floor(start / 60_000) * 60_000);
+    const to = formatSfDateTime(Math.floor(end / 60_000) * 60_000);
+    const ids: string[] = [];
+    for (const r of this.org.store.byModstampFrom(type, from)) {
+      if (String(r.SystemModstamp) >= to) break;
+      ids.push(r.Id);
+      if (ids.length >= 600_000) break;
+    }
+    return { status: 200, body: { ids, latestDateCovered: to } };
+  }
+}

@@ -1,0 +1,64 @@
+// Bytes <-> typed objects in one step. The encoding is chosen by the content-type header, so a
+// deployment can switch to JSON for debugging while msgpack messages already in flight still
+// decode. Anything that fails here is poison and carries the reason the DLQ records.
+import { decode as mpDecode, encode as mpEncode } from '@msgpack/msgpack';
+import { type ContentType, ContentTypes, type DlqReason } from './headers.ts';
+import { type MessageDef, messageDef } from './message.ts';
+import type { z } from 'zod';
+
+export type Encoding = 'msgpack' | 'json';
+
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+  readonly reason: DlqReason;
+  constructor(reason: DlqReason, message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.reason = reason;
+  }
+}
+
+const text = new TextEncoder();
+const untext = new TextDecoder('utf-8', { fatal: true });
+
+export function contentTypeOf(enc: Encoding): ContentType {
+  return enc === 'json' ? ContentTypes.json : ContentTypes.msgpack;
+}
+
+/** Encode a plain value (already validated). msgpack drops `undefined` keys like JSON does. */
+export function encodeBody(value: unknown, enc: Encoding): Uint8Array {
+  if (enc === 'json') return text.encode(JSON.stringify(value));
+  return mpEncode(value, { ignoreUndefined: true });
+}
+
+export function decodeBody(data: Uint8Array, contentType: string | undefined): unknown {
+  const ct = (contentType ?? ContentTypes.msgpack).split(';')[0].trim().toLowerCase();
+  try {
+    if (ct === ContentTypes.json) return JSON.parse(untext.decode(data));
+    if (ct === ContentTypes.msgpack) return mpDecode(data);
+  } catch (err) {
+    throw new DecodeError('undecodable', `body is not valid ${ct}: ${(err as Error).message}`, { cause: err });
+  }
+  throw new DecodeError('undecodable', `unsupported content-type "${ct}"`);
+}
+
+/** Validate a decoded body against its schema; zod issues are joined into one readable line. */
+export function validateBody<S extends z.ZodType>(def: MessageDef<S> | { type: string; schema: S }, body: unknown): z.infer<S> {
+  const res = def.schema.safeParse(body);
+  if (!res.success) {
+    const issues = res.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new DecodeError('invalid_body', `${def.type} body is invalid: ${issues}`, { cause: res.error });
+  }
+  return res.data;
+}
+
+/** The whole decode step: type header -> definition -> bytes -> schema. */
+export function decodeMessage(type: string | undefined, data: Uint8Array, contentType: string | undefined): {
+  def: MessageDef;
+  body: unknown;
+} {
+  if (!type) throw new DecodeError('unknown_type', 'message has no ps-type header');
+  const def = messageDef(type);
+  if (!def) throw new DecodeError('unknown_type', `unknown message type "${type}"`);
+  const raw = decodeBody(data, contentType);
+  return { def, body: validateBody(def, raw) };
+}

@@ -1,0 +1,8 @@
+// The contract between every part of peoplesync: subjects, headers, definitions, schemas, codec.
+export * from './subjects.ts';
+export * from './headers.ts';
+export * from './message.ts';
+export * from './codec.ts';
+export * from './streams.ts';
+export * from './control-error.ts';
+export * from './messages/index.ts';

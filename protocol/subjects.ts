@@ -1,0 +1,88 @@
+// Every subject peoplesync uses is built here and nowhere else, so a deployment can move the
+// whole system under another prefix (embedding it in a larger event backbone) by one setting.
+//
+//   <p>.work.<ws>.<stage>.<class>   work items (WORK stream, work-queue retention)
+//   <p>.evt.<ws>.<topic>            facts (EVENTS stream, limits retention)
+//   <p>.ctl.<ws>.<verb>             control requests (NATS micro service)
+//   <p>.dlq.<ws>.<stage>            dead letters (DLQ stream)
+
+export const WORK_CLASSES = ['bulk', 'event', 'retry', 'interactive'] as const;
+export type WorkClass = (typeof WORK_CLASSES)[number];
+
+/** Work-queue stages. `shared` stages have one consumer per class for every workspace; `leader`
+ * stages are consumed only by the workspace's leader, so their consumers are per workspace. */
+export const STAGES = {
+  index: 'shared', // matching: refresh the Intercom identity index, one page a message
+  scan: 'shared', // polling: read Salesforce pages (bulk by Id, event by SystemModstamp)
+  icpoll: 'shared', // polling: read Intercom changes
+  match: 'shared', // matching: join records against the identity index
+  map: 'shared', // mapping: diff matched pairs into write commands
+  sfwrite: 'shared', // writer: Salesforce sObject Collections updates
+  icwrite: 'shared', // writer: Intercom contact updates
+  errors: 'shared', // errors: record sync errors
+  notify: 'shared', // notifier: emails
+  coord: 'leader', // coordinator: bulk run reports
+  quota: 'leader', // quota: usage reports and returned tokens
+} as const;
+export type Stage = keyof typeof STAGES;
+
+export type SubjectSpec =
+  | { kind: 'work'; ws: string; stage: Stage; cls: WorkClass }
+  | { kind: 'evt'; ws: string; topic: string }
+  | { kind: 'ctl'; ws: string; verb: string }
+  | { kind: 'dlq'; ws: string; stage: string };
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+const DOTTED = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+export class SubjectError extends Error {
+  override name = 'SubjectError';
+}
+
+/** A workspace id must be one subject token; checked once here, trusted everywhere else. */
+export function checkWorkspaceId(ws: string): string {
+  if (!TOKEN.test(ws)) {
+    throw new SubjectError(`workspace id "${ws}" must be letters, digits, '-' or '_' (it is a NATS subject token)`);
+  }
+  return ws;
+}
+
+export function checkPrefix(prefix: string): string {
+  if (!DOTTED.test(prefix)) throw new SubjectError(`subject prefix "${prefix}" must be dot-separated tokens`);
+  return prefix;
+}
+
+/** The one function that builds a subject. `ws` may be `*` (any workspace) in filters. */
+export function subject(prefix: string, spec: SubjectSpec): string {
+  const ws = spec.ws === '*' ? '*' : checkWorkspaceId(spec.ws);
+  switch (spec.kind) {
+    case 'work':
+      return `${prefix}.work.${ws}.${spec.stage}.${spec.cls}`;
+    case 'evt':
+      return `${prefix}.evt.${ws}.${spec.topic}`;
+    case 'ctl':
+      return `${prefix}.ctl.${ws}.${spec.verb}`;
+    case 'dlq':
+      return `${prefix}.dlq.${ws}.${spec.stage}`;
+  }
+}
+
+/** Parse the workspace and stage/class back out of a work subject. */
+export function parseWorkSubject(prefix: string, subj: string): { ws: string; stage: string; cls: string } | null {
+  if (!subj.startsWith(prefix + '.work.')) return null;
+  const rest = subj.slice(prefix.length + 6).split('.');
+  if (rest.length !== 3) return null;
+  return { ws: rest[0], stage: rest[1], cls: rest[2] };
+}
+
+/** Workspace token of any peoplesync subject (work, evt, ctl, dlq). */
+export function workspaceOf(prefix: string, subj: string): string | null {
+  if (!subj.startsWith(prefix + '.')) return null;
+  const parts = subj.slice(prefix.length + 1).split('.');
+  return parts.length >= 2 ? parts[1] : null;
+}
+
+/** Where a singleton actor's leader listens for forwarded control requests. */
+export function leaderSubject(prefix: string, actor: string, ws: string): string {
+  return `${prefix}.leader.${checkWorkspaceId(ws)}.${actor}`;
+}

@@ -1,0 +1,43 @@
+// Connecting to NATS: a URL list, user/password or a creds file, TLS, and reconnecting forever
+// with backoff, each state change logged.
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+
+export type { NatsConnection };
+
+export async function connectNats(cfg: Config['nats'], log: Logger, name = 'peoplesync'): Promise<NatsConnection> {
+  const opts: ConnectionOptions = {
+    servers: cfg.servers,
+    name,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    reconnectJitter: 250,
+    pingInterval: 10_000,
+    waitOnFirstConnect: false,
+  };
+  if (cfg.user) {
+    opts.user = cfg.user;
+    opts.pass = cfg.pass;
+  }
+  if (cfg.credsFile) opts.authenticator = credsAuthenticator(readFileSync(cfg.credsFile));
+  if (cfg.tls) {
+    opts.tls = {
+      caFile: cfg.tls.caFile,
+      certFile: cfg.tls.certFile,
+      keyFile: cfg.tls.keyFile,
+    };
+  }
+  const nc = await connect(opts);
+  log.info({ server: nc.getServer() }, 'connected to NATS');
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'error') log.warn({ status: s.type, data: String(s.data) }, 'NATS connection trouble');
+      else if (s.type === 'reconnect') log.info({ server: String(s.data) }, 'reconnected to NATS');
+      else if (s.type === 'reconnecting') log.debug('reconnecting to NATS');
+    }
+  })();
+  return nc;
+}

@@ -1,0 +1,247 @@
+// The actor host: provisions what the actors need, binds their work queues, endpoints and event
+// subscriptions, runs singletons under per-workspace leases, and shuts everything down in order.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { JsMsg, NatsConnection, Subscription } from 'nats';
+import {
+  type BucketName, DEFAULT_QUEUE_TUNING, type Encoding, Headers, type QueueTuning, STAGES, type Topology, type WorkClass,
+  decodeMessage, subject, topology, workConsumer,
+} from '../protocol/index.ts';
+import { ControlPlane } from './control.ts';
+import { DeadLetterStore } from './dead-letters.ts';
+import { type TypedKv, typedKv } from './kv.ts';
+import { Lease } from './lease.ts';
+import type { Logger } from './logger.ts';
+import { Messenger } from './messenger.ts';
+import { ensureConsumer, provision } from './provision.ts';
+import { RunGate, RunInactiveError } from './run-gate.ts';
+import { QuotaRefusedError, TokenBroker } from './tokens.ts';
+import type { ActorContext, ActorDef, ActorDeps, HandlerContext } from './types.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface HostOptions {
+  nc: NatsConnection;
+  log: Logger;
+  workspaces: string[];
+  prefix?: string;
+  encoding?: Encoding;
+  replicas?: number;
+  leaseTtlMs?: number;
+  tuning?: Partial<QueueTuning>;
+  concurrency?: number;
+  deps?: ActorDeps;
+  backoff?: { baseMs: number; maxMs: number };
+  version?: string;
+}
+
+interface Running {
+  queues: WorkQueue[];
+  subs: Subscription[];
+  abort: AbortController;
+  ctx: ActorContext;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+  const t = setTimeout(resolve, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+});
+
+export class ActorHost {
+  readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly topology: Topology;
+  readonly messenger: Messenger;
+  readonly tokens: TokenBroker;
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff'>> & Pick<HostOptions, 'backoff'>;
+  private readonly tuning: QueueTuning;
+  private readonly dlq: DeadLetterStore;
+  private readonly control: ControlPlane;
+  private readonly kvs = new Map<BucketName, Promise<TypedKv>>();
+  private readonly leases: Lease[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly actors = new Map<string, ActorDef>();
+  private readonly deps: ActorDeps;
+  private gate: RunGate | null = null;
+  private readonly sharedQueues: WorkQueue[] = [];
+
+  constructor(opts: HostOptions) {
+    this.o = {
+      prefix: 'peoplesync', encoding: 'msgpack', replicas: 1, leaseTtlMs: 3_000, concurrency: 8, version: '0.1.0', ...opts,
+    };
+    this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };
+    this.deps = opts.deps ?? ({} as ActorDeps);
+    this.topology = topology({ prefix: this.o.prefix, leaseTtlMs: this.o.leaseTtlMs });
+    this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
+    this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
+    this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
+    this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, opts.log.child({ part: 'control' }), {
+      context: (actor, ws) => (this.o.workspaces.includes(ws) ? this.contextFor(actor, ws) : null),
+      isLeader: (actor, ws) => this.running.has(`${actor}/${ws}`) && !!this.actors.get(actor)?.singleton,
+      singleton: (actor) => !!this.actors.get(actor)?.singleton,
+    });
+  }
+
+  kv(bucket: BucketName): Promise<TypedKv> {
+    let p = this.kvs.get(bucket);
+    if (!p) {
+      const name = this.topology.buckets[bucket].name;
+      p = this.o.nc.jetstream().views.kv(name, { bindOnly: true }).then((kv) => typedKv(kv, name));
+      this.kvs.set(bucket, p);
+    }
+    return p;
+  }
+
+  async start(actors: ActorDef[]): Promise<void> {
+    await provision(this.o.nc, this.topology, this.o.replicas);
+    this.gate = new RunGate(await this.kv('runs'));
+    await this.gate.start();
+    for (const a of actors) {
+      for (const q of a.queues ?? []) {
+        if (STAGES[q.stage] === 'leader' && !a.singleton) throw new Error(`actor ${a.name}: stage ${q.stage} needs a singleton actor`);
+      }
+      this.actors.set(a.name, a);
+    }
+    await this.control.start(actors, this.o.version);
+    const leases = (await this.o.nc.jetstream().views.kv(this.topology.buckets.leases.name, { bindOnly: true }));
+    for (const a of actors) {
+      for (const ws of this.o.workspaces) {
+        if (!a.singleton) {
+          await this.activate(a, ws);
+          continue;
+        }
+        const lease = new Lease(
+          { kv: leases, key: `${a.name}.${ws}`, holder: this.holder, ttlMs: this.o.leaseTtlMs, log: this.o.log },
+          { onAcquired: () => this.activate(a, ws), onLost: () => this.deactivate(a, ws, 1_000) },
+        );
+        this.leases.push(lease);
+        lease.start();
+      }
+    }
+    // Shared queues are bound once per process, not per workspace.
+    for (const a of actors) if (!a.singleton) this.sharedQueues.push(...(await this.bindQueues(a, null)));
+  }
+
+  get deadLetters(): DeadLetterStore {
+    return this.dlq;
+  }
+
+  /** Is this process currently leading `actor` for `ws`? */
+  isLeading(actor: string, ws: string): boolean {
+    return !!this.actors.get(actor)?.singleton && this.running.has(`${actor}/${ws}`);
+  }
+
+  private contextFor(actor: string, ws: string): ActorContext {
+    const r = this.running.get(`${actor}/${ws}`);
+    if (r) return r.ctx;
+    return this.makeContext(actor, ws, new AbortController().signal);
+  }
+
+  private makeContext(actor: string, ws: string, signal: AbortSignal): ActorContext {
+    const log = this.o.log.child({ actor, ws });
+    return {
+      actor, ws, log, signal, deps: this.deps, deadLetters: this.dlq,
+      publish: (def, body, opts) => this.messenger.publish(def, ws, body, { cls: 'event', ...opts }),
+      request: (def, body, opts) => this.messenger.request(def, opts?.ws ?? ws, body, opts?.timeoutMs),
+      kv: (bucket) => this.kv(bucket),
+      withTokens: (cls, n, fn) => this.tokens.withTokens(ws, cls, n, fn),
+    };
+  }
+
+  private handlerContext(base: ActorContext, cls: WorkClass, m: JsMsg): HandlerContext {
+    const run = m.headers?.get(Headers.run) || null;
+    const gate = this.gate as RunGate;
+    return {
+      ...base,
+      log: run ? base.log.child({ run }) : base.log,
+      cls, run, subject: m.subject, deliveryCount: m.info.deliveryCount,
+      working: () => m.working(),
+      publish: (def, body, opts) => this.messenger.publish(def, base.ws, body, { cls, run: run ?? undefined, ...opts }),
+      // A refusal pauses the item in place (heartbeating) instead of burning its deliveries.
+      withTokens: async (tcls, n, fn) => {
+        for (;;) {
+          try {
+            return await this.tokens.withTokens(base.ws, tcls, n, fn);
+          } catch (err) {
+            if (!(err instanceof QuotaRefusedError) || base.signal.aborted) throw err;
+            if (run && (await gate.isInactive(base.ws, run))) throw new RunInactiveError(`run ${run} ended while waiting for tokens`);
+            m.working();
+            await sleep(Math.min(Math.max(err.retryAfterMs, 200), 5_000), base.signal);
+          }
+        }
+      },
+    };
+  }
+
+  private async bindQueues(a: ActorDef, ws: string | null): Promise<WorkQueue[]> {
+    const jsm = await this.o.nc.jetstreamManager();
+    const out: WorkQueue[] = [];
+    for (const q of a.queues ?? []) {
+      for (const cls of q.classes) {
+        const def = workConsumer(this.topology, q.stage, cls, ws, { ...this.tuning, ...q.tuning });
+        await ensureConsumer(jsm, def, this.o.replicas);
+        const wq = new WorkQueue({
+          nc: this.o.nc, prefix: this.o.prefix, consumer: def, binding: q, concurrency: q.concurrency ?? this.o.concurrency,
+          dlq: this.dlq, gate: this.gate as RunGate, log: this.o.log.child({ actor: a.name, queue: def.durable }),
+          backoff: this.o.backoff,
+          context: (msgWs, c, m) => {
+            if (!this.o.workspaces.includes(msgWs)) return null;
+            if (ws && !this.running.has(`${a.name}/${ws}`)) return null;
+            return this.handlerContext(this.contextFor(a.name, msgWs), c, m);
+          },
+        });
+        await wq.start();
+        out.push(wq);
+      }
+    }
+    return out;
+  }
+
+  private async activate(a: ActorDef, ws: string): Promise<void> {
+    const abort = new AbortController();
+    const ctx = this.makeContext(a.name, ws, abort.signal);
+    const r: Running = { queues: [], subs: [], abort, ctx };
+    this.running.set(`${a.name}/${ws}`, r);
+    for (const e of a.events ?? []) {
+      r.subs.push(this.o.nc.subscribe(subject(this.o.prefix, { kind: 'evt', ws, topic: e.def.topic }), {
+        callback: (err, msg) => {
+          if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
+          try {
+            const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined);
+            void Promise.resolve(e.handle(body as never, ctx)).catch((er) => ctx.log.error({ err: (er as Error).message }, 'event handler failed'));
+          } catch (er) {
+            ctx.log.warn({ err: (er as Error).message }, 'undecodable event ignored');
+          }
+        },
+      }));
+    }
+    if (a.singleton) {
+      this.control.lead(a.name, ws);
+      r.queues = await this.bindQueues(a, ws);
+    }
+    await a.start?.(ctx);
+  }
+
+  private async deactivate(a: ActorDef, ws: string, graceMs: number): Promise<void> {
+    const key = `${a.name}/${ws}`;
+    const r = this.running.get(key);
+    if (!r) return;
+    this.running.delete(key);
+    r.abort.abort();
+    if (a.singleton) this.control.unlead(a.name, ws);
+    for (const s of r.subs) s.unsubscribe();
+    await Promise.all(r.queues.map((q) => q.stop(graceMs)));
+    await a.stop?.(r.ctx);
+  }
+
+  /** Graceful: stop fetching, finish in-flight work (or leave it to be redelivered), drain. */
+  async stop(graceMs = 10_000): Promise<void> {
+    await Promise.all(this.sharedQueues.map((q) => q.stop(graceMs)));
+    for (const [key, r] of [...this.running]) {
+      const a = this.actors.get(key.split('/')[0]);
+      if (a) await this.deactivate(a, r.ctx.ws, graceMs);
+    }
+    await Promise.all(this.leases.map((l) => l.stop()));
+    await this.control.stop();
+    this.gate?.stop();
+    await this.tokens.close();
+  }
+}

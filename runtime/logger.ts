@@ -1,0 +1,28 @@
+// One root pino logger per process; every actor logs through a child bound to {actor, ws, run}.
+// Secret paths are redacted however deep a config or error object nests them.
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+const SECRET_KEYS = [
+  'password', 'pass', 'token', 'accessToken', 'access_token', 'clientSecret', 'client_secret', 'privateKey',
+  'secret', 'webhookSecret', 'authorization', 'Authorization', 'assertion', 'refreshToken',
+];
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+
+export interface LoggerOptions {
+  level?: LevelWithSilent;
+  /** Write to this destination instead of stdout (tests capture lines). */
+  destination?: NodeJS.WritableStream;
+  name?: string;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const options = {
+    name: opts.name ?? 'peoplesync',
+    level: opts.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
+}

@@ -1,0 +1,84 @@
+// Encoding, headers and subjects for everything a process sends: work items and events through
+// JetStream (with a publish ack), control requests as core request/reply.
+import { type JetStreamClient, type MsgHdrs, type NatsConnection, headers as natsHeaders } from 'nats';
+import {
+  ContentTypes, ControlErrorBodySchema, ControlError, type ControlDef, DecodeError, type Encoding, Headers, type MessageDef,
+  type ReplyOf, type WorkClass, contentTypeOf, decodeBody, encodeBody, subject, validateBody,
+} from '../protocol/index.ts';
+import type { z } from 'zod';
+import type { PublishOptions } from './types.ts';
+
+export class Messenger {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly prefix: string;
+  readonly encoding: Encoding;
+
+  constructor(nc: NatsConnection, prefix: string, encoding: Encoding) {
+    this.nc = nc;
+    this.js = nc.jetstream();
+    this.prefix = prefix;
+    this.encoding = encoding;
+  }
+
+  subjectFor(def: MessageDef, ws: string, cls: WorkClass): string {
+    return def.kind === 'work'
+      ? subject(this.prefix, { kind: 'work', ws, stage: def.stage, cls })
+      : subject(this.prefix, { kind: 'evt', ws, topic: def.topic });
+  }
+
+  headersFor(type: string, ws: string, run?: string | null): MsgHdrs {
+    const h = natsHeaders();
+    h.set(Headers.type, type);
+    h.set(Headers.ws, ws);
+    h.set(Headers.contentType, contentTypeOf(this.encoding));
+    if (run) h.set(Headers.run, run);
+    return h;
+  }
+
+  /** Validate, encode and publish with a JetStream ack. */
+  async publish<D extends MessageDef>(def: D, ws: string, body: z.input<D['schema']>, opts: PublishOptions & { cls: WorkClass }): Promise<void> {
+    const valid = validateBody(def, body);
+    const run = opts.run ?? ((valid as { run?: unknown }).run as string | undefined);
+    const h = this.headersFor(def.type, ws, run);
+    await this.js.publish(this.subjectFor(def, ws, opts.cls), encodeBody(valid, this.encoding), {
+      headers: h,
+      msgID: opts.msgId,
+    });
+  }
+
+  async request<C extends ControlDef>(def: C, ws: string, body: z.input<C['request']>, timeoutMs = 10_000): Promise<ReplyOf<C>> {
+    const req = validateBody({ type: def.verb, schema: def.request }, body);
+    const h = natsHeaders();
+    h.set(Headers.contentType, contentTypeOf(this.encoding));
+    h.set(Headers.ws, ws);
+    let reply;
+    try {
+      reply = await this.nc.request(subject(this.prefix, { kind: 'ctl', ws, verb: def.verb }), encodeBody(req, this.encoding), {
+        timeout: timeoutMs,
+        headers: h,
+      });
+    } catch (err) {
+      const m = (err as Error).message ?? '';
+      const code = /no responders/i.test(m) ? 'no_responders' : /timeout/i.test(m) ? 'timeout' : 'request_failed';
+      throw new ControlError(code, `${def.verb} for workspace ${ws}: ${m}`, { status: 503, cause: err });
+    }
+    return decodeReply(def, reply.data, reply.headers?.get(Headers.contentType) || ContentTypes.msgpack);
+  }
+}
+
+/** A reply is either the reply schema or a structured error body. */
+export function decodeReply<C extends ControlDef>(def: C, data: Uint8Array, contentType: string): ReplyOf<C> {
+  const raw = decodeBody(data, contentType);
+  const asError = ControlErrorBodySchema.safeParse(raw);
+  if (asError.success) {
+    const e = asError.data.error;
+    throw new ControlError(e.code, e.message, { status: e.status, details: e.details });
+  }
+  try {
+    return validateBody({ type: `${def.verb} reply`, schema: def.reply }, raw) as ReplyOf<C>;
+  } catch (err) {
+    if (err instanceof DecodeError) throw new ControlError('bad_reply', err.message, { status: 502, cause: err });
+    throw err;
+  }
+}

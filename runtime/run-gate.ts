@@ -1,0 +1,51 @@
+// Work items of a bulk run that is no longer running are dropped unexecuted. Every process keeps
+// the status of runs from a KV watch, so the check costs nothing on the hot path.
+import type { TypedKv } from './kv.ts';
+
+const TERMINAL = new Set(['completed', 'stopped', 'failed']);
+
+export function runKey(ws: string, runId: string): string {
+  return `${ws}.runs.${runId}`;
+}
+export function currentRunKey(ws: string): string {
+  return `${ws}.current`;
+}
+
+/** Thrown by a handler (or the host) when its run has ended: the item is acked and dropped. */
+export class RunInactiveError extends Error {
+  override name = 'RunInactiveError';
+  readonly retryable = false;
+}
+
+export class RunGate {
+  private readonly status = new Map<string, string>();
+  private stopWatch: (() => void) | null = null;
+  private readonly kv: TypedKv;
+
+  constructor(kv: TypedKv) {
+    this.kv = kv;
+  }
+
+  async start(): Promise<void> {
+    this.stopWatch = await this.kv.watch('*.runs.*', (key, value) => {
+      const runId = key.slice(key.lastIndexOf('.') + 1);
+      const st = (value as { status?: string } | null)?.status;
+      this.status.set(runId, st ?? 'deleted');
+    });
+  }
+
+  /** True when the run has ended (or was never recorded). */
+  async isInactive(ws: string, runId: string): Promise<boolean> {
+    let st = this.status.get(runId);
+    if (st === undefined) {
+      const v = await this.kv.getRaw(runKey(ws, runId));
+      st = (v?.value as { status?: string } | undefined)?.status ?? 'deleted';
+      if (!this.status.has(runId)) this.status.set(runId, st);
+    }
+    return TERMINAL.has(st) || st === 'deleted';
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+  }
+}

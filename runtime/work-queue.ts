@@ -1,0 +1,135 @@
+// One durable pull consumer per (stage, class), consumed with bounded in-flight work. Decoding is
+// one step; poison goes to the DLQ and is acked; handler errors marked retryable are nak'ed with
+// exponential backoff, the rest (and anything on its last delivery) go to the DLQ.
+import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import { type ConsumerDef, DecodeError, Headers, type WorkClass, decodeMessage, parseWorkSubject } from '../protocol/index.ts';
+import type { DeadLetterStore } from './dead-letters.ts';
+import type { Logger } from './logger.ts';
+import { type RunGate, RunInactiveError } from './run-gate.ts';
+import type { HandlerContext, QueueBinding, WorkHandler } from './types.ts';
+
+export interface WorkQueueOptions {
+  nc: NatsConnection;
+  prefix: string;
+  consumer: ConsumerDef;
+  binding: QueueBinding;
+  concurrency: number;
+  dlq: DeadLetterStore;
+  gate: RunGate;
+  log: Logger;
+  /** null when this process does not serve the workspace: the item is left for one that does. */
+  context(ws: string, cls: WorkClass, m: JsMsg): HandlerContext | null;
+  backoff?: { baseMs: number; maxMs: number };
+}
+
+export function backoffMs(deliveryCount: number, baseMs: number, maxMs: number): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, deliveryCount - 1));
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+
+export class WorkQueue {
+  private messages: ConsumerMessages | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private readonly o: WorkQueueOptions;
+  private readonly handlers: Map<string, WorkHandler>;
+
+  constructor(o: WorkQueueOptions) {
+    this.o = o;
+    this.handlers = new Map(o.binding.handlers.map((h) => [h.def.type, h]));
+  }
+
+  async start(): Promise<void> {
+    const c = await this.o.nc.jetstream().consumers.get(this.o.consumer.stream, this.o.consumer.durable);
+    this.messages = await c.consume({ max_messages: Math.max(1, this.o.concurrency), expires: 5_000 });
+    this.loop = this.run(this.messages);
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const m of messages) {
+      if (this.stopping) {
+        m.nak();
+        continue;
+      }
+      while (this.inFlight.size >= this.o.concurrency) await Promise.race(this.inFlight);
+      const p = this.process(m).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+  }
+
+  private async process(m: JsMsg): Promise<void> {
+    const where = parseWorkSubject(this.o.prefix, m.subject);
+    const ws = where?.ws ?? m.headers?.get(Headers.ws) ?? '_unknown';
+    const stage = where?.stage ?? this.o.binding.stage;
+    const log = this.o.log.child({ ws, seq: m.seq });
+    let handler: WorkHandler | undefined;
+    let body: unknown;
+    try {
+      const type = m.headers?.get(Headers.type) || undefined;
+      handler = type ? this.handlers.get(type) : undefined;
+      const decoded = decodeMessage(type, m.data, m.headers?.get(Headers.contentType) || undefined);
+      if (!handler) throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
+      body = decoded.body;
+    } catch (err) {
+      const e = err as DecodeError;
+      log.warn({ reason: e.reason, err: e.message, subject: m.subject }, 'poison message to the dead-letter stream');
+      await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message);
+      return;
+    }
+    const run = m.headers?.get(Headers.run) || null;
+    try {
+      if (run && (await this.o.gate.isInactive(ws, run))) throw new RunInactiveError(`run ${run} is not running`);
+      const ctx = this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m);
+      if (!ctx) {
+        m.nak(5_000);
+        return;
+      }
+      await handler.handle(body as never, ctx);
+      m.ack();
+    } catch (err) {
+      await this.failed(m, ws, stage, err, log);
+    }
+  }
+
+  private async failed(m: JsMsg, ws: string, stage: string, err: unknown, log: Logger): Promise<void> {
+    const e = err as Error & { retryable?: boolean; retryAfterMs?: number };
+    if (err instanceof RunInactiveError) {
+      log.debug({ err: e.message }, 'dropping work item of an ended run');
+      m.ack();
+      return;
+    }
+    const last = m.info.deliveryCount >= this.o.consumer.maxDeliver;
+    if (e?.retryable === true && !last) {
+      const b = this.o.backoff ?? { baseMs: 500, maxMs: 30_000 };
+      const delay = e.retryAfterMs ?? backoffMs(m.info.deliveryCount, b.baseMs, b.maxMs);
+      log.info({ err: e.message, delivery: m.info.deliveryCount, delayMs: delay }, 'retryable failure; redelivering later');
+      m.nak(delay);
+      return;
+    }
+    const reason = e?.retryable === true ? 'max_deliveries' : 'permanent_error';
+    log.error({ err: e?.message, reason, delivery: m.info.deliveryCount }, 'work item to the dead-letter stream');
+    await this.deadLetter(m, ws, stage, reason, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`);
+  }
+
+  private async deadLetter(m: JsMsg, ws: string, stage: string, reason: Parameters<DeadLetterStore['put']>[3], error: string): Promise<void> {
+    try {
+      await this.o.dlq.put(m, ws, stage, reason, error);
+      m.ack();
+    } catch (err) {
+      // Could not store it: leave it unacked so it comes back rather than vanish.
+      this.o.log.error({ err: (err as Error).message }, 'dead-letter publish failed; message will be redelivered');
+      m.nak(5_000);
+    }
+  }
+
+  /** Stop fetching, let in-flight handlers finish (up to graceMs), nak whatever is still buffered. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    const msgs = this.messages;
+    const drained = Promise.all([...this.inFlight]);
+    await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs))]);
+    if (msgs) await msgs.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,50 @@
+// A worker host connected to a test nats-server as the `worker` user.
+import { connect, type NatsConnection } from 'nats';
+import { ActorHost, type ActorDef, type HostOptions, createLogger } from '../../runtime/index.ts';
+import { type NatsServerHandle, USERS } from './nats-server.ts';
+
+export interface TestHost {
+  host: ActorHost;
+  nc: NatsConnection;
+  stop(graceMs?: number): Promise<void>;
+  /** Simulate a crash: drop the connection without acking or releasing anything. */
+  kill(): Promise<void>;
+}
+
+export async function connectAs(server: NatsServerHandle, role: keyof typeof USERS = 'worker'): Promise<NatsConnection> {
+  return connect({ servers: server.url, ...USERS[role], name: `test-${role}` });
+}
+
+export async function startHost(server: NatsServerHandle, actors: ActorDef[], opts: Partial<HostOptions> = {}): Promise<TestHost> {
+  const nc = await connectAs(server);
+  const host = new ActorHost({
+    nc,
+    log: createLogger({ level: (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent' }),
+    workspaces: ['ws1'],
+    leaseTtlMs: 1_500,
+    backoff: { baseMs: 100, maxMs: 2_000 },
+    ...opts,
+  });
+  await host.start(actors);
+  return {
+    host, nc,
+    stop: async (graceMs = 2_000) => {
+      await host.stop(graceMs);
+      await nc.drain().catch(() => undefined);
+    },
+    kill: async () => {
+      await nc.close();
+    },
+  };
+}
+
+export async function waitFor<T>(fn: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
+  }
+  throw new Error(`timed out waiting for ${opts.what ?? 'condition'} (last: ${JSON.stringify(last)})`);
+}

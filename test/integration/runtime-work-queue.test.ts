@@ -1,0 +1,150 @@
+import { encode } from '@msgpack/msgpack';
+import { headers as natsHeaders } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Headers, subject, workMessage } from '../../protocol/index.ts';
+import { on, type ActorDef } from '../../runtime/index.ts';
+import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
+import { connectAs, startHost, waitFor, type TestHost } from '../helpers/host.ts';
+
+// Test-only message types on real stages.
+const Ping = workMessage('notify.test-ping.v1', 'notify', z.object({ n: z.number().int(), mode: z.string().default('ok') }));
+
+class Flaky extends Error {
+  override name = 'Flaky';
+  readonly retryable = true;
+}
+
+let server: NatsServerHandle;
+const seen: { n: number; delivery: number; at: number; host: string }[] = [];
+
+function actor(hostName: string, extra: Partial<ActorDef> = {}): ActorDef {
+  return {
+    name: 'notifier',
+    queues: [{
+      stage: 'notify', classes: ['event'], concurrency: 4,
+      tuning: { ackWaitMs: 1_000, maxDeliver: 3 },
+      handlers: [on(Ping, async (body, ctx) => {
+        seen.push({ n: body.n, delivery: ctx.deliveryCount, at: Date.now(), host: hostName });
+        if (body.mode === 'retry') throw new Flaky('temporary');
+        if (body.mode === 'fatal') throw new Error('permanent failure');
+        if (body.mode === 'hang') await new Promise((r) => setTimeout(r, 60_000));
+      })],
+    }],
+    ...extra,
+  };
+}
+
+async function dlqMessages(h: TestHost): Promise<{ reason: string; error: string; type: string | null }[]> {
+  return h.host.deadLetters.list('ws1', 100);
+}
+
+beforeAll(async () => { server = await startNatsServer(); });
+afterAll(async () => { await server?.stop(); });
+
+describe('work queues', () => {
+  it('sends poison of each kind to the DLQ and keeps processing valid messages', async () => {
+    const h = await startHost(server, [actor('a')]);
+    try {
+      const subj = subject('peoplesync', { kind: 'work', ws: 'ws1', stage: 'notify', cls: 'event' });
+      const js = h.nc.jetstream();
+      const send = (type: string | null, data: Uint8Array, ct = 'application/msgpack') => {
+        const hd = natsHeaders();
+        if (type) hd.set(Headers.type, type);
+        hd.set(Headers.contentType, ct);
+        return js.publish(subj, data, { headers: hd });
+      };
+      seen.length = 0;
+      await send(Ping.type, new Uint8Array([0xc1, 0xff, 0x00])); // not msgpack
+      await send('notify.nothing-like-this.v1', encode({ n: 1 })); // unknown type
+      await send(null, encode({ n: 1 })); // no type at all
+      await send(Ping.type, encode({ n: 'seven' })); // schema-invalid
+      await send(Ping.type, new TextEncoder().encode('{"n": 5'), 'application/json'); // truncated JSON
+      await send(Ping.type, encode({ n: 42 }));
+      await send(Ping.type, new TextEncoder().encode('{"n": 43}'), 'application/json');
+      await waitFor(() => seen.length >= 2, { what: 'valid messages' });
+      const letters = await waitFor(async () => {
+        const l = await dlqMessages(h);
+        return l.length >= 5 ? l : null;
+      }, { what: 'five dead letters' });
+      expect(seen.map((s) => s.n).sort()).toEqual([42, 43]);
+      expect(letters.map((l) => l.reason).sort()).toEqual(['invalid_body', 'undecodable', 'undecodable', 'unknown_type', 'unknown_type']);
+      expect(letters.find((l) => l.reason === 'invalid_body')?.error).toMatch(/n: .*number/i);
+      const info = await (await h.nc.jetstreamManager()).streams.info('PEOPLESYNC_WORK');
+      expect(info.state.messages).toBe(0); // every original was acked
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('backs off on retryable errors and dead-letters on the last delivery', async () => {
+    const h = await startHost(server, [actor('a')]);
+    try {
+      seen.length = 0;
+      await h.host.messenger.publish(Ping, 'ws1', { n: 7, mode: 'retry' }, { cls: 'event' });
+      await h.host.messenger.publish(Ping, 'ws1', { n: 8, mode: 'fatal' }, { cls: 'event' });
+      const letters = await waitFor(async () => {
+        const l = await dlqMessages(h);
+        return l.filter((x) => x.reason === 'max_deliveries' || x.reason === 'permanent_error').length >= 2 ? l : null;
+      }, { what: 'dead letters for exhausted and fatal' });
+      const sevens = seen.filter((s) => s.n === 7);
+      expect(sevens.map((s) => s.delivery)).toEqual([1, 2, 3]);
+      // exponential backoff: the second gap is longer than the first (base 100 ms, jittered 50-100%)
+      const gap1 = sevens[1].at - sevens[0].at;
+      const gap2 = sevens[2].at - sevens[1].at;
+      expect(gap1).toBeGreaterThanOrEqual(40);
+      expect(gap2).toBeGreaterThanOrEqual(90);
+      expect(seen.filter((s) => s.n === 8)).toHaveLength(1); // not retried
+      expect(letters.some((l) => l.reason === 'max_deliveries' && /temporary/.test(l.error))).toBe(true);
+      expect(letters.some((l) => l.reason === 'permanent_error' && /permanent failure/.test(l.error))).toBe(true);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('redelivers the work of a crashed host to a live one', async () => {
+    const a = await startHost(server, [actor('crashy')]);
+    seen.length = 0;
+    await a.host.messenger.publish(Ping, 'ws1', { n: 99, mode: 'hang' }, { cls: 'event' });
+    await waitFor(() => seen.some((s) => s.n === 99), { what: 'first delivery' });
+    await a.kill();
+    const b = await startHost(server, [actor('survivor')]);
+    try {
+      const again = await waitFor(() => seen.find((s) => s.n === 99 && s.host === 'survivor'), { what: 'redelivery' });
+      expect(again.delivery).toBe(2);
+    } finally {
+      const nc = await connectAs(server);
+      await (await nc.jetstreamManager()).streams.purge('PEOPLESYNC_WORK'); // the hanging item
+      await nc.close();
+      await b.stop(100);
+    }
+  });
+
+  it('shares one queue between two hosts without processing anything twice', async () => {
+    const a = await startHost(server, [actor('a')]);
+    const b = await startHost(server, [actor('b')]);
+    try {
+      seen.length = 0;
+      const N = 400;
+      await Promise.all(Array.from({ length: N }, (_, i) => a.host.messenger.publish(Ping, 'ws1', { n: i }, { cls: 'event' })));
+      await waitFor(() => seen.length >= N, { what: `${N} messages` });
+      await new Promise((r) => setTimeout(r, 1_500)); // longer than ack_wait: nothing comes back
+      const ns = seen.map((s) => s.n);
+      expect(new Set(ns).size).toBe(N);
+      expect(ns).toHaveLength(N);
+      const byHost = { a: seen.filter((s) => s.host === 'a').length, b: seen.filter((s) => s.host === 'b').length };
+      expect(byHost.a).toBeGreaterThan(0);
+      expect(byHost.b).toBeGreaterThan(0);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('refuses connections without credentials', async () => {
+    const { connect } = await import('nats');
+    await expect(connect({ servers: server.url, reconnect: false })).rejects.toThrow(/authorization/i);
+    const obs = await connectAs(server, 'observer');
+    await obs.close();
+  });
+});

@@ -1,0 +1,83 @@
+// Salesforce counts API calls over a rolling 24 hours. This window keeps one bucket per minute
+// (1,440 of them) and takes the time from its caller, so it has no clock of its own and tests can
+// move time freely. A bucket leaves the window 1,440 minutes after its minute began, so a call
+// is counted for between 23h59m and 24h: at most one minute's calls are released early.
+
+export const WINDOW_MINUTES = 1440;
+const MINUTE_MS = 60_000;
+
+/** The persisted form: buckets as [minute since epoch, calls], oldest first. */
+export interface UsageWindowSnapshot {
+  v: 1;
+  buckets: Array<[minute: number, calls: number]>;
+}
+
+function minuteOf(nowMs: number): number {
+  if (!Number.isFinite(nowMs)) throw new RangeError(`now must be epoch milliseconds, got ${String(nowMs)}`);
+  return Math.floor(nowMs / MINUTE_MS);
+}
+
+function assertCalls(calls: number): void {
+  if (!Number.isSafeInteger(calls) || calls < 0) throw new RangeError(`calls must be a whole number >= 0, got ${String(calls)}`);
+}
+
+export class UsageWindow {
+  readonly #buckets = new Map<number, number>();
+  /** Pruning walks every bucket, so it runs once per new minute, not on every add. */
+  #prunedAt = Number.NEGATIVE_INFINITY;
+
+  /** Counts `calls` in the minute of `nowMs`, and drops buckets that have left the window. */
+  add(calls: number, nowMs: number): void {
+    assertCalls(calls);
+    const minute = minuteOf(nowMs);
+    this.#prune(minute);
+    if (calls === 0) return;
+    this.#buckets.set(minute, (this.#buckets.get(minute) ?? 0) + calls);
+  }
+
+  /** Calls in the 24 hours up to `nowMs`. Buckets stamped later than now (a clock behind
+   * another instance's) still count: those calls were made. */
+  total(nowMs: number): number {
+    const oldest = minuteOf(nowMs) - WINDOW_MINUTES;
+    let sum = 0;
+    for (const [minute, calls] of this.#buckets) if (minute > oldest) sum += calls;
+    return sum;
+  }
+
+  /** Calls per minute still in the window at `nowMs`, oldest first (for charts). */
+  buckets(nowMs: number): Array<[minute: number, calls: number]> {
+    const oldest = minuteOf(nowMs) - WINDOW_MINUTES;
+    return [...this.#buckets].filter(([minute]) => minute > oldest).sort((a, b) => a[0] - b[0]);
+  }
+
+  snapshot(): UsageWindowSnapshot {
+    return { v: 1, buckets: [...this.#buckets].sort((a, b) => a[0] - b[0]) };
+  }
+
+  static restore(snapshot: unknown): UsageWindow {
+    const w = new UsageWindow();
+    for (const [minute, calls] of readSnapshot(snapshot).buckets) w.#buckets.set(minute, (w.#buckets.get(minute) ?? 0) + calls);
+    return w;
+  }
+
+  #prune(nowMinute: number): void {
+    if (nowMinute <= this.#prunedAt) return;
+    this.#prunedAt = nowMinute;
+    const oldest = nowMinute - WINDOW_MINUTES;
+    for (const minute of this.#buckets.keys()) if (minute <= oldest) this.#buckets.delete(minute);
+  }
+}
+
+/** Checks a stored snapshot; a bad one is an error naming what is wrong, never a silent zero. */
+function readSnapshot(s: unknown): UsageWindowSnapshot {
+  const bad = (why: string) => new TypeError(`usage window snapshot ${why}`);
+  if (typeof s !== 'object' || s === null) throw bad('must be an object');
+  const { v, buckets } = s as { v?: unknown; buckets?: unknown };
+  if (v !== 1) throw bad(`has unknown version ${JSON.stringify(v)}`);
+  if (!Array.isArray(buckets)) throw bad('must have a buckets array');
+  buckets.forEach((b, i) => {
+    const okPair = Array.isArray(b) && b.length === 2 && Number.isSafeInteger(b[0]) && Number.isSafeInteger(b[1]) && b[1] >= 0;
+    if (!okPair) throw bad(`bucket ${i} must be [minute, calls] in whole numbers, got ${JSON.stringify(b)}`);
+  });
+  return { v: 1, buckets: buckets as Array<[number, number]> };
+}

@@ -10,6 +10,9 @@ export const MAX_PER_PAGE = 150;
  * hour for a 25-hour day at a DST change, so `>` still covers the instant asked for. */
 export const UPDATED_SINCE_OVERLAP_S = 86_400 + 3_600;
 
+/** update_contact_request in the 2.14 description: these are strings, not nullable. */
+const NOT_NULLABLE: ReadonlySet<string> = new Set(['role', 'external_id', 'email']);
+
 const PATCH_FIELDS: ReadonlySet<string> = new Set([
   'role', 'external_id', 'email', 'phone', 'name', 'signed_up_at', 'last_seen_at', 'owner_id',
   'unsubscribed_from_emails', 'custom_attributes',
@@ -44,6 +47,7 @@ export function patchBody(patch: IcContactPatch): Record<string, unknown> {
   for (const [key, value] of Object.entries(patch)) {
     if (!PATCH_FIELDS.has(key)) throw badInput(`patch field ${key} cannot be updated (allowed: ${[...PATCH_FIELDS].join(', ')})`, key);
     if (value === undefined) continue;
+    if (value === null && NOT_NULLABLE.has(key)) throw badInput(`patch field ${key} cannot be cleared (null) through the API`, key);
     if (key === 'custom_attributes' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw badInput('custom_attributes must be an object', key);
     }

@@ -81,6 +81,10 @@ describe('Salesforce to Intercom', () => {
     expect(toIntercom('2024-01-31', TrialEnd, date, 'Europe/Berlin')).toEqual(okValue(1706659200 - 3600));
     expect(toIntercom('2024-07-01', TrialEnd, date, 'America/Los_Angeles')).toEqual(okValue(Date.UTC(2024, 6, 1, 7) / 1000));
     expect(toIntercom('2024-01-31', TrialEnd, datetime, 'UTC')).toEqual(okValue(1706659200));
+    // Clocks jumped from 00:00 to 01:00 that day: the day began at 01:00 local (03:00 UTC).
+    expect(toIntercom('2018-11-04', TrialEnd, date, 'America/Sao_Paulo')).toEqual(okValue(Date.UTC(2018, 10, 4, 3) / 1000));
+    expect(toSalesforce(Date.UTC(2018, 10, 4, 3) / 1000 - 1, date, TrialEnd, 'America/Sao_Paulo')).toEqual(okValue('2018-11-03'));
+    expect(toIntercom('2024-10-06', TrialEnd, date, 'Australia/Lord_Howe')).toEqual(okValue(Date.UTC(2024, 9, 5, 13, 30) / 1000));
     expect(toIntercom(null, TrialEnd, date, 'UTC')).toEqual(okValue(null));
     expect(toIntercom('2024-02-30', TrialEnd, date, 'UTC')).toMatchObject({ ok: false, cause: 'unparseable_date' });
     expect(toIntercom('31/01/2024', TrialEnd, date, 'UTC')).toMatchObject({ ok: false, cause: 'unparseable_date' });

@@ -1,0 +1,274 @@
+// The Salesforce connector on jsforce: keyset reads, change polling, look-ups by Id, describe,
+// sObject Collections updates with per-record retry of lock failures, and limits. Every HTTP call
+// is reported to onCall; every failure leaves as a typed connector error without secrets.
+
+import { Connection, OAuth2, type HttpRequest, type HttpResponse, type TokenResponse } from 'jsforce';
+import { AuthError, ConnectorError, TransientError, ValidationError } from '../errors.ts';
+import type {
+  ApiCallReport, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate,
+} from '../types.ts';
+import { checkAuth, runGrant, type Session } from './auth.ts';
+import { Redactor, toConnectorError } from './error-map.ts';
+import { mapDescribe, mapLimits, updateBody, checkUpdates, type RawDescribe } from './mapping.ts';
+import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
+import { changesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
+import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
+import type {
+  RetryPolicy, SalesforceClient, SalesforceClientOptions, SfChangePage, SfLimits, SfPage,
+} from './types.ts';
+
+export const MAX_UPDATE_BATCH = 200;
+const DEFAULT_VERSION = '62.0';
+
+interface QueryResult { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Array<Record<string, unknown>> }
+
+function checkObject(object: string): SfObject {
+  if (object !== 'Lead' && object !== 'Contact') {
+    throw new ValidationError(`Salesforce object must be Lead or Contact, got ${JSON.stringify(object)}`, { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+  }
+  return object;
+}
+
+function build(make: () => string): string {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof SoqlBuildError) throw new ValidationError(err.message, { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    throw err;
+  }
+}
+
+function strip(r: Record<string, unknown>): SfRecord {
+  const { attributes: _attributes, ...rest } = r;
+  return rest as SfRecord;
+}
+
+function positiveInt(v: number | undefined, fallback: number, name: string, max = Infinity): number {
+  const n = v ?? fallback;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`Salesforce client: ${name} must be an integer in [1, ${max}], got ${String(v)}`);
+  return n;
+}
+
+export class SalesforceClientImpl implements SalesforceClient {
+  private conn?: Connection;
+  private connecting?: Promise<Connection>;
+  private readonly redactor = new Redactor();
+  private readonly oauth2?: OAuth2;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly pageSize: number;
+  private readonly idsPerQuery: number;
+  private readonly version: string;
+  /** A renewal happened and no call has been accepted since: a second 401 means the grant's
+   * sessions are refused, so renewing again would loop. */
+  private renewedUnconfirmed = false;
+  private lastRenewalError?: ConnectorError;
+
+  constructor(private readonly opts: SalesforceClientOptions) {
+    checkAuth(opts.auth);
+    this.version = opts.apiVersion ?? DEFAULT_VERSION;
+    if (!/^\d+\.\d$/.test(this.version)) throw new Error(`Salesforce client: apiVersion must look like 62.0, got ${this.version}`);
+    this.retry = resolveRetry(opts.retry);
+    this.timeoutMs = positiveInt(opts.timeoutMs, 30_000, 'timeoutMs');
+    this.pageSize = positiveInt(opts.pageSize, 2000, 'pageSize', 2000);
+    this.idsPerQuery = positiveInt(opts.idsPerQuery, 200, 'idsPerQuery', 800);
+    const auth = opts.auth;
+    if (auth.kind === 'token') this.redactor.add(auth.accessToken);
+    else {
+      if (auth.kind === 'client_credentials') this.redactor.add(auth.clientSecret);
+      if (auth.kind === 'jwt' && typeof auth.privateKey === 'string') this.redactor.add(auth.privateKey.trim());
+      this.oauth2 = new OAuth2({
+        loginUrl: auth.loginUrl.replace(/\/$/, ''),
+        clientId: auth.kind === 'client_credentials' ? auth.clientId : undefined,
+        clientSecret: auth.kind === 'client_credentials' ? auth.clientSecret : undefined,
+      });
+      instrumentTransport(this.oauth2._transport, 'auth', this.hooks);
+    }
+  }
+
+  private readonly hooks = {
+    timeoutMs: 0,
+    onResponse: (kind: CallKind, res: HttpResponse | undefined) => {
+      if (res && kind !== 'auth' && res.statusCode !== 401) this.renewedUnconfirmed = false;
+      this.report(kind, res);
+    },
+  };
+
+  private report(kind: CallKind, res: HttpResponse | undefined): void {
+    const info = parseLimitInfo(res?.headers?.['sforce-limit-info']);
+    const report: ApiCallReport = {
+      system: 'salesforce', kind, calls: 1, ok: res !== undefined && res.statusCode < 400, at: Date.now(),
+      ...(info ? { orgUsed: info.used, orgMax: info.max } : {}),
+    };
+    try {
+      this.opts.onCall?.(report);
+    } catch {
+      // A listener's failure must not turn a successful call into a failed one.
+    }
+  }
+
+  connect(): Promise<void> {
+    return this.connection().then(() => undefined);
+  }
+
+  private connection(): Promise<Connection> {
+    if (this.conn) return Promise.resolve(this.conn);
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<Connection> {
+    this.hooks.timeoutMs = this.timeoutMs;
+    const auth = this.opts.auth;
+    const session: Session = auth.kind === 'token'
+      ? { accessToken: auth.accessToken, instanceUrl: auth.instanceUrl.replace(/\/$/, '') }
+      : await withRetry(this.retry, () => runGrant(auth, this.oauth2 as OAuth2, this.redactor));
+    const conn = new Connection({
+      instanceUrl: session.instanceUrl,
+      accessToken: session.accessToken,
+      version: this.version,
+      refreshFn: auth.kind === 'token' ? undefined : (c, callback) => {
+        this.renew(c).then((s) => callback(null, s.accessToken), (e: Error) => callback(e));
+      },
+    });
+    instrumentTransport(conn._transport, 'query', this.hooks);
+    this.conn = conn;
+    return conn;
+  }
+
+  private async renew(conn: Connection): Promise<Session & Partial<TokenResponse>> {
+    const auth = this.opts.auth;
+    if (auth.kind === 'token') throw new AuthError('Salesforce session expired and a fixed token cannot be renewed', { system: 'salesforce', code: 'INVALID_SESSION_ID', status: 401 });
+    if (this.renewedUnconfirmed) {
+      this.renewedUnconfirmed = false;
+      this.lastRenewalError = new AuthError('Salesforce refused a session it had just granted', { system: 'salesforce', code: 'INVALID_SESSION_ID', status: 401 });
+      throw this.lastRenewalError;
+    }
+    try {
+      const s = await withRetry(this.retry, () => runGrant(auth, this.oauth2 as OAuth2, this.redactor));
+      conn.instanceUrl = s.instanceUrl;
+      this.renewedUnconfirmed = true;
+      return s;
+    } catch (err) {
+      this.lastRenewalError = toConnectorError(err, 'session renewal', undefined, this.redactor);
+      throw this.lastRenewalError;
+    }
+  }
+
+  /** One logical request through jsforce (which may renew the session and repeat it). */
+  private async call<T>(kind: CallKind, what: string, req: HttpRequest): Promise<T> {
+    const conn = await this.connection();
+    const ctx: CallContext = { kind };
+    let timer: NodeJS.Timeout | undefined;
+    // jsforce's timeout covers the wait for headers only; this also bounds a stalled body.
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransientError(`Salesforce ${what} timed out`, { system: 'salesforce', code: 'TIMEOUT' })), 2 * this.timeoutMs + 1000);
+    });
+    try {
+      return await Promise.race([conn.request<T>(req, { [CONTEXT_KEY]: ctx }), stalled]);
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('Unable to refresh session') && this.lastRenewalError) {
+        const typed = this.lastRenewalError;
+        this.lastRenewalError = undefined;
+        throw typed;
+      }
+      throw toConnectorError(err, what, ctx.status, this.redactor);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private get(kind: CallKind, what: string, url: string): Promise<unknown> {
+    return withRetry(this.retry, () => this.call(kind, what, { method: 'GET', url }));
+  }
+
+  private async query(soql: string): Promise<SfRecord[]> {
+    let page = (await this.get('query', 'query', `/query?q=${encodeURIComponent(soql)}`)) as QueryResult;
+    const out = page.records.map(strip);
+    while (!page.done && page.nextRecordsUrl) {
+      page = (await this.get('query', 'query next page', page.nextRecordsUrl)) as QueryResult;
+      for (const r of page.records) out.push(strip(r));
+    }
+    return out;
+  }
+
+  async readPage(object: SfObject, fields: readonly string[], opts: { afterId?: string; limit?: number } = {}): Promise<SfPage> {
+    const limit = opts.limit ?? this.pageSize;
+    const soql = build(() => keysetQuery(checkObject(object), fields, opts.afterId, limit));
+    const records = await this.query(soql);
+    return { records, lastId: records.length ? records[records.length - 1].Id : null, done: records.length < limit };
+  }
+
+  async *scan(object: SfObject, fields: readonly string[], opts: { afterId?: string; pageSize?: number } = {}): AsyncGenerator<SfRecord[]> {
+    let afterId = opts.afterId;
+    for (;;) {
+      const page = await this.readPage(object, fields, { afterId, limit: opts.pageSize ?? this.pageSize });
+      if (page.records.length) yield page.records;
+      if (page.done || page.lastId === null) return;
+      afterId = page.lastId;
+    }
+  }
+
+  async readChanges(object: SfObject, fields: readonly string[], cursor: SfChangeCursor | null, limit = this.pageSize): Promise<SfChangePage> {
+    const soql = build(() => changesQuery(checkObject(object), fields, cursor, limit));
+    const records = await this.query(soql);
+    const last = records[records.length - 1];
+    return {
+      records,
+      cursor: last ? { modstamp: String(last.SystemModstamp), id: last.Id } : cursor,
+      done: records.length < limit,
+    };
+  }
+
+  async readByIds(object: SfObject, fields: readonly string[], ids: readonly string[]): Promise<SfRecord[]> {
+    checkObject(object);
+    const unique = [...new Set(ids)];
+    const out: SfRecord[] = [];
+    for (let i = 0; i < unique.length; i += this.idsPerQuery) {
+      const chunk = unique.slice(i, i + this.idsPerQuery);
+      out.push(...(await this.query(build(() => idsQuery(object, fields, chunk)))));
+    }
+    return out;
+  }
+
+  async describe(object: SfObject): Promise<SfDescribe> {
+    checkObject(object);
+    return mapDescribe((await this.get('describe', 'describe', `/sobjects/${object}/describe`)) as RawDescribe);
+  }
+
+  async limits(): Promise<SfLimits> {
+    return mapLimits(await this.get('limits', 'limits', '/limits'));
+  }
+
+  async update(updates: readonly SfRecordUpdate[]): Promise<SfRecordResult[]> {
+    checkUpdates(updates, MAX_UPDATE_BATCH);
+    const results: SfRecordResult[] = new Array(updates.length);
+    let pending = updates.map((_, i) => i);
+    for (let attempt = 1; pending.length; attempt++) {
+      const answer = await withRetry(this.retry, () => this.call<unknown>('update', 'update', {
+        method: 'PATCH', url: '/composite/sobjects', body: JSON.stringify(updateBody(pending.map((i) => updates[i]))),
+        headers: { 'content-type': 'application/json' },
+      }));
+      if (!Array.isArray(answer) || answer.length !== pending.length) {
+        throw new ConnectorError('Salesforce update answered with an unexpected shape', { system: 'salesforce', code: 'UNEXPECTED_RESPONSE', retryable: false });
+      }
+      const locked: number[] = [];
+      answer.forEach((raw: { success?: unknown; errors?: SfRecordResult['errors'] }, k) => {
+        const i = pending[k];
+        const errors = Array.isArray(raw?.errors) ? raw.errors : [];
+        results[i] = { id: updates[i].id, success: raw?.success === true, errors };
+        if (!results[i].success && errors.length > 0 && errors.every((e) => e.statusCode === 'UNABLE_TO_LOCK_ROW')) locked.push(i);
+      });
+      if (!locked.length || attempt >= this.retry.attempts) break;
+      pending = locked;
+      await sleep(backoffDelay(this.retry, attempt));
+    }
+    return results;
+  }
+}
+
+export function createSalesforceClient(opts: SalesforceClientOptions): SalesforceClient {
+  return new SalesforceClientImpl(opts);
+}

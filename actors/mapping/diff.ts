@@ -50,6 +50,8 @@ export interface PairDiff {
 }
 
 const CUSTOM_PREFIX = 'custom_attributes.';
+/** Standard contact fields the Intercom API takes only as strings: they cannot be cleared. */
+const IC_NOT_CLEARABLE = new Set(['email', 'external_id']);
 
 const fieldIndexes = new WeakMap<SfDescribe, Map<string, SfFieldDescribe>>();
 const attributeIndexes = new WeakMap<IcDataAttribute[], Map<string, IcDataAttribute>>();
@@ -126,6 +128,8 @@ function diffOne(m: Mapping, pair: MatchedPair, ctx: DiffContext, out: PairDiff)
     : sameComparable(icComparable(converted.value, r.icAttr), icComparable(current, r.icAttr));
   if (same) {
     out.unchanged += 1;
+  } else if (!toSf && converted.value === null && IC_NOT_CLEARABLE.has(m.icAttribute)) {
+    failed('required_value_missing', `Intercom cannot clear ${m.icAttribute}, and ${m.sfObject}.${m.sfField} is empty`, source);
   } else if (toSf) {
     out.toSalesforce.fields[m.sfField] = converted.value;
     out.toSalesforce.changes.push({ attribute: m.sfField, from: current ?? null, to: converted.value, direction: m.direction });

@@ -39,7 +39,7 @@ const describeOf = (name: SfObject): SfDescribe => ({ name, fields: common });
 const ctxFor = (tz: string): DiffContext => ({
   describe: { Lead: describeOf('Lead'), Contact: describeOf('Contact') },
   dataAttributes: [
-    standard('name', 'string'), standard('phone', 'string'), standard('email', 'string'),
+    standard('name', 'string'), standard('phone', 'string'), standard('email', 'string'), standard('external_id', 'string'),
     custom('company', 'string'), custom('job_title', 'string'), custom('city', 'string'), custom('lead_source', 'string'),
     custom('plan', 'string'), custom('score', 'float'), custom('employees', 'integer'), custom('trial_end', 'date'),
     custom('last_login', 'date'), custom('seen', 'datetime'), custom('opted_out', 'boolean'),
@@ -123,6 +123,17 @@ describe('diffPair', () => {
       ['b', 'field_not_loaded'], ['c', 'unknown_sf_field'], ['d', 'unknown_ic_attribute'],
     ]);
     expect(d.toIntercom.patch).toEqual({ custom_attributes: { city: 'Paris' } });
+  });
+
+  it('never clears an Intercom email or external_id, which the API cannot set to null', () => {
+    const maps = [m('e', 'Email', 'email', 'salesforce_to_intercom'), m('x', 'Title', 'external_id', 'salesforce_to_intercom')];
+    const d = diffPair({ sf: lead({ Email: '', Title: null }), ic: contact({ email: 'ann@example.com', external_id: 'x1' }) }, maps, ctx);
+    expect(d.failures.map((f) => [f.mappingId, f.cause, f.message])).toEqual([
+      ['e', 'required_value_missing', 'Intercom cannot clear email, and Lead.Email is empty'],
+      ['x', 'required_value_missing', 'Intercom cannot clear external_id, and Lead.Title is empty'],
+    ]);
+    expect(d.toIntercom.patch).toEqual({});
+    expect(diffPair({ sf: lead({ Email: null, Title: null }), ic: contact({ email: null }) }, maps, ctx)).toMatchObject({ unchanged: 2, failures: [] });
   });
 
   it('dates: a day in Salesforce and midnight in the workspace zone in Intercom are equal', () => {

@@ -174,6 +174,10 @@ class SandboxServer {
       org.stats.injectedErrors++;
       return send(res, 503, [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }], limitHeader());
     }
+    if (fault === 'concurrency') {
+      org.stats.limited++;
+      return send(res, 403, [{ message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], limitHeader());
+    }
     const auth = req.headers.authorization ?? '';
     if (!org.sessions.valid(/^(?:Bearer|OAuth) (.+)$/.exec(auth)?.[1])) {
       org.stats.unauthorized++;

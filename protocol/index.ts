@@ -6,3 +6,4 @@ export * from './codec.ts';
 export * from './streams.ts';
 export * from './control-error.ts';
 export * from './messages/index.ts';
+export * from './settings.ts';

@@ -1,0 +1,94 @@
+// A worker process: connect, wire connectors into the actor context, host the chosen actors.
+import { mkdirSync } from 'node:fs';
+import { ACTORS } from '../actors/index.ts';
+import { RatePacer, createIntercomClient, createMailer, createSalesforceClient, type IntercomClient, type SalesforceClient } from '../connectors/index.ts';
+import { ActorHost, type ActorDeps, type Config, type Logger, connectNats } from '../runtime/index.ts';
+import type { NatsConnection } from 'nats';
+
+export interface Worker {
+  host: ActorHost;
+  nc: NatsConnection;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export class UnknownActorError extends Error {
+  override name = 'UnknownActorError';
+}
+
+export function selectActors(names: string[] | undefined) {
+  if (!names || names.length === 0 || names.includes('all')) return Object.values(ACTORS);
+  const unknown = names.filter((n) => !ACTORS[n]);
+  if (unknown.length) throw new UnknownActorError(`unknown actor(s): ${unknown.join(', ')}; known: ${Object.keys(ACTORS).join(', ')}`);
+  return names.map((n) => ACTORS[n]);
+}
+
+export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): ActorDeps {
+  const sf = new Map<string, SalesforceClient>();
+  const ic = new Map<string, IntercomClient>();
+  const pacers = new Map<string, RatePacer>();
+  const wsConfig = (ws: string) => {
+    const w = cfg.workspaces.find((x) => x.id === ws);
+    if (!w) throw new Error(`workspace ${ws} is not configured`);
+    return w;
+  };
+  mkdirSync(cfg.dataDir, { recursive: true });
+  return {
+    salesforce(ws) {
+      let c = sf.get(ws);
+      if (!c) {
+        const w = wsConfig(ws);
+        c = createSalesforceClient({
+          auth: w.salesforce.auth,
+          apiVersion: w.salesforce.apiVersion,
+          onCall: (r) => host().tokens.report(ws, { calls: r.calls, orgUsed: r.orgUsed, orgMax: r.orgMax }),
+        });
+        sf.set(ws, c);
+      }
+      return c;
+    },
+    intercom(ws) {
+      let c = ic.get(ws);
+      if (!c) {
+        const w = wsConfig(ws);
+        // The rate limit is per Intercom app: clients of one workspace share one pacer.
+        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer();
+        pacers.set(w.intercom.baseUrl, pacer);
+        const l = log.child({ part: 'intercom', ws });
+        c = createIntercomClient({
+          baseUrl: w.intercom.baseUrl, token: w.intercom.token, pacer,
+          logger: { debug: (o: object, m: string) => l.debug(o, m), warn: (o: object, m: string) => l.warn(o, m) },
+        });
+        ic.set(ws, c);
+      }
+      return c;
+    },
+    mailer: createMailer(cfg.smtp),
+    dataDir: cfg.dataDir,
+    publicUrl: cfg.publicUrl,
+    now: () => Date.now(),
+  };
+}
+
+export async function startWorker(cfg: Config, opts: { actors?: string[]; log: Logger; nc?: NatsConnection }): Promise<Worker> {
+  const actors = selectActors(opts.actors);
+  const nc = opts.nc ?? (await connectNats(cfg.nats, opts.log, 'peoplesync-worker'));
+  let hostRef: ActorHost | null = null;
+  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log);
+  const host = new ActorHost({
+    nc, log: opts.log, workspaces: cfg.workspaces.map((w) => w.id), prefix: cfg.prefix, encoding: cfg.encoding,
+    replicas: cfg.nats.replicas, leaseTtlMs: cfg.leaseTtlMs, concurrency: cfg.queue.concurrency,
+    tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
+    deps,
+  });
+  hostRef = host;
+  await host.start(actors);
+  opts.log.info({ actors: actors.map((a) => a.name), workspaces: cfg.workspaces.map((w) => w.id) }, 'worker started');
+  return {
+    host, nc,
+    stop: async (graceMs = 10_000) => {
+      await host.stop(graceMs);
+      deps.mailer.close();
+      if (!opts.nc) await nc.drain().catch(() => undefined);
+    },
+  };
+}

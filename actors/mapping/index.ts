@@ -14,3 +14,4 @@ export {
 export { defaultSettings, DEFAULT_MAPPINGS } from './default-settings.ts';
 export { pairKind, sfKind, icKind, MAPPABLE_SF_TYPES, MAPPABLE_IC_TYPES, type PairKind } from './type-pairs.ts';
 export { startOfDayIn, calendarDateIn } from './time-zone.ts';
+export { readSettings, writeSettings, SettingsCache, type StoredSettings } from './settings-store.ts';

@@ -1,0 +1,98 @@
+// The whole system for integration and end-to-end tests: a real nats-server, both sandboxes
+// seeded from one generated data set, an SMTP sink, and any number of workers hosting actors.
+import type { NatsConnection } from 'nats';
+import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { startWorker, type Worker } from '../../cli/worker.ts';
+import type { WorkspaceSettings } from '../../protocol/index.ts';
+import { type Config, type TypedKv, createLogger, parseConfig, typedKv } from '../../runtime/index.ts';
+import {
+  type GeneratorOptions, type Sandboxes, type SmtpSink, type IntercomSandboxOptions, type SalesforceSandboxOptions,
+  startSandboxes, startSmtpSink,
+} from '../../sandbox/index.ts';
+import { connectAs } from './host.ts';
+import { type NatsServerHandle, startNatsServer } from './nats-server.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SystemOptions {
+  generator?: Partial<GeneratorOptions>;
+  salesforce?: Partial<SalesforceSandboxOptions>;
+  intercom?: Partial<IntercomSandboxOptions>;
+  /** Settings stored before workers start; null stores none. */
+  settings?: Partial<WorkspaceSettings> | null;
+  config?: Record<string, unknown>;
+}
+
+export interface TestSystem {
+  nats: NatsServerHandle;
+  sandboxes: Sandboxes;
+  smtp: SmtpSink;
+  config: Config;
+  workers: Worker[];
+  /** A connection as the worker user for reading KV and streams in assertions. */
+  nc: NatsConnection;
+  startWorker(actors?: string[], extra?: Record<string, unknown>): Promise<Worker>;
+  kv(bucket: string): Promise<TypedKv>;
+  stop(): Promise<void>;
+}
+
+export const WS = 'ws1';
+
+export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
+  const nats = await startNatsServer();
+  const generator: GeneratorOptions = { seed: 7, people: 200, ...o.generator };
+  const sandboxes = await startSandboxes({
+    generator,
+    salesforce: { clientId: 'ps-client', clientSecret: 'ps-secret', ...o.salesforce },
+    intercom: { rateLimit: false, ...o.intercom },
+  });
+  const smtp = await startSmtpSink();
+  const dataDir = await mkdtemp(join(tmpdir(), 'ps-data-'));
+  const base = {
+    nats: { servers: [nats.url], user: 'worker', pass: 'worker-dev-password' },
+    logLevel: (process.env.TEST_LOG_LEVEL ?? 'silent'),
+    dataDir,
+    leaseTtlMs: 1_000,
+    queue: { ackWaitMs: 10_000, maxDeliver: 5 },
+    smtp: { host: '127.0.0.1', port: smtp.port, from: 'peoplesync <peoplesync@localhost>' },
+    workspaces: [{
+      id: WS,
+      salesforce: { auth: { kind: 'client_credentials', loginUrl: sandboxes.salesforce.url, clientId: 'ps-client', clientSecret: 'ps-secret' } },
+      intercom: { baseUrl: sandboxes.intercom.url, token: sandboxes.intercom.token, webhookSecret: 'hook-secret' },
+    }],
+    ...o.config,
+  };
+  const config = parseConfig(base);
+  const nc = await connectAs(nats);
+  const workers: Worker[] = [];
+  const sys: TestSystem = {
+    nats, sandboxes, smtp, config, workers, nc,
+    async startWorker(actors, extra = {}) {
+      const cfg = parseConfig({ ...base, ...extra });
+      const w = await startWorker(cfg, { actors, log: createLogger({ level: cfg.logLevel }) });
+      workers.push(w);
+      return w;
+    },
+    async kv(bucket) {
+      const name = `peoplesync_${bucket}`;
+      return typedKv(await nc.jetstream().views.kv(name), name);
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.stop(1_000).catch(() => undefined)));
+      await nc.close().catch(() => undefined);
+      await sandboxes.close();
+      await smtp.close();
+      await nats.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  if (o.settings !== null) {
+    // Buckets exist once a host has provisioned; store settings through a provisioning pass.
+    const { provision } = await import('../../runtime/index.ts');
+    const { topology } = await import('../../protocol/index.ts');
+    await provision(nc, topology(), 1);
+    await writeSettings(await sys.kv('settings'), WS, defaultSettings(o.settings ?? {}));
+  }
+  return sys;
+}

@@ -29,11 +29,15 @@ function checkObject(object: string): SfObject {
   return object;
 }
 
-function build(make: () => string): string {
+/** Runs an input check; its complaint quotes the input, which might be a secret pasted into the
+ * wrong place, so the message is redacted too. */
+function checked<T>(redactor: Redactor, run: () => T): T {
   try {
-    return make();
+    return run();
   } catch (err) {
-    if (err instanceof SoqlBuildError) throw new ValidationError(err.message, { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    if (err instanceof SoqlBuildError || err instanceof ValidationError) {
+      throw new ValidationError(redactor.redact(err.message), { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    }
     throw err;
   }
 }
@@ -196,7 +200,7 @@ export class SalesforceClientImpl implements SalesforceClient {
 
   async readPage(object: SfObject, fields: readonly string[], opts: { afterId?: string; limit?: number } = {}): Promise<SfPage> {
     const limit = opts.limit ?? this.pageSize;
-    const soql = build(() => keysetQuery(checkObject(object), fields, opts.afterId, limit));
+    const soql = checked(this.redactor, () => keysetQuery(checkObject(object), fields, opts.afterId, limit));
     const records = await this.query(soql);
     return { records, lastId: records.length ? records[records.length - 1].Id : null, done: records.length < limit };
   }
@@ -212,7 +216,7 @@ export class SalesforceClientImpl implements SalesforceClient {
   }
 
   async readChanges(object: SfObject, fields: readonly string[], cursor: SfChangeCursor | null, limit = this.pageSize): Promise<SfChangePage> {
-    const soql = build(() => changesQuery(checkObject(object), fields, cursor, limit));
+    const soql = checked(this.redactor, () => changesQuery(checkObject(object), fields, cursor, limit));
     const records = await this.query(soql);
     const last = records[records.length - 1];
     return {
@@ -228,7 +232,7 @@ export class SalesforceClientImpl implements SalesforceClient {
     const out: SfRecord[] = [];
     for (let i = 0; i < unique.length; i += this.idsPerQuery) {
       const chunk = unique.slice(i, i + this.idsPerQuery);
-      out.push(...(await this.query(build(() => idsQuery(object, fields, chunk)))));
+      out.push(...(await this.query(checked(this.redactor, () => idsQuery(object, fields, chunk)))));
     }
     return out;
   }
@@ -243,7 +247,7 @@ export class SalesforceClientImpl implements SalesforceClient {
   }
 
   async update(updates: readonly SfRecordUpdate[]): Promise<SfRecordResult[]> {
-    checkUpdates(updates, MAX_UPDATE_BATCH);
+    checked(this.redactor, () => checkUpdates(updates, MAX_UPDATE_BATCH));
     const results: SfRecordResult[] = new Array(updates.length);
     let pending = updates.map((_, i) => i);
     for (let attempt = 1; pending.length; attempt++) {

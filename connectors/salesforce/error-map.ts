@@ -22,7 +22,11 @@ export class Redactor {
   private readonly secrets = new Set<string>();
 
   add(secret: string | undefined | null): void {
-    if (secret && secret.length >= 6) this.secrets.add(secret);
+    if (!secret || secret.length < 6) return;
+    this.secrets.add(secret);
+    // A Salesforce session id is `<orgId>!<secret part>`; the part alone must not leak either.
+    const bang = secret.lastIndexOf('!');
+    if (bang >= 0 && secret.length - bang > 16) this.secrets.add(secret.slice(bang + 1));
   }
 
   redact(text: string): string {

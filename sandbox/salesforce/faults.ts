@@ -15,6 +15,9 @@ export interface FaultSettings {
   dropRate: number;
   /** The next N /services/data calls are dropped. */
   dropNext: number;
+  /** The next N /services/data calls answer 401 INVALID_SESSION_ID whatever their token, as
+   * when an admin revokes the connected app: fresh sessions are refused too. */
+  unauthorizedNext: number;
   /** The next N /services/data calls hit the concurrent long-request limit (403). */
   concurrencyLimitNext: number;
   /** Share of records in a write that fail with UNABLE_TO_LOCK_ROW. */
@@ -26,10 +29,10 @@ export interface FaultSettings {
 }
 
 export const NO_FAULTS: FaultSettings = {
-  latencyMs: 0, errorRate: 0, errorNext: 0, dropRate: 0, dropNext: 0, concurrencyLimitNext: 0, lockRowRate: 0, lockRowIds: {}, seed: 1,
+  latencyMs: 0, errorRate: 0, errorNext: 0, dropRate: 0, dropNext: 0, unauthorizedNext: 0, concurrencyLimitNext: 0, lockRowRate: 0, lockRowIds: {}, seed: 1,
 };
 
-export type CallFault = 'none' | 'error' | 'drop' | 'concurrency';
+export type CallFault = 'none' | 'error' | 'drop' | 'concurrency' | 'unauthorized';
 
 export class FaultInjector {
   private settings: FaultSettings = { ...NO_FAULTS, lockRowIds: {} };
@@ -40,7 +43,7 @@ export class FaultInjector {
   }
 
   set(patch: Partial<FaultSettings>): FaultSettings {
-    for (const key of ['latencyMs', 'errorRate', 'errorNext', 'dropRate', 'dropNext', 'concurrencyLimitNext', 'lockRowRate', 'seed'] as const) {
+    for (const key of ['latencyMs', 'errorRate', 'errorNext', 'dropRate', 'dropNext', 'unauthorizedNext', 'concurrencyLimitNext', 'lockRowRate', 'seed'] as const) {
       const v = patch[key];
       if (v !== undefined && (typeof v !== 'number' || !(v >= 0))) throw new Error(`fault ${key} must be a non-negative number, got ${String(v)}`);
     }
@@ -63,6 +66,7 @@ export class FaultInjector {
     const s = this.settings;
     if (s.dropNext > 0) { s.dropNext--; return 'drop'; }
     if (s.errorNext > 0) { s.errorNext--; return 'error'; }
+    if (s.unauthorizedNext > 0) { s.unauthorizedNext--; return 'unauthorized'; }
     if (s.concurrencyLimitNext > 0) { s.concurrencyLimitNext--; return 'concurrency'; }
     if (s.dropRate > 0 && this.rng() < s.dropRate) return 'drop';
     if (s.errorRate > 0 && this.rng() < s.errorRate) return 'error';

@@ -179,7 +179,7 @@ class SandboxServer {
       return send(res, 403, [{ message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], limitHeader());
     }
     const auth = req.headers.authorization ?? '';
-    if (!org.sessions.valid(/^(?:Bearer|OAuth) (.+)$/.exec(auth)?.[1])) {
+    if (fault === 'unauthorized' || !org.sessions.valid(/^(?:Bearer|OAuth) (.+)$/.exec(auth)?.[1])) {
       org.stats.unauthorized++;
       return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }], limitHeader());
     }

@@ -1,7 +1,8 @@
 // How a call reaches Intercom. The client above paces, retries and types errors; a transport
 // only sends one request and hands back status, headers and parsed body. Two implementations:
-// bare undici (the default: about 4x less client CPU per call, see docs/BENCHMARKS.md) and the
-// official SDK intercom-client 7 (kept selectable and contract-tested against the description).
+// bare undici (the default: 5-7x less client CPU per call, measured by
+// test/bench/intercom-write.ts) and the official SDK intercom-client 7 (kept selectable and
+// contract-tested against the description like the default).
 import type { IcSearchQuery } from '../types.ts';
 
 export type WireCall =

@@ -23,12 +23,14 @@ export interface SandboxStats {
   limited: number;
   injectedErrors: number;
   dropped: number;
+  /** TCP connections accepted: far fewer than requests when clients keep connections alive. */
+  connections: number;
 }
 
 const emptyStats = (): SandboxStats => ({
   requests: 0,
   byKind: { auth: 0, query: 0, queryMore: 0, update: 0, describe: 0, limits: 0, retrieve: 0, updated: 0, other: 0 },
-  charged: 0, unauthorized: 0, limited: 0, injectedErrors: 0, dropped: 0,
+  charged: 0, unauthorized: 0, limited: 0, injectedErrors: 0, dropped: 0, connections: 0,
 });
 
 export class SandboxOrg {

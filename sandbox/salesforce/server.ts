@@ -231,6 +231,9 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
       else res.destroy();
     });
   });
+  server.on('connection', () => {
+    org.stats.connections++;
+  });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

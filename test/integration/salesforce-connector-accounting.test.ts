@@ -61,4 +61,15 @@ describe('Salesforce connector call accounting', () => {
     expect([one.calls.length, two.calls.length]).toEqual([2, 3]);
     expect(one.calls.length + two.calls.length).toBe(sb.stats().requests);
   });
+
+  it('reuses kept-alive connections instead of opening one per call', async () => {
+    sb.clearFaults();
+    sb.resetStats();
+    const { client, calls } = clientFor(sb);
+    for await (const _page of client.scan('Contact', ['Email'], { pageSize: 200 })) {
+      // reading only
+    }
+    expect(calls.length).toBeGreaterThan(10);
+    expect(sb.stats().connections).toBeLessThanOrEqual(2);
+  });
 });

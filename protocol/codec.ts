@@ -1,7 +1,7 @@
 // Bytes <-> typed objects in one step. The encoding is chosen by the content-type header, so a
 // deployment can switch to JSON for debugging while msgpack messages already in flight still
 // decode. Anything that fails here is poison and carries the reason the DLQ records.
-import { decode as mpDecode, encode as mpEncode } from '@msgpack/msgpack';
+import { Decoder, Encoder } from '@msgpack/msgpack';
 import { type ContentType, ContentTypes, type DlqReason } from './headers.ts';
 import { type MessageDef, messageDef } from './message.ts';
 import type { z } from 'zod';
@@ -17,6 +17,9 @@ export class DecodeError extends Error {
   }
 }
 
+// One encoder and decoder for the process: they keep their buffers and key caches between calls.
+const encoder = new Encoder({ ignoreUndefined: true });
+const decoder = new Decoder();
 const text = new TextEncoder();
 const untext = new TextDecoder('utf-8', { fatal: true });
 
@@ -27,14 +30,14 @@ export function contentTypeOf(enc: Encoding): ContentType {
 /** Encode a plain value (already validated). msgpack drops `undefined` keys like JSON does. */
 export function encodeBody(value: unknown, enc: Encoding): Uint8Array {
   if (enc === 'json') return text.encode(JSON.stringify(value));
-  return mpEncode(value, { ignoreUndefined: true });
+  return encoder.encode(value);
 }
 
 export function decodeBody(data: Uint8Array, contentType: string | undefined): unknown {
   const ct = (contentType ?? ContentTypes.msgpack).split(';')[0].trim().toLowerCase();
   try {
     if (ct === ContentTypes.json) return JSON.parse(untext.decode(data));
-    if (ct === ContentTypes.msgpack) return mpDecode(data);
+    if (ct === ContentTypes.msgpack) return decoder.decode(data);
   } catch (err) {
     throw new DecodeError('undecodable', `body is not valid ${ct}: ${(err as Error).message}`, { cause: err });
   }

@@ -30,6 +30,7 @@ export function backoffMs(deliveryCount: number, baseMs: number, maxMs: number):
 export class WorkQueue {
   private messages: ConsumerMessages | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private slotFreed: (() => void) | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly o: WorkQueueOptions;
@@ -52,8 +53,13 @@ export class WorkQueue {
         m.nak();
         continue;
       }
-      while (this.inFlight.size >= this.o.concurrency) await Promise.race(this.inFlight);
-      const p = this.process(m).finally(() => this.inFlight.delete(p));
+      while (this.inFlight.size >= this.o.concurrency) await new Promise<void>((r) => { this.slotFreed = r; });
+      const p = this.process(m).finally(() => {
+        this.inFlight.delete(p);
+        const wake = this.slotFreed;
+        this.slotFreed = null;
+        wake?.();
+      });
       this.inFlight.add(p);
     }
   }
@@ -62,7 +68,8 @@ export class WorkQueue {
     const where = parseWorkSubject(this.o.prefix, m.subject);
     const ws = where?.ws ?? m.headers?.get(Headers.ws) ?? '_unknown';
     const stage = where?.stage ?? this.o.binding.stage;
-    const log = this.o.log.child({ ws, seq: m.seq });
+    // A child logger per message costs more than the rest of the hot path: make it only to log.
+    const log = { child: () => this.o.log.child({ ws, seq: m.seq }) };
     let handler: WorkHandler | undefined;
     let body: unknown;
     try {
@@ -73,7 +80,7 @@ export class WorkQueue {
       body = decoded.body;
     } catch (err) {
       const e = err as DecodeError;
-      log.warn({ reason: e.reason, err: e.message, subject: m.subject }, 'poison message to the dead-letter stream');
+      log.child().warn({ reason: e.reason, err: e.message, subject: m.subject }, 'poison message to the dead-letter stream');
       await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message);
       return;
     }
@@ -88,7 +95,7 @@ export class WorkQueue {
       await handler.handle(body as never, ctx);
       m.ack();
     } catch (err) {
-      await this.failed(m, ws, stage, err, log);
+      await this.failed(m, ws, stage, err, log.child());
     }
   }
 

@@ -1,0 +1,87 @@
+// The runtime's own overhead: messages/s through one work-queue stage with a no-op handler
+// (typed publish: zod + msgpack + headers; consume: decode + validate + handler + ack), against raw
+// nats.js publish/consume of the same bytes in the same run. Records per message: 1 and 200.
+//   npx tsx test/bench/runtime.ts [--messages 20000]
+import { decode, encode } from '@msgpack/msgpack';
+import { connect, AckPolicy, headers as natsHeaders, nanos } from 'nats';
+import { z } from 'zod';
+import { encodeBody, workMessage, MatchRecords } from '../../protocol/index.ts';
+import { ActorHost, createLogger, on } from '../../runtime/index.ts';
+import { startNatsServer, USERS } from '../helpers/nats-server.ts';
+
+const args = process.argv.slice(2);
+const N = Number(args[args.indexOf('--messages') + 1] || 20_000) || 20_000;
+void z;
+
+function record(i: number) {
+  return { Id: `00Q${String(i).padStart(15, '0')}`, SystemModstamp: '2024-01-01T00:00:00.000+0000', Email: `person${i}@example.com`,
+    FirstName: 'Ada', LastName: 'Lovelace', Title: 'Engineer', Phone: '+44 20 7946 0000', Company: 'Analytical Engines' };
+}
+
+async function pipelined(n: number, window: number, send: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: window }, async () => {
+    while (next < n) await send(next++);
+  }));
+}
+
+async function measure(recordsPerMsg: number, n: number) {
+  const server = await startNatsServer();
+  const nc = await connect({ servers: server.url, ...USERS.worker });
+  const body = { batchId: 'b', object: 'Lead' as const, records: Array.from({ length: recordsPerMsg }, (_, i) => record(i)) };
+  let handled = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => { done = r; });
+  const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: ['ws1'], concurrency: 64, tuning: { maxAckPending: 1024 } });
+  await host.start([{
+    name: 'bench', queues: [{ stage: 'match', classes: ['event'], concurrency: 64, handlers: [on(MatchRecords, async () => {
+      if (++handled === n) done();
+    })] }],
+  }]);
+  let t0 = performance.now();
+  await pipelined(n, 256, () => host.messenger.publish(MatchRecords, 'ws1', body, { cls: 'event' }));
+  const pubRuntime = n / ((performance.now() - t0) / 1000);
+  await finished;
+  const e2eRuntime = n / ((performance.now() - t0) / 1000);
+  await host.stop(1000);
+
+  // Raw nats.js: the same encoded bytes, a plain durable pull consumer, ack per message.
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name: 'RAW', subjects: ['peoplesync.bench.>'] });
+  await jsm.consumers.add('RAW', { durable_name: 'raw', ack_policy: AckPolicy.Explicit, ack_wait: nanos(30_000), max_ack_pending: 1024 });
+  const js = nc.jetstream();
+  const bytes = encodeBody(body, 'msgpack');
+  const h = natsHeaders();
+  h.set('ps-type', MatchRecords.type);
+  t0 = performance.now();
+  const consumer = await js.consumers.get('RAW', 'raw');
+  const msgs = await consumer.consume({ max_messages: 64 });
+  let got = 0;
+  const rawDone = (async () => {
+    for await (const m of msgs) {
+      decode(m.data); // an application reads what it receives: decode the same msgpack
+      m.ack();
+      if (++got === n) break;
+    }
+  })();
+  // An application encodes what it sends: msgpack per message, like the runtime does.
+  await pipelined(n, 256, () => js.publish('peoplesync.bench.x', encode(body), { headers: h }));
+  const pubRaw = n / ((performance.now() - t0) / 1000);
+  await rawDone;
+  const e2eRaw = n / ((performance.now() - t0) / 1000);
+  await nc.close();
+  await server.stop();
+  return { recordsPerMsg, bytes: bytes.length, pubRuntime, e2eRuntime, pubRaw, e2eRaw };
+}
+
+// A workMessage type for nothing: keep the registry warm the same way actors load it.
+void workMessage;
+const results = [];
+for (const r of [1, 200]) results.push(await measure(r, r === 1 ? N : Math.max(2_000, Math.floor(N / 4))));
+console.log('runtime overhead: one work-queue stage, no-op handler, file store, 2 cores');
+console.log('records/msg  bytes/msg  runtime publish/s  runtime end-to-end/s  raw publish/s  raw end-to-end/s  raw/runtime (e2e)');
+for (const r of results) {
+  console.log([String(r.recordsPerMsg).padStart(11), String(r.bytes).padStart(9), r.pubRuntime.toFixed(0).padStart(17),
+    r.e2eRuntime.toFixed(0).padStart(21), r.pubRaw.toFixed(0).padStart(14), r.e2eRaw.toFixed(0).padStart(17),
+    (r.e2eRaw / r.e2eRuntime).toFixed(2).padStart(18)].join('  '));
+}

@@ -83,5 +83,9 @@ describe('calendar days', () => {
     expect(nextDayStart(utc('2024-03-31T12:00:00Z'), 'Europe/Berlin') - dayStart(utc('2024-03-31T12:00:00Z'), 'Europe/Berlin')).toBe(23 * 3600);
     expect(nextDayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin') - dayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin')).toBe(25 * 3600);
     expect(dayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin')).toBe(utc('2024-10-26T22:00:00Z'));
+    // Santiago skips midnight on 8 September 2024 (00:00 -04 becomes 01:00 -03): the day starts at 01:00.
+    expect(dayStart(utc('2024-09-08T16:00:00Z'), 'America/Santiago')).toBe(utc('2024-09-08T04:00:00Z'));
+    expect(nextDayStart(utc('2024-09-07T16:00:00Z'), 'America/Santiago')).toBe(utc('2024-09-08T04:00:00Z'));
+    expect(dayStart(utc('2024-01-15T03:00:00Z'), 'Asia/Kolkata')).toBe(utc('2024-01-14T18:30:00Z'));
   });
 });

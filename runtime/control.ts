@@ -112,7 +112,7 @@ export class ControlPlane {
       let body: unknown;
       try {
         body = validateBody({ type: def.verb, schema: def.request }, decodeBody(msg.data.length ? msg.data : encodeBody({}, 'msgpack'),
-          msg.data.length ? (msg.headers?.get(Headers.contentType) || ContentTypes.msgpack) : ContentTypes.msgpack));
+          msg.data.length ? requestContentType(msg) : ContentTypes.msgpack));
       } catch (err) {
         throw new ControlError('invalid_request', (err as Error).message, { status: 400 });
       }
@@ -128,10 +128,8 @@ export class ControlPlane {
 
   /** Answer in the encoding the request used, so `nats req` with a JSON body reads JSON back. */
   private replyEncoding(msg: Msg): Encoding {
-    const ct = msg.headers?.get(Headers.contentType);
-    if (ct === ContentTypes.json) return 'json';
-    if (ct === ContentTypes.msgpack) return 'msgpack';
-    return msg.data.length && msg.data[0] === 0x7b ? 'json' : this.encoding;
+    if (!msg.headers?.get(Headers.contentType) && !msg.data.length) return this.encoding;
+    return requestContentType(msg) === ContentTypes.json ? 'json' : 'msgpack';
   }
 
   private replyError(msg: Msg, err: unknown): void {
@@ -150,4 +148,12 @@ export class ControlPlane {
     this.leaderSubs.clear();
     await this.service?.stop().catch(() => undefined);
   }
+}
+
+/** The request's content-type; without the header, a body that starts with `{` is JSON (a person
+ * typing `nats req subject '{}'`), anything else msgpack. */
+function requestContentType(msg: Msg): string {
+  const ct = msg.headers?.get(Headers.contentType);
+  if (ct) return ct;
+  return msg.data.length && msg.data[0] === 0x7b ? ContentTypes.json : ContentTypes.msgpack;
 }

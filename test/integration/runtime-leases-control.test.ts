@@ -47,6 +47,9 @@ describe('singleton leases and control endpoints', () => {
       let bad: unknown;
       try { decodeReply(WhoLeads, raw.data, 'application/msgpack'); } catch (e) { bad = e; }
       expect(bad).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/fail: .*boolean/) });
+      // `nats req subject '{}'`: a JSON body without headers is answered in JSON.
+      const json = await b.nc.request('peoplesync.ctl.ws1.test.who', new TextEncoder().encode('{}'), { timeout: 5_000 });
+      expect(JSON.parse(new TextDecoder().decode(json.data))).toEqual({ host: 'a', ws: 'ws1' });
       // a dies without releasing its lease: b must wait for expiry plus one TTL before acting.
       const killedAt = Date.now();
       await a.kill();

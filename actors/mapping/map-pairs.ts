@@ -1,0 +1,94 @@
+// MapPairs: diff every matched pair with the batch's settings revision and send on what follows,
+// each with a deterministic message id so a redelivered batch publishes nothing twice.
+import type { SfObject } from '../../connectors/index.ts';
+import {
+  BatchMapped, type BodyOf, type MapPairs, ReportSyncError, SyncErrorResolved, WriteIntercom, WriteSalesforce,
+} from '../../protocol/index.ts';
+import type { HandlerContext } from '../../runtime/index.ts';
+import type { DiffContext } from './diff.ts';
+import { type BatchPlan, type PairFailure, failedAttribute, failureCause, planBatch } from './plan-batch.ts';
+import type { SchemaSource } from './service-schema.ts';
+import type { SettingsCache } from './settings-store.ts';
+
+type Body = BodyOf<typeof MapPairs>;
+
+/** `<run or class>:<batchId>`: unique per batch, the same on every delivery. */
+export function batchKey(body: { run?: string; batchId: string }, cls: string): string {
+  return `${body.run ?? cls}:${body.batchId}`;
+}
+
+/** Error ids a retry carried apply to its records only when the item is about one record. */
+export function errorIdsFor(body: { errorIds: string[] }, records: number): string[] {
+  return records === 1 ? body.errorIds : [];
+}
+
+async function diffContext(body: Body, ctx: HandlerContext, schema: SchemaSource, tz: string, objects: SfObject[]): Promise<DiffContext> {
+  const maxAge = schema.newerRevision(ctx, body.settingsRevision) ? 0 : undefined;
+  const [describe, dataAttributes] = await Promise.all([
+    schema.describe(ctx, objects, ctx.cls, maxAge),
+    schema.dataAttributes(ctx, maxAge),
+  ]);
+  return { describe: describe as DiffContext['describe'], dataAttributes, tz };
+}
+
+function syncError(f: PairFailure, ctx: HandlerContext, run: string | null) {
+  const { pair, failure } = f;
+  return {
+    syncType: ctx.cls, direction: failure.direction, sfObject: pair.object, sfId: pair.sf.Id, icId: pair.ic.id,
+    attributes: [failedAttribute(failure)], cause: failureCause(failure.cause), message: failure.message,
+    details: {
+      value: failure.value, sfField: failure.sfField, icAttribute: failure.icAttribute,
+      mappingId: failure.mappingId, conversion: failure.cause,
+    },
+    run, at: ctx.deps.now(),
+  };
+}
+
+async function publishWrites(body: Body, plan: BatchPlan, ctx: HandlerContext, key: string): Promise<void> {
+  const meta = { run: body.run, batchId: body.batchId, settingsRevision: body.settingsRevision };
+  await Promise.all([
+    ...plan.sfParts.map((updates, part) => ctx.publish(WriteSalesforce,
+      { ...meta, part, updates, errorIds: errorIdsFor(body, updates.length) }, { msgId: `sfw:${key}:${part}` })),
+    ...plan.icParts.map((updates, part) => ctx.publish(WriteIntercom,
+      { ...meta, part, updates, errorIds: errorIdsFor(body, updates.length) }, { msgId: `icw:${key}:${part}` })),
+  ]);
+}
+
+async function publishErrors(body: Body, plan: BatchPlan, ctx: HandlerContext, key: string): Promise<void> {
+  const run = body.run ?? null;
+  await Promise.all(plan.failures.map((f) => ctx.publish(ReportSyncError, syncError(f, ctx, run),
+    { msgId: `maperr:${key}:${f.pair.sf.Id}:${f.failure.mappingId}` })));
+  // Retries and resyncs: pairs that are in sync now clear their earlier errors.
+  if (ctx.cls !== 'retry' && ctx.cls !== 'interactive') return;
+  const errorIds = errorIdsFor(body, body.pairs.length);
+  await Promise.all(plan.resolved.map((r) => ctx.publish(SyncErrorResolved, { ...r, errorIds, at: ctx.deps.now() },
+    { msgId: `mapok:${key}:${r.sfId}:${r.direction ?? 'both'}` })));
+}
+
+async function reportBatch(body: Body, plan: BatchPlan, ctx: HandlerContext): Promise<void> {
+  if (!body.run) return;
+  const parts = [
+    ...plan.sfParts.map((u, part) => ({ system: 'salesforce' as const, part, records: u.length })),
+    ...plan.icParts.map((u, part) => ({ system: 'intercom' as const, part, records: u.length })),
+  ];
+  await ctx.publish(BatchMapped, {
+    run: body.run, batchId: body.batchId, scanned: body.scanned, inCommon: plan.inCommon, unmatched: body.unmatched,
+    ambiguous: body.ambiguous, skipped: body.skipped, unchanged: plan.unchanged, failed: plan.failed, parts,
+    wouldUpdate: plan.wouldUpdate, sample: plan.sample,
+  }, { msgId: `mapped:${body.run}:${body.batchId}` });
+}
+
+export async function handleMapPairs(body: Body, ctx: HandlerContext, settings: SettingsCache, schema: SchemaSource): Promise<void> {
+  const { settings: s } = await settings.get(ctx.ws, body.settingsRevision);
+  const objects = [...new Set(body.pairs.map((p) => p.object))].filter((o) => s.mappings.some((m) => m.sfObject === o));
+  const diffCtx = objects.length > 0
+    ? await diffContext(body, ctx, schema, s.timeZone, objects)
+    : { describe: {} as DiffContext['describe'], dataAttributes: [], tz: s.timeZone };
+  const plan = planBatch(body.pairs, s.mappings, diffCtx, { dryRun: body.dryRun });
+  const key = batchKey(body, ctx.cls);
+  await publishWrites(body, plan, ctx, key);
+  // A dry run records no sync errors: nothing was attempted, and a retry of one would write.
+  if (!body.dryRun) await publishErrors(body, plan, ctx, key);
+  // Last, so that once the coordinator hears of the batch every part it names is queued.
+  await reportBatch(body, plan, ctx);
+}

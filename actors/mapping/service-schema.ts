@@ -1,0 +1,85 @@
+// The live describe of Lead/Contact and the Intercom contact data attributes, cached per client
+// (one client per workspace and worker) for a short time. Describes cost Salesforce API calls,
+// so they are fetched inside a token lease of the asking work's class.
+import type {
+  IcDataAttribute, IntercomClient, SalesforceClient, SfDescribe, SfObject,
+} from '../../connectors/index.ts';
+import type { WorkClass } from '../../protocol/index.ts';
+import type { ActorContext } from '../../runtime/index.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+export interface ServiceSchema {
+  describe: Record<SfObject, SfDescribe>;
+  dataAttributes: IcDataAttribute[];
+}
+
+export interface SchemaSourceOptions {
+  /** How long the pipeline trusts a describe (default 60 s). */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export class SchemaSource {
+  private readonly describes = new WeakMap<SalesforceClient, TtlCache<SfDescribe>>();
+  private readonly attributes = new WeakMap<IntercomClient, TtlCache<IcDataAttribute[]>>();
+  private readonly revisions = new WeakMap<SalesforceClient, number>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(o: SchemaSourceOptions = {}) {
+    this.ttlMs = o.ttlMs ?? 60_000;
+    this.now = o.now ?? Date.now;
+  }
+
+  private describeCache(sf: SalesforceClient): TtlCache<SfDescribe> {
+    let c = this.describes.get(sf);
+    if (!c) this.describes.set(sf, (c = new TtlCache(this.ttlMs, this.now)));
+    return c;
+  }
+
+  private attributeCache(ic: IntercomClient): TtlCache<IcDataAttribute[]> {
+    let c = this.attributes.get(ic);
+    if (!c) this.attributes.set(ic, (c = new TtlCache(this.ttlMs, this.now)));
+    return c;
+  }
+
+  /** Describes of `objects`; the missing ones are fetched under one lease of `cls` tokens. */
+  async describe(ctx: ActorContext, objects: readonly SfObject[], cls: WorkClass, maxAgeMs = this.ttlMs): Promise<Partial<Record<SfObject, SfDescribe>>> {
+    const sf = ctx.deps.salesforce(ctx.ws);
+    const cache = this.describeCache(sf);
+    const missing = objects.filter((o) => cache.peek(o, maxAgeMs) === undefined);
+    const load = (o: SfObject) => cache.get(o, () => sf.describe(o), maxAgeMs);
+    if (missing.length > 0) await ctx.withTokens(cls, missing.length, () => Promise.all(missing.map(load)));
+    const out: Partial<Record<SfObject, SfDescribe>> = {};
+    // Normally all cached now; one that expired in between is fetched again outside the lease
+    // (still accounted, as plain usage).
+    for (const o of objects) out[o] = await load(o);
+    return out;
+  }
+
+  async dataAttributes(ctx: ActorContext, maxAgeMs = this.ttlMs): Promise<IcDataAttribute[]> {
+    const ic = ctx.deps.intercom(ctx.ws);
+    return this.attributeCache(ic).get('contact', () => ic.listDataAttributes(), maxAgeMs);
+  }
+
+  /** Both describes and the attributes, as settings validation needs them. */
+  async full(ctx: ActorContext, cls: WorkClass, maxAgeMs = this.ttlMs): Promise<ServiceSchema> {
+    const [describe, dataAttributes] = await Promise.all([
+      this.describe(ctx, ['Lead', 'Contact'], cls, maxAgeMs),
+      this.dataAttributes(ctx, maxAgeMs),
+    ]);
+    return { describe: describe as Record<SfObject, SfDescribe>, dataAttributes };
+  }
+
+  /**
+   * True when `revision` is newer than any settings revision seen for this workspace before: its
+   * mappings may name fields or picklist values the cached schema predates, so the caller reloads.
+   */
+  newerRevision(ctx: ActorContext, revision: number): boolean {
+    const sf = ctx.deps.salesforce(ctx.ws);
+    const seen = this.revisions.get(sf);
+    if (seen !== undefined && revision <= seen) return false;
+    this.revisions.set(sf, revision);
+    return seen !== undefined;
+  }
+}

@@ -1,0 +1,94 @@
+// settings.get and settings.save. A save is checked against the live describe and data
+// attributes and refused with every problem listed; nothing is stored unless all is well. Saving
+// during a bulk run stops that run (the run used the old mappings), so it needs a confirmation.
+import {
+  BulkStop, ControlError, SettingsGet, SettingsSave, SettingsSaved, type RequestOf, type ReplyOf,
+} from '../../protocol/index.ts';
+import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
+import type { SchemaSource, ServiceSchema } from './service-schema.ts';
+import { readSettings, writeSettings } from './settings-store.ts';
+import { validateSettings, type Problem } from './validate-settings.ts';
+
+/** A person is waiting on a save: a describe this fresh is good enough to check against. */
+export const SAVE_SCHEMA_MAX_AGE_MS = 15_000;
+
+const ACTIVE = new Set(['running', 'paused']);
+
+/** The id of the workspace's running or paused bulk run, if any. */
+export async function activeRunId(ctx: ActorContext): Promise<string | null> {
+  const kv = await ctx.kv('runs');
+  const current = await kv.getRaw(currentRunKey(ctx.ws));
+  const runId = (current?.value as { runId?: unknown } | undefined)?.runId;
+  if (typeof runId !== 'string') return null;
+  const run = await kv.getRaw(runKey(ctx.ws, runId));
+  const status = (run?.value as { status?: unknown } | undefined)?.status;
+  return typeof status === 'string' && ACTIVE.has(status) ? runId : null;
+}
+
+/** Problems as one line for the error message; the full list travels in `details`. */
+export function problemsMessage(problems: readonly Problem[]): string {
+  const n = problems.length;
+  const listed = problems.map((p) => p.message).join('; ');
+  return `settings refused, nothing was saved: ${n} problem${n === 1 ? '' : 's'}: ${listed}`;
+}
+
+async function liveSchema(ctx: ActorContext, schema: SchemaSource): Promise<ServiceSchema> {
+  try {
+    return await schema.full(ctx, 'interactive', SAVE_SCHEMA_MAX_AGE_MS);
+  } catch (err) {
+    const e = err as Error & { system?: string; tier?: string };
+    if (e.name === 'QuotaRefusedError') {
+      throw new ControlError('sf_budget_exhausted',
+        `settings cannot be checked against Salesforce now: the API budget allows no calls (tier ${e.tier ?? 'unknown'}); try again later`,
+        { status: 503, cause: err });
+    }
+    const system = e.system === 'intercom' ? 'Intercom' : e.system === 'salesforce' ? 'Salesforce' : 'Salesforce or Intercom';
+    throw new ControlError('schema_unavailable',
+      `settings cannot be checked: reading the ${system} fields failed (${e.message}); nothing was saved`,
+      { status: 503, cause: err });
+  }
+}
+
+async function stopRun(ctx: ActorContext, runId: string, by: string): Promise<void> {
+  try {
+    await ctx.request(BulkStop, { reason: 'settings_changed', by });
+  } catch (err) {
+    throw new ControlError('bulk_stop_failed',
+      `could not stop bulk run ${runId} before saving (${(err as Error).message}); nothing was saved`,
+      { status: 503, cause: err });
+  }
+}
+
+export async function saveSettings(
+  body: RequestOf<typeof SettingsSave>, ctx: ActorContext, schema: SchemaSource,
+): Promise<ReplyOf<typeof SettingsSave>> {
+  const checked = validateSettings(body.settings, await liveSchema(ctx, schema));
+  if (!checked.ok) {
+    throw new ControlError('invalid_settings', problemsMessage(checked.problems), { status: 400, details: { problems: checked.problems } });
+  }
+  const running = await activeRunId(ctx);
+  if (running && !body.confirmStopBulk) {
+    throw new ControlError('bulk_running',
+      `bulk run ${running} is in progress and saving settings stops it (a stopped run is never resumed); `
+      + 'nothing was saved. To stop the run and save, send the save again with confirmStopBulk: true '
+      + '(peoplesync settings save FILE --confirm-stop-bulk)',
+      { status: 409, details: { runId: running } });
+  }
+  if (running) await stopRun(ctx, running, body.savedBy);
+  const revision = await writeSettings(await ctx.kv('settings'), ctx.ws, checked.settings);
+  // Later batches of this revision reload the schema rather than trust one cached before it.
+  schema.newerRevision(ctx, revision);
+  await ctx.publish(SettingsSaved, { revision, sfApiLimit: checked.settings.sfApiLimit, savedBy: body.savedBy, at: ctx.deps.now() });
+  ctx.log.info({ revision, savedBy: body.savedBy, stoppedRun: running }, 'settings saved');
+  return { revision, stoppedRun: running };
+}
+
+export function settingsEndpoints(schema: SchemaSource): EndpointBinding[] {
+  return [
+    endpoint(SettingsGet, async (_body, ctx) => {
+      const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
+      return { settings: stored?.settings ?? null, revision: stored?.revision ?? 0 };
+    }),
+    endpoint(SettingsSave, (body, ctx) => saveSettings(body, ctx, schema)),
+  ];
+}

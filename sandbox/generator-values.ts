@@ -121,6 +121,7 @@ export function alternative(rng: Rng, p: Profile, key: ProfileKey): Profile[Prof
 export interface SfStamps { created: number; modified: number }
 
 export function toSfRecord(object: SfObject, id: string, p: Profile, t: SfStamps): SfRecord {
+  const modified = formatSfDateTime(t.modified);
   const common: SfRecord = {
     Id: id,
     FirstName: p.first,
@@ -137,8 +138,8 @@ export function toSfRecord(object: SfObject, id: string, p: Profile, t: SfStamps
     Last_Login__c: p.lastLogin === null ? null : formatSfDateTime(p.lastLogin),
     Intercom_Id__c: null,
     CreatedDate: formatSfDateTime(t.created),
-    LastModifiedDate: formatSfDateTime(t.modified),
-    SystemModstamp: formatSfDateTime(t.modified),
+    LastModifiedDate: modified,
+    SystemModstamp: modified,
   };
   if (object === 'Lead') {
     return { ...common, Company: p.company, City: p.city, Status: p.status,

@@ -2,9 +2,13 @@
 import type { ActorDef } from '../runtime/index.ts';
 import './deps.ts';
 import { errorsActor } from './errors/actor.ts';
+import { mappingActor } from './mapping/actor.ts';
+import { writerActor } from './writer/actor.ts';
 
 export const ACTORS: Record<string, ActorDef> = {
   errors: errorsActor,
+  mapping: mappingActor,
+  writer: writerActor,
 };
 
 export const ACTOR_NAMES = (): string[] => Object.keys(ACTORS);

@@ -1,0 +1,88 @@
+// Coalesces small write items into one call: items arriving within `delayMs` of the first share
+// one call of at most `maxRecords` records, flushed on size or when the delay runs out. Each
+// item's promise settles with its own slice of the results, so its handler (and its ack) waits
+// for the call that carried it. While a call is pending every member is kept alive (heartbeat),
+// because only one of them waits for tokens in its own handler.
+
+export interface BatchMember<C> {
+  /** Whatever the sender needs from the item (its handler context). */
+  context: C;
+  /** Extends the item's ack deadline. */
+  heartbeat(): void;
+}
+
+export interface BatcherOptions<U, R, C> {
+  maxRecords: number;
+  delayMs: number;
+  /** The same record twice in one call is refused by some services: such an item opens a new call. */
+  keyOf(update: U): string;
+  send(updates: U[], members: BatchMember<C>[]): Promise<R[]>;
+  heartbeatMs?: number;
+}
+
+interface Waiting<U, R, C> {
+  updates: U[];
+  member: BatchMember<C>;
+  resolve(results: R[]): void;
+  reject(err: unknown): void;
+}
+
+export class WriteBatcher<U, R, C> {
+  private pending: Waiting<U, R, C>[] = [];
+  private records = 0;
+  private readonly keys = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly o: BatcherOptions<U, R, C>;
+
+  constructor(o: BatcherOptions<U, R, C>) {
+    if (!(o.maxRecords >= 1)) throw new RangeError(`maxRecords must be >= 1, got ${o.maxRecords}`);
+    this.o = o;
+  }
+
+  /** Resolves with one result per update, in order, once the call carrying them returns. */
+  submit(updates: U[], member: BatchMember<C>): Promise<R[]> {
+    if (updates.length > this.o.maxRecords) {
+      throw new RangeError(`an item of ${updates.length} records exceeds the ${this.o.maxRecords} one call takes`);
+    }
+    const clash = updates.some((u) => this.keys.has(this.o.keyOf(u)));
+    if (clash || this.records + updates.length > this.o.maxRecords) this.flush();
+    return new Promise<R[]>((resolve, reject) => {
+      this.pending.push({ updates, member, resolve, reject });
+      this.records += updates.length;
+      for (const u of updates) this.keys.add(this.o.keyOf(u));
+      if (this.records >= this.o.maxRecords) this.flush();
+      else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.o.delayMs);
+    });
+  }
+
+  /** Sends what is waiting now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.records = 0;
+    this.keys.clear();
+    void this.send(batch);
+  }
+
+  private async send(batch: Waiting<U, R, C>[]): Promise<void> {
+    const members = batch.map((w) => w.member);
+    const beat = setInterval(() => members.forEach((m) => m.heartbeat()), this.o.heartbeatMs ?? 5_000);
+    try {
+      const updates = batch.flatMap((w) => w.updates);
+      const results = await this.o.send(updates, members);
+      if (results.length !== updates.length) throw new Error(`a call for ${updates.length} records answered ${results.length} results`);
+      let at = 0;
+      for (const w of batch) {
+        w.resolve(results.slice(at, at + w.updates.length));
+        at += w.updates.length;
+      }
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+}

@@ -35,6 +35,18 @@ export class UsageWindow {
     this.#buckets.set(minute, (this.#buckets.get(minute) ?? 0) + calls);
   }
 
+  /** Takes back up to `calls` from the minute of `atMs` (tokens granted then and returned unspent).
+   * Returns how many were taken; a minute that has left the window has nothing to give back. */
+  remove(calls: number, atMs: number): number {
+    assertCalls(calls);
+    const minute = minuteOf(atMs);
+    const have = this.#buckets.get(minute) ?? 0;
+    const take = Math.min(have, calls);
+    if (take === have) this.#buckets.delete(minute);
+    else this.#buckets.set(minute, have - take);
+    return take;
+  }
+
   /** Calls in the 24 hours up to `nowMs`. Buckets stamped later than now (a clock behind
    * another instance's) still count: those calls were made. */
   total(nowMs: number): number {

@@ -57,6 +57,23 @@ export const SF_TO_IC: Readonly<Record<SfObject, readonly ProfileKey[]>> = {
 };
 export const IC_TO_SF: readonly ProfileKey[] = ['phone', 'plan', 'score', 'trialEnd', 'lastLogin', 'optedOut'];
 
+/** Where each mapped profile key lives on each side (the default demo mapping's pairs), so a
+ * test can turn `meta.differing` into field names. */
+export const MAPPED_ATTRIBUTES: Readonly<Partial<Record<ProfileKey, { Lead?: string; Contact?: string; intercom: string }>>> = {
+  company: { Lead: 'Company', intercom: 'custom_attributes.company' },
+  title: { Lead: 'Title', Contact: 'Title', intercom: 'custom_attributes.job_title' },
+  city: { Lead: 'City', Contact: 'MailingCity', intercom: 'custom_attributes.city' },
+  employees: { Lead: 'NumberOfEmployees', intercom: 'custom_attributes.employees' },
+  department: { Contact: 'Department', intercom: 'custom_attributes.department' },
+  leadSource: { Lead: 'LeadSource', Contact: 'LeadSource', intercom: 'custom_attributes.lead_source' },
+  phone: { Lead: 'Phone', Contact: 'Phone', intercom: 'phone' },
+  plan: { Lead: 'Plan__c', Contact: 'Plan__c', intercom: 'custom_attributes.plan' },
+  score: { Lead: 'Score__c', Contact: 'Score__c', intercom: 'custom_attributes.score' },
+  trialEnd: { Lead: 'Trial_End__c', Contact: 'Trial_End__c', intercom: 'custom_attributes.trial_end' },
+  lastLogin: { Lead: 'Last_Login__c', Contact: 'Last_Login__c', intercom: 'custom_attributes.last_login' },
+  optedOut: { Lead: 'HasOptedOutOfEmail', Contact: 'HasOptedOutOfEmail', intercom: 'custom_attributes.opted_out' },
+};
+
 function maybe<T>(rng: Rng, p: number, make: () => T): T | null {
   return chance(rng, p) ? make() : null;
 }

@@ -7,8 +7,17 @@ import {
   alternative, DAY_MS, IC_TO_SF, makeIcId, makeProfile, SF_TO_IC, toIcContact, toSfRecord,
   type Profile, type ProfileKey,
 } from './generator-values.ts';
+import { writeNdjson } from './ndjson.ts';
 import { chance, intBetween, mixSeed, mulberry32, pick, type Rng } from './prng.ts';
 import { makeSfId } from './sf-schema.ts';
+
+export { MAPPED_ATTRIBUTES, type ProfileKey } from './generator-values.ts';
+export { parseNdjson, parseNdjsonLine, readNdjson, writeNdjson, NdjsonError } from './ndjson.ts';
+export {
+  SF_FIELDS, LEAD_SOURCES, LEAD_STATUSES, PLANS, findField, formatSfDate, formatSfDateTime, makeSfId, objectOfId,
+  type SfFieldSpec, type SfFieldKind,
+} from './sf-schema.ts';
+export { mulberry32, mixSeed, type Rng } from './prng.ts';
 
 export interface GeneratorOptions {
   seed: number;
@@ -204,4 +213,10 @@ function intercomSide(
     out.push(toIcContact(makeIcId(created, counters.ic++), role, twin, created, updated));
   }
   return out;
+}
+
+/** Writes generated people to `path`, one person a line ({index, lead?, contact?, intercom?,
+ * meta}): the file both sandboxes can seed from, so their data stays consistent. */
+export function dumpPeople(path: string, opts: GeneratorOptions): Promise<number> {
+  return writeNdjson(path, generatePeople(opts));
 }

@@ -4,7 +4,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { generatePeople, type GeneratorOptions } from './generator.ts';
 
 export class NdjsonError extends Error {
   override name = 'NdjsonError';
@@ -58,10 +57,4 @@ export async function writeNdjson(path: string, rows: Iterable<unknown> | AsyncI
     await once(out, 'close');
   }
   return n;
-}
-
-/** Writes generated people (one person a line, with `lead`, `contact`, `intercom`, `meta`), the
- * file both sandboxes can seed from so their data stays consistent. */
-export function dumpPeople(path: string, opts: GeneratorOptions): Promise<number> {
-  return writeNdjson(path, generatePeople(opts));
 }

@@ -3,7 +3,7 @@
 // is reported to onCall; every failure leaves as a typed connector error without secrets.
 
 import { Connection, OAuth2, type HttpRequest, type HttpResponse, type TokenResponse } from 'jsforce';
-import { AuthError, ConnectorError, TransientError, ValidationError } from '../errors.ts';
+import { AuthError, ConnectorError, isRetryable, TransientError, ValidationError } from '../errors.ts';
 import type {
   ApiCallReport, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate,
 } from '../types.ts';
@@ -215,6 +215,13 @@ export class SalesforceClientImpl implements SalesforceClient {
     }
   }
 
+  /** SELECT COUNT() FROM object: the number of records, in one call. */
+  async count(object: SfObject): Promise<number> {
+    const soql = `SELECT COUNT() FROM ${checkObject(object)}`;
+    const answer = (await this.get('query', 'count', `/query?q=${encodeURIComponent(soql)}`)) as QueryResult;
+    return answer.totalSize;
+  }
+
   async readChanges(object: SfObject, fields: readonly string[], cursor: SfChangeCursor | null, limit = this.pageSize): Promise<SfChangePage> {
     const soql = checked(this.redactor, () => changesQuery(checkObject(object), fields, cursor, limit));
     const records = await this.query(soql);
@@ -251,10 +258,19 @@ export class SalesforceClientImpl implements SalesforceClient {
     const results: SfRecordResult[] = new Array(updates.length);
     let pending = updates.map((_, i) => i);
     for (let attempt = 1; pending.length; attempt++) {
-      const answer = await withRetry(this.retry, () => this.call<unknown>('update', 'update', {
+      const send = () => withRetry(this.retry, () => this.call<unknown>('update', 'update', {
         method: 'PATCH', url: '/composite/sobjects', body: JSON.stringify(updateBody(pending.map((i) => updates[i]))),
         headers: { 'content-type': 'application/json' },
       }));
+      let answer: unknown;
+      try {
+        answer = await send();
+      } catch (err) {
+        // A later round re-sends only locked records: the others' results are known, so report
+        // the locked ones as still locked rather than throwing everything away.
+        if (attempt > 1 && isRetryable(err)) break;
+        throw err;
+      }
       if (!Array.isArray(answer) || answer.length !== pending.length) {
         throw new ConnectorError('Salesforce update answered with an unexpected shape', { system: 'salesforce', code: 'UNEXPECTED_RESPONSE', retryable: false });
       }

@@ -78,6 +78,19 @@ describe('Salesforce connector writes', () => {
     expect(sb.stats().byKind.update).toBe(3);
   });
 
+  it('keeps the known results when a lock retry round itself fails', async () => {
+    // Once the first update call has answered (b locked), every later call fails.
+    const { client } = clientFor(sb, {
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      onCall: (r) => { if (r.kind === 'update') sb.setFaults({ errorNext: 10 }); },
+    });
+    const [a, b] = leads.slice(50, 52);
+    sb.setFaults({ lockRowIds: { [b.Id]: 1 } });
+    const results = await client.update([up(a, { Title: 'Kept' }), up(b, { Title: 'Locked' })]);
+    expect([results[0].success, results[1].success, results[1].errors[0]?.statusCode]).toEqual([true, false, 'UNABLE_TO_LOCK_ROW']);
+    expect(sb.get(a.Id)!.Title).toBe('Kept');
+  });
+
   it('retries a whole call after a 5xx answer or a dropped connection', async () => {
     const { client, calls } = clientFor(sb);
     sb.setFaults({ errorNext: 1 });

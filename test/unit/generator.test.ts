@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IcContact, SfRecord } from '../../connectors/types.ts';
-import { generatePeople, resolveGeneratorOptions, type GeneratedPerson } from '../../sandbox/generator.ts';
-import { dumpPeople, parseNdjson, readNdjson } from '../../sandbox/ndjson.ts';
-import { LEAD_SOURCES, LEAD_STATUSES, PLANS, SF_FIELDS } from '../../sandbox/sf-schema.ts';
+import {
+  dumpPeople, generatePeople, LEAD_SOURCES, LEAD_STATUSES, MAPPED_ATTRIBUTES, parseNdjson, PLANS, readNdjson,
+  resolveGeneratorOptions, SF_FIELDS, type GeneratedPerson,
+} from '../../sandbox/generator.ts';
 
 const norm = (e: string | null | undefined) => (e ?? '').trim().toLowerCase().normalize('NFC');
 const take = (opts: Parameters<typeof generatePeople>[0]) => [...generatePeople(opts)];
@@ -123,16 +124,33 @@ describe('generatePeople', () => {
   });
 
   it('keeps in-sync pairs equal on every mapped attribute, and differing pairs different', () => {
-    const same = people.find((p) => p.meta.kind === 'in-common' && p.lead && !p.contact && p.meta.differing.length === 0 && !p.meta.odd)!;
-    const ic = same.intercom![0].custom_attributes;
-    expect(ic.company).toBe(same.lead!.Company);
-    expect(ic.city).toBe(same.lead!.City);
-    expect(ic.plan).toBe(same.lead!.Plan__c);
-    expect(ic.score).toBe(same.lead!.Score__c);
-    expect(ic.opted_out).toBe(same.lead!.HasOptedOutOfEmail);
-    expect(same.intercom![0].phone).toBe(same.lead!.Phone);
-    const diff = people.find((p) => p.meta.differing.includes('plan') && !p.meta.odd && !p.meta.both)!;
-    expect(diff.intercom![0].custom_attributes.plan).not.toBe((diff.contact ?? diff.lead)!.Plan__c);
+    const icValue = (c: IcContact, path: string) => (path.startsWith('custom_attributes.') ? c.custom_attributes[path.slice(18)] : c[path]);
+    const sfAsIc = (key: string, v: unknown) => (v === null ? null
+      : key === 'trialEnd' ? Date.parse(String(v)) / 1000
+        : key === 'lastLogin' ? Date.parse(String(v).replace('+0000', 'Z')) / 1000 : v);
+    const mismatched: string[] = [];
+    for (const p of people.filter((x) => x.meta.kind === 'in-common' && !x.meta.differing.length && !x.meta.both && x.meta.odd === null)) {
+      const object = p.contact ? 'Contact' : 'Lead';
+      for (const [key, where] of Object.entries(MAPPED_ATTRIBUTES)) {
+        if (!where[object]) continue;
+        const sf = sfAsIc(key, (p.contact ?? p.lead)![where[object]!]);
+        if (sf !== icValue(p.intercom![0], where.intercom)) mismatched.push(`${p.index}.${key}`);
+      }
+    }
+    expect(mismatched).toEqual([]);
+    // Every differing attribute named in meta really differs, read through MAPPED_ATTRIBUTES.
+    const differing = people.filter((p) => p.meta.differing.length && !p.meta.both && p.meta.odd === null);
+    expect(differing.length).toBeGreaterThan(100);
+    const unchanged: string[] = [];
+    for (const p of differing) {
+      const object = p.contact ? 'Contact' : 'Lead';
+      for (const key of p.meta.differing) {
+        const where = MAPPED_ATTRIBUTES[key]!;
+        const sf = sfAsIc(key, (p.contact ?? p.lead)![where[object]!]);
+        if (sf === icValue(p.intercom![0], where.intercom)) unchanged.push(`${p.index}.${key}`);
+      }
+    }
+    expect(unchanged).toEqual([]);
   });
 
   it('makes odd emails that still match once normalised', () => {

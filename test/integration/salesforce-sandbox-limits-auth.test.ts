@@ -115,5 +115,18 @@ describe('Salesforce sandbox OAuth and faults', () => {
     expect((await api(sb, '/services/data/v62.0/limits', { token: t })).status).toBe(200);
     expect(sb.stats()).toMatchObject({ dropped: 1, injectedErrors: 1 });
     expect(() => sb.setFaults({ errorRate: 2 })).toThrow(/errorRate/);
+
+    // Rates draw from a seeded generator: the same seed fails the same calls.
+    const run = async () => {
+      sb.setFaults({ errorRate: 0.5, seed: 99 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) statuses.push((await api(sb, '/services/data/v62.0/limits', { token: t })).status);
+      sb.clearFaults();
+      return statuses;
+    };
+    const first = await run();
+    expect(first.filter((s) => s === 503).length).toBeGreaterThan(3);
+    expect(first.filter((s) => s === 200).length).toBeGreaterThan(3);
+    expect(await run()).toEqual(first);
   });
 });

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { WriteBatcher, type BatchMember } from '../../actors/writer/index.ts';
+
+interface Call { updates: string[]; members: string[] }
+
+function setup(o: { maxRecords?: number; delayMs?: number; fail?: Error; heartbeatMs?: number; holdMs?: number } = {}) {
+  const calls: Call[] = [];
+  const b = new WriteBatcher<string, string, string>({
+    maxRecords: o.maxRecords ?? 5,
+    delayMs: o.delayMs ?? 30,
+    heartbeatMs: o.heartbeatMs,
+    keyOf: (u) => u.split('=')[0],
+    send: async (updates, members) => {
+      calls.push({ updates, members: members.map((m) => m.context) });
+      if (o.holdMs) await new Promise((r) => setTimeout(r, o.holdMs));
+      if (o.fail) throw o.fail;
+      return updates.map((u) => `ok:${u}`);
+    },
+  });
+  const beats: string[] = [];
+  const member = (name: string): BatchMember<string> => ({ context: name, heartbeat: () => beats.push(name) });
+  return { b, calls, beats, member };
+}
+
+describe('WriteBatcher', () => {
+  it('items arriving within the delay share one call; each gets its own results in order', async () => {
+    const { b, calls, member } = setup();
+    const one = b.submit(['a=1', 'b=1'], member('one'));
+    const two = b.submit(['c=1'], member('two'));
+    expect(calls).toHaveLength(0); // nothing sent before the delay
+    expect(await one).toEqual(['ok:a=1', 'ok:b=1']);
+    expect(await two).toEqual(['ok:c=1']);
+    expect(calls).toEqual([{ updates: ['a=1', 'b=1', 'c=1'], members: ['one', 'two'] }]);
+  });
+
+  it('flushes at once when the call is full, and starts a new call for an item that does not fit', async () => {
+    const { b, calls, member } = setup({ maxRecords: 3, delayMs: 10_000 });
+    const a = b.submit(['a=1', 'b=1'], member('a'));
+    const c = b.submit(['c=1', 'd=1'], member('c')); // 4 > 3: the first call goes now
+    const e = b.submit(['e=1'], member('e')); // fills the second call to 3: goes now
+    await Promise.all([a, c, e]);
+    expect(calls.map((x) => x.updates)).toEqual([['a=1', 'b=1'], ['c=1', 'd=1', 'e=1']]);
+  });
+
+  it('never puts one record twice into a call', async () => {
+    const { b, calls, member } = setup();
+    const x = b.submit(['a=1'], member('x'));
+    const y = b.submit(['a=2', 'b=2'], member('y'));
+    expect(await x).toEqual(['ok:a=1']);
+    expect(await y).toEqual(['ok:a=2', 'ok:b=2']);
+    expect(calls.map((c) => c.updates)).toEqual([['a=1'], ['a=2', 'b=2']]);
+  });
+
+  it('a failed call fails every item it carried', async () => {
+    const { b, member } = setup({ fail: new Error('503 from Salesforce') });
+    const r = await Promise.allSettled([b.submit(['a=1'], member('a')), b.submit(['b=1'], member('b'))]);
+    expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    expect((r[0] as PromiseRejectedResult).reason.message).toBe('503 from Salesforce');
+  });
+
+  it('keeps every member alive while the call is pending', async () => {
+    const { b, beats, member } = setup({ heartbeatMs: 10, holdMs: 80, delayMs: 1 });
+    await Promise.all([b.submit(['a=1'], member('a')), b.submit(['b=1'], member('b'))]);
+    expect(beats.filter((x) => x === 'a').length).toBeGreaterThanOrEqual(2);
+    expect(beats.filter((x) => x === 'b').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses an item larger than one call and a bad size', () => {
+    const { b, member } = setup({ maxRecords: 2 });
+    expect(() => b.submit(['a=1', 'b=1', 'c=1'], member('big'))).toThrow(/exceeds the 2 one call takes/);
+    expect(() => new WriteBatcher({ maxRecords: 0, delayMs: 1, keyOf: String, send: async () => [] })).toThrow(/maxRecords/);
+  });
+
+  it('refuses an answer with the wrong number of results', async () => {
+    const b = new WriteBatcher<string, string, string>({ maxRecords: 5, delayMs: 1, keyOf: String, send: async () => ['only one'] });
+    await expect(b.submit(['a', 'b'], { context: 'x', heartbeat: () => undefined })).rejects.toThrow(/2 records answered 1 results/);
+  });
+});

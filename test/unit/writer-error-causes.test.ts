@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, RateLimitedError, TransientError, ValidationError, AuthError } from '../../connectors/index.ts';
+import { icErrorCause, sfErrorCause, summariseSfFailure } from '../../actors/writer/index.ts';
+
+describe('Salesforce statusCode to sync-error cause', () => {
+  it.each([
+    ['FIELD_CUSTOM_VALIDATION_EXCEPTION', 'validation_rule'],
+    ['STRING_TOO_LONG', 'field_too_long'],
+    ['INVALID_EMAIL_ADDRESS', 'invalid_value'],
+    ['INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'invalid_value'],
+    ['DUPLICATES_DETECTED', 'duplicate'],
+    ['INSUFFICIENT_ACCESS_OR_READONLY', 'permission'],
+    ['INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', 'permission'],
+    ['ENTITY_IS_DELETED', 'not_found'],
+    ['INVALID_CROSS_REFERENCE_KEY', 'not_found'],
+    ['REQUIRED_FIELD_MISSING', 'required_field'],
+    ['NUMBER_OUTSIDE_VALID_RANGE', 'other'],
+    ['UNABLE_TO_LOCK_ROW', 'other'],
+  ])('%s -> %s', (code, cause) => {
+    expect(sfErrorCause(code)).toBe(cause);
+  });
+
+  it('does not take inherited object keys for codes', () => {
+    expect(sfErrorCause('constructor')).toBe('other');
+    expect(sfErrorCause('toString')).toBe('other');
+  });
+
+  it('summarises a refused record by its first error, keeping every error and the fields named', () => {
+    const s = summariseSfFailure([
+      { statusCode: 'STRING_TOO_LONG', message: 'Phone: data value too large: x (max length=40)', fields: ['Phone'] },
+      { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'No Pro plan for leads', fields: ['Plan__c'] },
+    ], ['Phone', 'Plan__c', 'Score__c']);
+    expect(s.cause).toBe('field_too_long');
+    expect(s.attributes).toEqual(['Phone', 'Plan__c']);
+    expect(s.message).toBe('STRING_TOO_LONG: Phone: data value too large: x (max length=40); FIELD_CUSTOM_VALIDATION_EXCEPTION: No Pro plan for leads');
+    expect(s.details).toMatchObject({ statusCode: 'STRING_TOO_LONG', fields: ['Phone'] });
+    expect(s.details.errors).toHaveLength(2);
+  });
+
+  it('names every field sent when Salesforce names none, and survives an empty error list', () => {
+    expect(summariseSfFailure([{ statusCode: 'DUPLICATES_DETECTED', message: 'dup', fields: [] }], ['Phone']).attributes).toEqual(['Phone']);
+    const s = summariseSfFailure([], ['Title']);
+    expect(s).toMatchObject({ cause: 'other', attributes: ['Title'], details: { statusCode: 'UNKNOWN_ERROR' } });
+  });
+});
+
+describe('Intercom error to sync-error cause', () => {
+  const base = { system: 'intercom' as const, code: 'x' };
+  it('per-contact answers become causes', () => {
+    expect(icErrorCause(new NotFoundError('gone', { ...base, status: 404 }))).toBe('not_found');
+    expect(icErrorCause(new ConflictError('taken', { ...base, status: 409 }))).toBe('duplicate');
+    expect(icErrorCause(new ValidationError('bad', { ...base, status: 400 }))).toBe('invalid_value');
+    expect(icErrorCause(new ValidationError('bad', { ...base, status: 422 }))).toBe('invalid_value');
+    expect(icErrorCause(new ValidationError('null email refused before sending', base))).toBe('invalid_value');
+  });
+
+  it('failures of the call itself are not about the contact: null', () => {
+    expect(icErrorCause(new TransientError('503', { ...base, status: 503 }))).toBeNull();
+    expect(icErrorCause(new RateLimitedError('429', { ...base, status: 429 }))).toBeNull();
+    expect(icErrorCause(new AuthError('401', { ...base, status: 401 }))).toBeNull();
+    expect(icErrorCause(new NotFoundError('sf', { system: 'salesforce', code: 'x', status: 404 }))).toBeNull();
+    expect(icErrorCause(new Error('plain'))).toBeNull();
+  });
+});

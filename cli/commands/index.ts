@@ -2,6 +2,7 @@
 import { decodeCommand } from './decode.ts';
 import type { Command } from './types.ts';
 import { workerCommand } from './worker.ts';
+import { settingsCommand } from './settings.ts';
 
-export const COMMANDS: Command[] = [workerCommand, decodeCommand];
+export const COMMANDS: Command[] = [workerCommand, decodeCommand, settingsCommand];
 export type { Command };

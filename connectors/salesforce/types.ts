@@ -72,6 +72,8 @@ export interface SalesforceClient {
   readPage(object: SfObject, fields: readonly string[], opts?: { afterId?: string; limit?: number }): Promise<SfPage>;
   /** Every record, page by page (keyset by Id), streamed: nothing is held beyond one page. */
   scan(object: SfObject, fields: readonly string[], opts?: { afterId?: string; pageSize?: number }): AsyncIterable<SfRecord[]>;
+  /** Records of the object (SELECT COUNT()), one call. */
+  count(object: SfObject): Promise<number>;
   /** Records changed strictly after `cursor` in (SystemModstamp, Id) order; null = from the start. */
   readChanges(object: SfObject, fields: readonly string[], cursor: SfChangeCursor | null, limit?: number): Promise<SfChangePage>;
   /** The records with these Ids (missing ones are left out), ~200 Ids per query call. */

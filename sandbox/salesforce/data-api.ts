@@ -105,6 +105,10 @@ export class DataApi {
     const soql = req.query.get('q');
     if (!soql) return err(400, 'MALFORMED_QUERY', 'A query string must be provided in the q parameter');
     const q = prepareQuery(soql);
+    if (q.count) {
+      const all = q.where || q.offset ? executeQuery(this.org.store, q).length : this.org.store.count(q.object);
+      return { status: 200, body: { totalSize: Math.min(all, q.limit ?? Infinity), done: true, records: [] } };
+    }
     const rows = executeQuery(this.org.store, q);
     return this.page({ object: q.object, fields: q.fields, rows, pos: 0, version: req.version }, undefined, this.pageSize(req));
   }

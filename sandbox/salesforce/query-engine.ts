@@ -18,6 +18,7 @@ export class QueryError extends Error {
 
 export interface PreparedQuery {
   object: SfObject;
+  count: boolean;
   fields: SfFieldSpec[];
   where?: Expr;
   predicate: (r: SfRecord) => boolean;
@@ -130,6 +131,7 @@ export function prepareQuery(text: string): PreparedQuery {
   });
   return {
     object,
+    count: q.count === true,
     fields,
     where: q.where,
     predicate: q.where ? compileExpr(object, q.where) : () => true,

@@ -21,6 +21,8 @@ export type Expr =
 export interface OrderKey { field: string; desc: boolean; nullsLast: boolean }
 
 export interface SoqlQuery {
+  /** SELECT COUNT(): the answer carries only totalSize. */
+  count?: boolean;
   fields: string[];
   object: string;
   where?: Expr;
@@ -140,10 +142,19 @@ class Parser {
 
   parse(): SoqlQuery {
     this.keyword('SELECT');
-    const fields = [this.identifier('a field name')];
-    while (this.peek()?.v === ',') { this.i++; fields.push(this.identifier('a field name')); }
+    const count = this.isKeyword('COUNT') && this.tokens[this.i + 1]?.v === '(';
+    const fields: string[] = [];
+    if (count) {
+      this.i++;
+      this.punct('(');
+      this.punct(')');
+    } else {
+      fields.push(this.identifier('a field name'));
+      while (this.peek()?.v === ',') { this.i++; fields.push(this.identifier('a field name')); }
+    }
     this.keyword('FROM');
     const q: SoqlQuery = { fields, object: this.identifier('an object name'), orderBy: [] };
+    if (count) q.count = true;
     if (this.isKeyword('WHERE')) { this.i++; q.where = this.orExpr(); }
     if (this.isKeyword('ORDER')) { this.i++; this.keyword('BY'); q.orderBy = this.orderKeys(); }
     if (this.isKeyword('LIMIT')) { this.i++; q.limit = this.count('LIMIT'); }

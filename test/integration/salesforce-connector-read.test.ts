@@ -107,6 +107,13 @@ describe('Salesforce connector reads', () => {
     expect(kinds(calls)).toEqual(['auth', 'query', 'query', 'query']);
   });
 
+  it('counts an object\'s records in one call', async () => {
+    const { client, calls } = clientFor(sb);
+    expect(await client.count('Contact')).toBe(all.length);
+    expect(await client.count('Lead')).toBe(sb.counts().Lead);
+    expect(calls.map((c) => c.kind)).toEqual(['auth', 'query', 'query']);
+  });
+
   it('maps the describe to field types, lengths and picklists', async () => {
     const { client } = clientFor(sb);
     const d = await client.describe('Lead');

@@ -70,6 +70,12 @@ describe('Salesforce sandbox SOQL', () => {
     expect(ids(offset.body)).toEqual(leads.slice(10, 15).map((r) => r.Id));
   });
 
+  it('counts with SELECT COUNT(), filtered or not', async () => {
+    expect((await soql(sb, 'SELECT COUNT() FROM Lead')).body).toEqual({ totalSize: leads.length, done: true, records: [] });
+    const web = (await soql(sb, "SELECT COUNT() FROM Contact WHERE LeadSource = 'Web'")).body as Page;
+    expect(web.totalSize).toBe(contacts.filter((r) => r.LeadSource === 'Web').length);
+  });
+
   it('reads date-time literals in every documented form as the same instant', async () => {
     const forms = ['2024-01-20T00:00:00Z', '2024-01-20T00:00:00.000+0000', '2024-01-20T02:00:00+02:00', '2024-01-19T19:00:00.000-05:00'];
     const sizes = await Promise.all(forms.map(async (f) => ((await soql(sb, `SELECT Id FROM Lead WHERE SystemModstamp >= ${f}`)).body as Page).totalSize));

@@ -1,0 +1,88 @@
+// Shared by the quota integration tests: a probe actor whose context spends Salesforce API calls
+// through the real token path (ctx.withTokens -> quota leader -> connector -> sandbox), and small
+// readers of the quota leader's answers and events.
+import { decode } from '@msgpack/msgpack';
+import { ACTORS } from '../../actors/index.ts';
+import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import {
+  QuotaUsageShow, SettingsSaved, TierChanged, type Tier, type UsageIndicator, type WorkClass, subject,
+} from '../../protocol/index.ts';
+import { type ActorContext, type ActorDef, Messenger, QuotaRefusedError } from '../../runtime/index.ts';
+import { type TestSystem, WS } from '../helpers/system.ts';
+import { waitFor } from '../helpers/host.ts';
+
+/** Contexts of the probe, one per worker that hosts it, in start order. */
+export const probes: ActorContext[] = [];
+
+const probeActor: ActorDef = {
+  name: 'quota-probe',
+  start: (ctx) => { probes.push(ctx); },
+};
+ACTORS['quota-probe'] = probeActor;
+
+export function messenger(sys: TestSystem): Messenger {
+  return new Messenger(sys.nc, 'peoplesync', 'msgpack');
+}
+
+export function indicator(sys: TestSystem): Promise<UsageIndicator> {
+  return messenger(sys).request(QuotaUsageShow, WS, {});
+}
+
+/** Until the leader answers, and (optionally) its figures satisfy `ok`. */
+export function settled(sys: TestSystem, ok: (i: UsageIndicator) => boolean = () => true, what = 'quota figures'): Promise<UsageIndicator> {
+  return waitFor(async () => {
+    const i = await indicator(sys).catch(() => null);
+    return i && ok(i) ? i : null;
+  }, { what, timeoutMs: 15_000 });
+}
+
+export interface Spent { granted: number; leases: number; refused: QuotaRefusedError | null }
+
+/**
+ * Leases `lease` tokens at a time for `cls` and spends each in full on real Salesforce reads,
+ * until refused or `upTo` tokens were granted.
+ */
+export async function spend(ctx: ActorContext, cls: WorkClass, lease: number, upTo = Number.POSITIVE_INFINITY): Promise<Spent> {
+  const sf = ctx.deps.salesforce(ctx.ws);
+  const out: Spent = { granted: 0, leases: 0, refused: null };
+  while (out.granted < upTo) {
+    try {
+      await ctx.withTokens(cls, lease, async (l) => {
+        out.granted += l.granted;
+        out.leases++;
+        for (let i = 0; i < l.granted; i++) await sf.readPage('Contact', ['Id'], { limit: 1 });
+      });
+    } catch (err) {
+      if (err instanceof QuotaRefusedError) {
+        out.refused = err;
+        return out;
+      }
+      throw err;
+    }
+  }
+  return out;
+}
+
+/** One lease attempt of one token, spent on one read: the tier of a refusal, or 'granted'. */
+export async function tryOne(ctx: ActorContext, cls: WorkClass): Promise<'granted' | Tier> {
+  const r = await spend(ctx, cls, 1, 1);
+  return r.refused ? r.refused.tier : 'granted';
+}
+
+/** Store new settings and announce them as the mapping actor does on a save. */
+export async function saveLimit(sys: TestSystem, sfApiLimit: number): Promise<number> {
+  const revision = await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit }));
+  await messenger(sys).publish(SettingsSaved, WS, { revision, sfApiLimit, savedBy: 'test', at: Date.now() }, { cls: 'event' });
+  return revision;
+}
+
+/** TierChanged events as they arrive (core subscription on the events subject). */
+export function tierEvents(sys: TestSystem): Array<{ tier: Tier; previous: Tier }> {
+  const seen: Array<{ tier: Tier; previous: Tier }> = [];
+  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: TierChanged.topic }), {
+    callback: (err, msg) => {
+      if (!err) seen.push(decode(msg.data) as { tier: Tier; previous: Tier });
+    },
+  });
+  return seen;
+}

@@ -4,8 +4,10 @@ import './deps.ts';
 import { errorsActor } from './errors/actor.ts';
 import { mappingActor } from './mapping/actor.ts';
 import { writerActor } from './writer/actor.ts';
+import { quotaActor } from './quota/actor.ts';
 
 export const ACTORS: Record<string, ActorDef> = {
+  quota: quotaActor,
   errors: errorsActor,
   mapping: mappingActor,
   writer: writerActor,

@@ -1,0 +1,103 @@
+// The org as Salesforce reports it: other integrations' use (the sandbox's otherUsage), two
+// workspaces on one org seeing each other as other integrations, and an exhausted org stopping
+// every grant until /limits shows room again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTORS } from '../../actors/index.ts';
+import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { createQuotaActor } from '../../actors/quota/index.ts';
+import { QuotaUsageShow, type UsageIndicator } from '../../protocol/index.ts';
+import type { ActorContext } from '../../runtime/index.ts';
+import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
+import { waitFor } from '../helpers/host.ts';
+import { messenger, probes, spend, tryOne } from './quota-helpers.ts';
+
+const WS2 = 'ws2';
+const OTHER = 5_000;
+const RECHECK_MS = 500;
+// While the org is exhausted the leader reads /limits; short here so the test runs quickly.
+ACTORS.quota = createQuotaActor({ orgRecheckMs: RECHECK_MS });
+
+let sys: TestSystem;
+let p1: ActorContext;
+let p2: ActorContext;
+
+const show = (ws: string) => messenger(sys).request(QuotaUsageShow, ws, {});
+const until = (ws: string, ok: (i: UsageIndicator) => boolean, what: string) =>
+  waitFor(async () => {
+    const i = await show(ws).catch(() => null);
+    return i && ok(i) ? i : null;
+  }, { what, timeoutMs: 15_000 });
+
+beforeAll(async () => {
+  sys = await startSystem({ generator: { people: 20 }, salesforce: { otherUsage: OTHER }, settings: { sfApiLimit: 1000 } });
+  await writeSettings(await sys.kv('settings'), WS2, defaultSettings({ sfApiLimit: 1000 }));
+  // Two workspaces, one Salesforce org.
+  const ws1 = sys.config.workspaces[0];
+  await sys.startWorker(['quota', 'quota-probe'], { workspaces: [ws1, { ...ws1, id: WS2 }] });
+  p1 = probes.find((c) => c.ws === WS) as ActorContext;
+  p2 = probes.find((c) => c.ws === WS2) as ActorContext;
+  await until(WS, () => true, 'ws1 leader');
+  await until(WS2, () => true, 'ws2 leader');
+});
+afterAll(async () => { await sys?.stop(); });
+
+describe('the org view', () => {
+  it('shows other integrations\' use as used by others', async () => {
+    const sb = sys.sandboxes.salesforce;
+    await spend(p1, 'interactive', 5, 5);
+    const i = await until(WS, (x) => x.orgUsed === sb.usage().used, 'org figures from Sforce-Limit-Info');
+    const auth = sb.stats().byKind.auth;
+    expect(i.orgLimit).toBe(100_000);
+    expect(i.orgUsed).toBe(OTHER + 5);
+    // This workspace counts every call its connector made, the OAuth token request included,
+    // which Salesforce does not count: by that much, others look smaller than they are.
+    expect(i.usedByWorkspace).toBe(sb.usage().own + auth);
+    expect(i.usedByOthers).toBe(OTHER - auth);
+
+    sb.addOtherUsage(2_500);
+    await spend(p1, 'interactive', 1, 1);
+    const j = await until(WS, (x) => x.orgUsed === sb.usage().used, 'a fresh org figure');
+    expect(j.usedByOthers).toBe(OTHER - auth + 2_500);
+  });
+
+  it('two workspaces on one org each see the other as another integration', async () => {
+    const sb = sys.sandboxes.salesforce;
+    const current = (ws: string) => until(ws, (x) => x.orgUsed === sb.usage().used, `${ws} up to date`);
+    await spend(p2, 'interactive', 1, 1); // ws2's token request and first figure
+    await spend(p1, 'interactive', 1, 1);
+    const base1 = (await current(WS)).usedByOthers as number;
+    expect((await spend(p2, 'interactive', 7, 7)).granted).toBe(7);
+    const base2 = (await current(WS2)).usedByOthers as number;
+    expect((await spend(p1, 'interactive', 3, 3)).granted).toBe(3);
+    // Each learns of the other's calls from the next figure Salesforce sends it.
+    expect((await current(WS)).usedByOthers).toBe(base1 + 7);
+    await spend(p2, 'interactive', 1, 1);
+    const i2 = await current(WS2);
+    expect(i2.usedByOthers).toBe(base2 + 3);
+  });
+
+  it('an exhausted org stops every class until /limits shows room, re-read at most every N ms', async () => {
+    const sb = sys.sandboxes.salesforce;
+    sb.setDailyMax(sb.usage().used + 2);
+    // The leader still believes the old maximum: it grants, and Salesforce refuses the third call.
+    const err = await spend(p1, 'interactive', 5, 5).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'REQUEST_LIMIT_EXCEEDED' });
+    const i = await until(WS, (x) => x.orgExhausted, 'org exhausted');
+    expect(i).toMatchObject({ tier: 'exhausted', remaining: 0 });
+    for (const cls of ['bulk', 'event', 'interactive'] as const) expect(await tryOne(p1, cls)).toBe('exhausted');
+
+    const limitsBefore = sb.stats().byKind.limits;
+    const usedBefore = (await show(WS)).usedByWorkspace;
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, 2_000));
+    const reads = sb.stats().byKind.limits - limitsBefore;
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThanOrEqual(Math.ceil((Date.now() - from) / RECHECK_MS) + 1);
+    // Each re-read is a call, charged to the workspace.
+    await until(WS, (x) => x.usedByWorkspace >= usedBefore + reads, 're-reads charged');
+
+    sb.setDailyMax(200_000);
+    await waitFor(async () => (await tryOne(p1, 'interactive')) === 'granted', { what: 'grants after the org has room', timeoutMs: 5_000 });
+    expect(await show(WS)).toMatchObject({ orgExhausted: false, orgLimit: 200_000, tier: 'normal' });
+  });
+});

@@ -11,13 +11,15 @@ import { checkAuth, runGrant, type Session } from './auth.ts';
 import { Redactor, toConnectorError } from './error-map.ts';
 import { mapDescribe, mapLimits, updateBody, checkUpdates, type RawDescribe } from './mapping.ts';
 import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
-import { changesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
+import { changesQuery, fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
 import type {
   RetryPolicy, SalesforceClient, SalesforceClientOptions, SfChangePage, SfLimits, SfPage,
 } from './types.ts';
 
 export const MAX_UPDATE_BATCH = 200;
+/** Values per `Field IN (...)` query: emails make long URLs. */
+const VALUES_PER_QUERY = 100;
 const DEFAULT_VERSION = '62.0';
 
 interface QueryResult { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Array<Record<string, unknown>> }
@@ -240,6 +242,17 @@ export class SalesforceClientImpl implements SalesforceClient {
     for (let i = 0; i < unique.length; i += this.idsPerQuery) {
       const chunk = unique.slice(i, i + this.idsPerQuery);
       out.push(...(await this.query(checked(this.redactor, () => idsQuery(object, fields, chunk)))));
+    }
+    return out;
+  }
+
+  async readByField(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): Promise<SfRecord[]> {
+    checkObject(object);
+    const unique = [...new Set(values)];
+    const out: SfRecord[] = [];
+    for (let i = 0; i < unique.length; i += VALUES_PER_QUERY) {
+      const chunk = unique.slice(i, i + VALUES_PER_QUERY);
+      out.push(...(await this.query(checked(this.redactor, () => fieldValuesQuery(object, fields, field, chunk)))));
     }
     return out;
   }

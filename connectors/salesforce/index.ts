@@ -4,6 +4,6 @@ export type {
   SalesforceAuth, SalesforceClient, SalesforceClientOptions, RetryPolicy, SfPage, SfChangePage, SfLimits, SfLimit,
 } from './types.ts';
 export { signJwtAssertion, JWT_BEARER_GRANT } from './auth.ts';
-export { keysetQuery, changesQuery, idsQuery, soqlString, soqlDateTime } from './soql-builder.ts';
+export { keysetQuery, changesQuery, idsQuery, fieldValuesQuery, soqlString, soqlDateTime } from './soql-builder.ts';
 export { backoffDelay, DEFAULT_RETRY } from './retry.ts';
 export { parseLimitInfo } from './transport.ts';

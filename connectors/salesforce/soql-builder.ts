@@ -67,3 +67,15 @@ export function idsQuery(object: SfObject, fields: readonly string[], ids: reado
   const list = ids.map((id) => soqlString(checkId(id))).join(',');
   return `SELECT ${fieldList(fields, ['Id']).join(', ')} FROM ${object} WHERE Id IN (${list})`;
 }
+
+/** Records whose `field` equals one of `values`. Text compares case-insensitively in SOQL, so an
+ * email matches whatever case Salesforce stored it in. */
+export function fieldValuesQuery(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): string {
+  if (values.length === 0) throw new SoqlBuildError('fieldValuesQuery needs at least one value');
+  const [name] = fieldList([field], []);
+  const list = values.map((v) => {
+    if (typeof v !== 'string') throw new SoqlBuildError(`not a text value: ${JSON.stringify(v)}`);
+    return soqlString(v);
+  }).join(',');
+  return `SELECT ${fieldList(fields, ['Id']).join(', ')} FROM ${object} WHERE ${name} IN (${list}) ORDER BY Id`;
+}

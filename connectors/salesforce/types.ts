@@ -78,6 +78,9 @@ export interface SalesforceClient {
   readChanges(object: SfObject, fields: readonly string[], cursor: SfChangeCursor | null, limit?: number): Promise<SfChangePage>;
   /** The records with these Ids (missing ones are left out), ~200 Ids per query call. */
   readByIds(object: SfObject, fields: readonly string[], ids: readonly string[]): Promise<SfRecord[]>;
+  /** The records whose `field` equals one of `values` (text, compared case-insensitively as SOQL
+   * does: an email finds its record whatever the case), ~100 values per query call. */
+  readByField(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): Promise<SfRecord[]>;
   describe(object: SfObject): Promise<SfDescribe>;
   /** At most 200 updates in one PATCH composite/sobjects call; one result per update, in order. */
   update(updates: readonly SfRecordUpdate[]): Promise<SfRecordResult[]>;

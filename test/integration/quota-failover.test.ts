@@ -1,0 +1,82 @@
+// The quota leader dies mid-stream (its connection drops: no lease released, nothing flushed)
+// while four loops race for bulk tokens and spend them on real Salesforce reads. Another worker
+// takes over within a few seconds from the stored state, and the grants on both sides of the
+// handover together stay within the bulk threshold plus one lease.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { leaseMaxFor, thresholdFor } from '../../actors/quota/index.ts';
+import { topology } from '../../protocol/index.ts';
+import { QuotaRefusedError, provision } from '../../runtime/index.ts';
+import type { Worker } from '../../cli/worker.ts';
+import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
+import { waitFor } from '../helpers/host.ts';
+import { indicator, probes, settled } from './quota-helpers.ts';
+
+const LIMIT = 2_000;
+const LEASE = leaseMaxFor(LIMIT); // 20
+const BULK_AT = thresholdFor('bulk', LIMIT); // 800
+
+let sys: TestSystem;
+let a: Worker;
+let b: Worker;
+beforeAll(async () => {
+  sys = await startSystem({ generator: { people: 20 }, settings: null });
+  // Provision with the workers' lease TTL (the leases bucket keeps the TTL it was created with).
+  await provision(sys.nc, topology({ leaseTtlMs: sys.config.leaseTtlMs }), 1);
+  await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit: LIMIT }));
+  a = await sys.startWorker(['quota']);
+  await waitFor(() => a.host.isLeading('quota', WS), { what: 'a leading' });
+  b = await sys.startWorker(['quota', 'quota-probe']);
+  await settled(sys);
+});
+afterAll(async () => { await sys?.stop(); });
+
+interface Seen { n: number; at: number; byB: boolean }
+
+describe('quota leader failover', () => {
+  it('hands over within a few seconds without granting twice', async () => {
+    const probe = probes[0];
+    const sf = probe.deps.salesforce(WS);
+    await sf.connect(); // the token request, outside any lease
+    await settled(sys, (i) => i.usedByWorkspace === 1, 'the token request counted');
+
+    const seen: Seen[] = [];
+    let killedAt = 0;
+    const granted = () => seen.reduce((s, g) => s + g.n, 0);
+    const loop = async () => {
+      for (;;) {
+        try {
+          await probe.withTokens('bulk', LEASE, async (lease) => {
+            seen.push({ n: lease.granted, at: Date.now(), byB: b.host.isLeading('quota', WS) });
+            for (let i = 0; i < lease.granted; i++) await sf.readPage('Contact', ['Id'], { limit: 1 });
+          });
+        } catch (err) {
+          if (err instanceof QuotaRefusedError && err.tier === 'bulk_paused') return;
+          // During the handover no leader answers, or the new one is still loading: ask again.
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
+    const loops = [loop(), loop(), loop(), loop()];
+    await waitFor(() => granted() >= 300, { what: '300 tokens granted by the first leader' });
+    killedAt = Date.now();
+    await a.nc.close();
+    await Promise.all(loops);
+
+    const fromA = seen.filter((g) => !g.byB);
+    const fromB = seen.filter((g) => g.byB);
+    expect(fromA.length).toBeGreaterThan(0);
+    expect(fromB.length).toBeGreaterThan(0);
+    // b never led before a died; it led within a few seconds (lease expiry + one TTL of waiting).
+    expect(fromB[0].at).toBeGreaterThan(killedAt);
+    expect(fromB[0].at - killedAt).toBeLessThan(6_000);
+
+    // 1 call (the token request) + every grant, across both leaders.
+    expect(1 + granted()).toBeLessThanOrEqual(BULK_AT + LEASE);
+    // The new leader counts all of it, leases lost with the old leader included, and no more.
+    const final = await indicator(sys);
+    expect(final.usedByWorkspace).toBe(BULK_AT);
+    expect(final.usedByWorkspace).toBeGreaterThanOrEqual(1 + granted());
+    expect(final.tier).toBe('bulk_paused');
+  });
+});

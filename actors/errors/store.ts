@@ -1,17 +1,24 @@
 // Sync errors in the errors KV bucket, one key per error: `<ws>.<id>`. Updates are
 // compare-and-set (kv.modify), so two workers recording the same failure never lose an attempt.
 //
-// Listing reads every value of the workspace (keys, then gets with bounded concurrency) and
-// filters in memory. That is deliberate: the product shows errors that people act on, and a
-// workspace with more than about 10,000 open errors has a problem no list view solves; up to that
-// a list costs one key scan and a few thousand small reads (see the report of the errors actor's
-// listing figures). Past it, keep a per-workspace summary key or a secondary index instead.
+// Listing reads every error of the workspace in one pass and filters in memory. That is
+// deliberate: the product shows errors that people act on, and a workspace with more than about
+// 10,000 open errors has a problem no list view solves; up to that a list is one streamed read of
+// a few megabytes. Past it, keep per-workspace summary keys or a secondary index instead.
+//
+// The pass is a KV watch (last value per key) closed by a marker written after it starts: the
+// marker's arrival proves every earlier value was delivered. Listing keys by "nothing pending"
+// was seen to miss the newest key on nats-server 2.9.
+import { randomUUID } from 'node:crypto';
 import type { TypedKv } from '../../runtime/index.ts';
 import type { SyncError } from '../../protocol/index.ts';
 import { errorKey } from './error-id.ts';
 import { type Occurrence, StoredErrorSchema, type StoredError, mergeOccurrence, publicError } from './merge.ts';
 
 const READ_CONCURRENCY = 64;
+const LIST_TIMEOUT_MS = 15_000;
+/** Not an error id (those are hex): the key of the end-of-listing marker. */
+const MARKER = '_listed';
 
 export class ErrorStore {
   private readonly kv: TypedKv;
@@ -34,21 +41,40 @@ export class ErrorStore {
   }
 
   async get(ws: string, id: string): Promise<SyncError | null> {
+    if (id === MARKER || id.includes('.') || id.includes('*') || id.includes('>')) return null;
     const v = await this.kv.getRaw(errorKey(ws, id));
     if (!v) return null;
     const parsed = StoredErrorSchema.safeParse(v.value);
     return parsed.success ? publicError(parsed.data) : null;
   }
 
-  async ids(ws: string): Promise<string[]> {
-    const out: string[] = [];
-    for await (const k of this.kv.keys(`${ws}.*`)) out.push(k.slice(ws.length + 1));
-    return out;
-  }
-
   /** Every error of the workspace, in no particular order. Unreadable values are skipped. */
   async all(ws: string): Promise<SyncError[]> {
-    return (await this.getMany(ws, await this.ids(ws))).filter((e): e is SyncError => e !== null);
+    const found = new Map<string, SyncError>();
+    const nonce = randomUUID();
+    let finish: () => void = () => undefined;
+    const complete = new Promise<void>((resolve) => { finish = resolve; });
+    const stop = await this.kv.watch(`${ws}.*`, (key, value) => {
+      const id = key.slice(ws.length + 1);
+      if (id === MARKER) {
+        if ((value as { nonce?: unknown } | null)?.nonce === nonce) finish();
+        return;
+      }
+      const parsed = value === null ? null : StoredErrorSchema.safeParse(value);
+      if (parsed?.success) found.set(id, publicError(parsed.data));
+      else found.delete(id);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.kv.put(errorKey(ws, MARKER), { nonce });
+      await Promise.race([complete, new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`reading the sync errors of ${ws} took longer than ${LIST_TIMEOUT_MS} ms`)), LIST_TIMEOUT_MS);
+      })]);
+    } finally {
+      clearTimeout(timer);
+      stop();
+    }
+    return [...found.values()];
   }
 
   async getMany(ws: string, ids: readonly string[]): Promise<(SyncError | null)[]> {

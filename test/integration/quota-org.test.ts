@@ -1,8 +1,14 @@
 // The org as Salesforce reports it: other integrations' use (the sandbox's otherUsage), two
 // workspaces on one org seeing each other as other integrations, and an exhausted org stopping
 // every grant until /limits shows room again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACTORS } from '../../actors/index.ts';
+import { quotaCommand } from '../../cli/commands/quota.ts';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { createQuotaActor } from '../../actors/quota/index.ts';
 import { QuotaUsageShow, type UsageIndicator } from '../../protocol/index.ts';
@@ -74,6 +80,39 @@ describe('the org view', () => {
     await spend(p2, 'interactive', 1, 1);
     const i2 = await current(WS2);
     expect(i2.usedByOthers).toBe(base2 + 3);
+  });
+
+  it('peoplesync quota prints the indicator, as text or JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ps-quota-cli-'));
+    try {
+      const cfg = join(dir, 'config.json');
+      const ws1 = sys.config.workspaces[0];
+      await writeFile(cfg, JSON.stringify({ ...sys.config, workspaces: [ws1, { ...ws1, id: WS2 }] }));
+      const repo = resolve(import.meta.dirname, '..', '..');
+      const cli = (...args: string[]) => promisify(execFile)('node', [join(repo, 'cli/bin.mjs'), 'quota', '--config', cfg, ...args], { cwd: repo })
+        .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+
+      const json = await cli('--ws', WS, '--json');
+      expect(json.code).toBe(0);
+      const shown = JSON.parse(json.stdout) as UsageIndicator;
+      const now = await show(WS);
+      expect(shown).toMatchObject({ ws: WS, definedLimit: 1000, orgLimit: now.orgLimit, usedByOthers: now.usedByOthers, tier: 'normal' });
+
+      // The text form in-process: one process start (~2 s here) is enough for the wiring.
+      const out: string[] = [];
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out.push(String(chunk)); return true; });
+      const code = await quotaCommand.run(['--config', cfg, '--ws', WS]).finally(() => spy.mockRestore());
+      const text = { code, stdout: out.join('') };
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(`Salesforce API usage of workspace ${WS}`);
+      expect(text.stdout).toMatch(new RegExp(`used by others\\s+${now.usedByOthers?.toLocaleString('en-US')}\\n`));
+      expect(text.stdout).toMatch(/org limit \(24 h\)\s+100,000\n/);
+
+      await expect(quotaCommand.run(['--config', cfg])).rejects.toThrow(/--ws is needed: configured workspaces are ws1, ws2/);
+      await expect(quotaCommand.run(['--config', cfg, '--ws', 'nope'])).rejects.toThrow(/no quota leader for workspace nope answered/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('an exhausted org stops every class until /limits shows room, re-read at most every N ms', async () => {

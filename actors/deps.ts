@@ -12,6 +12,12 @@ declare module '../runtime/types.ts' {
     publicUrl: string;
     /** Milliseconds; replaceable in tests. */
     now(): number;
+    /** Where the gateway listens (port 0: any free port). */
+    http: { host: string; port: number };
+    /** The Intercom client secret that signs this workspace's webhooks; undefined when none is set. */
+    webhookSecret(ws: string): string | undefined;
+    /** A round trip to NATS, for health checks. */
+    natsHealth(): Promise<{ connected: boolean; rttMs: number | null; server: string | null }>;
   }
 }
 

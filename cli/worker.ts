@@ -66,6 +66,13 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
     dataDir: cfg.dataDir,
     publicUrl: cfg.publicUrl,
     now: () => Date.now(),
+    http: cfg.http,
+    webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
+    natsHealth: async () => {
+      const nc = host().messenger.nc;
+      const rttMs = nc.isClosed() ? null : await nc.rtt().catch(() => null);
+      return { connected: rttMs !== null, rttMs, server: nc.getServer() || null };
+    },
   };
 }
 

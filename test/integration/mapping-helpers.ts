@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACTORS } from '../../actors/index.ts';
 import {
-  BatchMapped, type BodyOf, BulkStop, PartWritten, QuotaAcquire, QuotaUsageShow, ReportSyncError, type Run, SyncErrorResolved,
+  BatchMapped, type BodyOf, BulkStop, IndexRefreshed, PartWritten, QuotaAcquire, QuotaUsageShow, ReportSyncError, type Run, SyncErrorResolved,
   WORK_CLASSES,
 } from '../../protocol/index.ts';
 import { type ActorDef, currentRunKey, endpoint, on, runKey } from '../../runtime/index.ts';
@@ -19,10 +19,11 @@ export interface Recorded {
   parts: BodyOf<typeof PartWritten>[];
   errors: BodyOf<typeof ReportSyncError>[];
   resolved: BodyOf<typeof SyncErrorResolved>[];
+  indexed: BodyOf<typeof IndexRefreshed>[];
 }
 
 export function emptyRecord(): Recorded {
-  return { stops: [], batches: [], parts: [], errors: [], resolved: [] };
+  return { stops: [], batches: [], parts: [], errors: [], resolved: [], indexed: [] };
 }
 
 /** Stands in for the coordinator: BulkStop marks the current run stopped, reports are kept. */
@@ -43,6 +44,7 @@ export function testCoordinator(rec: Recorded): ActorDef {
       handlers: [
         on(BatchMapped, async (b) => { rec.batches.push(b); }),
         on(PartWritten, async (b) => { rec.parts.push(b); }),
+        on(IndexRefreshed, async (b) => { rec.indexed.push(b); }),
       ],
     }],
   };

@@ -125,6 +125,7 @@ describe('mapping and writer pipeline', () => {
     expect(tooLong).toMatchObject({
       syncType: 'bulk', direction: 'intercom_to_salesforce', details: { sfField: 'Phone', icAttribute: 'phone', value: expect.any(String) },
     });
+    expect(await actors.host.deadLetters.list(WS, 10)).toEqual([]);
   });
 
   it('a second pass writes nothing: every pair is unchanged or still failing', async () => {

@@ -2,6 +2,7 @@
 import type { ActorDef } from '../runtime/index.ts';
 import './deps.ts';
 import { errorsActor } from './errors/actor.ts';
+import { gatewayActor } from './gateway/actor.ts';
 import { mappingActor } from './mapping/actor.ts';
 import { writerActor } from './writer/actor.ts';
 import { quotaActor } from './quota/actor.ts';
@@ -9,6 +10,7 @@ import { quotaActor } from './quota/actor.ts';
 export const ACTORS: Record<string, ActorDef> = {
   quota: quotaActor,
   errors: errorsActor,
+  gateway: gatewayActor,
   mapping: mappingActor,
   writer: writerActor,
 };

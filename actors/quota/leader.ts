@@ -26,7 +26,7 @@ export interface QuotaOptions extends LedgerTiming {
 
 export const DEFAULT_QUOTA_OPTIONS: QuotaOptions = {
   minRetryMs: 1_000, maxRetryMs: 60_000, orgRecheckMs: 30_000,
-  reportEveryMs: 30_000, reportGapMs: 1_000, grantMaxAgeMs: 120_000, settingsRefreshMs: 60_000, tickMs: 250,
+  reportEveryMs: 30_000, reportGapMs: 1_000, grantMaxAgeMs: 60_000, settingsRefreshMs: 60_000, tickMs: 250,
 };
 
 /** The leader cannot store its state now: the item comes back later. */

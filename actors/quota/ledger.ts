@@ -32,7 +32,7 @@ export interface LedgerTiming {
 export const DEFAULT_LEDGER_TIMING: LedgerTiming = { minRetryMs: 1_000, maxRetryMs: 60_000, orgRecheckMs: 30_000 };
 
 /** Leases kept for returns at most; beyond it the oldest are forgotten (and stay counted). */
-export const MAX_OPEN_GRANTS = 10_000;
+export const MAX_OPEN_GRANTS = 1_000;
 const MINUTE_MS = 60_000;
 
 const GrantTuple = z.tuple([z.string(), z.enum(['bulk', 'event', 'retry', 'interactive']), z.number().int().positive(), z.number()]);

@@ -25,14 +25,19 @@ export class UsageWindow {
   readonly #buckets = new Map<number, number>();
   /** Pruning walks every bucket, so it runs once per new minute, not on every add. */
   #prunedAt = Number.NEGATIVE_INFINITY;
+  /** Sum of every bucket held; right after a prune that is the window's total, so the total asked
+   * for on every grant costs nothing within the minute of the last prune. */
+  #sum = 0;
 
   /** Counts `calls` in the minute of `nowMs`, and drops buckets that have left the window. */
   add(calls: number, nowMs: number): void {
     assertCalls(calls);
     const minute = minuteOf(nowMs);
     this.#prune(minute);
-    if (calls === 0) return;
+    // Stamped by a clock so far behind that the minute has left the window already: nothing to count.
+    if (calls === 0 || minute <= this.#prunedAt - WINDOW_MINUTES) return;
     this.#buckets.set(minute, (this.#buckets.get(minute) ?? 0) + calls);
+    this.#sum += calls;
   }
 
   /** Takes back up to `calls` from the minute of `atMs` (tokens granted then and returned unspent).
@@ -44,13 +49,16 @@ export class UsageWindow {
     const take = Math.min(have, calls);
     if (take === have) this.#buckets.delete(minute);
     else this.#buckets.set(minute, have - take);
+    this.#sum -= take;
     return take;
   }
 
   /** Calls in the 24 hours up to `nowMs`. Buckets stamped later than now (a clock behind
    * another instance's) still count: those calls were made. */
   total(nowMs: number): number {
-    const oldest = minuteOf(nowMs) - WINDOW_MINUTES;
+    const nowMinute = minuteOf(nowMs);
+    if (nowMinute === this.#prunedAt) return this.#sum;
+    const oldest = nowMinute - WINDOW_MINUTES;
     let sum = 0;
     for (const [minute, calls] of this.#buckets) if (minute > oldest) sum += calls;
     return sum;
@@ -68,7 +76,10 @@ export class UsageWindow {
 
   static restore(snapshot: unknown): UsageWindow {
     const w = new UsageWindow();
-    for (const [minute, calls] of readSnapshot(snapshot).buckets) w.#buckets.set(minute, (w.#buckets.get(minute) ?? 0) + calls);
+    for (const [minute, calls] of readSnapshot(snapshot).buckets) {
+      w.#buckets.set(minute, (w.#buckets.get(minute) ?? 0) + calls);
+      w.#sum += calls;
+    }
     return w;
   }
 
@@ -76,7 +87,11 @@ export class UsageWindow {
     if (nowMinute <= this.#prunedAt) return;
     this.#prunedAt = nowMinute;
     const oldest = nowMinute - WINDOW_MINUTES;
-    for (const minute of this.#buckets.keys()) if (minute <= oldest) this.#buckets.delete(minute);
+    for (const [minute, calls] of this.#buckets) {
+      if (minute > oldest) continue;
+      this.#buckets.delete(minute);
+      this.#sum -= calls;
+    }
   }
 }
 

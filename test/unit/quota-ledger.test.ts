@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ledger, UsageWindow, WARNING_EXHAUSTED, WARNING_SOON } from '../../actors/quota/index.ts';
+import { Ledger, MAX_OPEN_GRANTS, UsageWindow, WARNING_EXHAUSTED, WARNING_SOON } from '../../actors/quota/index.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -28,7 +28,42 @@ describe('UsageWindow.remove', () => {
   });
 });
 
+describe('UsageWindow total kept as a running sum', () => {
+  it('agrees with a plain count of the last 24 hours through adds, returns, late stamps and roll-off', () => {
+    const w = new UsageWindow();
+    const log: Array<[minute: number, calls: number]> = [];
+    let seed = 42;
+    const rnd = (n: number) => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed % n; };
+    let now = T0;
+    for (let step = 0; step < 5_000; step++) {
+      now += rnd(3) === 0 ? rnd(40) * MIN : rnd(20_000);
+      const at = rnd(10) === 0 ? now - rnd(30 * HOUR) : now; // some calls reported late
+      if (rnd(4) === 0) {
+        const taken = w.remove(rnd(5), at);
+        const i = log.findIndex(([m]) => m === Math.floor(at / MIN));
+        if (taken > 0) log[i][1] -= taken;
+      } else {
+        const calls = rnd(7);
+        w.add(calls, at);
+        log.push([Math.floor(at / MIN), calls]);
+      }
+      const oldest = Math.floor(now / MIN) - 1440;
+      const expected = log.filter(([m]) => m > oldest).reduce((sum, [, c]) => sum + c, 0);
+      expect(w.total(now)).toBe(expected);
+    }
+  });
+});
+
 describe('grants and returns', () => {
+  it('at most MAX_OPEN_GRANTS leases wait for returns; the oldest beyond stay counted as spent', () => {
+    const l = ledger(1_000_000_000);
+    for (let i = 0; i <= MAX_OPEN_GRANTS; i++) l.acquire('event', 1, `o${i}`, T0);
+    expect(l.openGrants).toBe(MAX_OPEN_GRANTS);
+    expect(l.release('o0', 1, T0)).toBe(0);
+    expect(l.release('o1', 1, T0)).toBe(1);
+    expect(l.own(T0)).toBe(MAX_OPEN_GRANTS);
+  });
+
   it('a grant counts as used at once; unspent tokens come back once', () => {
     const l = ledger(1000);
     const d = l.acquire('event', 8, 'a', T0);

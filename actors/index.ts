@@ -4,6 +4,7 @@ import './deps.ts';
 import { errorsActor } from './errors/actor.ts';
 import { gatewayActor } from './gateway/actor.ts';
 import { mappingActor } from './mapping/actor.ts';
+import { matchingActor } from './matching/actor.ts';
 import { writerActor } from './writer/actor.ts';
 import { quotaActor } from './quota/actor.ts';
 
@@ -12,6 +13,7 @@ export const ACTORS: Record<string, ActorDef> = {
   errors: errorsActor,
   gateway: gatewayActor,
   mapping: mappingActor,
+  matching: matchingActor,
   writer: writerActor,
 };
 

@@ -1,0 +1,91 @@
+// What the identity index holds per Intercom contact, and the keys records and contacts are
+// matched on. Pure.
+import type { IcContact, IcRole, SfRecord } from '../../connectors/index.ts';
+import type { Matching } from '../../protocol/index.ts';
+import { readIcAttribute } from '../mapping/index.ts';
+import { normaliseEmail, normaliseKeyValue } from './normalise.ts';
+
+/** How a Salesforce record finds its Intercom contact: by email, or by a pair of attributes. */
+export type MatchKey = { kind: 'email' } | { kind: 'attribute'; icAttribute: string; sfField: string };
+
+export function matchKeyOf(key: Matching['key'] | undefined): MatchKey {
+  return !key || key === 'email' ? { kind: 'email' } : { kind: 'attribute', icAttribute: key.icAttribute, sfField: key.sfField };
+}
+
+/** A contact as the connector reads it or a webhook/poll item carries it. */
+export interface ContactInput {
+  id: string;
+  role: IcRole;
+  email: string | null;
+  updated_at: number;
+  custom_attributes: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** One Intercom contact in the index. `contact` is what mapping diffs against, so it keeps every
+ * scalar field and the custom attributes, and drops only nested objects (tags, location, ...). */
+export interface IndexEntry {
+  id: string;
+  role: IcRole;
+  /** Normalised. */
+  email: string | null;
+  /** The attribute `matchKey` was read from; null when matching is by email. */
+  keyAttr: string | null;
+  /** Normalised value of `keyAttr`. */
+  matchKey: string | null;
+  /** Intercom's updated_at (unix seconds). */
+  updatedAt: number;
+  /** When this entry was written (ms): a refresh keeps entries written after the run began. */
+  indexedAt: number;
+  contact: IcContact;
+}
+
+/** The contact without nested objects; custom attributes are kept whole. */
+export function slimContact(c: ContactInput): IcContact {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (k === 'custom_attributes') out[k] = { ...(v as Record<string, unknown> | undefined) };
+    else if (v === null || typeof v !== 'object') out[k] = v;
+  }
+  if (!out.custom_attributes) out.custom_attributes = {};
+  if (out.email === undefined) out.email = null;
+  return out as IcContact;
+}
+
+export function entryFor(c: ContactInput, key: MatchKey, nowMs: number): IndexEntry {
+  const attribute = key.kind === 'attribute' ? key.icAttribute : null;
+  return {
+    id: c.id,
+    role: c.role,
+    email: normaliseEmail(c.email),
+    keyAttr: attribute,
+    matchKey: attribute ? normaliseKeyValue(readIcAttribute(c as IcContact, attribute)) : null,
+    updatedAt: c.updated_at,
+    indexedAt: nowMs,
+    contact: slimContact(c),
+  };
+}
+
+/** The value an entry is matched on under `key`; null when it has none (or was indexed for
+ * another attribute, and needs a refresh). */
+export function entryKey(e: IndexEntry, key: MatchKey): string | null {
+  if (key.kind === 'email') return e.email;
+  return e.keyAttr === key.icAttribute ? e.matchKey : null;
+}
+
+export function recordKey(r: SfRecord, key: MatchKey): string | null {
+  return key.kind === 'email' ? normaliseEmail(typeof r.Email === 'string' ? r.Email : null) : normaliseKeyValue(r[key.sfField]);
+}
+
+/** Nothing matching depends on changed: the stored entry can stay. */
+export function sameIndexed(a: IndexEntry, b: IndexEntry): boolean {
+  return a.updatedAt === b.updatedAt && a.role === b.role && a.email === b.email && a.keyAttr === b.keyAttr && a.matchKey === b.matchKey;
+}
+
+/** A stored value is trusted only in this shape; anything else counts as no entry. */
+export function asIndexEntry(v: unknown): IndexEntry | null {
+  const e = v as Partial<IndexEntry> | null;
+  if (!e || typeof e !== 'object' || typeof e.id !== 'string' || (e.role !== 'user' && e.role !== 'lead')) return null;
+  if (typeof e.updatedAt !== 'number' || typeof e.contact !== 'object' || e.contact === null) return null;
+  return e as IndexEntry;
+}

@@ -1,0 +1,137 @@
+// The identity index in KV: entries per Intercom contact and the lookups that find them by email
+// or match-key value. Reads of a batch go out together (Promise.all), never one after another.
+// Lookups and the directory are written before an entry, so an entry on disk always has them; a
+// lookup may list an id whose entry moved on, and readers check the entry.
+import type { TypedKv } from '../../runtime/index.ts';
+import { type ContactInput, type IndexEntry, type MatchKey, asIndexEntry, entryFor, sameIndexed } from './entry.ts';
+import { Directory } from './directory.ts';
+import { type LookupKind, indexKeys } from './keys.ts';
+import { getMany } from './kv-read.ts';
+
+/** `<ws>.e.*` / `<ws>.k.*`: the value (to tell a hash collision) and the contacts holding it. */
+export interface Lookup { v: string; ids: string[] }
+
+/** How an upsert treats a stored entry. `refresh`: keep one that is newer or equal in every way
+ * that matters; `event`: skip contacts not newer than stored (the poll overlaps a day); `force`:
+ * write even an equal one (a resync repairs whatever is stored). */
+export type UpsertMode = 'refresh' | 'event' | 'force';
+
+export interface UpsertResult {
+  /** The entry now current for every contact given, by id. */
+  entries: Map<string, IndexEntry>;
+  /** Contacts written by this call. */
+  written: string[];
+  /** Contacts left alone because the stored entry was as new or newer. */
+  notNewer: string[];
+}
+
+interface LookupChange { kind: LookupKind; value: string; add: Set<string>; remove: Set<string> }
+
+function change(changes: Map<string, LookupChange>, ws: string, kind: LookupKind, value: string): LookupChange {
+  const k = indexKeys.lookup(ws, kind, value);
+  let c = changes.get(k);
+  if (!c) changes.set(k, (c = { kind, value, add: new Set(), remove: new Set() }));
+  return c;
+}
+
+function noteLookups(changes: Map<string, LookupChange>, ws: string, id: string, before: IndexEntry | null, after: IndexEntry | null, force: boolean): void {
+  const pairs: [LookupKind, string | null, string | null][] = [
+    ['e', before?.email ?? null, after?.email ?? null],
+    ['k', before?.matchKey ?? null, after?.matchKey ?? null],
+  ];
+  for (const [kind, was, now] of pairs) {
+    if (was === now && !force) continue;
+    if (was !== null && was !== now) change(changes, ws, kind, was).remove.add(id);
+    if (now !== null) change(changes, ws, kind, now).add.add(id);
+  }
+}
+
+export class IndexStore {
+  readonly kv: TypedKv;
+  readonly ws: string;
+  readonly directory: Directory;
+
+  constructor(kv: TypedKv, ws: string) {
+    this.kv = kv;
+    this.ws = ws;
+    this.directory = new Directory(kv, ws);
+  }
+
+  async entries(ids: Iterable<string>): Promise<Map<string, IndexEntry>> {
+    const list = [...new Set(ids)];
+    const values = await getMany(this.kv, list.map((id) => indexKeys.contact(this.ws, id)));
+    const out = new Map<string, IndexEntry>();
+    values.forEach((v, i) => {
+      const e = asIndexEntry(v);
+      if (e && e.id === list[i]) out.set(e.id, e);
+    });
+    return out;
+  }
+
+  /** Ids listed under each value (values without a lookup are left out). */
+  async lookups(kind: LookupKind, values: Iterable<string>): Promise<Map<string, string[]>> {
+    const list = [...new Set(values)];
+    const found = await getMany(this.kv, list.map((v) => indexKeys.lookup(this.ws, kind, v)));
+    const out = new Map<string, string[]>();
+    found.forEach((raw, i) => {
+      const l = raw as Lookup | null;
+      if (l && l.v === list[i] && Array.isArray(l.ids)) out.set(list[i], l.ids);
+    });
+    return out;
+  }
+
+  async upsert(contacts: readonly ContactInput[], key: MatchKey, nowMs: number, mode: UpsertMode): Promise<UpsertResult> {
+    const latest = new Map<string, ContactInput>();
+    for (const c of contacts) if (!latest.has(c.id) || latest.get(c.id)!.updated_at < c.updated_at) latest.set(c.id, c);
+    const stored = await this.entries(latest.keys());
+    const result: UpsertResult = { entries: new Map(), written: [], notNewer: [] };
+    const changes = new Map<string, LookupChange>();
+    const puts: IndexEntry[] = [];
+    const entering: string[] = [];
+    for (const c of latest.values()) {
+      const old = stored.get(c.id) ?? null;
+      const next = entryFor(c, key, nowMs);
+      const keep = old !== null && (old.updatedAt > c.updated_at
+        || (mode === 'event' && old.updatedAt === c.updated_at)
+        || (mode === 'refresh' && sameIndexed(old, next)));
+      if (keep) {
+        result.entries.set(c.id, old);
+        result.notNewer.push(c.id);
+        continue;
+      }
+      noteLookups(changes, this.ws, c.id, old, next, mode === 'force');
+      if (old === null || mode === 'force') entering.push(c.id);
+      puts.push(next);
+      result.entries.set(c.id, next);
+      result.written.push(c.id);
+    }
+    await Promise.all([this.applyLookups(changes), this.directory.add(entering)]);
+    await Promise.all(puts.map((e) => this.kv.put(indexKeys.contact(this.ws, e.id), e)));
+    return result;
+  }
+
+  /** Removes entries and their lookup memberships; returns what was removed. */
+  async remove(ids: Iterable<string>): Promise<IndexEntry[]> {
+    const list = [...ids];
+    const stored = [...(await this.entries(list)).values()];
+    const changes = new Map<string, LookupChange>();
+    for (const e of stored) noteLookups(changes, this.ws, e.id, e, null, false);
+    await this.applyLookups(changes);
+    await Promise.all(stored.map((e) => this.kv.delete(indexKeys.contact(this.ws, e.id))));
+    await this.directory.remove(list);
+    return stored;
+  }
+
+  /** One compare-and-set per lookup key, however many contacts of the batch share it. */
+  private async applyLookups(changes: Map<string, LookupChange>): Promise<void> {
+    await Promise.all([...changes].map(([k, c]) => this.kv.modify<Lookup>(k, (cur) => {
+      const l = cur as Lookup | null;
+      const before = new Set(l && Array.isArray(l.ids) ? l.ids : []);
+      const after = new Set(before);
+      for (const id of c.remove) after.delete(id);
+      for (const id of c.add) after.add(id);
+      const same = l?.v === c.value && after.size === before.size && [...after].every((id) => before.has(id));
+      return same ? undefined : { v: c.value, ids: [...after] };
+    })));
+  }
+}

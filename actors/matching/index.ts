@@ -1,0 +1,17 @@
+// The matching actor's face: the actor, and its pure logic (normalisation, index entries, the
+// join) that other folders may reuse.
+export { matchingActor, createMatchingActor, type MatchingActorOptions } from './actor.ts';
+export { normaliseEmail, normaliseKeyValue } from './normalise.ts';
+export {
+  matchKeyOf, entryFor, entryKey, recordKey, slimContact, sameIndexed, type IndexEntry, type MatchKey,
+} from './entry.ts';
+export {
+  joinRecords, tally, tallyForContacts, eligible,
+  type Candidates, type IcLinks, type JoinInput, type JoinRecord, type JoinResult, type Outcome, type Tally,
+} from './join.ts';
+export { indexKeys, linkKeys, digest, keyToken, fromKeyToken } from './keys.ts';
+export { sfFieldsFor } from './sf-fields.ts';
+export { objectOfId } from './resync.ts';
+export { INDEX_PAGE_SIZE } from './refresh.ts';
+export type { Lookup } from './index-store.ts';
+export type { SfLink } from './link-store.ts';

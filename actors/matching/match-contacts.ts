@@ -1,0 +1,52 @@
+// MatchContacts: Intercom contacts changed (webhook or poll). Their index entries are brought up
+// to date (a contact no newer than its entry was seen already: the poll overlaps a day), their
+// Salesforce side is found by link or key, and the records are joined like any others, Contacts
+// first so that a Contact wins a user over a Lead.
+import type { SfRecord } from '../../connectors/index.ts';
+import type { BodyOf, MatchContacts } from '../../protocol/index.ts';
+import type { HandlerContext } from '../../runtime/index.ts';
+import { type IndexEntry, entryKey } from './entry.ts';
+import type { ItemSettings, SettingsSource } from './item-settings.ts';
+import { type Outcome, tallyForContacts } from './join.ts';
+import { verifier } from './match-records.ts';
+import { contentBatchId, publishBatch } from './publish.ts';
+import { type Stores, matchBatch, storesFor } from './resolve.ts';
+import { type PerObject, type SfWanted, emptyWanted, readSalesforce } from './sf-reader.ts';
+
+/** Linked records by Id; the others by key, on the objects the contact's role may pair with. */
+export async function wantedFor(stores: Stores, entries: readonly IndexEntry[], item: ItemSettings): Promise<SfWanted> {
+  const w = emptyWanted();
+  const links = await stores.links.icLinks(entries.map((e) => e.id));
+  for (const e of entries) {
+    const l = links.get(e.id)?.links ?? {};
+    const value = entryKey(e, item.key);
+    if (l.Contact) w.ids.Contact.push(l.Contact);
+    else if (e.role === 'user' && value !== null) w.values.Contact.push(value);
+    if (l.Lead) w.ids.Lead.push(l.Lead);
+    else if (value !== null && !l.Contact) w.values.Lead.push(value);
+  }
+  return w;
+}
+
+/** Joins what was read, Contacts before Leads. */
+export async function joinBoth(ctx: HandlerContext, stores: Stores, records: PerObject<SfRecord[]>, item: ItemSettings): Promise<Outcome[]> {
+  const known = new Set([...records.Contact, ...records.Lead].map((r) => r.Id));
+  const opts = { known, verify: verifier(ctx) };
+  const contacts = await matchBatch(stores, 'Contact', records.Contact, item.key, opts);
+  const leads = await matchBatch(stores, 'Lead', records.Lead, item.key, opts);
+  return [...contacts, ...leads];
+}
+
+export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ctx: HandlerContext, settings: SettingsSource): Promise<void> {
+  const item = await settings.forItem(ctx);
+  const stores = await storesFor(ctx);
+  // A redelivery finds its own earlier write: then contacts as new as their entry count again.
+  const up = await stores.index.upsert(body.contacts, item.key, ctx.deps.now(), ctx.deliveryCount > 1 ? 'force' : 'event');
+  const fresh = up.written.map((id) => up.entries.get(id) as IndexEntry);
+  if (fresh.length === 0) return;
+  const records = await readSalesforce(ctx, item, await wantedFor(stores, fresh, item));
+  const outcomes = await joinBoth(ctx, stores, records, item);
+  const t = tallyForContacts(fresh.map((e) => e.id), outcomes, item.settings.matching.duplicatePolicy);
+  const batchId = contentBatchId('evt', { ic: fresh.map((e) => [e.id, e.updatedAt]), sf: t.matched.map((m) => [m.sf.Id, m.sf.SystemModstamp]) });
+  await publishBatch(ctx, { batchId, item, tally: t, scanned: fresh.length, direction: 'intercom_to_salesforce', always: false });
+}

@@ -1,0 +1,53 @@
+// IndexRefresh: one Intercom list page per work item, each naming the next, so a refresh of any
+// size is a chain of small idempotent steps. Each page records which contacts it listed; the
+// last page sweeps out entries no page of this run listed (contacts deleted in Intercom) and
+// their links, except entries written after the run began (an event may have added one).
+import { type BodyOf, IndexRefresh, IndexRefreshed } from '../../protocol/index.ts';
+import type { HandlerContext } from '../../runtime/index.ts';
+import type { SettingsSource } from './item-settings.ts';
+import { RefreshPages } from './directory.ts';
+import { type Stores, storesFor } from './resolve.ts';
+
+export const INDEX_PAGE_SIZE = 150;
+
+export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx: HandlerContext, settings: SettingsSource): Promise<void> {
+  const item = await settings.forItem(ctx, body.run);
+  const stores = await storesFor(ctx);
+  const pages = new RefreshPages(stores.index.kv, ctx.ws);
+  if (body.page === 0) await pages.begin(body.run);
+  const page = await ctx.deps.intercom(ctx.ws).listContactsPage(body.cursor ?? undefined, INDEX_PAGE_SIZE);
+  await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'refresh');
+  await pages.put(body.run, body.page, page.contacts.map((c) => c.id));
+  if (page.next) {
+    await ctx.publish(IndexRefresh, { run: body.run, page: body.page + 1, cursor: page.next }, { msgId: `idx:${body.run}:${body.page + 1}` });
+    return;
+  }
+  const contacts = await sweep(stores, pages, ctx, body.run, body.page + 1, item.run?.startedAt ?? 0);
+  await ctx.publish(IndexRefreshed, { run: body.run, contacts, pages: body.page + 1 }, { msgId: `idxdone:${body.run}` });
+}
+
+/** Drops what the run did not see; returns how many contacts it saw. */
+async function sweep(stores: Stores, pages: RefreshPages, ctx: HandlerContext, run: string, count: number, startedAt: number): Promise<number> {
+  const listed = await pages.seen(run, count);
+  const seen = new Set<string>();
+  for (const ids of listed) for (const id of ids ?? []) seen.add(id);
+  const lost = listed.flatMap((ids, p) => (ids === null ? [p] : []));
+  if (lost.length) {
+    // Without every page the sweep would take listed contacts for deleted ones.
+    ctx.log.warn({ run, lost: lost.slice(0, 10) }, 'refresh pages without a record: index not swept');
+    return seen.size;
+  }
+  const unseen = (await stores.index.directory.all()).filter((id) => !seen.has(id));
+  const entries = await stores.index.entries(unseen);
+  // Listed in the directory without an entry: a removal that stopped half-way.
+  await stores.index.directory.remove(unseen.filter((id) => !entries.has(id)));
+  const gone = [...entries.values()].filter((e) => e.indexedAt < startedAt).map((e) => e.id);
+  for (let i = 0; i < gone.length; i += 200) {
+    const chunk = gone.slice(i, i + 200);
+    await stores.links.dropContacts(chunk);
+    await stores.index.remove(chunk);
+    ctx.working();
+  }
+  if (gone.length) ctx.log.info({ run, removed: gone.length }, 'index entries of deleted Intercom contacts removed');
+  return seen.size;
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { IcContact } from '../../connectors/index.ts';
+import {
+  entryFor, entryKey, fromKeyToken, indexKeys, keyToken, linkKeys, matchKeyOf, normaliseKeyValue, recordKey, sfFieldsFor, slimContact,
+} from '../../actors/matching/index.ts';
+import { DEFAULT_MAPPINGS, defaultSettings, readIcAttribute } from '../../actors/mapping/index.ts';
+import { generatePeople } from '../../sandbox/index.ts';
+
+const KV_KEY = /^[-/_=.a-zA-Z0-9]+$/;
+
+const contact: IcContact = {
+  type: 'contact', id: '65f0c0ffee00000000000001', role: 'user', email: ' Ann@Example.COM', external_id: 'C-7 ',
+  phone: '+1 555', name: 'Ann', custom_attributes: { plan: 'Pro', score: 3 }, created_at: 1, updated_at: 200,
+  signed_up_at: null, last_seen_at: 5, unsubscribed_from_emails: false,
+  tags: { type: 'list', data: [{ id: 't1' }] }, location: { city: 'Paris' }, social_profiles: [{ name: 'x' }],
+};
+
+describe('identity index entries', () => {
+  it('keep every scalar field and the custom attributes, and drop nested objects', () => {
+    const slim = slimContact(contact);
+    expect(slim).toEqual({
+      type: 'contact', id: contact.id, role: 'user', email: ' Ann@Example.COM', external_id: 'C-7 ', phone: '+1 555', name: 'Ann',
+      custom_attributes: { plan: 'Pro', score: 3 }, created_at: 1, updated_at: 200, signed_up_at: null, last_seen_at: 5,
+      unsubscribed_from_emails: false,
+    });
+    expect(slim.custom_attributes).not.toBe(contact.custom_attributes);
+  });
+
+  it('hold what every default mapping reads from the contact', () => {
+    let checked = 0;
+    for (const p of generatePeople({ seed: 5, people: 60 })) {
+      for (const c of p.intercom ?? []) {
+        const e = entryFor(c, matchKeyOf('email'), 0);
+        for (const m of DEFAULT_MAPPINGS) {
+          expect(readIcAttribute(e.contact, m.icAttribute)).toEqual(readIcAttribute(c, m.icAttribute));
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+
+  it('carry the normalised email, the match-key value and when they were written', () => {
+    const byEmail = entryFor(contact, matchKeyOf('email'), 1_000);
+    expect(byEmail).toMatchObject({ id: contact.id, role: 'user', email: 'ann@example.com', keyAttr: null, matchKey: null, updatedAt: 200, indexedAt: 1_000 });
+    const key = matchKeyOf({ icAttribute: 'external_id', sfField: 'Customer_Id__c' });
+    const byAttr = entryFor(contact, key, 1_000);
+    expect(byAttr).toMatchObject({ keyAttr: 'external_id', matchKey: 'C-7' });
+    expect(entryKey(byAttr, key)).toBe('C-7');
+    // Indexed for another attribute: no key until refreshed.
+    expect(entryKey(byAttr, matchKeyOf({ icAttribute: 'custom_attributes.plan', sfField: 'Plan__c' }))).toBeNull();
+    expect(recordKey({ Id: '003000000000001AAA', Customer_Id__c: ' C-7' }, key)).toBe('C-7');
+    expect(recordKey({ Id: '003000000000001AAA', Email: 42 }, matchKeyOf('email'))).toBeNull();
+  });
+
+  it('normalise key values by NFC and trimming, keeping case', () => {
+    expect(normaliseKeyValue(' Ab-1 ')).toBe('Ab-1');
+    expect(normaliseKeyValue('e\u0301')).toBe('\u00e9');
+    expect(normaliseKeyValue(12)).toBe('12');
+    expect(normaliseKeyValue('  ')).toBeNull();
+    expect(normaliseKeyValue({ a: 1 })).toBeNull();
+    expect(normaliseKeyValue(Number.NaN)).toBeNull();
+  });
+});
+
+describe('KV keys', () => {
+  it('only ever use the characters JetStream allows, for any id, email or value', () => {
+    fc.assert(fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (id, value) => {
+      for (const k of [indexKeys.contact('ws1', id), indexKeys.lookup('ws1', 'e', value), indexKeys.page('ws1', id, 3), linkKeys.sf('ws1', id), linkKeys.ic('ws1', id)]) {
+        expect(k).toMatch(KV_KEY);
+      }
+      expect(fromKeyToken(keyToken(id))).toBe(id);
+    }));
+  });
+
+  it('keep plain ids readable and tell encoded ones apart', () => {
+    expect(indexKeys.contact('ws1', '65f0c0ffee00000000000001')).toBe('ws1.c.65f0c0ffee00000000000001');
+    expect(linkKeys.sf('ws1', '003000000000001AAA')).toBe('ws1.sf.003000000000001AAA');
+    expect(keyToken('a.b')).toMatch(/^=/);
+    expect(indexKeys.lookup('ws1', 'e', 'ann@example.com')).not.toBe(indexKeys.lookup('ws1', 'e', 'ann@example.co'));
+  });
+});
+
+describe('Salesforce fields matching reads', () => {
+  it('are Id, Email, SystemModstamp, the mapped fields of the object and the match-key field, once each', () => {
+    const s = defaultSettings();
+    const lead = sfFieldsFor('Lead', s, matchKeyOf('email'));
+    expect(lead.slice(0, 3)).toEqual(['Id', 'Email', 'SystemModstamp']);
+    expect(new Set(lead)).toEqual(new Set(['Id', 'Email', 'SystemModstamp', ...s.mappings.filter((m) => m.sfObject === 'Lead').map((m) => m.sfField)]));
+    expect(lead).toHaveLength(new Set(lead).size);
+    expect(sfFieldsFor('Contact', s, matchKeyOf({ icAttribute: 'external_id', sfField: 'Customer_Id__c' }))).toContain('Customer_Id__c');
+  });
+});

@@ -1,0 +1,97 @@
+// The workspace page in a real browser (Debian's chromium driven by playwright-core): the usage
+// indicator with its warning, the latest sync errors, and a Retry button that queues a retry.
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WARNING_SOON } from '../../actors/quota/index.ts';
+import { QuotaUsage, ReportSyncError, SyncErrorResolved } from '../../protocol/index.ts';
+import type { Messenger } from '../../runtime/index.ts';
+import { waitFor } from '../helpers/host.ts';
+import { freePort } from '../helpers/nats-server.ts';
+import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
+import { SF_LEAD, messenger, purgeWork, report, workItems } from './errors-helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+let sys: TestSystem;
+let m: Messenger;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  sys = await startSystem({ generator: { people: 5 }, settings: { sfApiLimit: 100 } });
+  const port = await freePort();
+  await sys.startWorker(['errors', 'gateway', 'quota'], { http: { host: '127.0.0.1', port } });
+  base = `http://127.0.0.1:${port}`;
+  m = messenger(sys.nc);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+describe('workspace page', () => {
+  it('shows the usage warning and the latest errors, and retries one from its button', async () => {
+    // 85 of the workspace's 100 calls: event sync pauses and the indicator warns.
+    await m.publish(QuotaUsage, WS, { calls: 85, at: Date.now() }, { cls: 'event' });
+    await waitFor(async () => (await (await fetch(`${base}/api/${WS}/quota`)).json() as { tier?: string }).tier === 'event_paused', { what: 'tier event_paused' });
+    const t = Date.now();
+    await m.publish(ReportSyncError, WS, report({ at: t, message: 'Title <b>CEO</b> is not allowed' }), { cls: 'event' });
+    await m.publish(ReportSyncError, WS, report({
+      at: t + 1, direction: 'salesforce_to_intercom', sfObject: 'Lead', sfId: SF_LEAD, cause: 'not_found', message: 'contact is gone', attributes: ['name'],
+    }), { cls: 'event' });
+    await waitFor(async () => ((await (await fetch(`${base}/api/${WS}/errors?all=1`)).json()) as { total: number }).total === 2, { what: 'two errors' });
+
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/ws/${WS}`);
+      expect(await page.title()).toBe(`peoplesync · ${WS}`);
+      expect(await page.textContent('[data-testid=usage-warning]')).toBe(WARNING_SOON);
+      expect(await page.textContent('[data-testid=usage-percent]')).toBe('85%');
+      expect(await page.textContent('[data-testid=usage-tier]')).toMatch(/Event sync paused/);
+      // This worker hosts no coordinator: the bulk section says so instead of failing the page.
+      expect(await page.textContent('#bulk')).toMatch(/Bulk status unavailable/);
+      // Intercom-to-Salesforce errors by default, the message shown as text, not markup.
+      const rows = page.locator('#errors tbody tr');
+      expect(await rows.count()).toBe(1);
+      expect(await rows.first().locator('.message').innerText()).toMatch(/^Title <b>CEO<\/b> is not allowed/);
+      expect(await page.locator('#errors tbody b').count()).toBe(0);
+      await page.click('text=Show both directions');
+      await page.waitForURL(/\?all=1$/);
+      expect(await rows.count()).toBe(2);
+      expect(await page.textContent('[data-testid=errors-total]')).toBe('2');
+
+      await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+      const row = page.locator('#errors tbody tr', { hasText: 'contact is gone' });
+      const id = await row.getAttribute('data-error-id');
+      await row.locator('button.retry').click();
+      await expect.poll(() => row.locator('.retry-status').textContent(), { timeout: 10_000 }).toBe('Retry queued');
+      expect(await row.locator('button.retry').isDisabled()).toBe(true);
+      const items = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ subject: `peoplesync.work.${WS}.match.retry`, body: { sfId: SF_LEAD, errorIds: [id], requestedBy: 'web' } });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('says so when the retry is refused', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/ws/${WS}?all=1`);
+      const row = page.locator('#errors tbody tr').first();
+      const id = await row.getAttribute('data-error-id');
+      // The error is resolved by someone else meanwhile: the API answers 404 and the page shows why.
+      await m.publish(SyncErrorResolved, WS, { errorIds: [id as string], sfId: null, icId: null, direction: null, at: Date.now() + 60_000 }, { cls: 'retry' });
+      await waitFor(async () => (await fetch(`${base}/api/${WS}/errors/${id}`)).status === 404, { what: 'the error resolved' });
+      await row.locator('button.retry').click();
+      await expect.poll(() => row.locator('.retry-status').textContent(), { timeout: 10_000 }).toMatch(/^Retry failed: no sync error/);
+      expect(await row.locator('button.retry').isDisabled()).toBe(false);
+    } finally {
+      await page.close();
+    }
+  });
+});

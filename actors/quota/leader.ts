@@ -212,7 +212,6 @@ export class QuotaLeader {
     const consumptionPercent = this.ledger.indicator(this.ctx.ws, now).consumptionPercent;
     this.ctx.log.info({ tier, previous, consumptionPercent }, 'Salesforce API tier changed');
     this.emit(TierChanged, { tier, previous, consumptionPercent, at: now });
-    this.report(now, false);
   }
 
   private tick(): void {

@@ -5,7 +5,7 @@ import { decode } from '@msgpack/msgpack';
 import { ACTORS } from '../../actors/index.ts';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import {
-  QuotaUsageShow, SettingsSaved, TierChanged, type Tier, type UsageIndicator, type WorkClass, subject,
+  type BodyOf, type EventDef, QuotaUsageShow, SettingsSaved, TierChanged, type Tier, type UsageIndicator, type WorkClass, subject,
 } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, Messenger, QuotaRefusedError } from '../../runtime/index.ts';
 import { type TestSystem, WS } from '../helpers/system.ts';
@@ -76,13 +76,15 @@ export async function saveLimit(sys: TestSystem, sfApiLimit: number): Promise<nu
   return revision;
 }
 
-/** TierChanged events as they arrive (core subscription on the events subject). */
-export function tierEvents(sys: TestSystem): Array<{ tier: Tier; previous: Tier }> {
-  const seen: Array<{ tier: Tier; previous: Tier }> = [];
-  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: TierChanged.topic }), {
+/** Events of one type as they arrive (core subscription on its topic). */
+export function events<D extends EventDef>(sys: TestSystem, def: D): Array<BodyOf<D>> {
+  const seen: Array<BodyOf<D>> = [];
+  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: def.topic }), {
     callback: (err, msg) => {
-      if (!err) seen.push(decode(msg.data) as { tier: Tier; previous: Tier });
+      if (!err) seen.push(decode(msg.data) as BodyOf<D>);
     },
   });
   return seen;
 }
+
+export const tierEvents = (sys: TestSystem) => events(sys, TierChanged);

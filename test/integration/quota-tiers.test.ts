@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARNING_EXHAUSTED, WARNING_SOON } from '../../actors/quota/index.ts';
 import { type TestSystem, startSystem } from '../helpers/system.ts';
 import { waitFor } from '../helpers/host.ts';
-import { indicator, probes, saveLimit, settled, spend, tierEvents, tryOne } from './quota-helpers.ts';
+import { UsageReported } from '../../protocol/index.ts';
+import { events, indicator, probes, saveLimit, settled, spend, tierEvents, tryOne } from './quota-helpers.ts';
 
 let sys: TestSystem;
 beforeAll(async () => {
@@ -69,5 +70,23 @@ describe('quota tiers', () => {
       await probe.deps.salesforce(probe.ws).readPage('Lead', ['Id'], { limit: 1 });
     });
     await settled(sys, (i) => i.usedByWorkspace === before + 1, 'the 9 unspent tokens returned');
+  });
+
+  it('reports usage on a change, at most once a second', async () => {
+    const reports = events(sys, UsageReported);
+    const probe = probes[0];
+    const from = Date.now();
+    for (let i = 0; i < 6; i++) {
+      await spend(probe, 'event', 1, 1);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    const final = await indicator(sys);
+    await waitFor(() => reports.at(-1)?.usedByWorkspace === final.usedByWorkspace, { what: 'the last change reported' });
+    const took = Date.now() - from;
+    const gaps = reports.slice(1).map((r, i) => r.at - reports[i].at);
+    expect(gaps.every((g) => g >= 1_000)).toBe(true);
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    expect(reports.length).toBeLessThanOrEqual(Math.ceil(took / 1_000) + 1);
+    expect(reports.at(-1)).toMatchObject({ ws: 'ws1', definedLimit: 1000, tier: 'normal', orgLimit: 100_000 });
   });
 });

@@ -53,8 +53,6 @@ export class QuotaLeader {
   private checkingOrg = false;
   private stopped = false;
   private events: Promise<void> = Promise.resolve();
-  /** Grants made by this leader (benchmark figure). */
-  granted = 0;
   private readonly ctx: ActorContext;
   private readonly o: QuotaOptions;
 
@@ -67,10 +65,6 @@ export class QuotaLeader {
   private now(): number {
     const deps = this.ctx.deps as Partial<ActorContext['deps']>;
     return typeof deps.now === 'function' ? deps.now() : Date.now();
-  }
-
-  get writes(): number {
-    return this.store?.writes ?? 0;
   }
 
   /** Load, claim (first write) and read the limit; retried until it works or the leader stops,
@@ -120,7 +114,6 @@ export class QuotaLeader {
       if (this.ledger.orgCheckDue(now)) void this.checkOrg();
       return d;
     }
-    this.granted += d.granted;
     this.changed(now);
     try {
       await store.commit();

@@ -19,8 +19,6 @@ export class LedgerStore {
   private writing = false;
   private idle: Promise<void> = Promise.resolve();
   private idleResolve: (() => void) | null = null;
-  /** Writes done, for the benchmark: grants per write shows how well commits are shared. */
-  writes = 0;
   private readonly kv: TypedKv;
   private readonly key: string;
   private readonly snapshot: () => unknown;
@@ -79,7 +77,6 @@ export class LedgerStore {
       this.revision = this.revision
         ? await this.kv.update(this.key, value, this.revision)
         : await this.kv.create(this.key, value);
-      this.writes++;
     } catch (err) {
       if ((err as Error).name === 'KvConflictError') {
         this.fencedBy = new QuotaFencedError(`quota state of ${this.key} was written by another leader`, { cause: err });

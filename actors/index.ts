@@ -7,6 +7,7 @@ import { mappingActor } from './mapping/actor.ts';
 import { matchingActor } from './matching/actor.ts';
 import { writerActor } from './writer/actor.ts';
 import { quotaActor } from './quota/actor.ts';
+import { coordinatorActor } from './coordinator/actor.ts';
 
 export const ACTORS: Record<string, ActorDef> = {
   quota: quotaActor,
@@ -15,6 +16,7 @@ export const ACTORS: Record<string, ActorDef> = {
   mapping: mappingActor,
   matching: matchingActor,
   writer: writerActor,
+  coordinator: coordinatorActor,
 };
 
 export const ACTOR_NAMES = (): string[] => Object.keys(ACTORS);

@@ -1,0 +1,78 @@
+// The coordinator: one leader per workspace runs bulk syncs. It answers bulk.start/stop/status/
+// history, counts the pipeline's reports from its leader queue exactly (LMDB), publishes progress
+// and, at the end, the finished event and the email request. Tier changes pause and resume it.
+import { join } from 'node:path';
+import {
+  BatchMapped, BulkHistory, BulkStart, BulkStatus, BulkStop, ControlError, IndexRefreshed, PageScanned, PartWritten, TierChanged,
+} from '../../protocol/index.ts';
+import { type ActorContext, type ActorDef, endpoint, on, onEvent } from '../../runtime/index.ts';
+import { Leader } from './leader.ts';
+import { RunStore } from './store.ts';
+import type { Report } from './tally.ts';
+
+// Keyed by the leader's abort signal: every context the host hands this leader (endpoints,
+// handlers, events) carries the same signal, and two hosts in one process never share one.
+const leaders = new WeakMap<AbortSignal, Leader>();
+
+/** Retryable, so a report that arrives while the leader is still starting comes back shortly. */
+class NotLeadingError extends Error {
+  override name = 'NotLeadingError';
+  readonly retryable = true;
+  readonly retryAfterMs = 500;
+}
+
+function leaderOf(ctx: ActorContext): Leader {
+  const l = leaders.get(ctx.signal);
+  if (!l) throw new NotLeadingError(`coordinator of ${ctx.ws} is not ready here`);
+  return l;
+}
+
+function endpointLeader(ctx: ActorContext): Leader {
+  const l = leaders.get(ctx.signal);
+  if (!l) throw new ControlError('not_ready', `the coordinator of workspace ${ctx.ws} is starting; try again`, { status: 503 });
+  return l;
+}
+
+const report = (kind: Report['kind']) => async (body: Report['body'], ctx: ActorContext) =>
+  leaderOf(ctx).report({ kind, body } as Report, ctx);
+
+export const coordinatorActor: ActorDef = {
+  name: 'coordinator',
+  singleton: true,
+  queues: [{
+    stage: 'coord',
+    classes: ['bulk'],
+    concurrency: 16,
+    handlers: [
+      on(IndexRefreshed, report('indexed')),
+      on(PageScanned, report('scanned')),
+      on(BatchMapped, report('mapped')),
+      on(PartWritten, report('written')),
+    ],
+  }],
+  endpoints: [
+    endpoint(BulkStart, (body, ctx) => endpointLeader(ctx).start(body)),
+    endpoint(BulkStop, (body, ctx) => endpointLeader(ctx).stop(body.reason, body.by)),
+    endpoint(BulkStatus, (_body, ctx) => endpointLeader(ctx).status()),
+    endpoint(BulkHistory, (body, ctx) => endpointLeader(ctx).history(body.limit)),
+  ],
+  events: [
+    onEvent(TierChanged, (body, ctx) => leaders.get(ctx.signal)?.onTier(body.tier)),
+  ],
+  async start(ctx) {
+    const store = RunStore.open(join(ctx.deps.dataDir, `coordinator-${ctx.ws}.lmdb`));
+    const leader = new Leader(ctx, store);
+    try {
+      await leader.open();
+    } catch (err) {
+      await leader.close();
+      throw err;
+    }
+    leaders.set(ctx.signal, leader);
+  },
+  async stop(ctx) {
+    const leader = leaders.get(ctx.signal);
+    leaders.delete(ctx.signal);
+    await leader?.close();
+  },
+};

@@ -1,0 +1,266 @@
+// The coordinator of one workspace while this process leads it: starts, stops and counts bulk
+// runs, and keeps the runs bucket (what every process's RunGate reads) in step with LMDB.
+import { randomBytes } from 'node:crypto';
+import {
+  BulkFinished, BulkProgress, ControlError, IndexRefresh, NotifyRunFinished, QuotaUsageShow, type Run, RunSchema, ScanPage,
+  type StopReasonSchema, type Tier,
+} from '../../protocol/index.ts';
+import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
+import { readSettings } from '../mapping/index.ts';
+import { applyTier, endRun, makeRunId, newRun, newestFirst, withProgress } from './run-state.ts';
+import type { RunStore } from './store.ts';
+import { type Effect, type Report, type RunTally, isActive } from './tally.ts';
+import type { z } from 'zod';
+
+export type StopReason = z.infer<typeof StopReasonSchema>;
+
+/** Progress is published more often than once a second so a watcher never waits longer. */
+export const PROGRESS_INTERVAL_MS = 750;
+const COUNT_ATTEMPTS = 20;
+
+export class Leader {
+  private readonly ctx: ActorContext;
+  private readonly store: RunStore;
+  private currentRunId: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private kvChain: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: ActorContext, store: RunStore) {
+    this.ctx = ctx;
+    this.store = store;
+  }
+
+  private get ws(): string {
+    return this.ctx.ws;
+  }
+
+  private runs(): Promise<TypedKv> {
+    return this.ctx.kv('runs');
+  }
+
+  /** One start/stop/tier change at a time, so "one run at a time" holds under concurrent requests. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** A run left active by a previous leader is failed, never resumed. */
+  async open(): Promise<void> {
+    const kv = await this.runs();
+    const cur = await kv.getRaw(currentRunKey(this.ws));
+    const runId = (cur?.value as { runId?: string } | undefined)?.runId;
+    if (runId) {
+      const found = await kv.get(runKey(this.ws, runId), RunSchema).catch(() => null);
+      if (found && isActive(found.value)) {
+        const failed = endRun(found.value, 'failed', 'coordinator_lost', this.ctx.deps.now());
+        this.store.update(runId, (t) => ({ ...t, run: failed }));
+        await kv.put(runKey(this.ws, runId), failed);
+        await this.ctx.publish(BulkFinished, failed, { msgId: `finished:${runId}` });
+        this.ctx.log.warn({ run: runId }, 'bulk run of a lost coordinator marked failed');
+      }
+    }
+    this.timer = setInterval(() => void this.tick(), PROGRESS_INTERVAL_MS);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.chain;
+    await this.kvChain;
+    await this.store.close();
+  }
+
+  start(body: { startedBy: string; dryRun: boolean }): Promise<{ run: Run }> {
+    return this.serial(async () => {
+      const active = await this.activeRun();
+      if (active) {
+        throw new ControlError('run_active', `bulk run ${active.runId} is ${active.status}: stop it first`, {
+          status: 409, details: { runId: active.runId, status: active.status },
+        });
+      }
+      const stored = await readSettings(await this.ctx.kv('settings'), this.ws);
+      if (!stored) throw new ControlError('no_settings', `workspace ${this.ws} has no settings: save settings before a bulk run`, { status: 409 });
+      const now = this.ctx.deps.now();
+      const run = newRun({
+        runId: makeRunId(now, randomBytes(4).toString('hex')), ws: this.ws, startedBy: body.startedBy, dryRun: body.dryRun,
+        settingsRevision: stored.revision, now, errorsUrl: `${this.ctx.deps.publicUrl}/errors?ws=${encodeURIComponent(this.ws)}`,
+      });
+      this.store.create(run);
+      this.currentRunId = run.runId;
+      const kv = await this.runs();
+      await kv.put(runKey(this.ws, run.runId), run);
+      await kv.put(currentRunKey(this.ws), { runId: run.runId });
+      await this.ctx.publish(IndexRefresh, { run: run.runId, page: 0, cursor: null }, { cls: 'bulk', msgId: `idx:${run.runId}:0` });
+      await this.ctx.publish(BulkProgress, run);
+      this.ctx.log.info({ run: run.runId, dryRun: run.dryRun, revision: run.settingsRevision }, 'bulk run started');
+      void this.countExpected(run.runId);
+      void this.checkTier(run.runId);
+      return { run };
+    });
+  }
+
+  stop(reason: StopReason, by: string): Promise<{ run: Run | null }> {
+    return this.serial(async () => {
+      const active = await this.activeRun();
+      if (!active) return { run: null };
+      const now = this.ctx.deps.now();
+      const t = this.store.update(active.runId, (x) => ({ ...x, run: endRun(x.run, 'stopped', reason, now) }));
+      const run = t?.run ?? endRun(active, 'stopped', reason, now);
+      await this.persist(run);
+      await this.ctx.publish(BulkFinished, run, { msgId: `finished:${run.runId}` });
+      this.ctx.log.info({ run: run.runId, reason, by }, 'bulk run stopped');
+      this.store.forget(run.runId);
+      return { run };
+    });
+  }
+
+  async status(): Promise<{ run: Run | null }> {
+    const runId = this.currentRunId ?? (await this.lastRunId());
+    if (!runId) return { run: null };
+    const t = this.store.tally(runId);
+    if (t) return { run: isActive(t.run) ? withProgress(t.run, this.ctx.deps.now()) : t.run };
+    const kv = await this.runs();
+    return { run: (await kv.get(runKey(this.ws, runId), RunSchema))?.value ?? null };
+  }
+
+  async history(limit: number): Promise<{ runs: Run[] }> {
+    const kv = await this.runs();
+    const runs: Run[] = [];
+    for await (const key of kv.keys(`${this.ws}.runs.*`)) {
+      const v = await kv.get(key, RunSchema).catch(() => null);
+      if (v) runs.push(v.value);
+    }
+    return { runs: newestFirst(runs, limit) };
+  }
+
+  onTier(tier: Tier): Promise<void> {
+    return this.serial(async () => {
+      const runId = this.currentRunId;
+      if (!runId) return;
+      const before = this.store.tally(runId);
+      if (!before || !isActive(before.run)) return;
+      const after = applyTier(before.run, tier);
+      if (after === before.run) return;
+      this.store.update(runId, (t) => ({ ...t, run: applyTier(t.run, tier) }));
+      this.ctx.log.info({ run: runId, tier, status: after.status }, 'bulk run capacity changed');
+      await this.publishProgress(runId);
+    });
+  }
+
+  /** Count a report from the pipeline and carry out what it leads to. */
+  async report(r: Report, ctx: ActorContext): Promise<void> {
+    const rec = this.store.record(r.body.run, r, this.ctx.deps.now());
+    if (!rec.tally) {
+      ctx.log.debug({ run: r.body.run, kind: r.kind }, 'report of a run this leader does not know; ignored');
+      return;
+    }
+    for (const e of rec.effects) await this.effect(e, rec.tally, ctx);
+    if (rec.changed) await this.publishProgress(r.body.run);
+  }
+
+  private async effect(e: Effect, t: RunTally, ctx: ActorContext): Promise<void> {
+    const runId = t.run.runId;
+    if (e.kind === 'scan') {
+      ctx.log.info({ run: runId, object: e.object }, 'bulk run scanning');
+      await ctx.publish(ScanPage, { run: runId, object: e.object, page: 0, afterId: null }, { cls: 'bulk', msgId: `scan:${runId}:${e.object}:0` });
+      return;
+    }
+    await this.finish(runId, ctx);
+  }
+
+  private async finish(runId: string, ctx: ActorContext): Promise<void> {
+    const t = this.store.tally(runId);
+    if (!t) return;
+    const run = withProgress(t.run, this.ctx.deps.now());
+    await this.persist(run);
+    await ctx.publish(BulkFinished, run, { msgId: `finished:${runId}` });
+    const settings = await readSettings(await ctx.kv('settings'), this.ws, run.settingsRevision);
+    const to = settings?.settings.installerEmail;
+    if (to) {
+      // The body's `run` is a record, not a run id: no ps-run header, or the gate would drop it.
+      await ctx.publish(NotifyRunFinished, { run, to }, { cls: 'bulk', run: '', msgId: `notify:${runId}` });
+    } else {
+      ctx.log.warn({ run: runId }, 'no installer email in the run\'s settings: nobody to notify');
+    }
+    ctx.log.info({ run: runId, counts: run.counts }, 'bulk run completed');
+    this.store.forget(runId);
+  }
+
+  private async tick(): Promise<void> {
+    const runId = this.currentRunId;
+    if (!runId) return;
+    const t = this.store.tally(runId);
+    if (!t || !isActive(t.run)) return;
+    await this.publishProgress(runId).catch((err) => this.ctx.log.warn({ err: (err as Error).message }, 'progress publish failed'));
+  }
+
+  /** The latest run from the store to KV and the progress event, in order. */
+  private async publishProgress(runId: string): Promise<void> {
+    const t = this.store.tally(runId);
+    if (!t) return;
+    const run = isActive(t.run) ? withProgress(t.run, this.ctx.deps.now()) : t.run;
+    await this.persist(run);
+    await this.ctx.publish(BulkProgress, run);
+  }
+
+  /** KV writes go one after another and always carry the store's newest state, so an older
+   * snapshot can never land after a newer one (the RunGate must not see a finished run revive). */
+  private persist(fallback: Run): Promise<void> {
+    const p = this.kvChain.then(async () => {
+      const latest = this.store.tally(fallback.runId)?.run ?? fallback;
+      const run = isActive(latest) ? withProgress(latest, this.ctx.deps.now()) : latest;
+      await (await this.runs()).put(runKey(this.ws, run.runId), run);
+    });
+    this.kvChain = p.catch(() => undefined);
+    return p;
+  }
+
+  private async activeRun(): Promise<Run | null> {
+    if (this.currentRunId) {
+      const t = this.store.tally(this.currentRunId);
+      if (t && isActive(t.run)) return t.run;
+    }
+    const runId = await this.lastRunId();
+    if (!runId) return null;
+    const v = await (await this.runs()).get(runKey(this.ws, runId), RunSchema).catch(() => null);
+    return v && isActive(v.value) ? v.value : null;
+  }
+
+  private async lastRunId(): Promise<string | null> {
+    const cur = await (await this.runs()).getRaw(currentRunKey(this.ws));
+    return (cur?.value as { runId?: string } | undefined)?.runId ?? null;
+  }
+
+  /** Expected records for percent and ETA: one COUNT() per object, on bulk tokens. */
+  private async countExpected(runId: string): Promise<void> {
+    const sf = this.ctx.deps.salesforce(this.ws);
+    for (let attempt = 1; attempt <= COUNT_ATTEMPTS && !this.ctx.signal.aborted; attempt++) {
+      try {
+        const total = await this.ctx.withTokens('bulk', 2, async () => (await sf.count('Contact')) + (await sf.count('Lead')));
+        this.store.update(runId, (t) => ({ ...t, run: { ...t.run, expectedRecords: total } }));
+        return;
+      } catch (err) {
+        const e = err as Error & { retryable?: boolean };
+        if (!e.retryable) {
+          this.ctx.log.warn({ run: runId, err: e.message }, 'could not count records: progress has no percent');
+          return;
+        }
+        const t = this.store.tally(runId);
+        if (!t || !isActive(t.run)) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  /** A run started while bulk capacity is already spent is paused from the start. */
+  private async checkTier(runId: string): Promise<void> {
+    try {
+      const u = await this.ctx.request(QuotaUsageShow, {}, { timeoutMs: 3_000 });
+      if (u.tier !== 'normal' && this.currentRunId === runId) await this.onTier(u.tier);
+    } catch {
+      // No quota actor answering: tier changes will still arrive as events.
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Pure changes to a Run record outside the counting path: creation, progress figures, stop,
+// failure, pause and resume.
+import type { Run, RunCounts, Tier } from '../../protocol/index.ts';
+import { isActive } from './tally.ts';
+
+export function emptyCounts(): RunCounts {
+  return {
+    scanned: 0, inCommon: 0, unmatched: 0, ambiguous: 0, skipped: 0, updatedSalesforce: 0, updatedIntercom: 0,
+    unchanged: 0, failed: 0, wouldUpdateSalesforce: 0, wouldUpdateIntercom: 0,
+  };
+}
+
+/** Sortable by time (base-36 milliseconds first) and unique enough with a random tail. */
+export function makeRunId(now: number, random: string): string {
+  return `r${now.toString(36)}${random}`.slice(0, 64);
+}
+
+export interface NewRun {
+  runId: string;
+  ws: string;
+  startedBy: string;
+  dryRun: boolean;
+  settingsRevision: number;
+  now: number;
+  errorsUrl: string | null;
+}
+
+export function newRun(o: NewRun): Run {
+  return {
+    runId: o.runId, ws: o.ws, status: 'running', phase: 'index', reason: null, dryRun: o.dryRun,
+    startedBy: o.startedBy, startedAt: o.now, finishedAt: null, settingsRevision: o.settingsRevision,
+    indexContacts: 0, expectedRecords: null, counts: emptyCounts(), percent: 0, ratePerSecond: 0, etaSeconds: null,
+    sample: [], errorsUrl: o.errorsUrl,
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Percent by records scanned against what Salesforce reported; rate over the run so far. */
+export function withProgress(run: Run, now: number): Run {
+  if (run.status === 'completed') return { ...run, percent: 100, etaSeconds: 0 };
+  const end = run.finishedAt ?? now;
+  const seconds = Math.max(0.001, (end - run.startedAt) / 1000);
+  const scanned = run.counts.scanned;
+  const rate = scanned / seconds;
+  const expected = run.expectedRecords;
+  const percent = expected ? Math.min(99.9, (100 * scanned) / expected) : 0;
+  const eta = expected && rate > 0 && isActive(run) ? Math.max(0, (expected - scanned) / rate) : null;
+  return { ...run, percent: round1(percent), ratePerSecond: round1(rate), etaSeconds: eta === null ? null : Math.round(eta) };
+}
+
+/** A stop or failure ends the run for good: it is never resumed. */
+export function endRun(run: Run, status: 'stopped' | 'failed', reason: string, now: number): Run {
+  if (!isActive(run)) return run;
+  return withProgress({ ...run, status, reason, finishedAt: now, etaSeconds: null }, now);
+}
+
+/** Bulk work has no tokens at bulk_paused and worse: show it; back to running at normal. */
+export function applyTier(run: Run, tier: Tier): Run {
+  if (!isActive(run)) return run;
+  if (tier === 'normal') return run.status === 'paused' ? { ...run, status: 'running', reason: null } : run;
+  return run.status === 'running' ? { ...run, status: 'paused', reason: 'api_capacity' } : run;
+}
+
+/** Newest first, at most `limit`. */
+export function newestFirst(runs: Run[], limit: number): Run[] {
+  return [...runs].sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1)).slice(0, limit);
+}

@@ -4,6 +4,9 @@ import type { Command } from './types.ts';
 import { workerCommand } from './worker.ts';
 import { settingsCommand } from './settings.ts';
 import { quotaCommand } from './quota.ts';
+import { errorsCommand } from './errors.ts';
+import { resyncCommand } from './resync.ts';
+import { dlqCommand } from './dlq.ts';
 
-export const COMMANDS: Command[] = [workerCommand, decodeCommand, settingsCommand, quotaCommand];
+export const COMMANDS: Command[] = [workerCommand, decodeCommand, settingsCommand, quotaCommand, errorsCommand, resyncCommand, dlqCommand];
 export type { Command };

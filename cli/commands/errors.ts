@@ -1,0 +1,138 @@
+// `peoplesync errors list|show|count|retry`: the sync errors of a workspace, for the people who
+// own the data. Formatting is pure and exported for tests.
+import {
+  ErrorCauseSchema, ErrorsCount, ErrorsList, ErrorsRetry, ErrorsShow, type SyncError, SyncTypeSchema,
+} from '../../protocol/index.ts';
+import { UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { controlClient } from '../control-client.ts';
+import type { Command } from './types.ts';
+
+const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `--since`: a duration back from now (30m, 12h, 7d) or an ISO date/time. */
+export function parseSince(text: string, now: number): number {
+  const d = DURATION.exec(text.trim());
+  if (d) return now - Number(d[1]) * UNIT_MS[d[2]];
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new UsageError(`--since must be a duration such as 30m, 12h or 7d, or an ISO date such as 2024-05-01, got "${text}"`);
+  return ms;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+const dir = (d: SyncError['direction']) => (d === 'intercom_to_salesforce' ? 'ic->sf' : 'sf->ic');
+const recordOf = (e: SyncError) => [e.sfId ? `${e.sfObject ?? 'SF'} ${e.sfId}` : null, e.icId ? `ic ${e.icId}` : null].filter(Boolean).join(' / ');
+
+export function formatErrorList(errors: SyncError[], total: number, all: boolean): string {
+  const scope = all ? 'both directions' : 'Intercom -> Salesforce; --all for both directions';
+  if (errors.length === 0) return `No sync errors (${scope}).`;
+  const rows = errors.map((e) => [when(e.lastAt), e.syncType, dir(e.direction), e.cause, String(e.attempts), e.id, recordOf(e)]);
+  const head = ['LAST SEEN (UTC)', 'SYNC', 'DIR', 'CAUSE', 'TRIES', 'ID', 'RECORD'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const out = [`${errors.length} of ${total} sync errors (${scope})`, line(head)];
+  errors.forEach((e, i) => out.push(line(rows[i]), `  ${e.message}${e.attributes.length ? ` [${e.attributes.join(', ')}]` : ''}`));
+  return out.join('\n');
+}
+
+export function formatError(e: SyncError): string {
+  const rows: Array<[string, string]> = [
+    ['id', e.id], ['cause', e.cause], ['message', e.message], ['sync type', e.syncType],
+    ['direction', e.direction], ['salesforce', e.sfId ? `${e.sfObject ?? ''} ${e.sfId}`.trim() : '-'], ['intercom', e.icId ?? '-'],
+    ['attributes', e.attributes.join(', ') || '-'], ['first seen', `${when(e.firstAt)} UTC`], ['last seen', `${when(e.lastAt)} UTC`],
+    ['attempts', String(e.attempts)], ['run', e.run ?? '-'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), 'details', JSON.stringify(e.details, null, 2)].join('\n');
+}
+
+export function formatCounts(byCause: Record<string, number>, total: number): string {
+  const rows = Object.entries(byCause).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (rows.length === 0) return 'No sync errors.';
+  const width = Math.max(...rows.map(([k]) => k.length), 'total'.length);
+  return [...rows.map(([k, n]) => `${k.padEnd(width)}  ${n}`), `${'total'.padEnd(width)}  ${total}`].join('\n');
+}
+
+const USAGE = 'usage: peoplesync errors list [--all] [--cause C] [--type T] [--since 7d] [--limit N] [--offset N] | show ID | count | retry ID... | retry --cause C';
+
+export const errorsCommand: Command = {
+  name: 'errors',
+  summary: 'Sync errors: list [--all --cause --type --since --limit], show ID, count, retry ID... | --cause C',
+  async run(argv) {
+    const { values, positionals } = parse(argv, {
+      all: { type: 'boolean', default: false }, cause: { type: 'string' }, type: { type: 'string' }, since: { type: 'string' },
+      limit: { type: 'string' }, offset: { type: 'string' },
+    }, true);
+    const [sub, ...args] = positionals;
+    if (values.help) { process.stdout.write(USAGE + '\n'); return 0; }
+    if (!sub) throw new UsageError(USAGE);
+    const cause = values.cause === undefined ? undefined : oneOf('--cause', values.cause, ErrorCauseSchema.options);
+    const cfg = configFrom(values);
+    const ws = workspaceFrom(cfg, values.ws);
+    const request = buildRequest(sub, args, { ...values, cause });
+    const client = await controlClient(cfg, ws);
+    try {
+      const out = await request(client);
+      process.stdout.write((values.json ? JSON.stringify(out.json, null, 2) : out.text) + '\n');
+      return 0;
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+type Client = Awaited<ReturnType<typeof controlClient>>;
+type Values = { all?: boolean; cause?: string; type?: string; since?: string; limit?: string; offset?: string };
+type Request = (c: Client) => Promise<{ json: unknown; text: string }>;
+
+function count(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number, got "${v}"`);
+  return Number(v);
+}
+
+/** Checks the arguments before connecting, so a typo never waits for NATS. */
+function buildRequest(sub: string, args: string[], v: Values): Request {
+  const cause = v.cause as SyncError['cause'] | undefined;
+  switch (sub) {
+    case 'list': {
+      if (args.length) throw new UsageError(`errors list takes no arguments, got ${args.join(' ')}`);
+      const q = {
+        direction: v.all ? 'all' as const : 'intercom_to_salesforce' as const, cause,
+        syncType: v.type === undefined ? undefined : oneOf('--type', v.type, SyncTypeSchema.options),
+        since: v.since === undefined ? undefined : parseSince(v.since, Date.now()),
+        limit: count('--limit', v.limit), offset: count('--offset', v.offset),
+      };
+      return async (c) => {
+        const r = await c.request(ErrorsList, q);
+        return { json: r, text: formatErrorList(r.errors, r.total, !!v.all) };
+      };
+    }
+    case 'show': {
+      if (args.length !== 1) throw new UsageError('errors show takes one error id');
+      return async (c) => {
+        const r = await c.request(ErrorsShow, { id: args[0] });
+        return { json: r.error, text: formatError(r.error) };
+      };
+    }
+    case 'count':
+      if (args.length) throw new UsageError(`errors count takes no arguments, got ${args.join(' ')}`);
+      return async (c) => {
+        const r = await c.request(ErrorsCount, {});
+        return { json: r, text: formatCounts(r.byCause, r.total) };
+      };
+    case 'retry':
+      if (args.length === 0 && !cause) throw new UsageError('errors retry needs error ids or --cause CAUSE');
+      return async (c) => {
+        const r = await c.request(ErrorsRetry, { ids: args, cause, by: process.env.USER ?? 'cli' });
+        return { json: r, text: `Queued ${r.queued} ${r.queued === 1 ? 'retry' : 'retries'} (class retry).` };
+      };
+    default:
+      throw new UsageError(`unknown errors subcommand "${sub}"; ${USAGE}`);
+  }
+}

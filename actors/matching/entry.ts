@@ -77,9 +77,21 @@ export function recordKey(r: SfRecord, key: MatchKey): string | null {
   return key.kind === 'email' ? normaliseEmail(typeof r.Email === 'string' ? r.Email : null) : normaliseKeyValue(r[key.sfField]);
 }
 
-/** Nothing matching depends on changed: the stored entry can stay. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b as object, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * Nothing changed: the stored entry can stay. updated_at alone is not enough, since Intercom
+ * counts it in whole seconds and two changes within one second share it.
+ */
 export function sameIndexed(a: IndexEntry, b: IndexEntry): boolean {
-  return a.updatedAt === b.updatedAt && a.role === b.role && a.email === b.email && a.keyAttr === b.keyAttr && a.matchKey === b.matchKey;
+  return a.updatedAt === b.updatedAt && a.role === b.role && a.email === b.email && a.keyAttr === b.keyAttr && a.matchKey === b.matchKey
+    && sameValue(a.contact, b.contact);
 }
 
 /** A stored value is trusted only in this shape; anything else counts as no entry. */

@@ -11,10 +11,10 @@ import { getMany } from './kv-read.ts';
 /** `<ws>.e.*` / `<ws>.k.*`: the value (to tell a hash collision) and the contacts holding it. */
 export interface Lookup { v: string; ids: string[] }
 
-/** How an upsert treats a stored entry. `refresh`: keep one that is newer or equal in every way
- * that matters; `event`: skip contacts not newer than stored (the poll overlaps a day); `force`:
- * write even an equal one (a resync repairs whatever is stored). */
-export type UpsertMode = 'refresh' | 'event' | 'force';
+/** How an upsert treats a stored entry that is not newer. `changed`: keep it when it holds the
+ * same (a refresh rewrites nothing unchanged; the poll overlaps a day, and what was seen is left
+ * out); `force`: write even an equal one (a resync repairs whatever is stored). */
+export type UpsertMode = 'changed' | 'force';
 
 export interface UpsertResult {
   /** The entry now current for every contact given, by id. */
@@ -91,9 +91,7 @@ export class IndexStore {
     for (const c of latest.values()) {
       const old = stored.get(c.id) ?? null;
       const next = entryFor(c, key, nowMs);
-      const keep = old !== null && (old.updatedAt > c.updated_at
-        || (mode === 'event' && old.updatedAt === c.updated_at)
-        || (mode === 'refresh' && sameIndexed(old, next)));
+      const keep = old !== null && (old.updatedAt > c.updated_at || (mode !== 'force' && sameIndexed(old, next)));
       if (keep) {
         result.entries.set(c.id, old);
         result.notNewer.push(c.id);

@@ -13,7 +13,9 @@ import { contentBatchId, publishBatch } from './publish.ts';
 import { type Stores, matchBatch, storesFor } from './resolve.ts';
 import { type PerObject, type SfWanted, emptyWanted, readSalesforce } from './sf-reader.ts';
 
-/** Linked records by Id; the others by key, on the objects the contact's role may pair with. */
+/** Linked records by Id, and records by key on the objects the contact's role may pair with:
+ * a linked record that is gone then leaves a successor to find, and a second record holding the
+ * key shows up as the duplicate it is. */
 export async function wantedFor(stores: Stores, entries: readonly IndexEntry[], item: ItemSettings): Promise<SfWanted> {
   const w = emptyWanted();
   const links = await stores.links.icLinks(entries.map((e) => e.id));
@@ -21,11 +23,19 @@ export async function wantedFor(stores: Stores, entries: readonly IndexEntry[], 
     const l = links.get(e.id)?.links ?? {};
     const value = entryKey(e, item.key);
     if (l.Contact) w.ids.Contact.push(l.Contact);
-    else if (e.role === 'user' && value !== null) w.values.Contact.push(value);
     if (l.Lead) w.ids.Lead.push(l.Lead);
-    else if (value !== null && !l.Contact) w.values.Lead.push(value);
+    if (value === null) continue;
+    if (e.role === 'user') w.values.Contact.push(value);
+    if (e.role === 'lead' || !l.Contact) w.values.Lead.push(value);
   }
   return w;
+}
+
+/** Linked records asked for by Id that Salesforce no longer has: their links go. */
+export async function dropVanished(stores: Stores, w: SfWanted, read: PerObject<SfRecord[]>): Promise<void> {
+  const found = new Set([...read.Contact, ...read.Lead].map((r) => r.Id));
+  const vanished = [...w.ids.Contact, ...w.ids.Lead].filter((id) => !found.has(id));
+  await Promise.all([...new Set(vanished)].map((id) => stores.links.dropRecord(id)));
 }
 
 /** Joins what was read, Contacts before Leads. */
@@ -41,10 +51,12 @@ export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ct
   const item = await settings.forItem(ctx);
   const stores = await storesFor(ctx);
   // A redelivery finds its own earlier write: then contacts as new as their entry count again.
-  const up = await stores.index.upsert(body.contacts, item.key, ctx.deps.now(), ctx.deliveryCount > 1 ? 'force' : 'event');
+  const up = await stores.index.upsert(body.contacts, item.key, ctx.deps.now(), ctx.deliveryCount > 1 ? 'force' : 'changed');
   const fresh = up.written.map((id) => up.entries.get(id) as IndexEntry);
   if (fresh.length === 0) return;
-  const records = await readSalesforce(ctx, item, await wantedFor(stores, fresh, item));
+  const wanted = await wantedFor(stores, fresh, item);
+  const records = await readSalesforce(ctx, item, wanted);
+  await dropVanished(stores, wanted, records);
   const outcomes = await joinBoth(ctx, stores, records, item);
   const t = tallyForContacts(fresh.map((e) => e.id), outcomes, item.settings.matching.duplicatePolicy);
   const batchId = contentBatchId('evt', { ic: fresh.map((e) => [e.id, e.updatedAt]), sf: t.matched.map((m) => [m.sf.Id, m.sf.SystemModstamp]) });

@@ -16,7 +16,7 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
   const pages = new RefreshPages(stores.index.kv, ctx.ws);
   if (body.page === 0) await pages.begin(body.run);
   const page = await ctx.deps.intercom(ctx.ws).listContactsPage(body.cursor ?? undefined, INDEX_PAGE_SIZE);
-  await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'refresh');
+  await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'changed');
   await pages.put(body.run, body.page, page.contacts.map((c) => c.id));
   if (page.next) {
     await ctx.publish(IndexRefresh, { run: body.run, page: body.page + 1, cursor: page.next }, { msgId: `idx:${body.run}:${body.page + 1}` });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { IcContact } from '../../connectors/index.ts';
 import {
-  entryFor, entryKey, fromKeyToken, indexKeys, keyToken, linkKeys, matchKeyOf, normaliseKeyValue, recordKey, sfFieldsFor, slimContact,
+  entryFor, entryKey, fromKeyToken, sameIndexed, indexKeys, keyToken, linkKeys, matchKeyOf, normaliseKeyValue, recordKey, sfFieldsFor, slimContact,
 } from '../../actors/matching/index.ts';
 import { DEFAULT_MAPPINGS, defaultSettings, readIcAttribute } from '../../actors/mapping/index.ts';
 import { generatePeople } from '../../sandbox/index.ts';
@@ -52,6 +52,15 @@ describe('identity index entries', () => {
     expect(entryKey(byAttr, matchKeyOf({ icAttribute: 'custom_attributes.plan', sfField: 'Plan__c' }))).toBeNull();
     expect(recordKey({ Id: '003000000000001AAA', Customer_Id__c: ' C-7' }, key)).toBe('C-7');
     expect(recordKey({ Id: '003000000000001AAA', Email: 42 }, matchKeyOf('email'))).toBeNull();
+  });
+
+  it('count as unchanged only when every value is the same, since updated_at is whole seconds', () => {
+    const key = matchKeyOf('email');
+    const a = entryFor(contact, key, 1);
+    expect(sameIndexed(a, entryFor({ ...contact, custom_attributes: { score: 3, plan: 'Pro' } }, key, 2))).toBe(true);
+    expect(sameIndexed(a, entryFor({ ...contact, custom_attributes: { plan: 'Team', score: 3 } }, key, 2))).toBe(false);
+    expect(sameIndexed(a, entryFor({ ...contact, updated_at: 201 }, key, 2))).toBe(false);
+    expect(sameIndexed(a, entryFor({ ...contact, email: 'other@example.com' }, key, 2))).toBe(false);
   });
 
   it('normalise key values by NFC and trimming, keeping case', () => {

@@ -8,6 +8,8 @@ import { matchingActor } from './matching/actor.ts';
 import { writerActor } from './writer/actor.ts';
 import { quotaActor } from './quota/actor.ts';
 import { coordinatorActor } from './coordinator/actor.ts';
+import { pollingActor, pollSchedulerActor } from './polling/actor.ts';
+import { notifierActor } from './notifier/actor.ts';
 
 export const ACTORS: Record<string, ActorDef> = {
   quota: quotaActor,
@@ -17,6 +19,9 @@ export const ACTORS: Record<string, ActorDef> = {
   matching: matchingActor,
   writer: writerActor,
   coordinator: coordinatorActor,
+  polling: pollingActor,
+  'poll-scheduler': pollSchedulerActor,
+  notifier: notifierActor,
 };
 
 export const ACTOR_NAMES = (): string[] => Object.keys(ACTORS);

@@ -12,7 +12,9 @@ import type { Report } from './tally.ts';
 
 // Keyed by the leader's abort signal: every context the host hands this leader (endpoints,
 // handlers, events) carries the same signal, and two hosts in one process never share one.
-const leaders = new WeakMap<AbortSignal, Leader>();
+const leaders = new WeakMap<AbortSignal, Promise<Leader>>();
+/** The host binds a leader's queues and endpoints a moment before calling start(). */
+const READY_WAIT_MS = 5_000;
 
 /** Retryable, so a report that arrives while the leader is still starting comes back shortly. */
 class NotLeadingError extends Error {
@@ -21,20 +23,22 @@ class NotLeadingError extends Error {
   readonly retryAfterMs = 500;
 }
 
-function leaderOf(ctx: ActorContext): Leader {
+async function leaderOf(ctx: ActorContext): Promise<Leader> {
   const l = leaders.get(ctx.signal);
   if (!l) throw new NotLeadingError(`coordinator of ${ctx.ws} is not ready here`);
   return l;
 }
 
-function endpointLeader(ctx: ActorContext): Leader {
+async function endpointLeader(ctx: ActorContext): Promise<Leader> {
+  const deadline = Date.now() + READY_WAIT_MS;
+  while (!leaders.has(ctx.signal) && Date.now() < deadline && !ctx.signal.aborted) await new Promise((r) => setTimeout(r, 50));
   const l = leaders.get(ctx.signal);
   if (!l) throw new ControlError('not_ready', `the coordinator of workspace ${ctx.ws} is starting; try again`, { status: 503 });
   return l;
 }
 
 const report = (kind: Report['kind']) => async (body: Report['body'], ctx: ActorContext) =>
-  leaderOf(ctx).report({ kind, body } as Report, ctx);
+  (await leaderOf(ctx)).report({ kind, body } as Report, ctx);
 
 export const coordinatorActor: ActorDef = {
   name: 'coordinator',
@@ -51,28 +55,36 @@ export const coordinatorActor: ActorDef = {
     ],
   }],
   endpoints: [
-    endpoint(BulkStart, (body, ctx) => endpointLeader(ctx).start(body)),
-    endpoint(BulkStop, (body, ctx) => endpointLeader(ctx).stop(body.reason, body.by)),
-    endpoint(BulkStatus, (_body, ctx) => endpointLeader(ctx).status()),
-    endpoint(BulkHistory, (body, ctx) => endpointLeader(ctx).history(body.limit)),
+    endpoint(BulkStart, async (body, ctx) => (await endpointLeader(ctx)).start(body)),
+    endpoint(BulkStop, async (body, ctx) => (await endpointLeader(ctx)).stop(body.reason, body.by)),
+    endpoint(BulkStatus, async (_body, ctx) => (await endpointLeader(ctx)).status()),
+    endpoint(BulkHistory, async (body, ctx) => (await endpointLeader(ctx)).history(body.limit)),
   ],
   events: [
-    onEvent(TierChanged, (body, ctx) => leaders.get(ctx.signal)?.onTier(body.tier)),
+    onEvent(TierChanged, async (body, ctx) => (await leaders.get(ctx.signal))?.onTier(body.tier)),
   ],
   async start(ctx) {
-    const store = RunStore.open(join(ctx.deps.dataDir, `coordinator-${ctx.ws}.lmdb`));
-    const leader = new Leader(ctx, store);
+    const ready = (async () => {
+      const leader = new Leader(ctx, RunStore.open(join(ctx.deps.dataDir, `coordinator-${ctx.ws}.lmdb`)));
+      try {
+        await leader.open();
+      } catch (err) {
+        await leader.close();
+        throw err;
+      }
+      return leader;
+    })();
+    leaders.set(ctx.signal, ready);
     try {
-      await leader.open();
+      await ready;
     } catch (err) {
-      await leader.close();
+      leaders.delete(ctx.signal);
       throw err;
     }
-    leaders.set(ctx.signal, leader);
   },
   async stop(ctx) {
     const leader = leaders.get(ctx.signal);
     leaders.delete(ctx.signal);
-    await leader?.close();
+    await (await leader?.catch(() => null))?.close();
   },
 };

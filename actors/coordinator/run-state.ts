@@ -38,7 +38,6 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** Percent by records scanned against what Salesforce reported; rate over the run so far. */
 export function withProgress(run: Run, now: number): Run {
-  if (run.status === 'completed') return { ...run, percent: 100, etaSeconds: 0 };
   const end = run.finishedAt ?? now;
   const seconds = Math.max(0.001, (end - run.startedAt) / 1000);
   const scanned = run.counts.scanned;
@@ -46,6 +45,7 @@ export function withProgress(run: Run, now: number): Run {
   const expected = run.expectedRecords;
   const percent = expected ? Math.min(99.9, (100 * scanned) / expected) : 0;
   const eta = expected && rate > 0 && isActive(run) ? Math.max(0, (expected - scanned) / rate) : null;
+  if (run.status === 'completed') return { ...run, percent: 100, ratePerSecond: round1(rate), etaSeconds: 0 };
   return { ...run, percent: round1(percent), ratePerSecond: round1(rate), etaSeconds: eta === null ? null : Math.round(eta) };
 }
 

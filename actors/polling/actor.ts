@@ -1,0 +1,32 @@
+// Polling: a pool that reads Salesforce (bulk pages, changes) and Intercom (changes), and a
+// separate singleton per workspace that only keeps the poll clock, so the reading scales out.
+import { PollIntercom, ScanChanges, ScanPage } from '../../protocol/index.ts';
+import { type ActorDef, on } from '../../runtime/index.ts';
+import { handlePollIntercom } from './intercom-poll.ts';
+import { handleScanChanges, handleScanPage } from './scan.ts';
+import { PollSchedule } from './scheduler.ts';
+
+export const pollingActor: ActorDef = {
+  name: 'polling',
+  queues: [
+    { stage: 'scan', classes: ['bulk', 'event'], handlers: [on(ScanPage, handleScanPage), on(ScanChanges, handleScanChanges)] },
+    { stage: 'icpoll', classes: ['event'], concurrency: 2, handlers: [on(PollIntercom, handlePollIntercom)] },
+  ],
+};
+
+// Keyed by the leader's abort signal, which every context of one leadership shares.
+const schedules = new WeakMap<AbortSignal, PollSchedule>();
+
+export const pollSchedulerActor: ActorDef = {
+  name: 'poll-scheduler',
+  singleton: true,
+  start(ctx) {
+    const s = new PollSchedule(ctx);
+    schedules.set(ctx.signal, s);
+    s.start();
+  },
+  stop(ctx) {
+    schedules.get(ctx.signal)?.stop();
+    schedules.delete(ctx.signal);
+  },
+};

@@ -127,8 +127,11 @@ export class Leader {
 
   async history(limit: number): Promise<{ runs: Run[] }> {
     const kv = await this.runs();
+    // Keys first, values after: reading while the key lister runs loses keys.
+    const keys: string[] = [];
+    for await (const key of kv.keys(`${this.ws}.runs.*`)) keys.push(key);
     const runs: Run[] = [];
-    for await (const key of kv.keys(`${this.ws}.runs.*`)) {
+    for (const key of keys) {
       const v = await kv.get(key, RunSchema).catch(() => null);
       if (v) runs.push(v.value);
     }

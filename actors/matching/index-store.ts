@@ -2,7 +2,7 @@
 // or match-key value. Reads of a batch go out together (Promise.all), never one after another.
 // Lookups and the directory are written before an entry, so an entry on disk always has them; a
 // lookup may list an id whose entry moved on, and readers check the entry.
-import type { TypedKv } from '../../runtime/index.ts';
+import { KvConflictError, type TypedKv } from '../../runtime/index.ts';
 import { type ContactInput, type IndexEntry, type MatchKey, asIndexEntry, entryFor, sameIndexed } from './entry.ts';
 import { Directory } from './directory.ts';
 import { type LookupKind, indexKeys } from './keys.ts';
@@ -122,7 +122,20 @@ export class IndexStore {
 
   /** One compare-and-set per lookup key, however many contacts of the batch share it. */
   private async applyLookups(changes: Map<string, LookupChange>): Promise<void> {
-    await Promise.all([...changes].map(([k, c]) => this.kv.modify<Lookup>(k, (cur) => {
+    await Promise.all([...changes].map(([k, c]) => this.applyLookup(k, c)));
+  }
+
+  private async applyLookup(k: string, c: LookupChange): Promise<void> {
+    // Most additions are of an address no one else has: create it without reading first.
+    if (c.remove.size === 0) {
+      try {
+        await this.kv.create(k, { v: c.value, ids: [...c.add] } satisfies Lookup);
+        return;
+      } catch (err) {
+        if (!(err instanceof KvConflictError)) throw err;
+      }
+    }
+    await this.kv.modify<Lookup>(k, (cur) => {
       const l = cur as Lookup | null;
       const before = new Set(l && Array.isArray(l.ids) ? l.ids : []);
       const after = new Set(before);
@@ -130,6 +143,6 @@ export class IndexStore {
       for (const id of c.add) after.add(id);
       const same = l?.v === c.value && after.size === before.size && [...after].every((id) => before.has(id));
       return same ? undefined : { v: c.value, ids: [...after] };
-    })));
+    });
   }
 }

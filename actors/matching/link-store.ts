@@ -75,6 +75,28 @@ export class LinkStore {
     if (displaced && displaced !== sfId) await this.dropSfIfTo(displaced, icId);
   }
 
+  /** Creates the contact side when the contact has no links key yet; its revision, or null
+   * when one exists (then the caller reads it). A first run claims every contact this way
+   * without reading its links first. */
+  async claim(object: SfObject, sfId: string, icId: string): Promise<number | null> {
+    try {
+      return await this.kv.create(linkKeys.ic(this.ws, icId), { [object]: sfId } satisfies IcLinks);
+    } catch (err) {
+      if (err instanceof KvConflictError) return null;
+      throw err;
+    }
+  }
+
+  /** Takes back a claim the record did not keep. */
+  async unclaim(object: SfObject, sfId: string, icId: string): Promise<void> {
+    await this.kv.modify(linkKeys.ic(this.ws, icId), (cur) => {
+      const links = asIcLinks(cur);
+      if (links[object] !== sfId) return undefined;
+      delete links[object];
+      return links;
+    });
+  }
+
   private async writeIc(key: string, next: (cur: IcLinks) => IcLinks | undefined, known?: IcLinksRead): Promise<void> {
     if (known) {
       const value = next(known.links);

@@ -126,7 +126,9 @@ export class GatewayServer {
       await this.dispatch(m.name, m.params, method, url, req, res);
     } catch (err) {
       const r = errorReply(err);
-      if (r.status >= 500) this.o.log.error({ route, err: (err as Error)?.message }, 'gateway request failed');
+      // 5xx other than 500 are the system's state (no leader yet, an actor not hosted), not a fault here.
+      if (r.status === 500) this.o.log.error({ route, err: (err as Error)?.message }, 'gateway request failed');
+      else if (r.status > 500) this.o.log.warn({ route, err: (err as Error)?.message }, 'gateway request unavailable');
       if (!res.headersSent) sendJson(res, r.status, r.body, r.headers);
     } finally {
       const status = String(res.statusCode);

@@ -178,7 +178,7 @@ describe('settings save', () => {
     await writeFile(good, JSON.stringify(defaultSettings({ sfApiLimit: 4_321 })));
     await writeFile(bad, JSON.stringify(withMappings(m('x3', 'Contact', 'Description', 'custom_attributes.notes', 'salesforce_to_intercom'),
       m('x1', 'Lead', 'Nope__c', 'custom_attributes.department', 'salesforce_to_intercom'))));
-    const cli = (...args: string[]) => run('node', [join(REPO, 'cli/bin.mjs'), 'settings', ...args, '--config', cfg], { cwd: REPO })
+    const cli = (...args: string[]) => run('node', [join(REPO, 'cli/bin.mjs'), 'settings', ...args, '--config', cfg], { cwd: REPO, timeout: 30_000 })
       .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
 
     const refused = await cli('save', bad);

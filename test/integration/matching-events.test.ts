@@ -3,7 +3,7 @@
 // resyncs read both systems again, and links whose ends disappeared give way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IndexEntry, linkKeys, indexKeys, sfFieldsFor, matchKeyOf } from '../../actors/matching/index.ts';
-import { defaultSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import { MatchContacts, MatchRecords, MatchResync } from '../../protocol/index.ts';
 import { type GeneratedPerson, type GeneratorOptions, generatePeople } from '../../sandbox/index.ts';
@@ -157,5 +157,21 @@ describe('matching Intercom changes and resyncs', () => {
     await waitFor(async () => (await index.getRaw(indexKeys.contact(WS, ic.id))) === null, { what: 'entry removed' });
     expect(await link(sf.Id)).toBeNull();
     expect((await (await m.sys.kv('links')).getRaw(linkKeys.ic(WS, ic.id)))).toBeNull();
+  });
+
+  it('matches on an attribute pair when the settings say so: Intercom external_id holding the Salesforce Id', async () => {
+    await writeSettings(await m.sys.kv('settings'), WS, defaultSettings({ matching: { key: { icAttribute: 'external_id', sfField: 'Id' }, duplicatePolicy: 'error' } }));
+    const a = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
+    const b = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
+    const ic = (a.intercom as IcContact[])[0];
+    const target = b.contact as SfRecord;
+    // Emails now disagree: only the attribute pair can bring these two together.
+    m.sys.sandboxes.intercom.userChange(ic.id, { external_id: target.Id });
+    const changed = m.sys.sandboxes.intercom.getContact(ic.id) as IcContact;
+    await m.sink.publish(MatchContacts, { contacts: [changed], source: 'webhook' }, 'event');
+    const got = await mapsWhere((sfIds) => sfIds.includes(target.Id));
+    expect(got.body.pairs.map((p) => [p.sf.Id, p.ic.id])).toEqual([[target.Id, ic.id]]);
+    const entry = (await (await m.sys.kv('index')).getRaw(indexKeys.contact(WS, ic.id)))?.value as IndexEntry;
+    expect(entry).toMatchObject({ keyAttr: 'external_id', matchKey: target.Id });
   });
 });

@@ -1,5 +1,6 @@
 // The workspace page in a real browser (Debian's chromium driven by playwright-core): the usage
-// indicator with its warning, the latest sync errors, and a Retry button that queues a retry.
+// indicator with its warning, the latest sync errors with a Retry button that queues a retry, and
+// the current bulk run with its progress.
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARNING_SOON } from '../../actors/quota/index.ts';
@@ -90,6 +91,30 @@ describe('workspace page', () => {
       await row.locator('button.retry').click();
       await expect.poll(() => row.locator('.retry-status').textContent(), { timeout: 10_000 }).toMatch(/^Retry failed: no sync error/);
       expect(await row.locator('button.retry').isDisabled()).toBe(false);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows the current bulk run and its progress once a coordinator runs', async () => {
+    await sys.startWorker(['coordinator', 'polling', 'matching', 'mapping', 'writer']);
+    const started = await waitFor(async () => {
+      const res = await fetch(`${base}/api/${WS}/bulk/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"startedBy":"page-test"}' });
+      return res.status === 200 ? (await res.json() as { run: { runId: string } }).run : null;
+    }, { what: 'the bulk run started' });
+    // The workspace is past 80% of its budget (first test): the run cannot get bulk tokens and pauses.
+    const run = await waitFor(async () => {
+      const r = (await (await fetch(`${base}/api/${WS}/bulk`)).json() as { run: { status: string; percent: number; reason: string | null } }).run;
+      return r.status === 'paused' ? r : null;
+    }, { what: 'the run paused', timeoutMs: 20_000 });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/ws/${WS}`);
+      expect(await page.getAttribute('#bulk', 'data-status')).toBe('paused');
+      expect(await page.textContent('[data-testid=bulk-status]')).toMatch(new RegExp(`^Run ${started.runId}: paused`));
+      expect(await page.textContent('[data-testid=bulk-percent]')).toBe(`${Math.floor(run.percent)}%`);
+      expect(await page.getAttribute('#bulk progress', 'value')).toBe(String(Math.floor(run.percent)));
+      expect(await page.textContent('#bulk')).toMatch(/by page-test/);
     } finally {
       await page.close();
     }

@@ -22,18 +22,20 @@ export class TtlCache<V> {
     return e && this.now() - e.at <= maxAgeMs ? e.value : undefined;
   }
 
-  /** The cached value, or `load()`'s; concurrent callers of one key share one load. */
+  /**
+   * The cached value, or `load()`'s; concurrent callers of one key share one load. While a load
+   * is in flight every caller waits for it: someone found the cached value too old.
+   */
   async get(key: string, load: () => Promise<V>, maxAgeMs = this.ttlMs): Promise<V> {
+    const inFlight = this.loading.get(key);
+    if (inFlight) return inFlight;
     const hit = this.peek(key, maxAgeMs);
     if (hit !== undefined) return hit;
-    let p = this.loading.get(key);
-    if (!p) {
-      p = load().then((value) => {
-        this.entries.set(key, { value, at: this.now() });
-        return value;
-      }).finally(() => this.loading.delete(key));
-      this.loading.set(key, p);
-    }
+    const p = load().then((value) => {
+      this.entries.set(key, { value, at: this.now() });
+      return value;
+    }).finally(() => this.loading.delete(key));
+    this.loading.set(key, p);
     return p;
   }
 

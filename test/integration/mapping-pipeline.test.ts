@@ -3,7 +3,7 @@
 // a second pass writes nothing. Matched pairs are built here from the sandboxes (the matching
 // actor's own tests cover matching).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAPPINGS, MAX_PART_RECORDS } from '../../actors/mapping/index.ts';
+import { DEFAULT_MAPPINGS, MAX_PART_RECORDS, defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import type { IcContact, SfRecord } from '../../connectors/types.ts';
 import { type BodyOf, MapPairs } from '../../protocol/index.ts';
 import type { TestHost } from '../helpers/host.ts';
@@ -160,5 +160,27 @@ describe('mapping and writer pipeline', () => {
     expect(b.sample[0].changes).toMatchObject([{ attribute: 'Score__c', to: 12.34, direction: 'intercom_to_salesforce' }]);
     await new Promise((r) => setTimeout(r, 300));
     expect(counters()).toEqual(start);
+  });
+
+  it('describes are fetched once per object and again only for a newer settings revision', async () => {
+    const describes = () => sys.sandboxes.salesforce.stats().byKind.describe;
+    // Every batch so far (two objects, several runs) shared the first two describes.
+    expect(describes()).toBe(2);
+    const revision = await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit: 16_000 }));
+    const inSync = (o: PairOutcome) => o.failures.length === 0 && !o.writesSf && !o.writesIc;
+    const contacts = snapshot().pairs.filter((p) => p.object === 'Contact' && inSync(expectedOutcome(p, DEFAULT_MAPPINGS))).slice(0, 1);
+    const resync = async (batchId: string, settingsRevision: number) => {
+      const [item] = batches(undefined, contacts, 1, { batchId, settingsRevision });
+      await publish([item], 'retry');
+      await waitFor(() => rec.resolved.some((r) => r.sfId === contacts[0].sf.Id && r.direction === null && r.at >= sent), { what: `${batchId} mapped` });
+    };
+    let sent = Date.now();
+    await resync('retry:rev2-a', revision);
+    expect(describes()).toBe(3); // a newer revision may map fields the cached describe predates
+    sent = Date.now();
+    await resync('retry:rev2-b', revision);
+    sent = Date.now();
+    await resync('retry:rev1', 1);
+    expect(describes()).toBe(3);
   });
 });

@@ -42,6 +42,20 @@ describe('TtlCache', () => {
     expect(loads).toBe(1);
   });
 
+  it('a caller content with the cached value still waits for a reload already under way', async () => {
+    let now = 0;
+    const c = new TtlCache<string>(60_000, () => now);
+    await c.get('k', async () => 'old');
+    now += 1_000;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => { release = r; });
+    const fresh = c.get('k', async () => { await gate; return 'new'; }, 0);
+    const relaxed = c.get('k', async () => 'unused');
+    release();
+    expect(await fresh).toBe('new');
+    expect(await relaxed).toBe('new');
+  });
+
   it('does not cache a failed load', async () => {
     const c = new TtlCache<string>(1_000);
     await expect(c.get('k', async () => { throw new Error('down'); })).rejects.toThrow('down');

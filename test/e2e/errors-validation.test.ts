@@ -99,7 +99,7 @@ describe('sync errors end to end', () => {
     // Neither record changed since that retry; only the rule went.
     sys.sandboxes.salesforce.removeRule(`rule-${p.sf.Id}`);
     expect(await m.request(ErrorsRetry, WS, { ids: [err.id] })).toEqual({ queued: 1 });
-    await waitFor(async () => (await errorsOf(p.sf.Id)).length === 0, { what: 'the error cleared', timeoutMs: 20_000 });
+    await waitFor(async () => (await errorsOf(p.sf.Id)).length === 0, { what: 'the error cleared', timeoutMs: 10_000 });
     expect(sys.sandboxes.salesforce.get(p.sf.Id)?.Phone).toBe(phone);
   });
 });

@@ -76,7 +76,6 @@ describe('bulk sync', () => {
     // ceil(leads/2000) + ceil(contacts/2000) + ceil(updates/200), plus the two COUNT() calls.
     const counts = sys.sandboxes.salesforce.counts();
     const bound = Math.ceil(counts.Lead / 2000) + Math.ceil(counts.Contact / 2000) + Math.ceil(r.sfUpdates / 200);
-    // eslint-disable-next-line no-console
     console.log(`bulk e2e: ${counts.Lead + counts.Contact} records in ${r.ms} ms; Salesforce calls ${r.calls} (bound ${bound} + 2 counts)`);
     expect(r.calls).toBeLessThanOrEqual(Math.floor(bound * 1.05) + 2);
   });

@@ -40,7 +40,8 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
         c = createSalesforceClient({
           auth: w.salesforce.auth,
           apiVersion: w.salesforce.apiVersion,
-          onCall: (r) => host().tokens.report(ws, { calls: r.calls, orgUsed: r.orgUsed, orgMax: r.orgMax }),
+          // Salesforce does not charge OAuth token requests to the daily API limit.
+          onCall: (r) => host().tokens.report(ws, { calls: r.kind === 'auth' ? 0 : r.calls, orgUsed: r.orgUsed, orgMax: r.orgMax }),
         });
         sf.set(ws, c);
       }

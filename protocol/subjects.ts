@@ -26,6 +26,10 @@ export const STAGES = {
 } as const;
 export type Stage = keyof typeof STAGES;
 
+/** Stages that do a bulk run's work: their items are dropped once the run has ended. Reports
+ * about a run (sync errors, coordinator tallies, emails, quota) are still handled. */
+export const RUN_WORK_STAGES: ReadonlySet<string> = new Set<Stage>(['index', 'scan', 'match', 'map', 'sfwrite', 'icwrite']);
+
 export type SubjectSpec =
   | { kind: 'work'; ws: string; stage: Stage; cls: WorkClass }
   | { kind: 'evt'; ws: string; topic: string }

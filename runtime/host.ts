@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { JsMsg, NatsConnection, Subscription } from 'nats';
 import {
-  type BucketName, DEFAULT_QUEUE_TUNING, type Encoding, Headers, type QueueTuning, STAGES, type Topology, type WorkClass,
+  type BucketName, ControlError, DEFAULT_QUEUE_TUNING, type Encoding, Headers, type QueueTuning, STAGES, type Topology, type WorkClass,
   decodeMessage, subject, topology, workConsumer,
 } from '../protocol/index.ts';
 import { ControlPlane } from './control.ts';
@@ -161,10 +161,13 @@ export class ActorHost {
           try {
             return await this.tokens.withTokens(base.ws, tcls, n, fn);
           } catch (err) {
-            if (!(err instanceof QuotaRefusedError) || base.signal.aborted) throw err;
+            // A refusal, or no quota leader answering during a handover, is waited out in place.
+            const waitable = err instanceof QuotaRefusedError || (err instanceof ControlError && err.status >= 500);
+            if (!waitable || base.signal.aborted) throw err;
             if (run && (await gate.isInactive(base.ws, run))) throw new RunInactiveError(`run ${run} ended while waiting for tokens`);
             m.working();
-            await sleep(Math.min(Math.max(err.retryAfterMs, 200), 5_000), base.signal);
+            const after = err instanceof QuotaRefusedError ? err.retryAfterMs : 500;
+            await sleep(Math.min(Math.max(after, 200), 5_000), base.signal);
           }
         }
       },

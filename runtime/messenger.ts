@@ -60,7 +60,7 @@ export class Messenger {
       });
     } catch (err) {
       const m = (err as Error).message ?? '';
-      const code = /no responders/i.test(m) ? 'no_responders' : /timeout/i.test(m) ? 'timeout' : 'request_failed';
+      const code = /no responders|^503$/i.test(m) ? 'no_responders' : /timeout/i.test(m) ? 'timeout' : 'request_failed';
       throw new ControlError(code, `${def.verb} for workspace ${ws}: ${m}`, { status: 503, cause: err });
     }
     return decodeReply(def, reply.data, reply.headers?.get(Headers.contentType) || ContentTypes.msgpack);

@@ -64,5 +64,9 @@ export async function provision(nc: NatsConnection, t: Topology, replicas: numbe
   const js = nc.jetstream();
   for (const b of Object.values(t.buckets)) {
     await js.views.kv(b.name, { history: b.history, ttl: b.ttlMs, replicas });
+    // An existing bucket keeps the TTL it was made with: bring it to the configured one (a lease
+    // bucket with a longer TTL than the leases assume would only slow failover down).
+    const info = await jsm.streams.info(`KV_${b.name}`);
+    if (info.config.max_age !== nanos(b.ttlMs)) await jsm.streams.update(`KV_${b.name}`, { ...info.config, max_age: nanos(b.ttlMs) });
   }
 }

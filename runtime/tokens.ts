@@ -63,7 +63,8 @@ export class TokenBroker {
       if ((err as { code?: string }).code === 'REQUEST_LIMIT_EXCEEDED') this.report(ws, { calls: 0, limitExceeded: true });
       throw err;
     } finally {
-      if (lease.remaining > 0) {
+      // Always close the lease, spent or not, so the leader need not keep it open until expiry.
+      {
         const unused = lease.remaining;
         lease.remaining = 0;
         await this.messenger

@@ -2,7 +2,7 @@
 // one step; poison goes to the DLQ and is acked; handler errors marked retryable are nak'ed with
 // exponential backoff, the rest (and anything on its last delivery) go to the DLQ.
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
-import { type ConsumerDef, DecodeError, Headers, type WorkClass, decodeMessage, parseWorkSubject } from '../protocol/index.ts';
+import { type ConsumerDef, DecodeError, Headers, RUN_WORK_STAGES, type WorkClass, decodeMessage, parseWorkSubject } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
 import { type RunGate, RunInactiveError } from './run-gate.ts';
@@ -86,7 +86,9 @@ export class WorkQueue {
     }
     const run = m.headers?.get(Headers.run) || null;
     try {
-      if (run && (await this.o.gate.isInactive(ws, run))) throw new RunInactiveError(`run ${run} is not running`);
+      if (run && RUN_WORK_STAGES.has(stage) && (await this.o.gate.isInactive(ws, run))) {
+        throw new RunInactiveError(`run ${run} is not running`);
+      }
       const ctx = this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m);
       if (!ctx) {
         m.nak(5_000);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // The errors actor: records sync errors (one per record, direction, cause and attributes),
 // removes them when the record syncs cleanly, and serves listing, retry, resync and the
 // dead-letter endpoints. A pool actor: any number of instances share the `errors` queue.
@@ -24,7 +25,8 @@ async function retry(ctx: ActorContext, errors: SyncError[], by: string): Promis
     }
     // The id and last occurrence make a double click one retry, while a retry after the error
     // happened again is a new one.
-    await ctx.publish(MatchResync, item, { cls: 'retry', msgId: `retry:${e.id}:${e.lastAt}` });
+    const requestId = `retry:${e.id}:${e.lastAt}`;
+    await ctx.publish(MatchResync, { ...item, requestId }, { cls: 'retry', msgId: requestId });
     queued++;
   }
   return queued;
@@ -63,7 +65,8 @@ async function resync(ctx: ActorContext, key: string, by: string): Promise<numbe
   const known = target.kind === 'email' ? [] : (await (await store(ctx)).all(ctx.ws))
     .filter((e) => (target.kind === 'salesforce' ? e.sfId === target.sfId : e.icId === target.icId))
     .map((e) => e.id);
-  await ctx.publish(MatchResync, resyncBody(target, known, by), { cls: 'interactive' });
+  const requestId = `resync:${randomUUID()}`;
+  await ctx.publish(MatchResync, { ...resyncBody(target, known, by), requestId }, { cls: 'interactive', msgId: requestId });
   return 1;
 }
 

@@ -51,6 +51,9 @@ export const MatchResync = workMessage('match.resync.v1', 'match', z.object({
   email: z.string().optional(),
   errorIds: z.array(z.string()).default([]),
   requestedBy: z.string().optional(),
+  /** One per request a person made: two requests about the same record are two resyncs, while a
+   * redelivered request keeps its id (and its follow-ups stay duplicates). */
+  requestId: z.string().optional(),
 }));
 
 export const PairSchema = z.object({

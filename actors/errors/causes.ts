@@ -32,7 +32,8 @@ const SALESFORCE: Readonly<Record<string, ErrorCause>> = {
 
 /** Cause of a Salesforce per-record error (`errors[].statusCode` of an sObject Collections answer). */
 export function causeOfSalesforce(statusCode: string): ErrorCause {
-  return SALESFORCE[statusCode.trim().toUpperCase()] ?? 'other';
+  const code = statusCode.trim().toUpperCase();
+  return Object.hasOwn(SALESFORCE, code) ? SALESFORCE[code] : 'other';
 }
 
 const INTERCOM: Readonly<Record<string, ErrorCause>> = {

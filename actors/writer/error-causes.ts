@@ -1,25 +1,8 @@
 // What a failed write means for the people who own the data: the sync-error cause for a
 // Salesforce per-record statusCode or an Intercom error, and the details worth keeping. Pure.
 import type { ErrorCause } from '../../protocol/index.ts';
+import { causeOfSalesforce } from '../errors/index.ts';
 import type { SfRecordError } from '../../connectors/types.ts';
-
-const SF_CAUSES: Record<string, ErrorCause> = {
-  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'validation_rule',
-  STRING_TOO_LONG: 'field_too_long',
-  INVALID_EMAIL_ADDRESS: 'invalid_value',
-  INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: 'invalid_value',
-  DUPLICATES_DETECTED: 'duplicate',
-  ENTITY_IS_DELETED: 'not_found',
-  INVALID_CROSS_REFERENCE_KEY: 'not_found',
-  REQUIRED_FIELD_MISSING: 'required_field',
-};
-
-/** The sync-error cause of a Salesforce per-record statusCode. */
-export function sfErrorCause(statusCode: string): ErrorCause {
-  if (Object.hasOwn(SF_CAUSES, statusCode)) return SF_CAUSES[statusCode];
-  if (statusCode.startsWith('INSUFFICIENT_ACCESS')) return 'permission';
-  return 'other';
-}
 
 export interface SfFailureSummary {
   cause: ErrorCause;
@@ -34,7 +17,7 @@ export function summariseSfFailure(errors: readonly SfRecordError[], sentFields:
   const first = errors[0] ?? { statusCode: 'UNKNOWN_ERROR', message: 'Salesforce reported failure without an error', fields: [] };
   const fields = [...new Set(errors.flatMap((e) => e.fields ?? []))];
   return {
-    cause: sfErrorCause(first.statusCode),
+    cause: causeOfSalesforce(first.statusCode),
     message: errors.length > 1 ? errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ') : `${first.statusCode}: ${first.message}`,
     attributes: fields.length > 0 ? fields : [...sentFields],
     details: { statusCode: first.statusCode, message: first.message, fields: first.fields ?? [], errors: [...errors] },

@@ -129,7 +129,7 @@ describe('writer', () => {
 
     const errors = rec.errors.filter((e) => e.run === 'rw');
     expect(errors.find((e) => e.direction === 'intercom_to_salesforce')).toMatchObject({
-      sfId: x.sf.Id, cause: 'invalid_value', syncType: 'bulk', attributes: ['Plan__c'],
+      sfId: x.sf.Id, cause: 'invalid_picklist_value', syncType: 'bulk', attributes: ['Plan__c'],
       details: { statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['Plan__c'], values: { Plan__c: 'Premium' } },
     });
     const ic = errors.filter((e) => e.direction === 'salesforce_to_intercom');

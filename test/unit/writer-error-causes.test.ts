@@ -1,27 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, RateLimitedError, TransientError, ValidationError, AuthError } from '../../connectors/index.ts';
-import { icErrorCause, sfErrorCause, summariseSfFailure } from '../../actors/writer/index.ts';
+import { icErrorCause, summariseSfFailure } from '../../actors/writer/index.ts';
+
+const sfErrorCause = (code: string) => summariseSfFailure([{ statusCode: code, message: 'm', fields: [] }], []).cause;
 
 describe('Salesforce statusCode to sync-error cause', () => {
   it.each([
     ['FIELD_CUSTOM_VALIDATION_EXCEPTION', 'validation_rule'],
     ['STRING_TOO_LONG', 'field_too_long'],
     ['INVALID_EMAIL_ADDRESS', 'invalid_value'],
-    ['INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'invalid_value'],
+    ['INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'invalid_picklist_value'],
     ['DUPLICATES_DETECTED', 'duplicate'],
     ['INSUFFICIENT_ACCESS_OR_READONLY', 'permission'],
     ['INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY', 'permission'],
     ['ENTITY_IS_DELETED', 'not_found'],
     ['INVALID_CROSS_REFERENCE_KEY', 'not_found'],
     ['REQUIRED_FIELD_MISSING', 'required_field'],
-    ['NUMBER_OUTSIDE_VALID_RANGE', 'other'],
-    ['UNABLE_TO_LOCK_ROW', 'other'],
+    ['NUMBER_OUTSIDE_VALID_RANGE', 'invalid_value'],
+    ['SOMETHING_NEW', 'other'],
   ])('%s -> %s', (code, cause) => {
     expect(sfErrorCause(code)).toBe(cause);
   });
 
   it('does not take inherited object keys for codes', () => {
     expect(sfErrorCause('constructor')).toBe('other');
+    expect(sfErrorCause('__proto__')).toBe('other');
     expect(sfErrorCause('toString')).toBe('other');
   });
 

@@ -5,6 +5,9 @@ import type { IcContact, SfObject, SfRecord } from '../../connectors/index.ts';
 import type { Mapping } from '../../protocol/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
 
+/** Every worker hosts the gateway: each on a free port, so workers and test files never clash. */
+export const FREE_PORT = { http: { host: '127.0.0.1', port: 0 } };
+
 export interface Snapshot {
   sf: Map<string, { object: SfObject; record: SfRecord }>;
   ic: Map<string, IcContact>;

@@ -5,11 +5,11 @@ import { BulkStart, BulkStatus, BulkStop, SettingsSave, type Run } from '../../p
 import { DEFAULT_MAPPINGS, defaultSettings } from '../../actors/mapping/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
-import { expectedAfterRun, mismatches, snapshot } from './bulk-expected.ts';
+import { FREE_PORT, expectedAfterRun, mismatches, snapshot } from './bulk-expected.ts';
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startSystem({ generator: { people: 1_200, oddShare: 0 }, settings: { pollIntervalSeconds: 86_400 } });
+  sys = await startSystem({ generator: { people: 1_200, oddShare: 0 }, settings: { pollIntervalSeconds: 86_400 }, config: FREE_PORT });
   const w = await sys.startWorker();
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
 });

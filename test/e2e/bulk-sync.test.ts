@@ -6,12 +6,12 @@ import { BulkStart, BulkStatus, type Run } from '../../protocol/index.ts';
 import { DEFAULT_MAPPINGS } from '../../actors/mapping/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
-import { expectedAfterRun, mismatches, snapshot } from './bulk-expected.ts';
+import { FREE_PORT, expectedAfterRun, mismatches, snapshot } from './bulk-expected.ts';
 
 let sys: TestSystem;
 let realRun: { calls: number; sfUpdates: number; ms: number } | null = null;
 beforeAll(async () => {
-  sys = await startSystem({ generator: { people: 600, oddShare: 0, duplicateShare: 0.01 }, settings: { pollIntervalSeconds: 86_400 } });
+  sys = await startSystem({ generator: { people: 600, oddShare: 0, duplicateShare: 0.01 }, settings: { pollIntervalSeconds: 86_400 }, config: FREE_PORT });
   const w = await sys.startWorker();
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
 });

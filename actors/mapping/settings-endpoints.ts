@@ -7,7 +7,8 @@ import {
 import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
 import { readSettings, writeSettings } from './settings-store.ts';
-import { validateSettings, type Problem } from './validate-settings.ts';
+import { validateSettings, validateShape, type Problem } from './validate-settings.ts';
+import { isDeepStrictEqual } from 'node:util';
 
 /** A person is waiting on a save: a describe this fresh is good enough to check against. */
 export const SAVE_SCHEMA_MAX_AGE_MS = 15_000;
@@ -59,10 +60,20 @@ async function stopRun(ctx: ActorContext, runId: string, by: string): Promise<vo
   }
 }
 
+function sameMappingPart(input: unknown, stored: { mappings: unknown; matching: unknown }): boolean {
+  const i = input as { mappings?: unknown; matching?: unknown } | null;
+  return !!i && isDeepStrictEqual(i.mappings, stored.mappings) && isDeepStrictEqual(i.matching, stored.matching);
+}
+
 export async function saveSettings(
   body: RequestOf<typeof SettingsSave>, ctx: ActorContext, schema: SchemaSource,
 ): Promise<ReplyOf<typeof SettingsSave>> {
-  const checked = validateSettings(body.settings, await liveSchema(ctx, schema));
+  const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
+  // Mappings already checked against Salesforce need no describe call to be saved again: that is
+  // how a workspace at 100% of its budget raises its limit.
+  const checked = stored && sameMappingPart(body.settings, stored.settings)
+    ? validateShape(body.settings)
+    : validateSettings(body.settings, await liveSchema(ctx, schema));
   if (!checked.ok) {
     throw new ControlError('invalid_settings', problemsMessage(checked.problems), { status: 400, details: { problems: checked.problems } });
   }

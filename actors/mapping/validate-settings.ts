@@ -197,3 +197,10 @@ export function validateSettings(input: unknown, ctx: ValidationContext): Valida
   if (parsed.success && problems.length === 0) return { ok: true, settings: parsed.data };
   return { ok: false, problems };
 }
+
+/** Shape only: for a save whose mappings and matching equal the stored, already checked ones
+ * (raising the API limit must work even when the budget allows no describe call). */
+export function validateShape(input: unknown): ValidationResult {
+  const parsed = WorkspaceSettingsSchema.safeParse(input);
+  return parsed.success ? { ok: true, settings: parsed.data } : { ok: false, problems: shapeProblems(parsed.error.issues) };
+}

@@ -7,6 +7,9 @@ import { quotaCommand } from './quota.ts';
 import { errorsCommand } from './errors.ts';
 import { resyncCommand } from './resync.ts';
 import { dlqCommand } from './dlq.ts';
+import { bulkCommand } from './bulk.ts';
+import { sandboxCommand } from './sandbox.ts';
+import { demoCommand } from './demo.ts';
 
-export const COMMANDS: Command[] = [workerCommand, decodeCommand, settingsCommand, quotaCommand, errorsCommand, resyncCommand, dlqCommand];
+export const COMMANDS: Command[] = [workerCommand, decodeCommand, settingsCommand, quotaCommand, errorsCommand, resyncCommand, dlqCommand, bulkCommand, sandboxCommand, demoCommand];
 export type { Command };

@@ -1,0 +1,174 @@
+// `peoplesync demo [--people 10000] [--seed 7] [--dry-run] [--keep]`: the whole system in one
+// process. Uses the NATS server that answers (127.0.0.1:4222 as the nats.conf worker user, or
+// --config's), else starts nats-server with a temporary store; starts both sandboxes with a
+// generated data set, an SMTP sink and every actor; saves the default settings, runs a bulk sync
+// with its progress bar, prints the summary and the email. Ctrl-C stops everything cleanly.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ACTORS } from '../../actors/index.ts';
+import { defaultSettings, readSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { BulkStart, BulkStop, ControlError, type Run, SettingsSave, SettingsSaved } from '../../protocol/index.ts';
+import { type Config, type Logger, createLogger, parseConfig } from '../../runtime/index.ts';
+import { EXIT, configFrom, parse } from '../args.ts';
+import type { ControlClient } from '../control-client.ts';
+import { DEV_USERS, freePort, natsAnswers, natsServerInstalled, portFree, startLocalNats } from '../local-nats.ts';
+import { type Worker, startWorker } from '../worker.ts';
+import { watchRun } from './bulk.ts';
+import { exitCodeOf, summary } from './bulk-view.ts';
+import { intOption, sandboxWorkspace, startLocalServices } from './sandbox.ts';
+import type { Command } from './types.ts';
+
+const WS = 'demo';
+const say = (line: string) => process.stdout.write(line + '\n');
+
+class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
+/** First Ctrl-C: stop cleanly; a second one: leave at once. */
+function interruptions(): { signal: Promise<void>; readonly hit: boolean; dispose(): void } {
+  let hit = false;
+  let resolve: () => void = () => undefined;
+  const signal = new Promise<void>((r) => { resolve = r; });
+  const onSignal = () => {
+    if (hit) process.exit(130);
+    hit = true;
+    process.stderr.write('\nstopping (Ctrl-C again to leave at once)\n');
+    resolve();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal, get hit() { return hit; },
+    dispose: () => { process.removeListener('SIGINT', onSignal); process.removeListener('SIGTERM', onSignal); },
+  };
+}
+
+async function natsFor(values: { config?: string | boolean }, cleanup: Array<() => Promise<void>>): Promise<Config['nats'] | null> {
+  const nats = typeof values.config === 'string'
+    ? configFrom(values).nats
+    : { servers: ['nats://127.0.0.1:4222'], ...DEV_USERS.worker, replicas: 1 as const };
+  if (await natsAnswers(nats.servers.join(','), nats.user, nats.pass)) {
+    say(`NATS        ${nats.servers.join(', ')} (already running)`);
+    return nats;
+  }
+  if (!natsServerInstalled()) {
+    process.stderr.write(`peoplesync demo: no NATS server answers at ${nats.servers.join(', ')} and nats-server is not installed.\n`
+      + 'Install it (Debian/Ubuntu: apt-get install nats-server; or a release from the NATS project) or give --config of a running one.\n');
+    return null;
+  }
+  const local = await startLocalNats({
+    port: (await portFree(4222)) ? 4222 : undefined, monitorPort: (await portFree(8222)) ? 8222 : undefined,
+  });
+  cleanup.push(local.stop);
+  say(`NATS        ${local.url} (nats-server started with a temporary store)`);
+  return { ...nats, servers: [local.url], ...DEV_USERS.worker };
+}
+
+async function whenCoordinatorReady(w: Worker, until: Promise<void>): Promise<void> {
+  let stop = false;
+  void until.then(() => { stop = true; });
+  for (let i = 0; i < 300 && !stop; i++) {
+    if (w.host.isLeading('coordinator', WS)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (stop) throw new Interrupted('interrupted');
+  throw new ControlError('no_leader', 'the coordinator did not start within 30 s', { status: 503 });
+}
+
+/** The default settings, checked against the sandboxes' live describe through the settings
+ * endpoint like any save. The quota grants nothing until a workspace has an API limit, and the
+ * check itself needs Salesforce calls, so a first save is bootstrapped by storing them directly. */
+async function saveSettings(w: Worker): Promise<void> {
+  const settings = defaultSettings({ installerEmail: 'installer@example.com' });
+  const kv = await w.host.kv('settings');
+  const m = w.host.messenger;
+  if (!ACTORS.mapping || !(await readSettings(kv, WS))) {
+    const revision = await writeSettings(kv, WS, settings);
+    await m.publish(SettingsSaved, WS, { revision, sfApiLimit: settings.sfApiLimit, savedBy: 'demo', at: Date.now() }, { cls: 'event' });
+  }
+  if (ACTORS.mapping) await m.request(SettingsSave, WS, { settings, savedBy: 'demo', confirmStopBulk: true }, 30_000);
+}
+
+function printMail(mail: { to: string[]; subject: string; text: string }): void {
+  say('');
+  say(`--- email to ${mail.to.join(', ')} ---`);
+  say(`Subject: ${mail.subject}`);
+  say('');
+  say(mail.text.trimEnd());
+  say('---');
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Everything in one process (NATS if none runs, sandboxes with --people N, SMTP sink, all actors); runs a bulk sync',
+  async run(argv) {
+    const { values } = parse(argv, {
+      people: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '7' },
+      'dry-run': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'warn' },
+    });
+    const people = intOption('people', values.people, 1, 10_000_000);
+    const seed = intOption('seed', values.seed, 0);
+    const cleanup: Array<() => Promise<void>> = [];
+    const ctrlC = interruptions();
+    const check = () => { if (ctrlC.hit) throw new Interrupted('interrupted'); };
+    try {
+      const nats = await natsFor(values, cleanup);
+      if (!nats) return EXIT.unavailable;
+      check();
+      say(`Generating ${people.toLocaleString('en-US')} people (seed ${seed}) into both sandboxes...`);
+      const services = await startLocalServices({ people, seed });
+      cleanup.push(services.close);
+      const { sandboxes, smtp } = services;
+      const counts = sandboxes.salesforce.counts();
+      say(`Salesforce  ${sandboxes.salesforce.url} (${counts.Lead.toLocaleString('en-US')} Leads, ${counts.Contact.toLocaleString('en-US')} Contacts)`);
+      say(`Intercom    ${sandboxes.intercom.url} (${sandboxes.intercom.counts().total.toLocaleString('en-US')} contacts)`);
+      say(`SMTP sink   smtp://${smtp.host}:${smtp.port}`);
+      check();
+      const dataDir = await mkdtemp(join(tmpdir(), 'ps-demo-'));
+      cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+      const httpPort = await freePort();
+      const cfg = parseConfig({
+        nats, logLevel: values['log-level'], dataDir, smtp: { host: smtp.host, port: smtp.port },
+        http: { host: '127.0.0.1', port: httpPort }, publicUrl: `http://127.0.0.1:${httpPort}`,
+        workspaces: [sandboxWorkspace(WS, sandboxes)],
+      });
+      const log: Logger = createLogger({ level: cfg.logLevel });
+      const worker = await startWorker(cfg, { log });
+      cleanup.push(() => worker.stop(5_000));
+      say(`Worker      every actor (${Object.keys(ACTORS).join(', ')}); web page ${cfg.publicUrl}`);
+      const m = worker.host.messenger;
+      await whenCoordinatorReady(worker, ctrlC.signal);
+      await saveSettings(worker);
+      check();
+
+      const { run } = await m.request(BulkStart, WS, { startedBy: 'demo', dryRun: values['dry-run'] === true });
+      say(`\nBulk sync ${run.runId}${run.dryRun ? ' (dry run)' : ''}:`);
+      const request: ControlClient['request'] = (def, body, timeoutMs) => m.request(def, WS, body, timeoutMs);
+      const end: Run | null = await watchRun(worker.nc, cfg.prefix, WS, run.runId, request, { json: false, tty: !!process.stdout.isTTY, until: ctrlC.signal });
+      if (ctrlC.hit) {
+        const stopped = await m.request(BulkStop, WS, { reason: 'user', by: 'demo' }).catch(() => ({ run: end }));
+        say(`\nBulk sync stopped.\n${stopped.run ? summary(stopped.run) : ''}`);
+        return EXIT.failure;
+      }
+      say('');
+      say(end ? summary(end) : 'The run ended without a status.');
+      if (end?.status === 'completed') printMail(await smtp.waitForMail(0, 20_000));
+      if (values.keep) {
+        say(`\nStill running: web page ${cfg.publicUrl}, NATS ${nats.servers.join(', ')}. Ctrl-C stops everything.`);
+        await ctrlC.signal;
+      }
+      return exitCodeOf(end);
+    } catch (err) {
+      if (err instanceof Interrupted) return EXIT.failure;
+      throw err;
+    } finally {
+      for (const c of cleanup.reverse()) await c().catch((e: unknown) => process.stderr.write(`cleanup: ${(e as Error).message}\n`));
+      ctrlC.dispose();
+    }
+  },
+};

@@ -113,7 +113,13 @@ export const bulkCommand: Command = {
     const ws = workspaceFrom(cfg, values.ws);
     const json = values.json === true;
     const by = typeof values.by === 'string' ? values.by : (process.env.USER ?? 'cli');
-    const c = await controlClient(cfg, ws);
+    let c: ControlClient;
+    try {
+      c = await controlClient(cfg, ws);
+    } catch (err) {
+      process.stderr.write(`peoplesync bulk: cannot reach NATS at ${cfg.nats.servers.join(', ')}: ${(err as Error).message}\n`);
+      return EXIT.unavailable;
+    }
     try {
       switch (verb) {
         case 'start': {

@@ -1,0 +1,148 @@
+// A whole bulk run, end to end, as a deployment runs it: nats-server (child process), the worker
+// (`peoplesync worker`, every actor, child processes), and this process holding both sandboxes
+// and the SMTP sink. Prints wall time, records/s, Salesforce and Intercom calls against their
+// lower bounds, and peak RSS per process; with --million, RSS samples over the run to show that
+// memory stays flat as records stream through.
+//   npx tsx test/bench/bulk.ts [--people 120000] [--workers 1] [--million] [--ic-rate-limit]
+// Data: 100k Salesforce records (50k Leads, 50k Contacts), 100k Intercom contacts, 80% of the
+// Salesforce people in common, 20% of pairs differing (1M each with --million).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { sandboxWorkspace } from '../../cli/commands/sandbox.ts';
+import { DEV_USERS, REPO_ROOT, freePort, startLocalNats } from '../../cli/local-nats.ts';
+import { BulkStart, BulkStatus, type Run, topology } from '../../protocol/index.ts';
+import { Messenger, provision, typedKv } from '../../runtime/index.ts';
+import { startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
+
+const WS = 'bench';
+const has = (flag: string) => process.argv.includes(`--${flag}`);
+function num(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
+  return v;
+}
+
+const MILLION = has('million');
+// S Salesforce people (half Leads), 80% of them also in Intercom, plus Intercom-only people that
+// bring Intercom to S contacts: people = 1.2 S, icOnlyShare = 1/6.
+const PEOPLE = num('people', MILLION ? 1_200_000 : 120_000);
+const WORKERS = num('workers', 1);
+
+/** Resident set now and at its peak, in MB, from /proc (Linux). */
+function rssOf(pid: number): { rss: number; peak: number } {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0);
+    return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}
+
+function startWorkerProcess(configFile: string): ChildProcess {
+  const p = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), 'worker', '--config', configFile], {
+    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
+  });
+  return p;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const nats = await startLocalNats();
+  const sandboxes = await startSandboxes({
+    generator: { seed: 11, people: PEOPLE, leadShare: 0.5, inCommonShare: 0.8, differingShare: 0.2, icOnlyShare: 1 / 6, bothShare: 0 },
+    salesforce: { clientId: 'ps-client', clientSecret: 'ps-secret', dailyMax: 10_000_000 },
+    intercom: { rateLimit: has('ic-rate-limit') ? undefined : false },
+  });
+  const smtp = await startSmtpSink();
+  const sf = sandboxes.salesforce.counts();
+  const icContacts = sandboxes.intercom.counts().total;
+  console.log(`data: ${sf.Lead} Leads + ${sf.Contact} Contacts, ${icContacts} Intercom contacts (generated in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+  const nc = await connect({ servers: nats.url, ...DEV_USERS.worker });
+  // The same lease TTL as the workers' (config default), or their provisioning would have to shrink the bucket.
+  await provision(nc, topology({ leaseTtlMs: 3_000 }), 1);
+  const settingsKv = typedKv(await nc.jetstream().views.kv('peoplesync_settings'), 'peoplesync_settings');
+  await writeSettings(settingsKv, WS, defaultSettings({ sfApiLimit: 5_000_000, pollIntervalSeconds: 86_400 }));
+  const dir = await mkdtemp(join(tmpdir(), 'ps-bench-'));
+  const workers: ChildProcess[] = [];
+  for (let i = 0; i < WORKERS; i++) {
+    const configFile = join(dir, `worker-${i}.json`);
+    await writeFile(configFile, JSON.stringify({
+      nats: { servers: [nats.url], ...DEV_USERS.worker }, dataDir: join(dir, `data-${i}`), logLevel: 'warn',
+      smtp: { host: smtp.host, port: smtp.port }, http: { host: '127.0.0.1', port: await freePort() },
+      workspaces: [sandboxWorkspace(WS, sandboxes)],
+    }));
+    workers.push(startWorkerProcess(configFile));
+  }
+  const m = new Messenger(nc, 'peoplesync', 'msgpack');
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await m.request(BulkStatus, WS, {}, 2_000);
+        break;
+      } catch (err) {
+        if (i > 300) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    sandboxes.salesforce.resetStats();
+    sandboxes.intercom.resetStats();
+    const started = Date.now();
+    const { run } = await m.request(BulkStart, WS, { startedBy: 'bench' });
+    const samples: Array<{ at: number; percent: number; rss: number[] }> = [];
+    let end: Run | null = null;
+    while (!end) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const r = (await m.request(BulkStatus, WS, {})).run;
+      samples.push({ at: Date.now() - started, percent: r?.percent ?? 0, rss: workers.map((w) => rssOf(w.pid ?? 0).rss) });
+      if (r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused') end = r;
+    }
+    const wall = (Date.now() - started) / 1000;
+    report(end, wall, samples, workers, sandboxes, icContacts);
+    const mail = await smtp.waitForMail(0, 30_000).catch(() => null);
+    console.log(`email: ${mail ? mail.subject : 'none arrived'}`);
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    await nc.close();
+    await sandboxes.close();
+    await smtp.close();
+    await nats.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function report(run: Run, wall: number, samples: Array<{ at: number; percent: number; rss: number[] }>, workers: ChildProcess[],
+  sandboxes: Awaited<ReturnType<typeof startSandboxes>>, icContacts: number): void {
+  const sf = sandboxes.salesforce.counts();
+  const records = sf.Lead + sf.Contact;
+  const byKind = sandboxes.salesforce.stats().byKind;
+  const sfCalls = byKind.query + byKind.queryMore + byKind.update;
+  const sfBound = Math.ceil(sf.Lead / 2000) + Math.ceil(sf.Contact / 2000) + Math.ceil(run.counts.updatedSalesforce / 200);
+  const icCalls = Object.values(sandboxes.intercom.stats().calls).reduce((a, b) => a + b, 0);
+  const icBound = Math.ceil(icContacts / 150) + run.counts.updatedIntercom;
+  const c = run.counts;
+  console.log(`run ${run.runId}: ${run.status}${run.reason ? ` (${run.reason})` : ''}`);
+  console.log(`counts: scanned ${c.scanned}, in common ${c.inCommon}, unmatched ${c.unmatched}, ambiguous ${c.ambiguous}, skipped ${c.skipped}, `
+    + `updated SF ${c.updatedSalesforce}, updated IC ${c.updatedIntercom}, unchanged ${c.unchanged}, failed ${c.failed}`);
+  console.log(`wall time: ${wall.toFixed(1)} s; ${Math.round(records / wall)} Salesforce records/s`);
+  console.log(`Salesforce calls: ${sfCalls} (query ${byKind.query}, update ${byKind.update}; lower bound ${sfBound} + 2 counts; ratio ${(sfCalls / (sfBound + 2)).toFixed(2)}x)`);
+  console.log(`Intercom calls: ${icCalls} (lower bound ${icBound} = ${Math.ceil(icContacts / 150)} list pages + ${c.updatedIntercom} updates; ratio ${(icCalls / icBound).toFixed(2)}x) ${JSON.stringify(sandboxes.intercom.stats().calls)}`);
+  const peaks = workers.map((w) => rssOf(w.pid ?? 0).peak);
+  console.log(`peak RSS: worker ${peaks.map((p) => `${p} MB`).join(', ')}; sandboxes+bench ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  const quarter = [25, 50, 75, 100].map((q) => samples.find((s) => s.percent >= q) ?? samples[samples.length - 1]);
+  console.log(`worker RSS at 25/50/75/100%: ${quarter.map((s) => `${s.rss.join('/')} MB @${(s.at / 1000).toFixed(0)}s`).join(', ')}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -5,7 +5,7 @@
 import { open, type RootDatabase } from 'lmdb';
 import type { Run } from '../../protocol/index.ts';
 import {
-  type BatchTally, type Effect, type Report, type RunTally, type Step, applyReport, batchIdsOf, newTally, reportKey,
+  type BatchTally, type Effect, type Report, type RunTally, type Step, applyReport, batchIdsOf, isActive, newTally, reportKey,
 } from './tally.ts';
 
 export interface Recorded {
@@ -61,6 +61,8 @@ export class RunStore {
       const tally = this.tally(runId);
       if (seen) return { duplicate: true, tally, effects: seen.effects, changed: false };
       if (!tally) return { duplicate: false, tally: null, effects: [], changed: false };
+      // An ended run counts nothing more; its leftovers leave no keys behind either.
+      if (!isActive(tally.run)) return { duplicate: false, tally, effects: [], changed: false };
       const batches: Record<string, BatchTally | undefined> = {};
       for (const id of batchIdsOf(report)) batches[id] = this.db.get(['batch', runId, id]) as BatchTally | undefined;
       const step: Step = applyReport(tally, batches, report, now);

@@ -39,6 +39,11 @@ describe('coordinator run store', () => {
     expect(store.forget('r1')).toBe(2); // the batch and the seen key
     expect(store.tally('r1')?.run.runId).toBe('r1');
     expect(store.record('nope', { kind: 'mapped', body: { ...mapped, run: 'nope' } }, 3)).toMatchObject({ tally: null });
+    // Reports arriving after the run ended count nothing and leave nothing behind.
+    store.update('r1', (t) => ({ ...t, run: { ...t.run, status: 'stopped' } }));
+    expect(store.record('r1', { kind: 'mapped', body: { ...mapped, batchId: 'Lead:0:0' } }, 4)).toMatchObject({ effects: [] });
+    expect(store.tally('r1')?.run.counts.scanned).toBe(200);
+    expect(store.forget('r1')).toBe(0);
     await store.close();
   });
 });

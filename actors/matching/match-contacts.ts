@@ -60,5 +60,5 @@ export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ct
   const outcomes = await joinBoth(ctx, stores, records, item);
   const t = tallyForContacts(fresh.map((e) => e.id), outcomes, item.settings.matching.duplicatePolicy);
   const batchId = contentBatchId('evt', { ic: fresh.map((e) => [e.id, e.updatedAt]), sf: t.matched.map((m) => [m.sf.Id, m.sf.SystemModstamp]) });
-  await publishBatch(ctx, { batchId, item, tally: t, scanned: fresh.length, direction: 'intercom_to_salesforce', always: false });
+  await publishBatch(ctx, { batchId, item, tally: t, scanned: fresh.length, always: false });
 }

@@ -23,6 +23,6 @@ export async function handleMatchRecords(body: BodyOf<typeof MatchRecords>, ctx:
   const outcomes = await matchBatch(stores, body.object, body.records, item.key, { verify: verifier(ctx) });
   await publishBatch(ctx, {
     run: body.run, batchId: body.batchId, item, tally: tally(outcomes, item.settings.matching.duplicatePolicy),
-    scanned: body.records.length, direction: 'salesforce_to_intercom', always: body.run !== undefined,
+    scanned: body.records.length, always: body.run !== undefined,
   });
 }

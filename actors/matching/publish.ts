@@ -13,14 +13,17 @@ export interface BatchResult {
   item: ItemSettings;
   tally: Tally;
   scanned: number;
-  /** Which way the records came in; an ambiguous match is reported under it. */
-  direction: Direction;
   errorIds?: string[];
   /** Bulk batches always report (the run counts them); others only when there is something to map. */
   always: boolean;
 }
 
 type Ambiguous = Extract<Outcome, { kind: 'ambiguous' }>;
+
+/** An ambiguous match stops both directions; it is filed under one, so the same record found
+ * ambiguous from either side (a bulk batch, a contact change) is one sync error, and it is the
+ * direction the errors list shows first. */
+export const AMBIGUOUS_DIRECTION: Direction = 'intercom_to_salesforce';
 
 export function ambiguousMessage(o: Ambiguous): string {
   const object = o.object;
@@ -33,7 +36,7 @@ export function ambiguousMessage(o: Ambiguous): string {
 
 function ambiguousError(o: Ambiguous, r: BatchResult, ctx: HandlerContext) {
   return {
-    syncType: ctx.cls, direction: r.direction, sfObject: o.object, sfId: o.sf.Id,
+    syncType: ctx.cls, direction: AMBIGUOUS_DIRECTION, sfObject: o.object, sfId: o.sf.Id,
     icId: o.candidates.intercom.length === 1 ? o.candidates.intercom[0] : null,
     attributes: [], cause: 'ambiguous_match' as const, message: ambiguousMessage(o),
     details: { side: o.side, key: o.key, candidates: o.candidates },

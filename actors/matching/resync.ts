@@ -123,6 +123,6 @@ export async function handleMatchResync(body: Body, ctx: HandlerContext, setting
   const batchId = contentBatchId('resync', { body, sf: outcomes.map((o) => [o.sf.Id, o.sf.SystemModstamp, o.kind]), ic: [...p.ic.values()].map((c) => [c.id, c.updated_at]) });
   await publishBatch(ctx, {
     batchId, item, tally: t, scanned: records.Contact.length + records.Lead.length, errorIds: body.errorIds,
-    direction: body.sfId ? 'salesforce_to_intercom' : 'intercom_to_salesforce', always: false,
+    always: false,
   });
 }

@@ -94,7 +94,7 @@ describe('matching in a bulk run', () => {
       }
       if (want.kind === 'ambiguous') {
         const e = bySfId.get(sfId);
-        expect(e).toMatchObject({ cause: 'ambiguous_match', sfObject: object, syncType: 'bulk', run: firstRun });
+        expect(e).toMatchObject({ cause: 'ambiguous_match', sfObject: object, syncType: 'bulk', run: firstRun, direction: 'intercom_to_salesforce' });
         expect((e?.details.candidates as { intercom: string[] }).intercom).toEqual(want.icIds);
         expect(e?.message).toContain(want.icIds[0]);
       }

@@ -94,7 +94,7 @@ describe('matching Intercom changes and resyncs', () => {
     const sfId = (twins.contact as SfRecord).Id;
     const err = await waitFor(() => m.sink.errors.find((e) => e.body.sfId === sfId), { what: 'ambiguous_match error' });
     expect(err.cls).toBe('event');
-    expect(err.body).toMatchObject({ cause: 'ambiguous_match', syncType: 'event', sfObject: 'Contact', run: null, icId: null });
+    expect(err.body).toMatchObject({ cause: 'ambiguous_match', syncType: 'event', sfObject: 'Contact', run: null, icId: null, direction: 'intercom_to_salesforce' });
     expect(err.body.details).toMatchObject({ side: 'intercom', candidates: { salesforce: [sfId], intercom: [one.id, two.id].sort() } });
     await drained(m, 'match_event');
     expect(m.sink.maps.some((x) => x.body.pairs.some((p) => p.sf.Id === sfId))).toBe(false);

@@ -20,6 +20,8 @@ import { Messenger, provision, typedKv } from '../../runtime/index.ts';
 import { startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
 
 const WS = 'bench';
+
+interface Sample { at: number; percent: number; phase: string; rss: number[] }
 const has = (flag: string) => process.argv.includes(`--${flag}`);
 function num(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -97,12 +99,12 @@ async function main(): Promise<void> {
     sandboxes.intercom.resetStats();
     const started = Date.now();
     const { run } = await m.request(BulkStart, WS, { startedBy: 'bench' });
-    const samples: Array<{ at: number; percent: number; rss: number[] }> = [];
+    const samples: Sample[] = [];
     let end: Run | null = null;
     while (!end) {
       await new Promise((r) => setTimeout(r, 1_000));
       const r = (await m.request(BulkStatus, WS, {})).run;
-      samples.push({ at: Date.now() - started, percent: r?.percent ?? 0, rss: workers.map((w) => rssOf(w.pid ?? 0).rss) });
+      samples.push({ at: Date.now() - started, percent: r?.percent ?? 0, phase: r?.phase ?? 'index', rss: workers.map((w) => rssOf(w.pid ?? 0).rss) });
       if (r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused') end = r;
     }
     const wall = (Date.now() - started) / 1000;
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(run: Run, wall: number, samples: Array<{ at: number; percent: number; rss: number[] }>, workers: ChildProcess[],
+function report(run: Run, wall: number, samples: Sample[], workers: ChildProcess[],
   sandboxes: Awaited<ReturnType<typeof startSandboxes>>, icContacts: number): void {
   const sf = sandboxes.salesforce.counts();
   const records = sf.Lead + sf.Contact;
@@ -139,6 +141,8 @@ function report(run: Run, wall: number, samples: Array<{ at: number; percent: nu
   const peaks = workers.map((w) => rssOf(w.pid ?? 0).peak);
   console.log(`peak RSS: worker ${peaks.map((p) => `${p} MB`).join(', ')}; sandboxes+bench ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   const quarter = [25, 50, 75, 100].map((q) => samples.find((s) => s.percent >= q) ?? samples[samples.length - 1]);
+  const phaseAt = (p: string) => samples.find((x) => x.phase === p)?.at;
+  console.log(`phases reached (s): contacts ${((phaseAt('contacts') ?? 0) / 1000).toFixed(0)}, leads ${((phaseAt('leads') ?? 0) / 1000).toFixed(0)}, done ${wall.toFixed(0)}`);
   console.log(`worker RSS at 25/50/75/100%: ${quarter.map((s) => `${s.rss.join('/')} MB @${(s.at / 1000).toFixed(0)}s`).join(', ')}`);
 }
 

@@ -1,7 +1,7 @@
 // What the identity index holds per Intercom contact, and the keys records and contacts are
 // matched on. Pure.
 import type { IcContact, IcRole, SfRecord } from '../../connectors/index.ts';
-import type { Matching } from '../../protocol/index.ts';
+import type { Mapping, Matching } from '../../protocol/index.ts';
 import { readIcAttribute } from '../mapping/index.ts';
 import { normaliseEmail, normaliseKeyValue } from './normalise.ts';
 
@@ -100,4 +100,33 @@ export function asIndexEntry(v: unknown): IndexEntry | null {
   if (!e || typeof e !== 'object' || typeof e.id !== 'string' || (e.role !== 'user' && e.role !== 'lead')) return null;
   if (typeof e.updatedAt !== 'number' || typeof e.contact !== 'object' || e.contact === null) return null;
   return e as IndexEntry;
+}
+
+/** The attributes of a contact whose values differ between two versions of it, by their full
+ * names (`phone`, `custom_attributes.plan`); updated_at is left out, it always moves. */
+export function changedAttributes(before: IcContact, after: IcContact): Set<string> {
+  const out = new Set<string>();
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (k === 'custom_attributes' || k === 'updated_at') continue;
+    if (!sameValue(before[k] ?? null, after[k] ?? null)) out.add(k);
+  }
+  const ca = before.custom_attributes ?? {};
+  const cb = after.custom_attributes ?? {};
+  for (const k of new Set([...Object.keys(ca), ...Object.keys(cb)])) {
+    if (!sameValue(ca[k] ?? null, cb[k] ?? null)) out.add(`custom_attributes.${k}`);
+  }
+  return out;
+}
+
+/**
+ * Whether a change of an Intercom contact can matter to Salesforce: a new contact, a change of
+ * whom it matches (role, email, match key), or of an attribute that syncs into Salesforce. A
+ * change only to attributes Salesforce owns is, as a rule, the writer's own update coming back
+ * (by webhook or poll); reading Salesforce for it would spend API calls to learn nothing.
+ */
+export function mattersToSalesforce(before: IndexEntry | null, after: IndexEntry, mappings: readonly Mapping[]): boolean {
+  if (!before) return true;
+  if (before.role !== after.role || before.email !== after.email || before.keyAttr !== after.keyAttr || before.matchKey !== after.matchKey) return true;
+  const changed = changedAttributes(before.contact, after.contact);
+  return mappings.some((m) => m.direction === 'intercom_to_salesforce' && changed.has(m.icAttribute));
 }

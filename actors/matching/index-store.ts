@@ -23,6 +23,8 @@ export interface UpsertResult {
   written: string[];
   /** Contacts left alone because the stored entry was as new or newer. */
   notNewer: string[];
+  /** What was stored before this call, for the contacts it wrote (null: none). */
+  previous: Map<string, IndexEntry | null>;
 }
 
 interface LookupChange { kind: LookupKind; value: string; add: Set<string>; remove: Set<string> }
@@ -84,7 +86,7 @@ export class IndexStore {
     const latest = new Map<string, ContactInput>();
     for (const c of contacts) if (!latest.has(c.id) || latest.get(c.id)!.updated_at < c.updated_at) latest.set(c.id, c);
     const stored = await this.entries(latest.keys());
-    const result: UpsertResult = { entries: new Map(), written: [], notNewer: [] };
+    const result: UpsertResult = { entries: new Map(), written: [], notNewer: [], previous: new Map() };
     const changes = new Map<string, LookupChange>();
     const puts: IndexEntry[] = [];
     const entering: string[] = [];
@@ -102,6 +104,7 @@ export class IndexStore {
       puts.push(next);
       result.entries.set(c.id, next);
       result.written.push(c.id);
+      result.previous.set(c.id, old);
     }
     await Promise.all([this.applyLookups(changes), this.directory.add(entering)]);
     await Promise.all(puts.map((e) => this.kv.put(indexKeys.contact(this.ws, e.id), e)));

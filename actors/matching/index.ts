@@ -3,7 +3,8 @@
 export { matchingActor, createMatchingActor, type MatchingActorOptions } from './actor.ts';
 export { normaliseEmail, normaliseKeyValue } from './normalise.ts';
 export {
-  matchKeyOf, entryFor, entryKey, recordKey, slimContact, sameIndexed, type IndexEntry, type MatchKey,
+  matchKeyOf, entryFor, entryKey, recordKey, slimContact, sameIndexed, changedAttributes, mattersToSalesforce,
+  type IndexEntry, type MatchKey,
 } from './entry.ts';
 export {
   joinRecords, tally, tallyForContacts, eligible,

@@ -5,7 +5,7 @@
 import type { SfRecord } from '../../connectors/index.ts';
 import type { BodyOf, MatchContacts } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
-import { type IndexEntry, entryKey } from './entry.ts';
+import { type IndexEntry, entryKey, mattersToSalesforce } from './entry.ts';
 import type { ItemSettings, SettingsSource } from './item-settings.ts';
 import { type Outcome, tallyForContacts } from './join.ts';
 import { verifier } from './match-records.ts';
@@ -50,9 +50,11 @@ export async function joinBoth(ctx: HandlerContext, stores: Stores, records: Per
 export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ctx: HandlerContext, settings: SettingsSource): Promise<void> {
   const item = await settings.forItem(ctx);
   const stores = await storesFor(ctx);
-  // A redelivery finds its own earlier write: then contacts as new as their entry count again.
-  const up = await stores.index.upsert(body.contacts, item.key, ctx.deps.now(), ctx.deliveryCount > 1 ? 'force' : 'changed');
-  const fresh = up.written.map((id) => up.entries.get(id) as IndexEntry);
+  // A redelivery finds its own earlier write, and cannot tell what changed: it takes them all.
+  const retry = ctx.deliveryCount > 1;
+  const up = await stores.index.upsert(body.contacts, item.key, ctx.deps.now(), retry ? 'force' : 'changed');
+  const fresh = up.written.map((id) => up.entries.get(id) as IndexEntry)
+    .filter((e) => retry || mattersToSalesforce(up.previous.get(e.id) ?? null, e, item.settings.mappings));
   if (fresh.length === 0) return;
   const wanted = await wantedFor(stores, fresh, item);
   const records = await readSalesforce(ctx, item, wanted);

@@ -30,9 +30,12 @@ beforeAll(async () => {
 });
 afterAll(async () => { await m?.stop(); });
 
-/** A change made in Intercom, as its webhook would deliver it. */
-function change(icId: string, title: string): IcContact {
-  m.sys.sandboxes.intercom.userChange(icId, { custom_attributes: { job_title: title } });
+let scores = 0;
+
+/** A change made in Intercom to an attribute that syncs into Salesforce (score), as its webhook
+ * would deliver it. */
+function change(icId: string): IcContact {
+  m.sys.sandboxes.intercom.userChange(icId, { custom_attributes: { score: 1_000 + ++scores } });
   return m.sys.sandboxes.intercom.getContact(icId) as IcContact;
 }
 
@@ -50,7 +53,7 @@ describe('matching Intercom changes and resyncs', () => {
     const sf = p.contact as SfRecord;
     const ic = (p.intercom as IcContact[])[0];
     expect(sf.Email).not.toBe(ic.email);
-    const changed = change(ic.id, 'Chief Tester');
+    const changed = change(ic.id);
     await m.sink.publish(MatchContacts, { contacts: [changed], source: 'webhook' }, 'event');
     const got = await mapsWhere((sfIds) => sfIds.includes(sf.Id));
     expect(got.cls).toBe('event');
@@ -59,7 +62,7 @@ describe('matching Intercom changes and resyncs', () => {
     expect(got.body.run).toBeUndefined();
     const pair = got.body.pairs[0];
     expect(pair.object).toBe('Contact');
-    expect(pair.ic).toMatchObject({ id: ic.id, custom_attributes: { job_title: 'Chief Tester' } });
+    expect(pair.ic).toMatchObject({ id: ic.id, custom_attributes: { score: changed.custom_attributes.score } });
     for (const f of sfFieldsFor('Contact', defaultSettings(), matchKeyOf('email'))) expect(Object.hasOwn(pair.sf, f), f).toBe(true);
     expect(pair.sf.Title).toBe(sf.Title);
     expect(await link(sf.Id)).toEqual({ icId: ic.id, object: 'Contact' });
@@ -72,11 +75,30 @@ describe('matching Intercom changes and resyncs', () => {
     expect(m.sink.maps.length).toBe(before);
   });
 
+  it('reads nothing from Salesforce for a change only to attributes Salesforce owns (the writer\'s own update coming back)', async () => {
+    const p = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
+    const ic = (p.intercom as IcContact[])[0];
+    // Index the contact as it is now, then change only job_title, which syncs from Salesforce.
+    await m.sink.publish(MatchContacts, { contacts: [change(ic.id)], source: 'webhook' }, 'event');
+    await mapsWhere((_, icIds) => icIds.includes(ic.id));
+    const sf = m.sys.sandboxes.salesforce;
+    sf.resetStats();
+    const maps = m.sink.maps.length;
+    m.sys.sandboxes.intercom.userChange(ic.id, { custom_attributes: { job_title: 'Written by the writer' } });
+    const echo = m.sys.sandboxes.intercom.getContact(ic.id) as IcContact;
+    await m.sink.publish(MatchContacts, { contacts: [echo], source: 'webhook' }, 'event');
+    await drained(m, 'match_event');
+    expect(sf.stats().byKind.query ?? 0).toBe(0);
+    expect(m.sink.maps.length).toBe(maps);
+    const entry = (await (await m.sys.kv('index')).getRaw(indexKeys.contact(WS, ic.id)))?.value as IndexEntry;
+    expect(entry.contact.custom_attributes.job_title).toBe('Written by the writer');
+  });
+
   it('pairs a lead with its Lead, and a user who is both with the Contact, never the Lead', async () => {
     const leadOnly = person((x) => !!x.lead && !x.contact && x.intercom?.length === 1);
     const both = person((x) => x.meta.both && x.intercom?.length === 1);
-    const a = change((leadOnly.intercom as IcContact[])[0].id, 'Lead Tester');
-    const b = change((both.intercom as IcContact[])[0].id, 'Both Tester');
+    const a = change((leadOnly.intercom as IcContact[])[0].id);
+    const b = change((both.intercom as IcContact[])[0].id);
     await m.sink.publish(MatchContacts, { contacts: [a, b], source: 'poll' }, 'event');
     const got = await mapsWhere((_, icIds) => icIds.includes(a.id) && icIds.includes(b.id));
     const pairs = new Map(got.body.pairs.map((p) => [p.ic.id, p]));
@@ -89,7 +111,7 @@ describe('matching Intercom changes and resyncs', () => {
   it('reports a record two contacts share as ambiguous, naming both, and writes nothing', async () => {
     const twins = person((x) => x.meta.duplicate && !!x.contact && !x.lead);
     const [one, two] = twins.intercom as IcContact[];
-    const changed = change(one.id, 'Twin Tester');
+    const changed = change(one.id);
     await m.sink.publish(MatchContacts, { contacts: [changed], source: 'webhook' }, 'event');
     const sfId = (twins.contact as SfRecord).Id;
     const err = await waitFor(() => m.sink.errors.find((e) => e.body.sfId === sfId), { what: 'ambiguous_match error' });
@@ -134,11 +156,11 @@ describe('matching Intercom changes and resyncs', () => {
     const p = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
     const z = p.contact as SfRecord;
     const ic = (p.intercom as IcContact[])[0];
-    await m.sink.publish(MatchContacts, { contacts: [change(ic.id, 'First')], source: 'webhook' }, 'event');
+    await m.sink.publish(MatchContacts, { contacts: [change(ic.id)], source: 'webhook' }, 'event');
     await waitFor(async () => (await link(z.Id)) !== null, { what: 'link of z' });
     const w = m.sys.sandboxes.salesforce.create('Contact', { FirstName: 'New', LastName: 'Record', Email: z.Email });
     m.sys.sandboxes.salesforce.delete(z.Id);
-    await m.sink.publish(MatchContacts, { contacts: [change(ic.id, 'Second')], source: 'webhook' }, 'event');
+    await m.sink.publish(MatchContacts, { contacts: [change(ic.id)], source: 'webhook' }, 'event');
     const got = await mapsWhere((sfIds) => sfIds.includes(w.Id));
     expect(got.body.pairs.map((q) => q.ic.id)).toEqual([ic.id]);
     expect(await link(z.Id)).toBeNull();

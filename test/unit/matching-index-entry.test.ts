@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { IcContact } from '../../connectors/index.ts';
 import {
-  entryFor, entryKey, fromKeyToken, sameIndexed, indexKeys, keyToken, linkKeys, matchKeyOf, normaliseKeyValue, recordKey, sfFieldsFor, slimContact,
+  changedAttributes, entryFor, entryKey, fromKeyToken, mattersToSalesforce, sameIndexed, indexKeys, keyToken, linkKeys, matchKeyOf, normaliseKeyValue, recordKey, sfFieldsFor, slimContact,
 } from '../../actors/matching/index.ts';
 import { DEFAULT_MAPPINGS, defaultSettings, readIcAttribute } from '../../actors/mapping/index.ts';
 import { generatePeople } from '../../sandbox/index.ts';
@@ -61,6 +61,24 @@ describe('identity index entries', () => {
     expect(sameIndexed(a, entryFor({ ...contact, custom_attributes: { plan: 'Team', score: 3 } }, key, 2))).toBe(false);
     expect(sameIndexed(a, entryFor({ ...contact, updated_at: 201 }, key, 2))).toBe(false);
     expect(sameIndexed(a, entryFor({ ...contact, email: 'other@example.com' }, key, 2))).toBe(false);
+  });
+
+  it('tell a change that matters to Salesforce from the writer\'s own update coming back', () => {
+    const key = matchKeyOf('email');
+    const before = entryFor(contact, key, 1);
+    const after = (over: Partial<IcContact>) => entryFor({ ...contact, updated_at: 300, ...over }, key, 2);
+    const withCustom = (ca: Record<string, unknown>) => after({ custom_attributes: { ...contact.custom_attributes, ...ca } });
+    expect([...changedAttributes(before.contact, withCustom({ plan: 'Team', city: 'Oslo' }).contact)].sort()).toEqual(['custom_attributes.city', 'custom_attributes.plan']);
+    const m = DEFAULT_MAPPINGS;
+    // plan and phone flow into Salesforce; job_title and city flow out of it.
+    expect(mattersToSalesforce(before, withCustom({ plan: 'Team' }), m)).toBe(true);
+    expect(mattersToSalesforce(before, after({ phone: '+1 999' }), m)).toBe(true);
+    expect(mattersToSalesforce(before, withCustom({ job_title: 'CTO', city: 'Oslo' }), m)).toBe(false);
+    expect(mattersToSalesforce(before, after({}), m)).toBe(false);
+    // Who it matches changed, or it is new: always.
+    expect(mattersToSalesforce(before, after({ email: 'new@example.com' }), m)).toBe(true);
+    expect(mattersToSalesforce(before, after({ role: 'lead' }), m)).toBe(true);
+    expect(mattersToSalesforce(null, before, m)).toBe(true);
   });
 
   it('normalise key values by NFC and trimming, keeping case', () => {

@@ -49,11 +49,13 @@ export class SchemaSource {
     const cache = this.describeCache(sf);
     const missing = objects.filter((o) => cache.peek(o, maxAgeMs) === undefined);
     const load = (o: SfObject) => cache.get(o, () => sf.describe(o), maxAgeMs);
-    if (missing.length > 0) await ctx.withTokens(cls, missing.length, () => Promise.all(missing.map(load)));
     const out: Partial<Record<SfObject, SfDescribe>> = {};
-    // Normally all cached now; one that expired in between is fetched again outside the lease
-    // (still accounted, as plain usage).
-    for (const o of objects) out[o] = await load(o);
+    // What was just fetched is used as is: asking the cache again with maxAgeMs 0 would fetch twice.
+    const fresh = missing.length > 0 ? await ctx.withTokens(cls, missing.length, () => Promise.all(missing.map(load))) : [];
+    missing.forEach((o, i) => { out[o] = fresh[i]; });
+    // The rest were cached; one that expired in between is fetched again outside the lease (still
+    // accounted, as plain usage).
+    for (const o of objects) if (!out[o]) out[o] = await load(o);
     return out;
   }
 

@@ -37,8 +37,7 @@ describe('quota leader failover', () => {
   it('hands over within a few seconds without granting twice', async () => {
     const probe = probes[0];
     const sf = probe.deps.salesforce(WS);
-    await sf.connect(); // the token request, outside any lease
-    await settled(sys, (i) => i.usedByWorkspace === 1, 'the token request counted');
+    await sf.connect(); // the token request, outside any lease (not charged by Salesforce)
 
     const seen: Seen[] = [];
     let killedAt = 0;
@@ -71,12 +70,12 @@ describe('quota leader failover', () => {
     expect(fromB[0].at).toBeGreaterThan(killedAt);
     expect(fromB[0].at - killedAt).toBeLessThan(6_000);
 
-    // 1 call (the token request) + every grant, across both leaders.
-    expect(1 + granted()).toBeLessThanOrEqual(BULK_AT + LEASE);
+    // Every grant, across both leaders.
+    expect(granted()).toBeLessThanOrEqual(BULK_AT + LEASE);
     // The new leader counts all of it, leases lost with the old leader included, and no more.
     const final = await indicator(sys);
     expect(final.usedByWorkspace).toBe(BULK_AT);
-    expect(final.usedByWorkspace).toBeGreaterThanOrEqual(1 + granted());
+    expect(final.usedByWorkspace).toBeGreaterThanOrEqual(granted());
     expect(final.tier).toBe('bulk_paused');
   });
 });

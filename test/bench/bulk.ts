@@ -15,7 +15,7 @@ import { connect } from 'nats';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { sandboxWorkspace } from '../../cli/commands/sandbox.ts';
 import { DEV_USERS, REPO_ROOT, freePort, startLocalNats } from '../../cli/local-nats.ts';
-import { BulkStart, BulkStatus, type Run, topology } from '../../protocol/index.ts';
+import { BulkStart, BulkStatus, ControlError, type Run, topology } from '../../protocol/index.ts';
 import { Messenger, provision, typedKv } from '../../runtime/index.ts';
 import { startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
 
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     sandboxes.salesforce.resetStats();
     sandboxes.intercom.resetStats();
     const started = Date.now();
-    const { run } = await m.request(BulkStart, WS, { startedBy: 'bench' });
+    const run = await startRun(m);
     const samples: Sample[] = [];
     let end: Run | null = null;
     while (!end) {
@@ -119,6 +119,18 @@ async function main(): Promise<void> {
     await smtp.close();
     await nats.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Leadership may still be settling between freshly started workers: ask again for a while. */
+async function startRun(m: Messenger): Promise<Run> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await m.request(BulkStart, WS, { startedBy: 'bench' }, 20_000)).run;
+    } catch (err) {
+      if (!(err instanceof ControlError) || err.status < 500 || i >= 30) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 

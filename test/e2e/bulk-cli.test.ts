@@ -52,7 +52,7 @@ describe('peoplesync bulk', () => {
   });
 
   it('refuses a second run, stops the running one, and says so by exit codes', async () => {
-    sys.sandboxes.salesforce.setFaults({ latencyMs: 3_000 }); // a run of many seconds
+    sys.sandboxes.salesforce.setFaults({ latencyMs: 15_000 }); // the run outlasts the slowest CLI start-up
     try {
       const started = await cli(['bulk', 'start', '--detach', '--json']);
       expect(started.code).toBe(0);

@@ -100,9 +100,13 @@ export async function startLocalNats(o: { port?: number; monitorPort?: number; b
       const proc = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
       const ready = await waitReady(proc);
       if (ready === true) {
+        // A parent that dies of an uncaught error (a closed stdout, say) must not leave it behind.
+        const onExit = () => { if (proc.exitCode === null) proc.kill('SIGKILL'); };
+        process.once('exit', onExit);
         return {
           url: `nats://127.0.0.1:${port}`, port, monitorPort, storeDir, configFile,
           stop: async () => {
+            process.removeListener('exit', onExit);
             await stopProcess(proc);
             await rm(dir, { recursive: true, force: true });
           },

@@ -31,10 +31,10 @@ export function createMatchingActor(o: MatchingActorOptions = {}): ActorDef {
         ],
       },
       {
-        // Pages of one refresh follow each other; one at a time is all there is.
+        // A page sends the next on before indexing its own, so a few run side by side.
         stage: 'index',
         classes: ['bulk'],
-        concurrency: 1,
+        concurrency: 4,
         handlers: [on(IndexRefresh, (body, ctx) => handleIndexRefresh(body, ctx, settings))],
       },
     ],

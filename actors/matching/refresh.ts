@@ -1,7 +1,9 @@
 // IndexRefresh: one Intercom list page per work item, each naming the next, so a refresh of any
-// size is a chain of small idempotent steps. Each page records which contacts it listed; the
-// last page sweeps out entries no page of this run listed (contacts deleted in Intercom) and
-// their links, except entries written after the run began (an event may have added one).
+// size is a chain of small idempotent steps. The next page is sent on as soon as this one is
+// listed, so pages are indexed side by side. Each page records which contacts it listed; the
+// last page waits for every page's record, then sweeps out entries no page of this run listed
+// (contacts deleted in Intercom) and their links, except entries written after the run began
+// (an event may have added one).
 import { type BodyOf, IndexRefresh, IndexRefreshed } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { SettingsSource } from './item-settings.ts';
@@ -16,27 +18,44 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
   const pages = new RefreshPages(stores.index.kv, ctx.ws);
   if (body.page === 0) await pages.begin(body.run);
   const page = await ctx.deps.intercom(ctx.ws).listContactsPage(body.cursor ?? undefined, INDEX_PAGE_SIZE);
-  await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'changed');
-  await pages.put(body.run, body.page, page.contacts.map((c) => c.id));
   if (page.next) {
     await ctx.publish(IndexRefresh, { run: body.run, page: body.page + 1, cursor: page.next }, { msgId: `idx:${body.run}:${body.page + 1}` });
-    return;
   }
-  const contacts = await sweep(stores, pages, ctx, body.run, body.page + 1, item.run?.startedAt ?? 0);
+  await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'changed');
+  await pages.put(body.run, body.page, page.contacts.map((c) => c.id));
+  if (page.next) return;
+  const listed = await allPages(pages, ctx, body.run, body.page + 1);
+  const contacts = await sweep(stores, ctx, listed, item.run?.startedAt ?? 0);
   await ctx.publish(IndexRefreshed, { run: body.run, contacts, pages: body.page + 1 }, { msgId: `idxdone:${body.run}` });
 }
 
-/** Drops what the run did not see; returns how many contacts it saw. */
-async function sweep(stores: Stores, pages: RefreshPages, ctx: HandlerContext, run: string, count: number, startedAt: number): Promise<number> {
-  const listed = await pages.seen(run, count);
-  const seen = new Set<string>();
-  for (const ids of listed) for (const id of ids ?? []) seen.add(id);
-  const lost = listed.flatMap((ids, p) => (ids === null ? [p] : []));
-  if (lost.length) {
+export class RefreshIncompleteError extends Error {
+  override name = 'RefreshIncompleteError';
+  readonly retryable = true;
+}
+
+const PAGE_WAIT_MS = 120_000;
+
+/** Every page's record, once the pages still being indexed beside this last one have finished. */
+async function allPages(pages: RefreshPages, ctx: HandlerContext, run: string, count: number): Promise<string[][]> {
+  const deadline = Date.now() + PAGE_WAIT_MS;
+  for (;;) {
+    const listed = await pages.seen(run, count);
+    const missing = listed.flatMap((ids, p) => (ids === null ? [p] : []));
+    if (missing.length === 0) return listed as string[][];
     // Without every page the sweep would take listed contacts for deleted ones.
-    ctx.log.warn({ run, lost: lost.slice(0, 10) }, 'refresh pages without a record: index not swept');
-    return seen.size;
+    if (Date.now() > deadline || ctx.signal.aborted) {
+      throw new RefreshIncompleteError(`refresh ${run}: pages ${missing.slice(0, 10).join(', ')} not indexed after ${PAGE_WAIT_MS / 1000} s`);
+    }
+    ctx.working();
+    await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Drops what the run did not see; returns how many contacts it saw. */
+async function sweep(stores: Stores, ctx: HandlerContext, listed: string[][], startedAt: number): Promise<number> {
+  const seen = new Set<string>();
+  for (const ids of listed) for (const id of ids) seen.add(id);
   const unseen = (await stores.index.directory.all()).filter((id) => !seen.has(id));
   const entries = await stores.index.entries(unseen);
   // Listed in the directory without an entry: a removal that stopped half-way.
@@ -48,6 +67,6 @@ async function sweep(stores: Stores, pages: RefreshPages, ctx: HandlerContext, r
     await stores.index.remove(chunk);
     ctx.working();
   }
-  if (gone.length) ctx.log.info({ run, removed: gone.length }, 'index entries of deleted Intercom contacts removed');
+  if (gone.length) ctx.log.info({ removed: gone.length }, 'index entries of deleted Intercom contacts removed');
   return seen.size;
 }

@@ -3,11 +3,11 @@
 // and the SMTP sink. Prints wall time, records/s, Salesforce and Intercom calls against their
 // lower bounds, and peak RSS per process; with --million, RSS samples over the run to show that
 // memory stays flat as records stream through.
-//   npx tsx test/bench/bulk.ts [--people 120000] [--workers 1] [--million] [--ic-rate-limit]
+//   npx tsx test/bench/bulk.ts [--people 120000] [--workers 1] [--million] [--ic-rate-limit] [--lease-ttl-ms 3000]
 // Data: 100k Salesforce records (50k Leads, 50k Contacts), 100k Intercom contacts, 80% of the
 // Salesforce people in common, 20% of pairs differing (1M each with --million).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ const MILLION = has('million');
 // bring Intercom to S contacts: people = 1.2 S, icOnlyShare = 1/6.
 const PEOPLE = num('people', MILLION ? 1_200_000 : 120_000);
 const WORKERS = num('workers', 1);
+// Leases must outlast the longest stall of the NATS server under load (the config default is 3 s).
+const LEASE_TTL_MS = num('lease-ttl-ms', 3_000);
 
 /** Resident set now and at its peak, in MB, from /proc (Linux). */
 function rssOf(pid: number): { rss: number; peak: number } {
@@ -48,11 +50,24 @@ function rssOf(pid: number): { rss: number; peak: number } {
   }
 }
 
-function startWorkerProcess(configFile: string): ChildProcess {
-  const p = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), 'worker', '--config', configFile], {
-    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
+/** A worker process; its log (warnings and worse) goes to `logFile`. */
+function startWorkerProcess(configFile: string, logFile: string): ChildProcess {
+  const log = openSync(logFile, 'a');
+  return spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), 'worker', '--config', configFile], {
+    stdio: ['ignore', log, log], env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
   });
-  return p;
+}
+
+/** Status, riding out a leader hand-over (the old leader's run is then failed, and shows so). */
+async function statusOf(m: Messenger): Promise<Run | null> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await m.request(BulkStatus, WS, {}, 20_000)).run;
+    } catch (err) {
+      if (!(err instanceof ControlError) || err.status < 500 || i >= 60) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -70,7 +85,7 @@ async function main(): Promise<void> {
 
   const nc = await connect({ servers: nats.url, ...DEV_USERS.worker });
   // The same lease TTL as the workers' (config default), or their provisioning would have to shrink the bucket.
-  await provision(nc, topology({ leaseTtlMs: 3_000 }), 1);
+  await provision(nc, topology({ leaseTtlMs: LEASE_TTL_MS }), 1);
   const settingsKv = typedKv(await nc.jetstream().views.kv('peoplesync_settings'), 'peoplesync_settings');
   await writeSettings(settingsKv, WS, defaultSettings({ sfApiLimit: 5_000_000, pollIntervalSeconds: 86_400 }));
   const dir = await mkdtemp(join(tmpdir(), 'ps-bench-'));
@@ -78,11 +93,13 @@ async function main(): Promise<void> {
   for (let i = 0; i < WORKERS; i++) {
     const configFile = join(dir, `worker-${i}.json`);
     await writeFile(configFile, JSON.stringify({
-      nats: { servers: [nats.url], ...DEV_USERS.worker }, dataDir: join(dir, `data-${i}`), logLevel: 'warn',
+      nats: { servers: [nats.url], ...DEV_USERS.worker }, dataDir: join(dir, `data-${i}`), logLevel: 'warn', leaseTtlMs: LEASE_TTL_MS,
       smtp: { host: smtp.host, port: smtp.port }, http: { host: '127.0.0.1', port: await freePort() },
       workspaces: [sandboxWorkspace(WS, sandboxes)],
     }));
-    workers.push(startWorkerProcess(configFile));
+    const logFile = join(tmpdir(), `ps-bench-worker-${i}.log`);
+    workers.push(startWorkerProcess(configFile, logFile));
+    console.log(`worker ${i} log: ${logFile}`);
   }
   const m = new Messenger(nc, 'peoplesync', 'msgpack');
   try {
@@ -103,7 +120,7 @@ async function main(): Promise<void> {
     let end: Run | null = null;
     while (!end) {
       await new Promise((r) => setTimeout(r, 1_000));
-      const r = (await m.request(BulkStatus, WS, {})).run;
+      const r = await statusOf(m);
       samples.push({ at: Date.now() - started, percent: r?.percent ?? 0, phase: r?.phase ?? 'index', rss: workers.map((w) => rssOf(w.pid ?? 0).rss) });
       if (r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused') end = r;
     }

@@ -216,14 +216,17 @@ async function main(): Promise<void> {
       let batches = 0;
       for (const object of ['Contact', 'Lead'] as const) {
         const list = records[object];
-        const pubs: Promise<void>[] = [];
-        for (let k = 0; k < list.length; k += 200) {
-          const batchId = `${object}:${Math.floor(k / 2000)}:${(k % 2000) / 200}`;
-          pubs.push(host.messenger.publish(MatchRecords, WS, { run: runId, batchId, object, records: list.slice(k, k + 200) },
-            { cls: 'bulk', msgId: `match:${runId}:${batchId}` }));
-          batches += 1;
-        }
-        await Promise.all(pubs);
+        const ids: number[] = [];
+        for (let k = 0; k < list.length; k += 200) ids.push(k);
+        // A few publishes in flight, as polling sends its pages: all at once only times out acks.
+        await Promise.all(Array.from({ length: 16 }, async () => {
+          for (let k = ids.shift(); k !== undefined; k = ids.shift()) {
+            const batchId = `${object}:${Math.floor(k / 2000)}:${(k % 2000) / 200}`;
+            await host.messenger.publish(MatchRecords, WS, { run: runId, batchId, object, records: list.slice(k, k + 200) },
+              { cls: 'bulk', msgId: `match:${runId}:${batchId}` });
+          }
+        }));
+        batches += Math.ceil(list.length / 200);
         // Contacts are matched fully before Leads, so the Lead rules see the Contacts' links.
         await until(() => counts.current.batches >= batches, `${object} batches`);
       }

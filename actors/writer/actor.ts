@@ -1,14 +1,16 @@
-// The writer actor (pool): Salesforce updates through sObject Collections (event items arriving
-// close together share one call) and paced Intercom contact updates.
+// The writer actor (pool): Salesforce updates through sObject Collections (bulk and event items
+// arriving close together share one call) and paced Intercom contact updates.
 import type { SalesforceClient } from '../../connectors/index.ts';
-import { WORK_CLASSES, WriteIntercom, WriteSalesforce } from '../../protocol/index.ts';
+import { WORK_CLASSES, type WorkClass, WriteIntercom, WriteSalesforce } from '../../protocol/index.ts';
+
+const SHARED_CLASSES: ReadonlySet<WorkClass> = new Set<WorkClass>(['bulk', 'event']);
 import { type ActorDef, type HandlerContext, on } from '../../runtime/index.ts';
 import { WriteBatcher } from './batcher.ts';
 import { handleWriteIntercom } from './write-intercom.ts';
 import { type SfBatcher, handleWriteSalesforce, sendBatched } from './write-salesforce.ts';
 
 export interface WriterActorOptions {
-  /** How long an event item waits for others to share its call (default 200 ms; 0 = no sharing). */
+  /** How long a bulk or event item waits for others to share its call (default 200 ms; 0 = no sharing). */
   eventDelayMs?: number;
   /** Records per Salesforce call (default 200, the most one call takes). */
   maxRecords?: number;
@@ -19,22 +21,27 @@ export interface WriterActorOptions {
 export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
   const delayMs = o.eventDelayMs ?? 200;
   const maxRecords = o.maxRecords ?? 200;
-  // One batcher per client, i.e. per workspace and worker.
-  const batchers = new WeakMap<SalesforceClient, SfBatcher>();
+  // One batcher per client and class, i.e. per workspace, worker and class. Bulk and event items
+  // share calls so a run spends ceil(updates / 200) calls however its batches split the updates;
+  // retry and interactive items go at once (a person is waiting).
+  const batchers = new WeakMap<SalesforceClient, Map<WorkClass, SfBatcher>>();
   const batcherFor = (ctx: HandlerContext): SfBatcher | null => {
-    if (ctx.cls !== 'event' || delayMs <= 0) return null;
+    if (!SHARED_CLASSES.has(ctx.cls) || delayMs <= 0) return null;
     const sf = ctx.deps.salesforce(ctx.ws);
-    let b = batchers.get(sf);
+    let byClass = batchers.get(sf);
+    if (!byClass) batchers.set(sf, (byClass = new Map()));
+    let b = byClass.get(ctx.cls);
     if (!b) {
-      b = new WriteBatcher({ maxRecords, delayMs, keyOf: (u) => u.id, send: sendBatched(sf) });
-      batchers.set(sf, b);
+      b = new WriteBatcher({ maxRecords, delayMs, keyOf: (u) => u.id, send: sendBatched(sf, ctx.cls) });
+      byClass.set(ctx.cls, b);
     }
     return b;
   };
   return {
     name: 'writer',
     queues: [
-      { stage: 'sfwrite', classes: WORK_CLASSES, handlers: [on(WriteSalesforce, (body, ctx) => handleWriteSalesforce(body, ctx, batcherFor(ctx)))] },
+      // Enough items in flight for the batcher to fill calls of 200 from parts of a few dozen.
+      { stage: 'sfwrite', classes: WORK_CLASSES, concurrency: 32, handlers: [on(WriteSalesforce, (body, ctx) => handleWriteSalesforce(body, ctx, batcherFor(ctx)))] },
       { stage: 'icwrite', classes: WORK_CLASSES, handlers: [on(WriteIntercom, (body, ctx) => handleWriteIntercom(body, ctx, o.intercomConcurrency ?? 8))] },
     ],
   };

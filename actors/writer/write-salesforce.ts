@@ -1,9 +1,9 @@
-// WriteSalesforce: one sObject Collections call per item (event items may share one), then an
+// WriteSalesforce: one sObject Collections call per item (bulk and event items may share one), then an
 // audit event per record written, a sync error per record refused, and the part's tally for a
 // bulk run. Redoing an update sets the same values again, so redelivery is harmless.
 import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
-  type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteSalesforce,
+  type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WorkClass, type WriteSalesforce,
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
@@ -40,10 +40,10 @@ async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: S
   }
 }
 
-/** What the event-class batcher sends: one call under one lease, taken by the first item. */
-export function sendBatched(sf: SalesforceClient) {
+/** What a batcher sends: one call under one lease of the class, taken by the first item. */
+export function sendBatched(sf: SalesforceClient, cls: WorkClass) {
   return (updates: SfRecordUpdate[], members: { context: HandlerContext }[]) =>
-    members[0].context.withTokens('event', 1, () => sf.update(updates));
+    members[0].context.withTokens(cls, 1, () => sf.update(updates));
 }
 
 function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Promise<unknown>[] {

@@ -1,6 +1,9 @@
 // KV access for actors: msgpack values, optional zod validation on read, and optimistic
 // concurrency (create / update with the last revision) exposed plainly.
-import { decode, encode } from '@msgpack/msgpack';
+import { decode } from '@msgpack/msgpack';
+import { encodeBody } from '../protocol/index.ts';
+
+const encode = (value: unknown): Uint8Array => encodeBody(value, 'msgpack');
 import type { KV, KvEntry } from 'nats';
 import type { z } from 'zod';
 
@@ -49,10 +52,10 @@ export function typedKv(kv: KV, bucket: string): TypedKv {
     async getRaw(key, opts) {
       return unpack(await kv.get(key, opts?.revision ? { revision: opts.revision } : undefined));
     },
-    put: (key, value) => kv.put(key, encode(value, { ignoreUndefined: true })),
+    put: (key, value) => kv.put(key, encode(value)),
     async create(key, value) {
       try {
-        return await kv.create(key, encode(value, { ignoreUndefined: true }));
+        return await kv.create(key, encode(value));
       } catch (err) {
         if (isConflict(err)) throw new KvConflictError(`${bucket}/${key} exists`, { cause: err });
         throw err;
@@ -60,7 +63,7 @@ export function typedKv(kv: KV, bucket: string): TypedKv {
     },
     async update(key, value, revision) {
       try {
-        return await kv.update(key, encode(value, { ignoreUndefined: true }), revision);
+        return await kv.update(key, encode(value), revision);
       } catch (err) {
         if (isConflict(err)) throw new KvConflictError(`${bucket}/${key} changed since revision ${revision}`, { cause: err });
         throw err;

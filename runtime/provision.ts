@@ -67,6 +67,10 @@ export async function provision(nc: NatsConnection, t: Topology, replicas: numbe
     // An existing bucket keeps the TTL it was made with: bring it to the configured one (a lease
     // bucket with a longer TTL than the leases assume would only slow failover down).
     const info = await jsm.streams.info(`KV_${b.name}`);
-    if (info.config.max_age !== nanos(b.ttlMs)) await jsm.streams.update(`KV_${b.name}`, { ...info.config, max_age: nanos(b.ttlMs) });
+    if (info.config.max_age !== nanos(b.ttlMs)) {
+      // The duplicate window may not exceed the max age (KV sets it to min(TTL, 2 minutes)).
+      const window = b.ttlMs > 0 ? Math.min(b.ttlMs, 120_000) : 120_000;
+      await jsm.streams.update(`KV_${b.name}`, { ...info.config, max_age: nanos(b.ttlMs), duplicate_window: nanos(window) });
+    }
   }
 }

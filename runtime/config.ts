@@ -39,7 +39,8 @@ export const ConfigSchema = z.object({
   encoding: z.enum(['msgpack', 'json']).default('msgpack'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   dataDir: z.string().default('.data'),
-  leaseTtlMs: z.number().int().min(500).default(3_000),
+  // Long enough that a NATS server stalled by a saturated host does not depose every leader.
+  leaseTtlMs: z.number().int().min(500).default(5_000),
   queue: z.object({
     ackWaitMs: z.number().int().min(500).default(30_000),
     maxDeliver: z.number().int().min(1).default(8),

@@ -22,6 +22,14 @@ export interface WorkQueueOptions {
   backoff?: { baseMs: number; maxMs: number };
 }
 
+/** NATS itself was slow or away (a request timed out, the connection is reconnecting or
+ * draining, nobody answered yet): the work is fine, try it again later. */
+const TRANSIENT_NATS_CODES = new Set(['TIMEOUT', '503', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'DISCONNECT', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT']);
+export function isTransientNatsError(err: unknown): boolean {
+  const e = err as { name?: string; code?: unknown } | null;
+  return e?.name === 'NatsError' && typeof e.code === 'string' && TRANSIENT_NATS_CODES.has(e.code);
+}
+
 export function backoffMs(deliveryCount: number, baseMs: number, maxMs: number): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, deliveryCount - 1));
   return Math.round(exp / 2 + Math.random() * (exp / 2));
@@ -109,14 +117,15 @@ export class WorkQueue {
       return;
     }
     const last = m.info.deliveryCount >= this.o.consumer.maxDeliver;
-    if (e?.retryable === true && !last) {
+    const retryable = e?.retryable === true || isTransientNatsError(err);
+    if (retryable && !last) {
       const b = this.o.backoff ?? { baseMs: 500, maxMs: 30_000 };
       const delay = e.retryAfterMs ?? backoffMs(m.info.deliveryCount, b.baseMs, b.maxMs);
       log.info({ err: e.message, delivery: m.info.deliveryCount, delayMs: delay }, 'retryable failure; redelivering later');
       m.nak(delay);
       return;
     }
-    const reason = e?.retryable === true ? 'max_deliveries' : 'permanent_error';
+    const reason = retryable ? 'max_deliveries' : 'permanent_error';
     log.error({ err: e?.message, reason, delivery: m.info.deliveryCount }, 'work item to the dead-letter stream');
     await this.deadLetter(m, ws, stage, reason, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`);
   }

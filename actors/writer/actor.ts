@@ -10,8 +10,10 @@ import { handleWriteIntercom } from './write-intercom.ts';
 import { type SfBatcher, handleWriteSalesforce, sendBatched } from './write-salesforce.ts';
 
 export interface WriterActorOptions {
-  /** How long a bulk or event item waits for others to share its call (default 200 ms; 0 = no sharing). */
+  /** How long an event item waits for others to share its call (default 200 ms; 0 = no sharing). */
   eventDelayMs?: number;
+  /** The same for bulk items (default 1 s). */
+  bulkDelayMs?: number;
   /** Records per Salesforce call (default 200, the most one call takes). */
   maxRecords?: number;
   /** Intercom updates in flight per item (default 8). */
@@ -20,6 +22,8 @@ export interface WriterActorOptions {
 
 export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
   const delayMs = o.eventDelayMs ?? 200;
+  // Nobody waits on a single bulk item: give others longer to fill the call.
+  const bulkDelayMs = o.bulkDelayMs ?? 1_000;
   const maxRecords = o.maxRecords ?? 200;
   // One batcher per client and class, i.e. per workspace, worker and class. Bulk and event items
   // share calls so a run spends ceil(updates / 200) calls however its batches split the updates;
@@ -32,7 +36,7 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
     if (!byClass) batchers.set(sf, (byClass = new Map()));
     let b = byClass.get(ctx.cls);
     if (!b) {
-      b = new WriteBatcher({ maxRecords, delayMs, keyOf: (u) => u.id, send: sendBatched(sf, ctx.cls) });
+      b = new WriteBatcher({ maxRecords, delayMs: ctx.cls === 'bulk' ? bulkDelayMs : delayMs, keyOf: (u) => u.id, send: sendBatched(sf, ctx.cls) });
       byClass.set(ctx.cls, b);
     }
     return b;

@@ -1,5 +1,6 @@
-// Coalesces small write items into one call: items arriving within `delayMs` of the first share
-// one call of at most `maxRecords` records, flushed on size or when the delay runs out. Each
+// Coalesces small write items into calls: items arriving within `delayMs` of the first share one
+// call of at most `maxRecords` records, flushed on size or when the delay runs out; an item that
+// does not fit is split across two calls. Each
 // item's promise settles with its own slice of the results, so its handler (and its ack) waits
 // for the call that carried it. While a call is pending every member is kept alive (heartbeat),
 // because only one of them waits for tokens in its own handler.
@@ -39,13 +40,20 @@ export class WriteBatcher<U, R, C> {
     this.o = o;
   }
 
-  /** Resolves with one result per update, in order, once the call carrying them returns. */
+  /** Resolves with one result per update, in order, once the calls carrying them return. An item
+   * that does not fit fills the current call and goes on in the next, so calls leave full. */
   submit(updates: U[], member: BatchMember<C>): Promise<R[]> {
-    if (updates.length > this.o.maxRecords) {
-      throw new RangeError(`an item of ${updates.length} records exceeds the ${this.o.maxRecords} one call takes`);
+    if (updates.some((u) => this.keys.has(this.o.keyOf(u)))) this.flush();
+    const parts: Promise<R[]>[] = [];
+    for (let rest = updates; rest.length > 0;) {
+      const room = this.o.maxRecords - this.records;
+      parts.push(this.enqueue(rest.slice(0, room), member));
+      rest = rest.slice(room);
     }
-    const clash = updates.some((u) => this.keys.has(this.o.keyOf(u)));
-    if (clash || this.records + updates.length > this.o.maxRecords) this.flush();
+    return Promise.all(parts).then((results) => results.flat());
+  }
+
+  private enqueue(updates: U[], member: BatchMember<C>): Promise<R[]> {
     return new Promise<R[]>((resolve, reject) => {
       this.pending.push({ updates, member, resolve, reject });
       this.records += updates.length;

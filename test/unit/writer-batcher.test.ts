@@ -33,13 +33,14 @@ describe('WriteBatcher', () => {
     expect(calls).toEqual([{ updates: ['a=1', 'b=1', 'c=1'], members: ['one', 'two'] }]);
   });
 
-  it('flushes at once when the call is full, and starts a new call for an item that does not fit', async () => {
+  it('flushes at once when the call is full, splitting an item that does not fit across two calls', async () => {
     const { b, calls, member } = setup({ maxRecords: 3, delayMs: 10_000 });
     const a = b.submit(['a=1', 'b=1'], member('a'));
-    const c = b.submit(['c=1', 'd=1'], member('c')); // 4 > 3: the first call goes now
-    const e = b.submit(['e=1'], member('e')); // fills the second call to 3: goes now
-    await Promise.all([a, c, e]);
-    expect(calls.map((x) => x.updates)).toEqual([['a=1', 'b=1'], ['c=1', 'd=1', 'e=1']]);
+    const c = b.submit(['c=1', 'd=1'], member('c')); // c fills the first call to 3: it goes now; d waits
+    const e = b.submit(['e=1', 'f=1'], member('e')); // fills the second call to 3: goes now
+    expect(await c).toEqual(['ok:c=1', 'ok:d=1']); // the item's results, in order, from both calls
+    await Promise.all([a, e]);
+    expect(calls.map((x) => x.updates)).toEqual([['a=1', 'b=1', 'c=1'], ['d=1', 'e=1', 'f=1']]);
   });
 
   it('never puts one record twice into a call', async () => {
@@ -65,9 +66,10 @@ describe('WriteBatcher', () => {
     expect(beats.filter((x) => x === 'b').length).toBeGreaterThanOrEqual(2);
   });
 
-  it('refuses an item larger than one call and a bad size', () => {
-    const { b, member } = setup({ maxRecords: 2 });
-    expect(() => b.submit(['a=1', 'b=1', 'c=1'], member('big'))).toThrow(/exceeds the 2 one call takes/);
+  it('splits an item larger than one call, and refuses a bad size', async () => {
+    const { b, calls, member } = setup({ maxRecords: 2, delayMs: 1 });
+    expect(await b.submit(['a=1', 'b=1', 'c=1'], member('big'))).toEqual(['ok:a=1', 'ok:b=1', 'ok:c=1']);
+    expect(calls.map((x) => x.updates)).toEqual([['a=1', 'b=1'], ['c=1']]);
     expect(() => new WriteBatcher({ maxRecords: 0, delayMs: 1, keyOf: String, send: async () => [] })).toThrow(/maxRecords/);
   });
 

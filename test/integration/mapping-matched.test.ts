@@ -2,7 +2,6 @@
 // coordinator and polling (index refresh, then Salesforce records in batches, Contacts before
 // Leads), and matching, mapping and writer do the rest on real queues.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTORS } from '../../actors/index.ts';
 import { DEFAULT_MAPPINGS } from '../../actors/mapping/index.ts';
 import type { IcContact, SfObject, SfRecord } from '../../connectors/types.ts';
 import { IndexRefresh, MatchRecords } from '../../protocol/index.ts';
@@ -36,7 +35,7 @@ async function bulkPass(run: string): Promise<void> {
   await waitFor(() => rec.parts.filter((p) => p.run === run).length === parts, { what: 'parts written', timeoutMs: 30_000 });
 }
 
-describe.skipIf(!ACTORS.matching)('matching, mapping and writer together', () => {
+describe('matching, mapping and writer together', () => {
   beforeAll(async () => {
     sys = await startSystem({ generator: { seed: 41, people: 500, differingShare: 0.9, oddShare: 0.1 } });
     rec = emptyRecord();

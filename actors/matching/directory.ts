@@ -1,5 +1,5 @@
 // Bookkeeping that lets a refresh tell which contacts Intercom no longer has, without listing
-// keys: the directory of every indexed contact (256 shards, changed only when a contact enters or
+// keys: the directory of every indexed contact (4,096 shards, changed only when a contact enters or
 // leaves the index), and the contacts each page of the current refresh listed.
 import type { TypedKv } from '../../runtime/index.ts';
 import { getMany } from './kv-read.ts';

@@ -1,21 +1,10 @@
 // Fault injection for tests: latency, 5xx answers and dropped connections, either by rate (a
 // seeded die, so a run can be repeated) or for the next N requests (deterministic).
+import { mulberry32 } from '../prng.ts';
 import { SandboxInputError } from './errors.ts';
 import type { FaultOptions } from './types.ts';
 
 export type FaultAction = { kind: 'drop' } | { kind: 'error'; status: number } | undefined;
-
-/** mulberry32: a tiny seeded generator, plenty for fault dice. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function assertFaults(f: FaultOptions): void {
   for (const key of ['errorRate', 'dropRate'] as const) {
@@ -36,7 +25,7 @@ export class FaultInjector {
   private readonly random: () => number;
 
   constructor(seed: number, initial?: FaultOptions) {
-    this.random = seededRandom(seed ^ 0x5eed);
+    this.random = mulberry32(seed ^ 0x5eed);
     this.set(initial);
   }
 

@@ -50,7 +50,10 @@ describe('dead letters', () => {
     const jsm = await sys.nc.jetstreamManager();
     await jsm.streams.delete('KV_peoplesync_errors');
     await m.publish(ReportSyncError, WS, report({ message: 'while the bucket was gone' }), { cls: 'event' });
-    const failed = await waitFor(async () => (await letters()).find((l) => l.reason === 'permanent_error'), { what: 'the failed report' });
+    // Whether the server's answer reads as NATS trouble (retried, then max_deliveries) or as a
+    // refusal (permanent_error at once), the report ends in the DLQ rather than being lost.
+    const failed = await waitFor(async () => (await letters()).find((l) => l.reason === 'permanent_error' || l.reason === 'max_deliveries'),
+      { what: 'the failed report', timeoutMs: 30_000 });
     expect(failed).toMatchObject({ type: ReportSyncError.type, originalSubject: `peoplesync.work.${WS}.errors.event` });
     // The fix: the bucket is provisioned again (as any worker start does).
     await provision(sys.nc, topology(), 1);

@@ -22,6 +22,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`peoplesync: unknown command "${name}"\n\n${usage()}\n`);
     return EXIT.usage;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`peoplesync ${cmd.name}: ${cmd.summary}\n(common options: --config FILE, --ws WORKSPACE, --json)\n`);
+    return EXIT.ok;
+  }
   try {
     return await cmd.run(rest);
   } catch (err) {

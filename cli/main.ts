@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`peoplesync ${cmd.name}: ${cmd.summary}\n(common options: --config FILE, --ws WORKSPACE, --json)\n`);
+    process.stdout.write(`${cmd.usage ?? `peoplesync ${cmd.name}: ${cmd.summary}`}\n(common options: --config FILE, --ws WORKSPACE, --json)\n`);
     return EXIT.ok;
   }
   try {

@@ -26,6 +26,7 @@ export function parseSeqs(args: string[]): number[] {
 }
 
 export const dlqCommand: Command = {
+  usage: USAGE,
   name: 'dlq',
   summary: 'Dead letters: list [--limit N], replay SEQ... (after fixing their cause)',
   async run(argv) {

@@ -61,6 +61,7 @@ export function formatCounts(byCause: Record<string, number>, total: number): st
 const USAGE = 'usage: peoplesync errors list [--all] [--cause C] [--type T] [--since 7d] [--limit N] [--offset N] | show ID | count | retry ID... | retry --cause C';
 
 export const errorsCommand: Command = {
+  usage: USAGE,
   name: 'errors',
   summary: 'Sync errors: list [--all --cause --type --since --limit], show ID, count, retry ID... | --cause C',
   async run(argv) {

@@ -54,6 +54,7 @@ function out(line: string): void {
 }
 
 export const settingsCommand: Command = {
+  usage: USAGE,
   name: 'settings',
   summary: 'Show the workspace settings (get) or check and store them (save FILE)',
   async run(argv) {

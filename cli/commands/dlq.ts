@@ -32,7 +32,6 @@ export const dlqCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(argv, { limit: { type: 'string' } }, true);
     const [sub, ...args] = positionals;
-    if (values.help) { process.stdout.write(USAGE + '\n'); return 0; }
     if (sub !== 'list' && sub !== 'replay') throw new UsageError(sub ? `unknown dlq subcommand "${sub}"; ${USAGE}` : USAGE);
     if (sub === 'list' && args.length) throw new UsageError(`dlq list takes no arguments, got ${args.join(' ')}`);
     if (values.limit !== undefined && !/^\d+$/.test(values.limit)) throw new UsageError(`--limit must be a whole number, got "${values.limit}"`);

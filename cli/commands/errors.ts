@@ -70,7 +70,6 @@ export const errorsCommand: Command = {
       limit: { type: 'string' }, offset: { type: 'string' },
     }, true);
     const [sub, ...args] = positionals;
-    if (values.help) { process.stdout.write(USAGE + '\n'); return 0; }
     if (!sub) throw new UsageError(USAGE);
     const cause = values.cause === undefined ? undefined : oneOf('--cause', values.cause, ErrorCauseSchema.options);
     const cfg = configFrom(values);

@@ -60,10 +60,6 @@ export const settingsCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(argv, { 'confirm-stop-bulk': { type: 'boolean', default: false } }, true);
     const [verb, file, ...extra] = positionals;
-    if (values.help) {
-      out(USAGE);
-      return EXIT.ok;
-    }
     if (verb !== 'get' && verb !== 'save') throw new UsageError(`expected "get" or "save", got ${verb ? `"${verb}"` : 'nothing'}\n${USAGE}`);
     if (verb === 'save' && !file) throw new UsageError(`save needs the settings file (or - for stdin)\n${USAGE}`);
     if (extra.length > 0 || (verb === 'get' && file)) throw new UsageError(`unexpected argument(s): ${[...(verb === 'get' ? [file] : []), ...extra].join(' ')}`);

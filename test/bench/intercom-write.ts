@@ -29,7 +29,7 @@ async function serve(): Promise<void> {
   sb.createContacts(Array.from({ length: CONTACTS }, (_, i) => ({ email: `bench${i}@example.com` })));
   console.log(sb.url);
   process.stdin.resume();
-  process.stdin.on('end', () => void sb.close().then(() => process.exit(0)));
+  process.stdin.on('end', () => void sb.close().then(() => 0).then(process.exit));
 }
 
 async function startChild(): Promise<{ child: ChildProcess; url: string }> {

@@ -45,7 +45,7 @@ async function worker(natsUrl: string, icUrl: string, icToken: string, concurren
   process.on('message', (m) => {
     if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   });
-  process.on('disconnect', () => void host.stop(1_000).then(() => nc.close()).then(() => process.exit(0)));
+  process.on('disconnect', () => void host.stop(1_000).then(() => nc.close()).then(() => 0).then(process.exit));
   process.send?.('ready');
 }
 

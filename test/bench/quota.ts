@@ -39,7 +39,7 @@ async function serveLeader(url: string): Promise<void> {
   const { host, nc } = await startLeaderHost(url);
   console.log('started');
   process.stdin.resume();
-  process.stdin.on('end', () => void host.stop(1_000).then(() => nc.close()).then(() => process.exit(0)));
+  process.stdin.on('end', () => void host.stop(1_000).then(() => nc.close()).then(() => 0).then(process.exit));
 }
 
 function startChild(url: string): Promise<ChildProcess> {

@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import { TUNED_NATS_VERSION, tuneNats } from './nats-tuning.ts';
 
 export type { NatsConnection };
 
 export async function connectNats(cfg: Config['nats'], log: Logger, name = 'peoplesync'): Promise<NatsConnection> {
+  if (!tuneNats()) log.warn({ tuned: TUNED_NATS_VERSION }, 'nats.js is not the version its request path was tuned for: running it as it is');
   const opts: ConnectionOptions = {
     servers: cfg.servers,
     name,

@@ -3,6 +3,7 @@ export * from './types.ts';
 export * from './config.ts';
 export * from './logger.ts';
 export * from './connect.ts';
+export * from './nats-tuning.ts';
 export * from './provision.ts';
 export * from './kv.ts';
 export * from './lease.ts';

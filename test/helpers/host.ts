@@ -1,6 +1,6 @@
 // A worker host connected to a test nats-server as the `worker` user.
 import { connect, type NatsConnection } from 'nats';
-import { ActorHost, type ActorDef, type HostOptions, createLogger } from '../../runtime/index.ts';
+import { ActorHost, type ActorDef, type HostOptions, createLogger, tuneNats } from '../../runtime/index.ts';
 import { type NatsServerHandle, USERS } from './nats-server.ts';
 
 export interface TestHost {
@@ -11,7 +11,9 @@ export interface TestHost {
   kill(): Promise<void>;
 }
 
+/** A test's own connection, on the request path workers run (runtime/nats-tuning.ts). */
 export async function connectAs(server: NatsServerHandle, role: keyof typeof USERS = 'worker'): Promise<NatsConnection> {
+  tuneNats();
   return connect({ servers: server.url, ...USERS[role], name: `test-${role}` });
 }
 

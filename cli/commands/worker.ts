@@ -11,12 +11,25 @@ export const workerCommand: Command = {
     const { values } = parse(argv, { actors: { type: 'string', default: 'all' } });
     const cfg = configFrom(values);
     const log = createLogger({ level: cfg.logLevel });
+    logStrayRejections(log);
     const w = await startWorker(cfg, { actors: String(values.actors).split(',').map((s) => s.trim()).filter(Boolean), log });
     await waitForSignal(log);
     await w.stop();
     return 0;
   },
 };
+
+/**
+ * A promise nobody awaits that fails, say a request timer nats.js leaves behind while the server
+ * stalls, would end the process (Node's default) and every actor in it with it. Work is in
+ * durable queues and leases lapse by themselves, so the worker logs it and goes on.
+ */
+export function logStrayRejections(log: { error(obj: object, msg: string): void }): void {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason instanceof Error ? { name: reason.name, message: reason.message, stack: reason.stack } : String(reason) },
+      'unhandled rejection: logged, the worker keeps running');
+  });
+}
 
 /** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
 export function waitForSignal(log: { info(msg: string): void }): Promise<void> {

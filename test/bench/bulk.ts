@@ -3,7 +3,8 @@
 // and the SMTP sink. Prints wall time, records/s, Salesforce and Intercom calls against their
 // lower bounds, and peak RSS per process; with --million, RSS samples over the run to show that
 // memory stays flat as records stream through.
-//   npx tsx test/bench/bulk.ts [--people 120000] [--workers 1] [--million] [--ic-rate-limit] [--lease-ttl-ms 3000]
+//   npx tsx test/bench/bulk.ts [--people 120000] [--workers 1] [--million] [--ic-rate-limit] [--lease-ttl-ms 3000] [--profile DIR]
+// --profile writes a V8 CPU profile of each worker into DIR (open it in Chrome DevTools).
 // Data: 100k Salesforce records (50k Leads, 50k Contacts), 100k Intercom contacts, 80% of the
 // Salesforce people in common, 20% of pairs differing (1M each with --million).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -38,6 +39,7 @@ const PEOPLE = num('people', MILLION ? 1_200_000 : 120_000);
 const WORKERS = num('workers', 1);
 // Leases must outlast the longest stall of the NATS server under load (the config default is 3 s).
 const LEASE_TTL_MS = num('lease-ttl-ms', 3_000);
+const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
 
 /** Resident set now and at its peak, in MB, from /proc (Linux). */
 function rssOf(pid: number): { rss: number; peak: number } {
@@ -53,7 +55,8 @@ function rssOf(pid: number): { rss: number; peak: number } {
 /** A worker process; its log (warnings and worse) goes to `logFile`. */
 function startWorkerProcess(configFile: string, logFile: string): ChildProcess {
   const log = openSync(logFile, 'a');
-  return spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), 'worker', '--config', configFile], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
+  return spawn(process.execPath, [...profile, join(REPO_ROOT, 'cli', 'bin.mjs'), 'worker', '--config', configFile], {
     stdio: ['ignore', log, log], env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
   });
 }

@@ -1,12 +1,22 @@
-// Bookkeeping that lets a refresh tell which contacts Intercom no longer has, without listing
-// keys: the directory of every indexed contact (4,096 shards, changed only when a contact enters or
-// leaves the index), and the contacts each page of the current refresh listed.
+// What the index holds, known without listing keys (on nats-server 2.9 a filtered listing can
+// end early), so that a refresh can tell which contacts Intercom no longer has:
+// - Page records: each page of a refresh records the contacts it listed, before it indexes them.
+//   The records of the last refresh that completed, and of every refresh begun after it, name
+//   every contact a refresh put in the index since. A page costs two writes, whatever its size.
+// - Directory shards: contacts that entered the index some other way (webhook, poll, resync), in
+//   4,096 shards. A shard is rewritten whole, so only these few go there.
+// A refresh that completes sweeps out what these name and it did not list; then its own pages
+// replace all earlier ones and the shards let go of the contacts it listed.
 import type { TypedKv } from '../../runtime/index.ts';
 import { getMany } from './kv-read.ts';
 import { DIRECTORY_SHARDS, indexKeys, shardOf } from './keys.ts';
 
 interface Shard { ids: string[] }
-interface RefreshState { run: string; pages: number }
+interface PageRecord { ids: string[]; indexed: boolean }
+interface Listing { run: string; pages: number }
+/** `<ws>.rs`. `earlier`: refreshes whose page records still name contacts (the last complete one
+ * and any left unfinished after it). Older records ({run, pages} only) read as unfinished. */
+interface RefreshState extends Listing { done?: boolean; earlier?: Listing[] }
 
 function byShard(ids: Iterable<string>): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
@@ -61,26 +71,68 @@ export class RefreshPages {
     this.ws = ws;
   }
 
-  /** A new run drops the pages an earlier one left (finished or not). */
-  async begin(run: string): Promise<void> {
-    const state = (await this.kv.getRaw(indexKeys.refreshState(this.ws)))?.value as RefreshState | undefined;
-    if (!state || state.run === run) return;
-    await Promise.all(Array.from({ length: state.pages }, (_, p) => this.kv.delete(indexKeys.page(this.ws, state.run, p))));
-    await this.kv.put(indexKeys.refreshState(this.ws), { run, pages: 0 } satisfies RefreshState);
+  private state(): Promise<RefreshState | null> {
+    return this.kv.getRaw(indexKeys.refreshState(this.ws)).then((r) => (r?.value as RefreshState | undefined) ?? null);
   }
 
-  async put(run: string, page: number, ids: string[]): Promise<void> {
-    await this.kv.put(indexKeys.page(this.ws, run, page), { ids });
+  /** A new run becomes the current one; the one before joins the listings still needed. */
+  async begin(run: string): Promise<void> {
     await this.kv.modify<RefreshState>(indexKeys.refreshState(this.ws), (cur) => {
       const s = cur as RefreshState | null;
-      if (s && s.run === run && s.pages > page) return undefined;
-      return { run, pages: s && s.run === run ? Math.max(s.pages, page + 1) : page + 1 };
+      if (s?.run === run) return undefined;
+      const earlier = !s ? [] : [...(s.done ? [] : (s.earlier ?? [])), { run: s.run, pages: s.pages }];
+      return { run, pages: 0, done: false, earlier };
     });
   }
 
-  /** Ids each page of the run listed; null for a page without a record. */
+  /** The contacts a page listed: recorded before they are indexed (`indexed` false), and again once they are. */
+  async put(run: string, page: number, ids: string[], indexed: boolean): Promise<void> {
+    await this.kv.put(indexKeys.page(this.ws, run, page), { ids, indexed } satisfies PageRecord);
+    if (indexed) return;
+    await this.kv.modify<RefreshState>(indexKeys.refreshState(this.ws), (cur) => {
+      const s = cur as RefreshState | null;
+      if (!s || s.run === run) {
+        if (s && s.pages > page) return undefined;
+        return { done: false, earlier: [], ...s, run, pages: page + 1 };
+      }
+      // A page of a refresh that a later one has overtaken (it was running when its run stopped).
+      const earlier = s.earlier ?? [];
+      const mine = earlier.find((l) => l.run === run);
+      if (!mine || mine.pages > page) return undefined;
+      return { ...s, earlier: earlier.map((l) => (l === mine ? { run, pages: page + 1 } : l)) };
+    });
+  }
+
+  /** Ids each page of the run listed once indexed; null for a page not indexed yet. */
   async seen(run: string, pages: number): Promise<(string[] | null)[]> {
+    return (await this.records(run, pages)).map((r) => (r?.indexed ? r.ids : null));
+  }
+
+  private async records(run: string, pages: number): Promise<(PageRecord | null)[]> {
     const keys = Array.from({ length: pages }, (_, p) => indexKeys.page(this.ws, run, p));
-    return (await getMany(this.kv, keys)).map((v) => ((v as { ids?: unknown } | null)?.ids as string[] | undefined) ?? null);
+    return (await getMany(this.kv, keys)).map((v) => {
+      const r = v as Partial<PageRecord> | null;
+      return r && Array.isArray(r.ids) ? { ids: r.ids, indexed: r.indexed !== false } : null;
+    });
+  }
+
+  /** Every contact the page records of earlier refreshes name. */
+  async earlier(run: string): Promise<string[]> {
+    const s = await this.state();
+    if (!s || s.run !== run) return [];
+    const lists = await Promise.all((s.earlier ?? []).map((l) => this.records(l.run, l.pages)));
+    return lists.flat().flatMap((r) => r?.ids ?? []);
+  }
+
+  /** The run's pages now name everything a refresh indexed: earlier records go. */
+  async complete(run: string, pages: number): Promise<void> {
+    let superseded: Listing[] = [];
+    await this.kv.modify<RefreshState>(indexKeys.refreshState(this.ws), (cur) => {
+      const s = cur as RefreshState | null;
+      if (!s || s.run !== run) return undefined;
+      superseded = s.earlier ?? [];
+      return { run, pages: Math.max(s.pages, pages), done: true, earlier: [] };
+    });
+    await Promise.all(superseded.flatMap((l) => Array.from({ length: l.pages }, (_, p) => this.kv.delete(indexKeys.page(this.ws, l.run, p)))));
   }
 }

@@ -1,7 +1,8 @@
 // The identity index in KV: entries per Intercom contact and the lookups that find them by email
 // or match-key value. Reads of a batch go out together (Promise.all), never one after another.
-// Lookups and the directory are written before an entry, so an entry on disk always has them; a
-// lookup may list an id whose entry moved on, and readers check the entry.
+// Lookups and the directory (or the refresh page listing the contact) are written before an
+// entry, so an entry on disk always has them; a lookup may list an id whose entry moved on, and
+// readers check the entry.
 import { KvConflictError, type TypedKv } from '../../runtime/index.ts';
 import { type ContactInput, type IndexEntry, type MatchKey, asIndexEntry, entryFor, sameIndexed } from './entry.ts';
 import { Directory } from './directory.ts';
@@ -82,7 +83,8 @@ export class IndexStore {
     return out;
   }
 
-  async upsert(contacts: readonly ContactInput[], key: MatchKey, nowMs: number, mode: UpsertMode): Promise<UpsertResult> {
+  /** `listed`: a refresh page has recorded these contacts, so new ones need no directory shard. */
+  async upsert(contacts: readonly ContactInput[], key: MatchKey, nowMs: number, mode: UpsertMode, opts: { listed?: boolean } = {}): Promise<UpsertResult> {
     const latest = new Map<string, ContactInput>();
     for (const c of contacts) if (!latest.has(c.id) || latest.get(c.id)!.updated_at < c.updated_at) latest.set(c.id, c);
     const stored = await this.entries(latest.keys());
@@ -106,7 +108,7 @@ export class IndexStore {
       result.written.push(c.id);
       result.previous.set(c.id, old);
     }
-    await Promise.all([this.applyLookups(changes), this.directory.add(entering)]);
+    await Promise.all([this.applyLookups(changes), opts.listed ? undefined : this.directory.add(entering)]);
     await Promise.all(puts.map((e) => this.kv.put(indexKeys.contact(this.ws, e.id), e)));
     return result;
   }

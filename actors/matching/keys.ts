@@ -2,14 +2,15 @@
 // emails and match-key values are hashed, and ids that do not fit are encoded (with a leading
 // '=' that a plain id never has). Nothing here relies on listing keys: on nats-server 2.9 a
 // filtered keys() listing can end early (its end is told by a pending count the server gets
-// wrong on a bucket with overwrites), so the contacts of a workspace are kept in a directory.
+// wrong on a bucket with overwrites), so the contacts of a workspace are named by refresh page
+// records and directory shards (directory.ts).
 //
 //   bucket index:  <ws>.c.<icId>            IndexEntry of one Intercom contact
 //                  <ws>.e.<hash(email)>     Lookup: contacts with this normalised email
 //                  <ws>.k.<hash(value)>     Lookup: contacts with this match-key value
-//                  <ws>.d.<shard>           Directory: every indexed contact, in 4,096 shards
-//                  <ws>.r.<run>.<page>      PageSeen: contacts one refresh page listed
-//                  <ws>.rs                  RefreshState: the run whose pages are stored
+//                  <ws>.d.<shard>           Directory: contacts indexed other than by a refresh, in 4,096 shards
+//                  <ws>.r.<run>.<page>      PageRecord: contacts one refresh page listed
+//                  <ws>.rs                  RefreshState: the current refresh and earlier ones whose pages are kept
 //   bucket links:  <ws>.sf.<sfId>           SfLink: the Intercom contact of a Salesforce record
 //                  <ws>.ic.<icId>           IcLinks: the Lead and/or Contact of an Intercom contact
 import { createHash } from 'node:crypto';
@@ -40,9 +41,10 @@ export const indexKeys = {
   refreshState: (ws: string) => `${ws}.rs`,
 } as const;
 
-/** Every shard is rewritten whole when a contact enters it: many small shards keep a first
- * refresh of 100k contacts from rewriting kilobytes per contact (256 shards did: 46 s of a 85 s
- * bulk run went to the index phase). */
+/** Every shard is rewritten whole when a contact enters it, so many small shards. Contacts a
+ * refresh indexes are named by its page records instead: a first refresh of 100k contacts
+ * through the shards cost two KV operations per contact, and rewrote ever larger shards as the
+ * index grew (at 1M contacts, 244 ids a shard). */
 export const DIRECTORY_SHARDS = 4096;
 
 /** The directory shard of a contact: the first 12 bits of a hash, so shards fill evenly. */

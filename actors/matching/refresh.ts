@@ -1,9 +1,10 @@
 // IndexRefresh: one Intercom list page per work item, each naming the next, so a refresh of any
 // size is a chain of small idempotent steps. The next page is sent on as soon as this one is
-// listed, so pages are indexed side by side. Each page records which contacts it listed; the
-// last page waits for every page's record, then sweeps out entries no page of this run listed
+// listed, so pages are indexed side by side. Each page records which contacts it listed, before
+// and after indexing them; the last page waits for every page to be indexed, then sweeps out
+// entries that earlier refreshes or events put in the index and no page of this run listed
 // (contacts deleted in Intercom) and their links, except entries written after the run began
-// (an event may have added one).
+// (an event may have added one). See directory.ts.
 import { type BodyOf, IndexRefresh, IndexRefreshed } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { SettingsSource } from './item-settings.ts';
@@ -21,11 +22,14 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
   if (page.next) {
     await ctx.publish(IndexRefresh, { run: body.run, page: body.page + 1, cursor: page.next }, { msgId: `idx:${body.run}:${body.page + 1}` });
   }
-  await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'changed');
-  await pages.put(body.run, body.page, page.contacts.map((c) => c.id));
+  const ids = page.contacts.map((c) => c.id);
+  await pages.put(body.run, body.page, ids, false);
+  await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'changed', { listed: true });
+  await pages.put(body.run, body.page, ids, true);
   if (page.next) return;
   const listed = await allPages(pages, ctx, body.run, body.page + 1);
-  const contacts = await sweep(stores, ctx, listed, item.run?.startedAt ?? 0);
+  const contacts = await sweep(stores, pages, ctx, body.run, listed, item.run?.startedAt ?? 0);
+  await pages.complete(body.run, body.page + 1);
   await ctx.publish(IndexRefreshed, { run: body.run, contacts, pages: body.page + 1 }, { msgId: `idxdone:${body.run}` });
 }
 
@@ -53,14 +57,19 @@ async function allPages(pages: RefreshPages, ctx: HandlerContext, run: string, c
 }
 
 /** Drops what the run did not see; returns how many contacts it saw. */
-async function sweep(stores: Stores, ctx: HandlerContext, listed: string[][], startedAt: number): Promise<number> {
+async function sweep(stores: Stores, pages: RefreshPages, ctx: HandlerContext, run: string, listed: string[][], startedAt: number): Promise<number> {
   const seen = new Set<string>();
   for (const ids of listed) for (const id of ids) seen.add(id);
-  const unseen = (await stores.index.directory.all()).filter((id) => !seen.has(id));
+  const sharded = await stores.index.directory.all();
+  const named = new Set([...(await pages.earlier(run)), ...sharded]);
+  const unseen = [...named].filter((id) => !seen.has(id));
   const entries = await stores.index.entries(unseen);
-  // Listed in the directory without an entry: a removal that stopped half-way.
-  await stores.index.directory.remove(unseen.filter((id) => !entries.has(id)));
   const gone = [...entries.values()].filter((e) => e.indexedAt < startedAt).map((e) => e.id);
+  const goneSet = new Set(gone);
+  const inShards = new Set(sharded);
+  // The shards keep only what this run's pages do not name: entries written since it began.
+  await stores.index.directory.remove(sharded.filter((id) => seen.has(id) || !entries.has(id)));
+  await stores.index.directory.add([...entries.keys()].filter((id) => !goneSet.has(id) && !inShards.has(id)));
   for (let i = 0; i < gone.length; i += 200) {
     const chunk = gone.slice(i, i + 200);
     await stores.links.dropContacts(chunk);

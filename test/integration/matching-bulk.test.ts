@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { type IndexEntry, type Lookup, indexKeys, linkKeys } from '../../actors/matching/index.ts';
+import { RefreshPages } from '../../actors/matching/directory.ts';
+import { IndexStore } from '../../actors/matching/index-store.ts';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import type { GeneratorOptions } from '../../sandbox/index.ts';
 import { IndexRefresh } from '../../protocol/index.ts';
@@ -149,6 +151,33 @@ describe('matching in a bulk run', () => {
     expect((await entries()).size).toBe(world.contacts.length - 1);
     const [batch] = await matchBulk(m, run, 'Contact', [record]);
     expect(batch).toMatchObject({ pairs: [], unmatched: 1, scanned: 1 });
+  });
+
+  it('sweeps contacts an unfinished refresh or an event indexed, and keeps the shards to event entries', async () => {
+    const index = await m.sys.kv('index');
+    const store = new IndexStore(index, WS);
+    const pages = new RefreshPages(index, WS);
+    const email = { kind: 'email' } as const;
+    const before = Date.now() - 60_000;
+    const ghost = (id: string) => ({ id, role: 'user' as const, email: `${id}@gone.example`, updated_at: 1, custom_attributes: {} });
+    // A refresh whose run stopped after one page: it indexed a contact Intercom has deleted since.
+    await pages.begin('unfinished');
+    await pages.put('unfinished', 0, ['ghost-page'], false);
+    await store.upsert([ghost('ghost-page')], email, before, 'changed', { listed: true });
+    await pages.put('unfinished', 0, ['ghost-page'], true);
+    // A contact an event indexed, deleted since; and one an event indexed that Intercom still has.
+    await store.upsert([ghost('ghost-event')], email, before, 'changed');
+    const live = [...(await entries()).keys()].find((id) => !id.startsWith('ghost')) as string;
+    await store.directory.add([live]);
+    expect((await store.directory.all()).sort()).toEqual(['ghost-event', live].sort());
+    expect([...(await store.entries(['ghost-page', 'ghost-event'])).keys()].sort()).toEqual(['ghost-event', 'ghost-page']);
+
+    await refreshIndex(m);
+    expect([...(await store.entries(['ghost-page', 'ghost-event', live])).keys()]).toEqual([live]);
+    // The refresh's pages name the live contact now; the shards hold nothing it listed.
+    expect(await store.directory.all()).toEqual([]);
+    expect(await index.getRaw(indexKeys.page(WS, 'unfinished', 0))).toBeNull();
+    expect([...(await store.lookups('e', ['ghost-page@gone.example', 'ghost-event@gone.example'])).values()].flat()).toEqual([]);
   });
 
   it('leaves no refresh pages of earlier runs behind and publishes each step once', async () => {

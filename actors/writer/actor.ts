@@ -12,7 +12,7 @@ import { type SfBatcher, handleWriteSalesforce, sendBatched } from './write-sale
 export interface WriterActorOptions {
   /** How long an event item waits for others to share its call (default 200 ms; 0 = no sharing). */
   eventDelayMs?: number;
-  /** The same for bulk items (default 1 s). */
+  /** For bulk items, the gap with no new item that sends a call (default 1 s); a call waits 10 s at most. */
   bulkDelayMs?: number;
   /** Records per Salesforce call (default 200, the most one call takes). */
   maxRecords?: number;
@@ -22,8 +22,10 @@ export interface WriterActorOptions {
 
 export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
   const delayMs = o.eventDelayMs ?? 200;
-  // Nobody waits on a single bulk item: give others longer to fill the call.
+  // Nobody waits on a single bulk item: a call goes when full, when no item came for a second
+  // (the run is ending), or after 10 s (well inside the 30 s ack wait).
   const bulkDelayMs = o.bulkDelayMs ?? 1_000;
+  const bulkMaxWaitMs = Math.max(bulkDelayMs, 10_000);
   const maxRecords = o.maxRecords ?? 200;
   // One batcher per client and class, i.e. per workspace, worker and class. Bulk and event items
   // share calls so a run spends ceil(updates / 200) calls however its batches split the updates;
@@ -36,7 +38,8 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
     if (!byClass) batchers.set(sf, (byClass = new Map()));
     let b = byClass.get(ctx.cls);
     if (!b) {
-      b = new WriteBatcher({ maxRecords, delayMs: ctx.cls === 'bulk' ? bulkDelayMs : delayMs, keyOf: (u) => u.id, send: sendBatched(sf, ctx.cls) });
+      const bulk = ctx.cls === 'bulk';
+      b = new WriteBatcher({ maxRecords, delayMs: bulk ? bulkDelayMs : delayMs, maxWaitMs: bulk ? bulkMaxWaitMs : delayMs, keyOf: (u) => u.id, send: sendBatched(sf, ctx.cls) });
       byClass.set(ctx.cls, b);
     }
     return b;

@@ -1,6 +1,7 @@
-// Coalesces small write items into calls: items arriving within `delayMs` of the first share one
-// call of at most `maxRecords` records, flushed on size or when the delay runs out; an item that
-// does not fit is split across two calls. Each
+// Coalesces small write items into calls of at most `maxRecords` records, flushed on size, when
+// no item has come for `delayMs`, or when the first has waited `maxWaitMs`; an item that does not
+// fit is split across two calls. A steady trickle of items thus fills its calls however slowly
+// it flows (a fixed window sent calls as full as the window was long). Each
 // item's promise settles with its own slice of the results, so its handler (and its ack) waits
 // for the call that carried it. While a call is pending every member is kept alive (heartbeat),
 // because only one of them waits for tokens in its own handler.
@@ -14,7 +15,10 @@ export interface BatchMember<C> {
 
 export interface BatcherOptions<U, R, C> {
   maxRecords: number;
+  /** A gap this long with no new item sends what is waiting. */
   delayMs: number;
+  /** The longest the first item of a call waits (default `delayMs`: a fixed window). */
+  maxWaitMs?: number;
   /** The same record twice in one call is refused by some services: such an item opens a new call. */
   keyOf(update: U): string;
   send(updates: U[], members: BatchMember<C>[]): Promise<R[]>;
@@ -33,6 +37,7 @@ export class WriteBatcher<U, R, C> {
   private records = 0;
   private readonly keys = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  private firstAt = 0;
   private readonly o: BatcherOptions<U, R, C>;
 
   constructor(o: BatcherOptions<U, R, C>) {
@@ -58,8 +63,15 @@ export class WriteBatcher<U, R, C> {
       this.pending.push({ updates, member, resolve, reject });
       this.records += updates.length;
       for (const u of updates) this.keys.add(this.o.keyOf(u));
-      if (this.records >= this.o.maxRecords) this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.o.delayMs);
+      if (this.records >= this.o.maxRecords) {
+        this.flush();
+        return;
+      }
+      const now = Date.now();
+      if (this.pending.length === 1) this.firstAt = now;
+      const deadline = this.firstAt + Math.max(this.o.maxWaitMs ?? this.o.delayMs, this.o.delayMs);
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.flush(), Math.min(this.o.delayMs, deadline - now));
     });
   }
 

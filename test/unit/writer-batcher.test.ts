@@ -3,11 +3,12 @@ import { WriteBatcher, type BatchMember } from '../../actors/writer/index.ts';
 
 interface Call { updates: string[]; members: string[] }
 
-function setup(o: { maxRecords?: number; delayMs?: number; fail?: Error; heartbeatMs?: number; holdMs?: number } = {}) {
+function setup(o: { maxRecords?: number; delayMs?: number; maxWaitMs?: number; fail?: Error; heartbeatMs?: number; holdMs?: number } = {}) {
   const calls: Call[] = [];
   const b = new WriteBatcher<string, string, string>({
     maxRecords: o.maxRecords ?? 5,
     delayMs: o.delayMs ?? 30,
+    maxWaitMs: o.maxWaitMs,
     heartbeatMs: o.heartbeatMs,
     keyOf: (u) => u.split('=')[0],
     send: async (updates, members) => {
@@ -41,6 +42,34 @@ describe('WriteBatcher', () => {
     expect(await c).toEqual(['ok:c=1', 'ok:d=1']); // the item's results, in order, from both calls
     await Promise.all([a, e]);
     expect(calls.map((x) => x.updates)).toEqual([['a=1', 'b=1', 'c=1'], ['d=1', 'e=1', 'f=1']]);
+  });
+
+  it('fills a call from a trickle slower than the gap window would allow, up to the longest wait', async () => {
+    const { b, calls, member } = setup({ maxRecords: 4, delayMs: 500, maxWaitMs: 5_000 });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const items: Promise<string[]>[] = [];
+    // One record every 60 ms: a fixed window would cut calls at its length, whatever it is.
+    for (const k of ['a', 'b', 'c', 'd', 'e']) {
+      items.push(b.submit([`${k}=1`], member(k)));
+      await sleep(60);
+    }
+    await Promise.all(items);
+    // Full call of four; then 'e' waits for a 500 ms gap and goes alone.
+    expect(calls.map((c) => c.updates)).toEqual([['a=1', 'b=1', 'c=1', 'd=1'], ['e=1']]);
+
+    const slow = setup({ maxRecords: 100, delayMs: 500, maxWaitMs: 800 });
+    const started = Date.now();
+    const more: Promise<string[]>[] = [];
+    for (let i = 0; i < 8; i++) {
+      more.push(slow.b.submit([`k${i}=1`], slow.member(`k${i}`)));
+      await sleep(150);
+    }
+    await Promise.all(more);
+    // Never a 500 ms gap, so the longest wait decides: the first call goes at 800 ms with about six.
+    expect(slow.calls.length).toBeGreaterThanOrEqual(2);
+    expect(slow.calls.length).toBeLessThan(8);
+    expect(slow.calls[0].updates.length).toBeGreaterThanOrEqual(3);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('never puts one record twice into a call', async () => {

@@ -12,7 +12,7 @@ import { type SfBatcher, handleWriteSalesforce, sendBatched } from './write-sale
 export interface WriterActorOptions {
   /** How long an event item waits for others to share its call (default 200 ms; 0 = no sharing). */
   eventDelayMs?: number;
-  /** For bulk items, the gap with no new item that sends a call (default 1 s); a call waits 10 s at most. */
+  /** For bulk items, the gap with no new item that sends a call (default 2 s); a call waits 15 s at most. */
   bulkDelayMs?: number;
   /** Records per Salesforce call (default 200, the most one call takes). */
   maxRecords?: number;
@@ -22,10 +22,11 @@ export interface WriterActorOptions {
 
 export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
   const delayMs = o.eventDelayMs ?? 200;
-  // Nobody waits on a single bulk item: a call goes when full, when no item came for a second
-  // (the run is ending), or after 10 s (well inside the 30 s ack wait).
-  const bulkDelayMs = o.bulkDelayMs ?? 1_000;
-  const bulkMaxWaitMs = Math.max(bulkDelayMs, 10_000);
+  // Nobody waits on a single bulk item: a call goes when full, when no item came for 2 s (the
+  // run is ending; shorter gaps happen between scan pages on a busy worker), or after 15 s (well
+  // inside the 30 s ack wait).
+  const bulkDelayMs = o.bulkDelayMs ?? 2_000;
+  const bulkMaxWaitMs = Math.max(bulkDelayMs, 15_000);
   const maxRecords = o.maxRecords ?? 200;
   // One batcher per client and class, i.e. per workspace, worker and class. Bulk and event items
   // share calls so a run spends ceil(updates / 200) calls however its batches split the updates;

@@ -32,6 +32,8 @@ export interface LocalNats {
   monitorPort: number;
   storeDir: string;
   configFile: string;
+  /** The server's process id. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export async function startLocalNats(o: { port?: number; monitorPort?: number; b
         const onExit = () => { if (proc.exitCode === null) proc.kill('SIGKILL'); };
         process.once('exit', onExit);
         return {
-          url: `nats://127.0.0.1:${port}`, port, monitorPort, storeDir, configFile,
+          url: `nats://127.0.0.1:${port}`, port, monitorPort, storeDir, configFile, pid: proc.pid ?? 0,
           stop: async () => {
             process.removeListener('exit', onExit);
             await stopProcess(proc);

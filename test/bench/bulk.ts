@@ -52,6 +52,16 @@ function rssOf(pid: number): { rss: number; peak: number } {
   }
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+function cpuOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** A worker process; its log (warnings and worse) goes to `logFile`. */
 function startWorkerProcess(configFile: string, logFile: string): ChildProcess {
   const log = openSync(logFile, 'a');
@@ -129,6 +139,12 @@ async function main(): Promise<void> {
     }
     const wall = (Date.now() - started) / 1000;
     report(end, wall, samples, workers, sandboxes, icContacts);
+    // Wall time moves with whatever else the shared cores run; CPU per record is the steadier figure.
+    const records = end.counts.scanned;
+    const cpu = workers.map((w) => cpuOf(w.pid ?? 0));
+    const natsCpu = cpuOf(nats.pid);
+    console.log(`CPU: worker ${cpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (${Math.round((cpu.reduce((a, b) => a + b, 0) * 1e6) / records)} µs a record), `
+      + `nats-server ${natsCpu.toFixed(1)} s (${Math.round((natsCpu * 1e6) / records)} µs a record)`);
     const mail = await smtp.waitForMail(0, 30_000).catch(() => null);
     console.log(`email: ${mail ? mail.subject : 'none arrived'}`);
   } finally {

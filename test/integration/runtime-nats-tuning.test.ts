@@ -1,6 +1,5 @@
 // The nats.js request path as runtime/nats-tuning.ts leaves it: answers, failures and timeouts
-// still settle requests as before, a request that got its answer builds no error, and what is sent
-// over several microtask turns leaves in one socket write.
+// still settle requests as before, and a request that got its answer builds no error.
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsConnection, type NatsError, connect } from 'nats';
@@ -64,22 +63,5 @@ describe('nats.js request tuning', () => {
     await expect(nc.request(SILENT, undefined, { timeout: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' } satisfies Partial<NatsError>);
     // The connection is still good afterwards.
     expect(new TextDecoder().decode((await nc.request(ECHO, new TextEncoder().encode('ok'))).data)).toBe('ok');
-  });
-
-  it('sends what several microtask turns queued in one socket write', async () => {
-    const transport = (nc as unknown as { protocol: { transport: Record<string, unknown> } }).protocol.transport;
-    const { calls, result } = await counting(transport, 'send', async () => {
-      const pending: Promise<unknown>[] = [];
-      // Ten requests, each one await later than the one before: ten microtask turns, one event-loop turn.
-      for (let i = 0; i < 10; i++) {
-        pending.push(nc.request(ECHO, new TextEncoder().encode(`t${i}`), { timeout: 5_000 }));
-        await Promise.resolve();
-      }
-      // Answers take a network round trip, so every request has been sent by the first one's answer.
-      await pending[0];
-      return Promise.all(pending);
-    });
-    expect(result).toHaveLength(10);
-    expect(calls).toBe(1);
   });
 });

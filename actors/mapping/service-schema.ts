@@ -1,6 +1,9 @@
 // The live describe of Lead/Contact and the Intercom contact data attributes, cached per client
 // (one client per workspace and worker) for a short time. Describes cost Salesforce API calls,
-// so they are fetched inside a token lease of the asking work's class.
+// so they are fetched inside a token lease of the asking work's class, and one fetch at a time
+// per object and class: handlers that need the same describe wait for that fetch, lease and all.
+// (Each leasing on its own, all but one returned their token unused: at a tier threshold every
+// return dropped usage below it and every next lease lifted it back, so a paused run flapped.)
 import type {
   IcDataAttribute, IntercomClient, SalesforceClient, SfDescribe, SfObject,
 } from '../../connectors/index.ts';
@@ -22,6 +25,8 @@ export interface SchemaSourceOptions {
 export class SchemaSource {
   private readonly describes = new WeakMap<SalesforceClient, TtlCache<SfDescribe>>();
   private readonly attributes = new WeakMap<IntercomClient, TtlCache<IcDataAttribute[]>>();
+  /** Leased describe fetches in progress, by `<class>:<object>`. */
+  private readonly fetches = new WeakMap<SalesforceClient, Map<string, Promise<SfDescribe>>>();
   private readonly revisions = new WeakMap<SalesforceClient, number>();
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -43,16 +48,28 @@ export class SchemaSource {
     return c;
   }
 
-  /** Describes of `objects`; the missing ones are fetched under one lease of `cls` tokens. */
+  /** Describes of `objects`; the missing ones are fetched under one lease of `cls` tokens, unless
+   * a fetch of them for the same class is already under way. */
   async describe(ctx: ActorContext, objects: readonly SfObject[], cls: WorkClass, maxAgeMs = this.ttlMs): Promise<Partial<Record<SfObject, SfDescribe>>> {
     const sf = ctx.deps.salesforce(ctx.ws);
     const cache = this.describeCache(sf);
+    let fetches = this.fetches.get(sf);
+    if (!fetches) this.fetches.set(sf, (fetches = new Map()));
     const missing = objects.filter((o) => cache.peek(o, maxAgeMs) === undefined);
     const load = (o: SfObject) => cache.get(o, () => sf.describe(o), maxAgeMs);
+    const mine = missing.filter((o) => !fetches.has(`${cls}:${o}`));
+    if (mine.length > 0) {
+      const fetched = ctx.withTokens(cls, mine.length, () => Promise.all(mine.map(load)));
+      mine.forEach((o, i) => {
+        const key = `${cls}:${o}`;
+        const one = fetched.then((r) => r[i]);
+        fetches.set(key, one);
+        one.finally(() => fetches.delete(key)).catch(() => undefined);
+      });
+    }
     const out: Partial<Record<SfObject, SfDescribe>> = {};
     // What was just fetched is used as is: asking the cache again with maxAgeMs 0 would fetch twice.
-    const fresh = missing.length > 0 ? await ctx.withTokens(cls, missing.length, () => Promise.all(missing.map(load))) : [];
-    missing.forEach((o, i) => { out[o] = fresh[i]; });
+    for (const o of missing) out[o] = await fetches.get(`${cls}:${o}`) ?? await load(o);
     // The rest were cached; one that expired in between is fetched again outside the lease (still
     // accounted, as plain usage).
     for (const o of objects) if (!out[o]) out[o] = await load(o);

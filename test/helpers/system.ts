@@ -53,7 +53,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     nats: { servers: [nats.url], user: 'worker', pass: 'worker-dev-password' },
     logLevel: (process.env.TEST_LOG_LEVEL ?? 'silent'),
     dataDir,
-    leaseTtlMs: 1_000,
+    // Long enough to outlast the event-loop stalls of a test process on two busy cores (with 1 s,
+    // leaders lost their leases mid-run under CI load); short enough for fail-over tests.
+    leaseTtlMs: 3_000,
     queue: { ackWaitMs: 10_000, maxDeliver: 5 },
     smtp: { host: '127.0.0.1', port: smtp.port, from: 'peoplesync <peoplesync@localhost>' },
     workspaces: [{

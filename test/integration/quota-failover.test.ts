@@ -66,9 +66,10 @@ describe('quota leader failover', () => {
     const fromB = seen.filter((g) => g.byB);
     expect(fromA.length).toBeGreaterThan(0);
     expect(fromB.length).toBeGreaterThan(0);
-    // b never led before a died; it led within a few seconds (lease expiry + one TTL of waiting).
+    // b never led before a died; it led within the lease's expiry plus one TTL of waiting (and a
+    // little for the attempts).
     expect(fromB[0].at).toBeGreaterThan(killedAt);
-    expect(fromB[0].at - killedAt).toBeLessThan(6_000);
+    expect(fromB[0].at - killedAt).toBeLessThan(2 * sys.config.leaseTtlMs + 2_000);
 
     // Every grant, across both leaders.
     expect(granted()).toBeLessThanOrEqual(BULK_AT + LEASE);

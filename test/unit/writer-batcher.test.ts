@@ -45,17 +45,18 @@ describe('WriteBatcher', () => {
   });
 
   it('fills a call from a trickle slower than the gap window would allow, up to the longest wait', async () => {
-    const { b, calls, member } = setup({ maxRecords: 4, delayMs: 500, maxWaitMs: 5_000 });
+    const { b, calls, member } = setup({ maxRecords: 6, delayMs: 300, maxWaitMs: 5_000 });
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const items: Promise<string[]>[] = [];
-    // One record every 60 ms: a fixed window would cut calls at its length, whatever it is.
-    for (const k of ['a', 'b', 'c', 'd', 'e']) {
+    // One record every 80 ms: six take 400 ms, longer than the 300 ms gap, so a fixed window of
+    // that length would send a call of about four.
+    for (const k of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
       items.push(b.submit([`${k}=1`], member(k)));
-      await sleep(60);
+      await sleep(80);
     }
     await Promise.all(items);
-    // Full call of four; then 'e' waits for a 500 ms gap and goes alone.
-    expect(calls.map((c) => c.updates)).toEqual([['a=1', 'b=1', 'c=1', 'd=1'], ['e=1']]);
+    // Full call of six; then 'g' waits for a 300 ms gap and goes alone.
+    expect(calls.map((c) => c.updates)).toEqual([['a=1', 'b=1', 'c=1', 'd=1', 'e=1', 'f=1'], ['g=1']]);
 
     const slow = setup({ maxRecords: 100, delayMs: 500, maxWaitMs: 800 });
     const started = Date.now();
@@ -65,10 +66,12 @@ describe('WriteBatcher', () => {
       await sleep(150);
     }
     await Promise.all(more);
-    // Never a 500 ms gap, so the longest wait decides: the first call goes at 800 ms with about six.
+    // Never a 500 ms gap, so the longest wait decides: the first call goes at 800 ms with about
+    // six (a gap alone would send all eight at once; a 500 ms window, about four).
     expect(slow.calls.length).toBeGreaterThanOrEqual(2);
     expect(slow.calls.length).toBeLessThan(8);
     expect(slow.calls[0].updates.length).toBeGreaterThanOrEqual(3);
+    expect(slow.calls[0].updates.length).toBeGreaterThanOrEqual(5);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

@@ -26,7 +26,7 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
   // run is ending; shorter gaps happen between scan pages on a busy worker), or after 15 s (well
   // inside the 30 s ack wait).
   const bulkDelayMs = o.bulkDelayMs ?? 2_000;
-  const bulkMaxWaitMs = Math.max(bulkDelayMs, 15_000);
+  const bulkMaxWaitMs = 15_000;
   const maxRecords = o.maxRecords ?? 200;
   // One batcher per client and class, i.e. per workspace, worker and class. Bulk and event items
   // share calls so a run spends ceil(updates / 200) calls however its batches split the updates;

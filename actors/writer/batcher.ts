@@ -17,7 +17,7 @@ export interface BatcherOptions<U, R, C> {
   maxRecords: number;
   /** A gap this long with no new item sends what is waiting. */
   delayMs: number;
-  /** The longest the first item of a call waits (default `delayMs`: a fixed window). */
+  /** The longest the first item of a call waits (default `delayMs`: a fixed window; never less than `delayMs`). */
   maxWaitMs?: number;
   /** The same record twice in one call is refused by some services: such an item opens a new call. */
   keyOf(update: U): string;

@@ -3,9 +3,10 @@
 // got its answer is then also cancelled, and cancelling builds a NatsError (a stack trace) to
 // reject the promise that has already settled, 11 % of the worker's CPU plus the garbage. The
 // answer path here settles the promise and leaves the mux, nothing else.
-// (Writing pending protocol once per event-loop turn instead of once per microtask turn saved a
-// few per cent more, but with it an end-to-end run saw its coordinator's control requests
-// answered "no leader" (503) where it was leading; the cause was not pinned down: not done.)
+// (Writing pending protocol once per event-loop turn instead of once per microtask turn was tried
+// and left out: an end-to-end test failed with it, "no leader" answers that later showed up
+// without it too, from test leases too short for a loaded machine; and without it the bulk
+// benchmark's worker spends the same CPU per record.)
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

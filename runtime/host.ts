@@ -31,6 +31,8 @@ export interface HostOptions {
   concurrency?: number;
   deps?: ActorDeps;
   backoff?: { baseMs: number; maxMs: number };
+  /** How long a work item taken is kept by heartbeats (default ten ack waits; see WorkQueue). */
+  holdMs?: number;
   version?: string;
 }
 
@@ -51,7 +53,7 @@ export class ActorHost {
   readonly topology: Topology;
   readonly messenger: Messenger;
   readonly tokens: TokenBroker;
-  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff'>> & Pick<HostOptions, 'backoff'>;
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs'>> & Pick<HostOptions, 'backoff' | 'holdMs'>;
   private readonly tuning: QueueTuning;
   private readonly dlq: DeadLetterStore;
   private readonly control: ControlPlane;
@@ -184,7 +186,7 @@ export class ActorHost {
         const wq = new WorkQueue({
           nc: this.o.nc, prefix: this.o.prefix, consumer: def, binding: q, concurrency: q.concurrency ?? this.o.concurrency,
           dlq: this.dlq, gate: this.gate as RunGate, log: this.o.log.child({ actor: a.name, queue: def.durable }),
-          backoff: this.o.backoff,
+          backoff: this.o.backoff, holdMs: this.o.holdMs,
           context: (msgWs, c, m) => {
             if (!this.o.workspaces.includes(msgWs)) return null;
             if (ws && !this.running.has(`${a.name}/${ws}`)) return null;

@@ -1,6 +1,9 @@
 // One durable pull consumer per (stage, class), consumed with bounded in-flight work. Decoding is
 // one step; poison goes to the DLQ and is acked; handler errors marked retryable are nak'ed with
-// exponential backoff, the rest (and anything on its last delivery) go to the DLQ.
+// exponential backoff, the rest (and anything on its last delivery) go to the DLQ. Items taken
+// from the consumer are kept with progress heartbeats while they wait for a slot and while they
+// run, so a slow item on a busy worker is not handed to another worker and done twice; a handler
+// still running after `holdMs` gets no more, and its item goes to another worker.
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
 import { type ConsumerDef, DecodeError, Headers, RUN_WORK_STAGES, type WorkClass, decodeMessage, parseWorkSubject } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
@@ -20,6 +23,8 @@ export interface WorkQueueOptions {
   /** null when this process does not serve the workspace: the item is left for one that does. */
   context(ws: string, cls: WorkClass, m: JsMsg): HandlerContext | null;
   backoff?: { baseMs: number; maxMs: number };
+  /** How long an item taken is kept by heartbeats (default ten ack waits). */
+  holdMs?: number;
 }
 
 /** NATS itself was slow or away (a request timed out, the connection is reconnecting or
@@ -43,6 +48,9 @@ export class WorkQueue {
   private loop: Promise<void> | null = null;
   private readonly o: WorkQueueOptions;
   private readonly handlers: Map<string, WorkHandler>;
+  /** Items taken and not yet settled, with when they were taken. */
+  private readonly held = new Map<JsMsg, number>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(o: WorkQueueOptions) {
     this.o = o;
@@ -52,7 +60,23 @@ export class WorkQueue {
   async start(): Promise<void> {
     const c = await this.o.nc.jetstream().consumers.get(this.o.consumer.stream, this.o.consumer.durable);
     this.messages = await c.consume({ max_messages: Math.max(1, this.o.concurrency), expires: 5_000 });
+    this.heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(this.o.consumer.ackWaitMs / 3)));
+    this.heartbeat.unref();
     this.loop = this.run(this.messages);
+  }
+
+  /** Tells the server the items held are being worked on (their ack wait starts again). */
+  private beat(): void {
+    const now = Date.now();
+    const holdMs = this.o.holdMs ?? this.o.consumer.ackWaitMs * 10;
+    for (const [m, since] of this.held) {
+      if (now - since > holdMs) continue;
+      try {
+        m.working();
+      } catch {
+        // Connection closing: the item is redelivered, as it would be without heartbeats.
+      }
+    }
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
@@ -61,8 +85,10 @@ export class WorkQueue {
         m.nak();
         continue;
       }
+      this.held.set(m, Date.now());
       while (this.inFlight.size >= this.o.concurrency) await new Promise<void>((r) => { this.slotFreed = r; });
       const p = this.process(m).finally(() => {
+        this.held.delete(m);
         this.inFlight.delete(p);
         const wake = this.slotFreed;
         this.slotFreed = null;
@@ -144,6 +170,7 @@ export class WorkQueue {
   /** Stop fetching, let in-flight handlers finish (up to graceMs), nak whatever is still buffered. */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     const msgs = this.messages;
     const drained = Promise.all([...this.inFlight]);
     await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs))]);

@@ -29,6 +29,7 @@ function actor(hostName: string, extra: Partial<ActorDef> = {}): ActorDef {
         if (body.mode === 'retry') throw new Flaky('temporary');
         if (body.mode === 'fatal') throw new Error('permanent failure');
         if (body.mode === 'hang') await new Promise((r) => setTimeout(r, 60_000));
+        if (body.mode === 'slow') await new Promise((r) => setTimeout(r, 3_500));
       })],
     }],
     ...extra,
@@ -117,6 +118,39 @@ describe('work queues', () => {
       await (await nc.jetstreamManager()).streams.purge('PEOPLESYNC_WORK'); // the hanging item
       await nc.close();
       await b.stop(100);
+    }
+  });
+
+  it('keeps items running or waiting for a slot past the ack wait, so none is done twice', async () => {
+    const h = await startHost(server, [actor('a')]);
+    try {
+      seen.length = 0;
+      // Four run at once for 3.5 s against a 1 s ack wait; the fifth waits 3.5 s for a slot.
+      for (let n = 200; n < 205; n++) await h.host.messenger.publish(Ping, 'ws1', { n, mode: 'slow' }, { cls: 'event' });
+      await waitFor(() => seen.filter((s) => s.n >= 200).length >= 5, { what: 'five slow items' });
+      await new Promise((r) => setTimeout(r, 5_000)); // the fifth finishes, and a redelivery would show
+      const slow = seen.filter((s) => s.n >= 200);
+      expect(slow.map((s) => s.n).sort()).toEqual([200, 201, 202, 203, 204]);
+      expect(slow.every((s) => s.delivery === 1)).toBe(true);
+    } finally {
+      await h.stop(5_000);
+    }
+  });
+
+  it('lets an item go to another delivery once its handler has held it too long', async () => {
+    const h = await startHost(server, [actor('a')], { holdMs: 2_000 });
+    try {
+      seen.length = 0;
+      await h.host.messenger.publish(Ping, 'ws1', { n: 300, mode: 'hang' }, { cls: 'event' });
+      const again = await waitFor(() => seen.find((s) => s.n === 300 && s.delivery === 2), { what: 'redelivery after the hold' });
+      const first = seen.find((s) => s.n === 300 && s.delivery === 1)!;
+      // Held for 2 s by heartbeats, then redelivered after one more ack wait (1 s).
+      expect(again.at - first.at).toBeGreaterThanOrEqual(2_500);
+    } finally {
+      const nc = await connectAs(server);
+      await (await nc.jetstreamManager()).streams.purge('PEOPLESYNC_WORK'); // the hanging item
+      await nc.close();
+      await h.stop(100);
     }
   });
 

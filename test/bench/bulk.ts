@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { connect } from 'nats';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { sandboxWorkspace } from '../../cli/commands/sandbox.ts';
-import { DEV_USERS, REPO_ROOT, freePort, startLocalNats } from '../../cli/local-nats.ts';
+import { BIN, DEV_USERS, binNodeFlags, freePort, startLocalNats } from '../../cli/local-nats.ts';
 import { BulkStart, BulkStatus, ControlError, type Run, topology } from '../../protocol/index.ts';
 import { Messenger, provision, typedKv } from '../../runtime/index.ts';
 import { startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
@@ -66,7 +66,8 @@ function cpuOf(pid: number): number {
 function startWorkerProcess(configFile: string, logFile: string): ChildProcess {
   const log = openSync(logFile, 'a');
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
-  return spawn(process.execPath, [...profile, join(REPO_ROOT, 'cli', 'bin.mjs'), 'worker', '--config', configFile], {
+  // As `peoplesync worker` runs: with the node flags of the command's first line.
+  return spawn(process.execPath, [...binNodeFlags(), ...profile, BIN, 'worker', '--config', configFile], {
     stdio: ['ignore', log, log], env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
   });
 }

@@ -6,10 +6,11 @@
 // 10,000 open errors has a problem no list view solves; up to that a list is one streamed read of
 // a few megabytes. Past it, keep per-workspace summary keys or a secondary index instead.
 //
-// The pass is a KV watch (last value per key) closed by a marker written after it starts: the
-// marker's arrival proves every earlier value was delivered. Listing keys by "nothing pending"
-// was seen to miss the newest key on nats-server 2.9.
-import { randomUUID } from 'node:crypto';
+// The pass is a KV watch (last value per key) closed by a marker written after it starts: a
+// marker at or past the revision of its own write proves every earlier value was delivered. The
+// marker is one key, so a listing made at the same time may replace this one's marker before the
+// watch delivers it; the newer marker, further on in the stream, closes the pass as well.
+// Listing keys by "nothing pending" was seen to miss the newest key on nats-server 2.9.
 import type { TypedKv } from '../../runtime/index.ts';
 import type { SyncError } from '../../protocol/index.ts';
 import { errorKey } from './error-id.ts';
@@ -19,6 +20,12 @@ const READ_CONCURRENCY = 64;
 const LIST_TIMEOUT_MS = 15_000;
 /** Not an error id (those are hex): the key of the end-of-listing marker. */
 const MARKER = '_listed';
+
+/** A listing that did not end in time (NATS slow or away): a work item that needs it is retried. */
+export class ListTimeoutError extends Error {
+  override name = 'ListTimeoutError';
+  readonly retryable = true;
+}
 
 export class ErrorStore {
   private readonly kv: TypedKv;
@@ -51,13 +58,17 @@ export class ErrorStore {
   /** Every error of the workspace, in no particular order. Unreadable values are skipped. */
   async all(ws: string): Promise<SyncError[]> {
     const found = new Map<string, SyncError>();
-    const nonce = randomUUID();
+    // Revisions of the markers seen and of this listing's own (unknown until its write returns).
+    let markerSeen = 0;
+    let mine = Number.POSITIVE_INFINITY;
     let finish: () => void = () => undefined;
     const complete = new Promise<void>((resolve) => { finish = resolve; });
-    const stop = await this.kv.watch(`${ws}.*`, (key, value) => {
+    const check = () => { if (markerSeen >= mine) finish(); };
+    const stop = await this.kv.watch(`${ws}.*`, (key, value, revision) => {
       const id = key.slice(ws.length + 1);
       if (id === MARKER) {
-        if ((value as { nonce?: unknown } | null)?.nonce === nonce) finish();
+        markerSeen = Math.max(markerSeen, revision);
+        check();
         return;
       }
       const parsed = value === null ? null : StoredErrorSchema.safeParse(value);
@@ -66,9 +77,10 @@ export class ErrorStore {
     });
     let timer: NodeJS.Timeout | undefined;
     try {
-      await this.kv.put(errorKey(ws, MARKER), { nonce });
+      mine = await this.kv.put(errorKey(ws, MARKER), { at: Date.now() });
+      check();
       await Promise.race([complete, new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`reading the sync errors of ${ws} took longer than ${LIST_TIMEOUT_MS} ms`)), LIST_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new ListTimeoutError(`reading the sync errors of ${ws} took longer than ${LIST_TIMEOUT_MS} ms`)), LIST_TIMEOUT_MS);
       })]);
     } finally {
       clearTimeout(timer);

@@ -170,10 +170,11 @@ export class WorkQueue {
   /** Stop fetching, let in-flight handlers finish (up to graceMs), nak whatever is still buffered. */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
     const msgs = this.messages;
     const drained = Promise.all([...this.inFlight]);
     await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs))]);
+    // Heartbeats went on while handlers finished; what is still running is left to redelivery.
+    if (this.heartbeat) clearInterval(this.heartbeat);
     if (msgs) await msgs.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
   }

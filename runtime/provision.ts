@@ -65,12 +65,13 @@ export async function provision(nc: NatsConnection, t: Topology, replicas: numbe
   for (const b of Object.values(t.buckets)) {
     await js.views.kv(b.name, { history: b.history, ttl: b.ttlMs, replicas });
     // An existing bucket keeps the TTL it was made with: bring it to the configured one (a lease
-    // bucket with a longer TTL than the leases assume would only slow failover down).
+    // bucket with a longer TTL than the leases assume would only slow failover down). Reads are
+    // direct gets (runtime/host.ts), so a bucket made without them gets them.
     const info = await jsm.streams.info(`KV_${b.name}`);
-    if (info.config.max_age !== nanos(b.ttlMs)) {
+    if (info.config.max_age !== nanos(b.ttlMs) || info.config.allow_direct !== true) {
       // The duplicate window may not exceed the max age (KV sets it to min(TTL, 2 minutes)).
       const window = b.ttlMs > 0 ? Math.min(b.ttlMs, 120_000) : 120_000;
-      await jsm.streams.update(`KV_${b.name}`, { ...info.config, max_age: nanos(b.ttlMs), duplicate_window: nanos(window) });
+      await jsm.streams.update(`KV_${b.name}`, { ...info.config, max_age: nanos(b.ttlMs), duplicate_window: nanos(window), allow_direct: true });
     }
   }
 }

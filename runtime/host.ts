@@ -96,6 +96,8 @@ export class ActorHost {
       const name = this.topology.buckets[bucket].name;
       p = this.bind(name).then((kv) => typedKv(kv, name));
       this.kvs.set(bucket, p);
+      // A bucket that is not there (yet, or any more) is looked up again by the next caller.
+      p.catch(() => this.kvs.delete(bucket));
     }
     return p;
   }

@@ -84,7 +84,7 @@ export class ActorHost {
 
   /** A provisioned bucket, read by direct get when the bucket allows it (nats.js binds without
    * looking, and then reads through the stream API: a JSON answer with the value in base64, which
-   * cost nats-server 30 % more CPU and the worker 5 % more in the bulk benchmark). */
+   * cost nats-server about 40 % more CPU and the worker 5 % more in the bulk benchmark). */
   private async bind(name: string): Promise<KV> {
     const info = await (await this.o.nc.jetstreamManager()).streams.info(`KV_${name}`);
     return this.o.nc.jetstream().views.kv(name, { bindOnly: true, allow_direct: info.config.allow_direct === true });

@@ -22,16 +22,18 @@ const LIST_TIMEOUT_MS = 15_000;
 const MARKER = '_listed';
 
 /** A listing that did not end in time (NATS slow or away): a work item that needs it is retried. */
-export class ListTimeoutError extends Error {
+class ListTimeoutError extends Error {
   override name = 'ListTimeoutError';
   readonly retryable = true;
 }
 
 export class ErrorStore {
   private readonly kv: TypedKv;
+  private readonly listTimeoutMs: number;
 
-  constructor(kv: TypedKv) {
+  constructor(kv: TypedKv, opts: { listTimeoutMs?: number } = {}) {
     this.kv = kv;
+    this.listTimeoutMs = opts.listTimeoutMs ?? LIST_TIMEOUT_MS;
   }
 
   /** Records one occurrence; returns the error as stored (unchanged when the report was a repeat). */
@@ -80,7 +82,7 @@ export class ErrorStore {
       mine = await this.kv.put(errorKey(ws, MARKER), { at: Date.now() });
       check();
       await Promise.race([complete, new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new ListTimeoutError(`reading the sync errors of ${ws} took longer than ${LIST_TIMEOUT_MS} ms`)), LIST_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new ListTimeoutError(`reading the sync errors of ${ws} took longer than ${this.listTimeoutMs} ms`)), this.listTimeoutMs);
       })]);
     } finally {
       clearTimeout(timer);

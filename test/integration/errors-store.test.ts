@@ -6,19 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorId } from '../../actors/errors/index.ts';
 import { ErrorStore } from '../../actors/errors/store.ts';
 import { topology } from '../../protocol/index.ts';
-import { provision, typedKv } from '../../runtime/index.ts';
+import { type TypedKv, provision, typedKv } from '../../runtime/index.ts';
 import { connectAs } from '../helpers/host.ts';
 import { type NatsServerHandle, startNatsServer } from '../helpers/nats-server.ts';
 import { report } from './errors-helpers.ts';
 
 let server: NatsServerHandle;
 let nc: NatsConnection;
+let kv: TypedKv;
 let store: ErrorStore;
 beforeAll(async () => {
   server = await startNatsServer();
   nc = await connectAs(server);
   await provision(nc, topology(), 1);
-  store = new ErrorStore(typedKv(await nc.jetstream().views.kv('peoplesync_errors'), 'peoplesync_errors'));
+  kv = typedKv(await nc.jetstream().views.kv('peoplesync_errors'), 'peoplesync_errors');
+  store = new ErrorStore(kv);
 });
 afterAll(async () => {
   await nc?.close();
@@ -36,5 +38,13 @@ describe('sync errors store', () => {
       const lists = await Promise.all(Array.from({ length: 40 }, () => store.all('ws1')));
       for (const l of lists) expect(l.map((e) => e.id).sort()).toEqual([...ids].sort());
     }
+  });
+
+  it('fails a listing that does not end in time with an error a work item retries', async () => {
+    // A watch that never delivers: the end-of-listing marker never arrives.
+    const deaf: TypedKv = { ...kv, watch: async () => () => undefined };
+    const err = await new ErrorStore(deaf, { listTimeoutMs: 300 }).all('ws1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ name: 'ListTimeoutError', retryable: true, message: expect.stringMatching(/took longer than 300 ms/) });
   });
 });

@@ -2,7 +2,6 @@
 // address, monitoring port and store replaced, started as a child process and stopped (its
 // temporary store removed) on demand.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,13 +10,6 @@ import { connect } from 'nats';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const DEFAULT_NATS_CONF = join(REPO_ROOT, 'nats.conf');
-export const BIN = join(REPO_ROOT, 'cli', 'bin.mjs');
-
-/** The node flags the `peoplesync` command runs with (its first line), for starting it with node. */
-export function binNodeFlags(): string[] {
-  const first = readFileSync(BIN, 'utf8').split('\n', 1)[0];
-  return first.split(/\s+/).filter((w) => w.startsWith('--'));
-}
 
 /** The users nats.conf defines, with their development passwords. */
 export const DEV_USERS = {

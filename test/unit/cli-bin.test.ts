@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { BIN, binNodeFlags } from '../../cli/local-nats.ts';
+import { BIN, binNodeFlags } from '../../cli/bin-flags.ts';
 
 const run = promisify(execFile);
 

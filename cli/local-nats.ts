@@ -103,10 +103,17 @@ export async function startLocalNats(o: { port?: number; monitorPort?: number; b
       const ready = await waitReady(proc);
       if (ready === true) {
         // A parent that dies of an uncaught error (a closed stdout, say) must not leave it behind.
-        const onExit = () => { if (proc.exitCode === null) proc.kill('SIGKILL'); };
+        const onExit = () => {
+          if (proc.exitCode === null) proc.kill('SIGKILL');
+        };
         process.once('exit', onExit);
         return {
-          url: `nats://127.0.0.1:${port}`, port, monitorPort, storeDir, configFile, pid: proc.pid ?? 0,
+          url: `nats://127.0.0.1:${port}`,
+          port,
+          monitorPort,
+          storeDir,
+          configFile,
+          pid: proc.pid ?? 0,
           stop: async () => {
             process.removeListener('exit', onExit);
             await stopProcess(proc);
@@ -128,11 +135,20 @@ function waitReady(proc: ChildProcess): Promise<true | string> {
   return new Promise((res) => {
     let log = '';
     const timer = setTimeout(() => res(`timed out; log: ${log.slice(-2000)}`), 15_000);
-    proc.once('error', (err) => { clearTimeout(timer); res(`spawn failed: ${err.message}`); });
-    proc.once('exit', (code) => { clearTimeout(timer); res(`exited with ${code}; log: ${log.slice(-2000)}`); });
+    proc.once('error', (err) => {
+      clearTimeout(timer);
+      res(`spawn failed: ${err.message}`);
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      res(`exited with ${code}; log: ${log.slice(-2000)}`);
+    });
     proc.stderr?.on('data', (d: Buffer) => {
       log += d.toString();
-      if (log.includes('Server is ready')) { clearTimeout(timer); res(true); }
+      if (log.includes('Server is ready')) {
+        clearTimeout(timer);
+        res(true);
+      }
     });
   });
 }
@@ -141,7 +157,10 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   await new Promise<void>((res) => {
     const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    proc.once('exit', () => { clearTimeout(t); res(); });
+    proc.once('exit', () => {
+      clearTimeout(t);
+      res();
+    });
     proc.kill('SIGTERM');
   });
 }

@@ -6,9 +6,14 @@ import { COMMANDS } from './commands/index.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return ['usage: peoplesync <command> [options]', '', 'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), '',
-    'common options: --config FILE (or PEOPLESYNC_CONFIG), --ws WORKSPACE, --json'].join('\n');
+  return [
+    'usage: peoplesync <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'common options: --config FILE (or PEOPLESYNC_CONFIG), --ws WORKSPACE, --json',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,7 +28,9 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${cmd.usage ?? `peoplesync ${cmd.name}: ${cmd.summary}`}\n(common options: --config FILE, --ws WORKSPACE, --json)\n`);
+    process.stdout.write(
+      `${cmd.usage ?? `peoplesync ${cmd.name}: ${cmd.summary}`}\n(common options: --config FILE, --ws WORKSPACE, --json)\n`,
+    );
     return EXIT.ok;
   }
   try {

@@ -1,7 +1,14 @@
 // A worker process: connect, wire connectors into the actor context, host the chosen actors.
 import { mkdirSync } from 'node:fs';
 import { ACTORS } from '../actors/index.ts';
-import { RatePacer, createIntercomClient, createMailer, createSalesforceClient, type IntercomClient, type SalesforceClient } from '../connectors/index.ts';
+import {
+  RatePacer,
+  createIntercomClient,
+  createMailer,
+  createSalesforceClient,
+  type IntercomClient,
+  type SalesforceClient,
+} from '../connectors/index.ts';
 import { ActorHost, type ActorDeps, type Config, type Logger, connectNats } from '../runtime/index.ts';
 import type { NatsConnection } from 'nats';
 
@@ -56,7 +63,9 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
         pacers.set(w.intercom.baseUrl, pacer);
         const l = log.child({ part: 'intercom', ws });
         c = createIntercomClient({
-          baseUrl: w.intercom.baseUrl, token: w.intercom.token, pacer,
+          baseUrl: w.intercom.baseUrl,
+          token: w.intercom.token,
+          pacer,
           logger: { debug: (o: object, m: string) => l.debug(o, m), warn: (o: object, m: string) => l.warn(o, m) },
         });
         ic.set(ws, c);
@@ -83,8 +92,14 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
   let hostRef: ActorHost | null = null;
   const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log);
   const host = new ActorHost({
-    nc, log: opts.log, workspaces: cfg.workspaces.map((w) => w.id), prefix: cfg.prefix, encoding: cfg.encoding,
-    replicas: cfg.nats.replicas, leaseTtlMs: cfg.leaseTtlMs, concurrency: cfg.queue.concurrency,
+    nc,
+    log: opts.log,
+    workspaces: cfg.workspaces.map((w) => w.id),
+    prefix: cfg.prefix,
+    encoding: cfg.encoding,
+    replicas: cfg.nats.replicas,
+    leaseTtlMs: cfg.leaseTtlMs,
+    concurrency: cfg.queue.concurrency,
     tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
     deps,
   });
@@ -92,7 +107,8 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
   await host.start(actors);
   opts.log.info({ actors: actors.map((a) => a.name), workspaces: cfg.workspaces.map((w) => w.id) }, 'worker started');
   return {
-    host, nc,
+    host,
+    nc,
     stop: async (graceMs = 10_000) => {
       await host.stop(graceMs);
       deps.mailer.close();

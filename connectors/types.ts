@@ -11,11 +11,30 @@ export interface SfRecord {
 }
 
 export type SfFieldType =
-  | 'id' | 'reference' | 'string' | 'email' | 'phone' | 'url' | 'textarea' | 'boolean' | 'int'
-  | 'double' | 'currency' | 'percent' | 'date' | 'datetime' | 'picklist' | 'multipicklist'
+  | 'id'
+  | 'reference'
+  | 'string'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'textarea'
+  | 'boolean'
+  | 'int'
+  | 'double'
+  | 'currency'
+  | 'percent'
+  | 'date'
+  | 'datetime'
+  | 'picklist'
+  | 'multipicklist'
   | (string & {});
 
-export interface SfPicklistValue { value: string; label: string; active: boolean; defaultValue: boolean }
+export interface SfPicklistValue {
+  value: string;
+  label: string;
+  active: boolean;
+  defaultValue: boolean;
+}
 
 /** The part of a describe field peoplesync reads (the service sends many more keys). */
 export interface SfFieldDescribe {
@@ -31,15 +50,33 @@ export interface SfFieldDescribe {
   scale?: number;
 }
 
-export interface SfDescribe { name: string; fields: SfFieldDescribe[] }
+export interface SfDescribe {
+  name: string;
+  fields: SfFieldDescribe[];
+}
 
-export interface SfRecordUpdate { type: SfObject; id: string; fields: Record<string, unknown> }
+export interface SfRecordUpdate {
+  type: SfObject;
+  id: string;
+  fields: Record<string, unknown>;
+}
 
-export interface SfRecordError { statusCode: string; message: string; fields: string[] }
-export interface SfRecordResult { id: string; success: boolean; errors: SfRecordError[] }
+export interface SfRecordError {
+  statusCode: string;
+  message: string;
+  fields: string[];
+}
+export interface SfRecordResult {
+  id: string;
+  success: boolean;
+  errors: SfRecordError[];
+}
 
 /** Keyset cursor for change polling: strictly after (SystemModstamp, Id). */
-export interface SfChangeCursor { modstamp: string; id: string }
+export interface SfChangeCursor {
+  modstamp: string;
+  id: string;
+}
 
 /** Reported for every HTTP call a connector makes to Salesforce, successful or not, so the quota
  * actor can account for it. orgUsed/orgMax come from `Sforce-Limit-Info` when the answer had it. */
@@ -102,12 +139,23 @@ export interface IcDataAttribute {
   options?: string[];
 }
 
-export interface IcPage { contacts: IcContact[]; next?: string; totalCount: number }
+export interface IcPage {
+  contacts: IcContact[];
+  next?: string;
+  totalCount: number;
+}
 
 export type IcSearchOperator = '=' | '!=' | 'IN' | 'NIN' | '<' | '<=' | '>' | '>=' | '~' | '!~' | '^' | '$';
 export type IcSearchValue = string | number | boolean | null | Array<string | number>;
 /** One filter of POST /contacts/search. Timestamp fields match by calendar day. */
-export interface IcSearchFilter { field: string; operator: IcSearchOperator; value: IcSearchValue }
+export interface IcSearchFilter {
+  field: string;
+  operator: IcSearchOperator;
+  value: IcSearchValue;
+}
 /** A group: at most 15 members, at most 2 levels of groups. */
-export interface IcSearchGroup { operator: 'AND' | 'OR'; value: IcSearchQuery[] }
+export interface IcSearchGroup {
+  operator: 'AND' | 'OR';
+  value: IcSearchQuery[];
+}
 export type IcSearchQuery = IcSearchFilter | IcSearchGroup;

@@ -55,7 +55,11 @@ export function validateBody<S extends z.ZodType>(def: MessageDef<S> | { type: s
 }
 
 /** The whole decode step: type header -> definition -> bytes -> schema. */
-export function decodeMessage(type: string | undefined, data: Uint8Array, contentType: string | undefined): {
+export function decodeMessage(
+  type: string | undefined,
+  data: Uint8Array,
+  contentType: string | undefined,
+): {
   def: MessageDef;
   body: unknown;
 } {

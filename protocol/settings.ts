@@ -22,10 +22,16 @@ const STANDARD_ATTRIBUTE = /^[a-z][a-z0-9_]*$/;
  * `custom_attributes.<name>` (e.g. `custom_attributes.plan`). Using Intercom's own spelling keeps
  * the lookup a plain equality and leaves no doubt which of the two kinds is meant.
  */
-export const IcAttributeNameSchema = z.string().min(1, 'must not be empty').refine(
-  (s) => (s.startsWith(IC_CUSTOM_PREFIX) ? s.length > IC_CUSTOM_PREFIX.length && !s.slice(IC_CUSTOM_PREFIX.length).includes('.') : STANDARD_ATTRIBUTE.test(s)),
-  { message: `must be a standard Intercom field name (e.g. "phone") or "${IC_CUSTOM_PREFIX}<name>"` },
-);
+export const IcAttributeNameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine(
+    (s) =>
+      s.startsWith(IC_CUSTOM_PREFIX)
+        ? s.length > IC_CUSTOM_PREFIX.length && !s.slice(IC_CUSTOM_PREFIX.length).includes('.')
+        : STANDARD_ATTRIBUTE.test(s),
+    { message: `must be a standard Intercom field name (e.g. "phone") or "${IC_CUSTOM_PREFIX}<name>"` },
+  );
 
 /** Salesforce API names: letters, digits, underscores; custom ones end in __c. */
 export const SfFieldNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce API name such as "Title" or "Plan__c"');
@@ -61,8 +67,12 @@ function isTimeZone(tz: string): boolean {
 export const TimeZoneSchema = z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "UTC" or "Europe/Berlin"' });
 
 /** The name under which the secret is found (an env var or secret-store key), never the secret. */
-export const SecretRefSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
-  'must be the NAME of an environment variable or secret (letters, digits, underscores), not the secret itself');
+export const SecretRefSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'must be the NAME of an environment variable or secret (letters, digits, underscores), not the secret itself',
+  );
 
 export const WorkspaceSettingsSchema = z.strictObject({
   mappings: z.array(MappingSchema),

@@ -71,7 +71,13 @@ export function topology(opts: Partial<TopologyOptions> = {}): Topology {
     prefix: p,
     streams: {
       work: { name: `${base}_WORK`, subjects: [`${p}.work.>`], retention: 'workqueue', maxAgeMs: 0, duplicateWindowMs: 120_000 },
-      events: { name: `${base}_EVENTS`, subjects: [`${p}.evt.>`], retention: 'limits', maxAgeMs: o.eventsMaxAgeMs, duplicateWindowMs: 120_000 },
+      events: {
+        name: `${base}_EVENTS`,
+        subjects: [`${p}.evt.>`],
+        retention: 'limits',
+        maxAgeMs: o.eventsMaxAgeMs,
+        duplicateWindowMs: 120_000,
+      },
       dlq: { name: `${base}_DLQ`, subjects: [`${p}.dlq.>`], retention: 'limits', maxAgeMs: o.dlqMaxAgeMs, duplicateWindowMs: 120_000 },
     },
     buckets,

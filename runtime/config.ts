@@ -6,14 +6,26 @@ import { checkPrefix, checkWorkspaceId } from '../protocol/index.ts';
 
 const SalesforceAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('client_credentials'), loginUrl: z.url(), clientId: z.string().min(1), clientSecret: z.string().min(1) }),
-  z.object({ kind: z.literal('jwt'), loginUrl: z.url(), clientId: z.string().min(1), username: z.string().min(1), privateKey: z.string().min(1) }),
+  z.object({
+    kind: z.literal('jwt'),
+    loginUrl: z.url(),
+    clientId: z.string().min(1),
+    username: z.string().min(1),
+    privateKey: z.string().min(1),
+  }),
   z.object({ kind: z.literal('token'), instanceUrl: z.url(), accessToken: z.string().min(1) }),
 ]);
 export type SalesforceAuthConfig = z.infer<typeof SalesforceAuthSchema>;
 
 export const WorkspaceConfigSchema = z.object({
-  id: z.string().refine((s) => { try { checkWorkspaceId(s); return true; } catch { return false; } },
-    'must be letters, digits, - or _'),
+  id: z.string().refine((s) => {
+    try {
+      checkWorkspaceId(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be letters, digits, - or _'),
   salesforce: z.object({ auth: SalesforceAuthSchema, apiVersion: z.string().default('62.0') }),
   intercom: z.object({
     baseUrl: z.url().default('https://api.intercom.io'),
@@ -24,50 +36,69 @@ export const WorkspaceConfigSchema = z.object({
 });
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
 
-export const ConfigSchema = z.object({
-  nats: z.object({
-    servers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
-    user: z.string().optional(),
-    pass: z.string().optional(),
-    credsFile: z.string().optional(),
-    tls: z.object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() }).optional(),
-    /** JetStream replicas for streams and buckets: 1 on a single node, 3 in a cluster. */
-    replicas: z.union([z.literal(1), z.literal(3)]).default(1),
-  }).default({ servers: ['nats://127.0.0.1:4222'], replicas: 1 }),
-  prefix: z.string().default('peoplesync').refine((s) => { try { checkPrefix(s); return true; } catch { return false; } },
-    'must be dot-separated letters, digits, - or _'),
-  encoding: z.enum(['msgpack', 'json']).default('msgpack'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  dataDir: z.string().default('.data'),
-  // Long enough that a NATS server stalled by a saturated host does not depose every leader.
-  leaseTtlMs: z.number().int().min(500).default(5_000),
-  queue: z.object({
-    ackWaitMs: z.number().int().min(500).default(30_000),
-    maxDeliver: z.number().int().min(1).default(8),
-    maxAckPending: z.number().int().min(1).default(256),
-    concurrency: z.number().int().min(1).default(8),
-  }).default({ ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256, concurrency: 8 }),
-  http: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
-    .default({ host: '127.0.0.1', port: 8080 }),
-  smtp: z.object({
-    host: z.string().default('127.0.0.1'),
-    port: z.number().int().default(25),
-    secure: z.boolean().default(false),
-    user: z.string().optional(),
-    pass: z.string().optional(),
-    from: z.string().default('peoplesync <peoplesync@localhost>'),
-  }).default({ host: '127.0.0.1', port: 25, secure: false, from: 'peoplesync <peoplesync@localhost>' }),
-  /** Base URL of the gateway, for links in emails. */
-  publicUrl: z.string().default('http://127.0.0.1:8080'),
-  workspaces: z.array(WorkspaceConfigSchema).default([]),
-}).superRefine((c, ctx) => {
-  const seen = new Set<string>();
-  c.workspaces.forEach((w, i) => {
-    if (seen.has(w.id)) ctx.addIssue({ code: 'custom', path: ['workspaces', i, 'id'], message: `workspace "${w.id}" is configured twice` });
-    seen.add(w.id);
+export const ConfigSchema = z
+  .object({
+    nats: z
+      .object({
+        servers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
+        user: z.string().optional(),
+        pass: z.string().optional(),
+        credsFile: z.string().optional(),
+        tls: z.object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() }).optional(),
+        /** JetStream replicas for streams and buckets: 1 on a single node, 3 in a cluster. */
+        replicas: z.union([z.literal(1), z.literal(3)]).default(1),
+      })
+      .default({ servers: ['nats://127.0.0.1:4222'], replicas: 1 }),
+    prefix: z
+      .string()
+      .default('peoplesync')
+      .refine((s) => {
+        try {
+          checkPrefix(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be dot-separated letters, digits, - or _'),
+    encoding: z.enum(['msgpack', 'json']).default('msgpack'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    dataDir: z.string().default('.data'),
+    // Long enough that a NATS server stalled by a saturated host does not depose every leader.
+    leaseTtlMs: z.number().int().min(500).default(5_000),
+    queue: z
+      .object({
+        ackWaitMs: z.number().int().min(500).default(30_000),
+        maxDeliver: z.number().int().min(1).default(8),
+        maxAckPending: z.number().int().min(1).default(256),
+        concurrency: z.number().int().min(1).default(8),
+      })
+      .default({ ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256, concurrency: 8 }),
+    http: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .default({ host: '127.0.0.1', port: 8080 }),
+    smtp: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().default(25),
+        secure: z.boolean().default(false),
+        user: z.string().optional(),
+        pass: z.string().optional(),
+        from: z.string().default('peoplesync <peoplesync@localhost>'),
+      })
+      .default({ host: '127.0.0.1', port: 25, secure: false, from: 'peoplesync <peoplesync@localhost>' }),
+    /** Base URL of the gateway, for links in emails. */
+    publicUrl: z.string().default('http://127.0.0.1:8080'),
+    workspaces: z.array(WorkspaceConfigSchema).default([]),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.workspaces.forEach((w, i) => {
+      if (seen.has(w.id))
+        ctx.addIssue({ code: 'custom', path: ['workspaces', i, 'id'], message: `workspace "${w.id}" is configured twice` });
+      seen.add(w.id);
+    });
+    if (c.nats.user && !c.nats.pass) ctx.addIssue({ code: 'custom', path: ['nats', 'pass'], message: 'a user needs a password' });
   });
-  if (c.nats.user && !c.nats.pass) ctx.addIssue({ code: 'custom', path: ['nats', 'pass'], message: 'a user needs a password' });
-});
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
@@ -113,7 +144,10 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
     }
   }
   const nats = { ...(base.nats as Record<string, unknown> | undefined) };
-  if (env.PEOPLESYNC_NATS_URL) nats.servers = env.PEOPLESYNC_NATS_URL.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.PEOPLESYNC_NATS_URL)
+    nats.servers = env.PEOPLESYNC_NATS_URL.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (env.PEOPLESYNC_NATS_USER) nats.user = env.PEOPLESYNC_NATS_USER;
   if (env.PEOPLESYNC_NATS_PASS) nats.pass = env.PEOPLESYNC_NATS_PASS;
   if (env.PEOPLESYNC_NATS_CREDS) nats.credsFile = env.PEOPLESYNC_NATS_CREDS;

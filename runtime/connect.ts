@@ -9,7 +9,8 @@ import { TUNED_NATS_VERSION, tuneNats } from './nats-tuning.ts';
 export type { NatsConnection };
 
 export async function connectNats(cfg: Config['nats'], log: Logger, name = 'peoplesync'): Promise<NatsConnection> {
-  if (!tuneNats()) log.warn({ tuned: TUNED_NATS_VERSION }, 'nats.js is not the version its request path was tuned for: running it as it is');
+  if (!tuneNats())
+    log.warn({ tuned: TUNED_NATS_VERSION }, 'nats.js is not the version its request path was tuned for: running it as it is');
   const opts: ConnectionOptions = {
     servers: cfg.servers,
     name,

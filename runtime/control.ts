@@ -3,8 +3,17 @@
 // answered by that workspace's leader, to which other processes forward the request.
 import { type Msg, type NatsConnection, type Service, type ServiceMsg, headers as natsHeaders } from 'nats';
 import {
-  ContentTypes, ControlError, type ControlDef, type Encoding, Headers, contentTypeOf, decodeBody, encodeBody, leaderSubject,
-  validateBody, workspaceOf,
+  ContentTypes,
+  ControlError,
+  type ControlDef,
+  type Encoding,
+  Headers,
+  contentTypeOf,
+  decodeBody,
+  encodeBody,
+  leaderSubject,
+  validateBody,
+  workspaceOf,
 } from '../protocol/index.ts';
 import type { Logger } from './logger.ts';
 import type { ActorContext, EndpointBinding } from './types.ts';
@@ -19,7 +28,10 @@ export interface ControlHostHooks {
   singleton(actor: string): boolean;
 }
 
-interface Served { actor: string; binding: EndpointBinding }
+interface Served {
+  actor: string;
+  binding: EndpointBinding;
+}
 
 export class ControlPlane {
   private service: Service | null = null;
@@ -98,9 +110,12 @@ export class ControlPlane {
       const r = await this.nc.request(leaderSubject(this.prefix, s.actor, ws), msg.data, { headers: h, timeout: 15_000 });
       msg.respond(r.data, { headers: r.headers });
     } catch (err) {
-      this.replyError(msg, new ControlError('no_leader', `no ${s.actor} leader for workspace ${ws} answered: ${(err as Error).message}`, {
-        status: 503,
-      }));
+      this.replyError(
+        msg,
+        new ControlError('no_leader', `no ${s.actor} leader for workspace ${ws} answered: ${(err as Error).message}`, {
+          status: 503,
+        }),
+      );
     }
   }
 
@@ -111,8 +126,13 @@ export class ControlPlane {
       const def: ControlDef = s.binding.def;
       let body: unknown;
       try {
-        body = validateBody({ type: def.verb, schema: def.request }, decodeBody(msg.data.length ? msg.data : encodeBody({}, 'msgpack'),
-          msg.data.length ? requestContentType(msg) : ContentTypes.msgpack));
+        body = validateBody(
+          { type: def.verb, schema: def.request },
+          decodeBody(
+            msg.data.length ? msg.data : encodeBody({}, 'msgpack'),
+            msg.data.length ? requestContentType(msg) : ContentTypes.msgpack,
+          ),
+        );
       } catch (err) {
         throw new ControlError('invalid_request', (err as Error).message, { status: 400 });
       }

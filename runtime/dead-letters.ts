@@ -20,8 +20,15 @@ export interface DeadLetters {
   replay(ws: string, seqs: number[]): Promise<{ replayed: number; missing: number[] }>;
 }
 
-const DLQ_HEADERS: string[] = [Headers.dlqReason, Headers.dlqSubject, Headers.dlqError, Headers.dlqStream, Headers.dlqSeq,
-  Headers.dlqDeliveries, Headers.dlqAt];
+const DLQ_HEADERS: string[] = [
+  Headers.dlqReason,
+  Headers.dlqSubject,
+  Headers.dlqError,
+  Headers.dlqStream,
+  Headers.dlqSeq,
+  Headers.dlqDeliveries,
+  Headers.dlqAt,
+];
 
 export class DeadLetterStore implements DeadLetters {
   private readonly nc: NatsConnection;

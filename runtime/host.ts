@@ -4,8 +4,19 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { JsMsg, KV, NatsConnection, Subscription } from 'nats';
 import {
-  type BucketName, ControlError, DEFAULT_QUEUE_TUNING, type Encoding, Headers, type QueueTuning, STAGES, type Topology, type WorkClass,
-  decodeMessage, subject, topology, workConsumer,
+  type BucketName,
+  ControlError,
+  DEFAULT_QUEUE_TUNING,
+  type Encoding,
+  Headers,
+  type QueueTuning,
+  STAGES,
+  type Topology,
+  type WorkClass,
+  decodeMessage,
+  subject,
+  topology,
+  workConsumer,
 } from '../protocol/index.ts';
 import { ControlPlane } from './control.ts';
 import { DeadLetterStore } from './dead-letters.ts';
@@ -43,10 +54,18 @@ interface Running {
   ctx: ActorContext;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 export class ActorHost {
   readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -67,7 +86,13 @@ export class ActorHost {
 
   constructor(opts: HostOptions) {
     this.o = {
-      prefix: 'peoplesync', encoding: 'msgpack', replicas: 1, leaseTtlMs: 3_000, concurrency: 8, version: '0.1.0', ...opts,
+      prefix: 'peoplesync',
+      encoding: 'msgpack',
+      replicas: 1,
+      leaseTtlMs: 3_000,
+      concurrency: 8,
+      version: '0.1.0',
+      ...opts,
     };
     this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };
     this.deps = opts.deps ?? ({} as ActorDeps);
@@ -150,7 +175,12 @@ export class ActorHost {
   private makeContext(actor: string, ws: string, signal: AbortSignal): ActorContext {
     const log = this.o.log.child({ actor, ws });
     return {
-      actor, ws, log, signal, deps: this.deps, deadLetters: this.dlq,
+      actor,
+      ws,
+      log,
+      signal,
+      deps: this.deps,
+      deadLetters: this.dlq,
       publish: (def, body, opts) => this.messenger.publish(def, ws, body, { cls: 'event', ...opts }),
       request: (def, body, opts) => this.messenger.request(def, opts?.ws ?? ws, body, opts?.timeoutMs),
       kv: (bucket) => this.kv(bucket),
@@ -164,7 +194,10 @@ export class ActorHost {
     return {
       ...base,
       log: run ? base.log.child({ run }) : base.log,
-      cls, run, subject: m.subject, deliveryCount: m.info.deliveryCount,
+      cls,
+      run,
+      subject: m.subject,
+      deliveryCount: m.info.deliveryCount,
       working: () => m.working(),
       publish: (def, body, opts) => this.messenger.publish(def, base.ws, body, { cls, run: run ?? undefined, ...opts }),
       // A refusal pauses the item in place (heartbeating) instead of burning its deliveries.
@@ -194,9 +227,16 @@ export class ActorHost {
         const def = workConsumer(this.topology, q.stage, cls, ws, { ...this.tuning, ...q.tuning });
         await ensureConsumer(jsm, def, this.o.replicas);
         const wq = new WorkQueue({
-          nc: this.o.nc, prefix: this.o.prefix, consumer: def, binding: q, concurrency: q.concurrency ?? this.o.concurrency,
-          dlq: this.dlq, gate: this.gate as RunGate, log: this.o.log.child({ actor: a.name, queue: def.durable }),
-          backoff: this.o.backoff, holdMs: this.o.holdMs,
+          nc: this.o.nc,
+          prefix: this.o.prefix,
+          consumer: def,
+          binding: q,
+          concurrency: q.concurrency ?? this.o.concurrency,
+          dlq: this.dlq,
+          gate: this.gate as RunGate,
+          log: this.o.log.child({ actor: a.name, queue: def.durable }),
+          backoff: this.o.backoff,
+          holdMs: this.o.holdMs,
           context: (msgWs, c, m) => {
             if (!this.o.workspaces.includes(msgWs)) return null;
             if (ws && !this.running.has(`${a.name}/${ws}`)) return null;
@@ -216,17 +256,21 @@ export class ActorHost {
     const r: Running = { queues: [], subs: [], abort, ctx };
     this.running.set(`${a.name}/${ws}`, r);
     for (const e of a.events ?? []) {
-      r.subs.push(this.o.nc.subscribe(subject(this.o.prefix, { kind: 'evt', ws, topic: e.def.topic }), {
-        callback: (err, msg) => {
-          if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
-          try {
-            const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined);
-            void Promise.resolve(e.handle(body as never, ctx)).catch((er) => ctx.log.error({ err: (er as Error).message }, 'event handler failed'));
-          } catch (er) {
-            ctx.log.warn({ err: (er as Error).message }, 'undecodable event ignored');
-          }
-        },
-      }));
+      r.subs.push(
+        this.o.nc.subscribe(subject(this.o.prefix, { kind: 'evt', ws, topic: e.def.topic }), {
+          callback: (err, msg) => {
+            if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
+            try {
+              const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined);
+              void Promise.resolve(e.handle(body as never, ctx)).catch((er) =>
+                ctx.log.error({ err: (er as Error).message }, 'event handler failed'),
+              );
+            } catch (er) {
+              ctx.log.warn({ err: (er as Error).message }, 'undecodable event ignored');
+            }
+          },
+        }),
+      );
     }
     if (a.singleton) {
       this.control.lead(a.name, ws);

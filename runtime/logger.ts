@@ -5,8 +5,20 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 export type { Logger };
 
 const SECRET_KEYS = [
-  'password', 'pass', 'token', 'accessToken', 'access_token', 'clientSecret', 'client_secret', 'privateKey',
-  'secret', 'webhookSecret', 'authorization', 'Authorization', 'assertion', 'refreshToken',
+  'password',
+  'pass',
+  'token',
+  'accessToken',
+  'access_token',
+  'clientSecret',
+  'client_secret',
+  'privateKey',
+  'secret',
+  'webhookSecret',
+  'authorization',
+  'Authorization',
+  'assertion',
+  'refreshToken',
 ];
 export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
 

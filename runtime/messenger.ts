@@ -2,8 +2,21 @@
 // JetStream (with a publish ack), control requests as core request/reply.
 import { type JetStreamClient, type MsgHdrs, type NatsConnection, headers as natsHeaders } from 'nats';
 import {
-  ContentTypes, ControlErrorBodySchema, ControlError, type ControlDef, DecodeError, type Encoding, Headers, type MessageDef,
-  type ReplyOf, type WorkClass, contentTypeOf, decodeBody, encodeBody, subject, validateBody,
+  ContentTypes,
+  ControlErrorBodySchema,
+  ControlError,
+  type ControlDef,
+  DecodeError,
+  type Encoding,
+  Headers,
+  type MessageDef,
+  type ReplyOf,
+  type WorkClass,
+  contentTypeOf,
+  decodeBody,
+  encodeBody,
+  subject,
+  validateBody,
 } from '../protocol/index.ts';
 import type { z } from 'zod';
 import type { PublishOptions } from './types.ts';
@@ -37,7 +50,12 @@ export class Messenger {
   }
 
   /** Validate, encode and publish with a JetStream ack. */
-  async publish<D extends MessageDef>(def: D, ws: string, body: z.input<D['schema']>, opts: PublishOptions & { cls: WorkClass }): Promise<void> {
+  async publish<D extends MessageDef>(
+    def: D,
+    ws: string,
+    body: z.input<D['schema']>,
+    opts: PublishOptions & { cls: WorkClass },
+  ): Promise<void> {
     const valid = validateBody(def, body);
     const run = opts.run ?? ((valid as { run?: unknown }).run as string | undefined);
     const h = this.headersFor(def.type, ws, run);

@@ -14,7 +14,10 @@ const require = createRequire(import.meta.url);
 /** The nats.js version whose internals this was written against. */
 export const TUNED_NATS_VERSION = '2.29.3';
 
-interface Deferred<T> { resolve(v: T): void; reject(e: unknown): void }
+interface Deferred<T> {
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
 interface RequestOneLike {
   timer?: { cancel(): void };
   ctx?: Error;

@@ -1,8 +1,6 @@
 // Idempotent provisioning of streams, consumers and buckets from protocol/'s definitions: create
 // what is missing, update what differs, leave the rest. Safe to run from every worker at start.
-import {
-  AckPolicy, DiscardPolicy, type JetStreamManager, type NatsConnection, RetentionPolicy, StorageType, nanos,
-} from 'nats';
+import { AckPolicy, DiscardPolicy, type JetStreamManager, type NatsConnection, RetentionPolicy, StorageType, nanos } from 'nats';
 import type { ConsumerDef, StreamDef, Topology } from '../protocol/index.ts';
 
 function isNotFound(err: unknown): boolean {
@@ -48,7 +46,9 @@ export async function ensureConsumer(jsm: JetStreamManager, def: ConsumerDef, re
     const c = info.config;
     if (c.ack_wait !== cfg.ack_wait || c.max_deliver !== cfg.max_deliver || c.max_ack_pending !== cfg.max_ack_pending) {
       await jsm.consumers.update(def.stream, def.durable, {
-        ack_wait: cfg.ack_wait, max_deliver: cfg.max_deliver, max_ack_pending: cfg.max_ack_pending,
+        ack_wait: cfg.ack_wait,
+        max_deliver: cfg.max_deliver,
+        max_ack_pending: cfg.max_ack_pending,
       });
     }
   } catch (err) {
@@ -71,7 +71,12 @@ export async function provision(nc: NatsConnection, t: Topology, replicas: numbe
     if (info.config.max_age !== nanos(b.ttlMs) || info.config.allow_direct !== true) {
       // The duplicate window may not exceed the max age (KV sets it to min(TTL, 2 minutes)).
       const window = b.ttlMs > 0 ? Math.min(b.ttlMs, 120_000) : 120_000;
-      await jsm.streams.update(`KV_${b.name}`, { ...info.config, max_age: nanos(b.ttlMs), duplicate_window: nanos(window), allow_direct: true });
+      await jsm.streams.update(`KV_${b.name}`, {
+        ...info.config,
+        max_age: nanos(b.ttlMs),
+        duplicate_window: nanos(window),
+        allow_direct: true,
+      });
     }
   }
 }

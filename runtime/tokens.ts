@@ -35,7 +35,12 @@ export interface CallReport {
   limitExceeded?: boolean;
 }
 
-interface Pending { calls: number; orgUsed?: number; orgMax?: number; limitExceeded: boolean }
+interface Pending {
+  calls: number;
+  orgUsed?: number;
+  orgMax?: number;
+  limitExceeded: boolean;
+}
 
 export class TokenBroker {
   private readonly als = new AsyncLocalStorage<TokenLease>();
@@ -96,9 +101,18 @@ export class TokenBroker {
     this.timer = null;
     const batch = [...this.pending.entries()];
     this.pending.clear();
-    await Promise.all(batch.map(([ws, p]) => this.messenger
-      .publish(QuotaUsage, ws, { calls: p.calls, orgUsed: p.orgUsed, orgMax: p.orgMax, limitExceeded: p.limitExceeded, at: Date.now() }, { cls: 'event' })
-      .catch((err) => this.log.warn({ ws, err: (err as Error).message }, 'could not report API usage'))));
+    await Promise.all(
+      batch.map(([ws, p]) =>
+        this.messenger
+          .publish(
+            QuotaUsage,
+            ws,
+            { calls: p.calls, orgUsed: p.orgUsed, orgMax: p.orgMax, limitExceeded: p.limitExceeded, at: Date.now() },
+            { cls: 'event' },
+          )
+          .catch((err) => this.log.warn({ ws, err: (err as Error).message }, 'could not report API usage')),
+      ),
+    );
   }
 
   async close(): Promise<void> {

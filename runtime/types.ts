@@ -1,7 +1,16 @@
 // What an actor is and what it may touch. An actor is a plain object; the host gives it a narrow
 // context and never the NATS connection itself.
 import type {
-  BodyOf, BucketName, ControlDef, EventDef, MessageDef, QueueTuning, ReplyOf, Stage, WorkClass, WorkDef,
+  BodyOf,
+  BucketName,
+  ControlDef,
+  EventDef,
+  MessageDef,
+  QueueTuning,
+  ReplyOf,
+  Stage,
+  WorkClass,
+  WorkDef,
 } from '../protocol/index.ts';
 import type { z } from 'zod';
 import type { TypedKv } from './kv.ts';

@@ -5,7 +5,15 @@
 // run, so a slow item on a busy worker is not handed to another worker and done twice; a handler
 // still running after `holdMs` gets no more, and its item goes to another worker.
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
-import { type ConsumerDef, DecodeError, Headers, RUN_WORK_STAGES, type WorkClass, decodeMessage, parseWorkSubject } from '../protocol/index.ts';
+import {
+  type ConsumerDef,
+  DecodeError,
+  Headers,
+  RUN_WORK_STAGES,
+  type WorkClass,
+  decodeMessage,
+  parseWorkSubject,
+} from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
 import { type RunGate, RunInactiveError } from './run-gate.ts';
@@ -29,7 +37,15 @@ export interface WorkQueueOptions {
 
 /** NATS itself was slow or away (a request timed out, the connection is reconnecting or
  * draining, nobody answered yet): the work is fine, try it again later. */
-const TRANSIENT_NATS_CODES = new Set(['TIMEOUT', '503', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'DISCONNECT', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT']);
+const TRANSIENT_NATS_CODES = new Set([
+  'TIMEOUT',
+  '503',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DRAINING',
+  'DISCONNECT',
+  'CONNECTION_REFUSED',
+  'CONNECTION_TIMEOUT',
+]);
 export function isTransientNatsError(err: unknown): boolean {
   const e = err as { name?: string; code?: unknown } | null;
   return e?.name === 'NatsError' && typeof e.code === 'string' && TRANSIENT_NATS_CODES.has(e.code);
@@ -86,7 +102,10 @@ export class WorkQueue {
         continue;
       }
       this.held.set(m, Date.now());
-      while (this.inFlight.size >= this.o.concurrency) await new Promise<void>((r) => { this.slotFreed = r; });
+      while (this.inFlight.size >= this.o.concurrency)
+        await new Promise<void>((r) => {
+          this.slotFreed = r;
+        });
       const p = this.process(m).finally(() => {
         this.held.delete(m);
         this.inFlight.delete(p);
@@ -156,7 +175,13 @@ export class WorkQueue {
     await this.deadLetter(m, ws, stage, reason, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`);
   }
 
-  private async deadLetter(m: JsMsg, ws: string, stage: string, reason: Parameters<DeadLetterStore['put']>[3], error: string): Promise<void> {
+  private async deadLetter(
+    m: JsMsg,
+    ws: string,
+    stage: string,
+    reason: Parameters<DeadLetterStore['put']>[3],
+    error: string,
+  ): Promise<void> {
     try {
       await this.o.dlq.put(m, ws, stage, reason, error);
       m.ack();

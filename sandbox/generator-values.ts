@@ -5,20 +5,94 @@ import type { IcContact, IcRole, SfObject, SfRecord } from '../connectors/types.
 import { chance, intBetween, pick, type Rng } from './prng.ts';
 import { formatSfDate, formatSfDateTime, LEAD_SOURCES, LEAD_STATUSES, PLANS } from './sf-schema.ts';
 
-const FIRST = ['Ada', 'Alan', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances',
-  'John', 'Mary', 'Tim', 'Radia', 'Guido', 'Hedy', 'Edsger', 'Katherine', 'Donald', 'Anita', 'Niklaus'];
+const FIRST = [
+  'Ada',
+  'Alan',
+  'Grace',
+  'Linus',
+  'Margaret',
+  'Ken',
+  'Barbara',
+  'Dennis',
+  'Frances',
+  'John',
+  'Mary',
+  'Tim',
+  'Radia',
+  'Guido',
+  'Hedy',
+  'Edsger',
+  'Katherine',
+  'Donald',
+  'Anita',
+  'Niklaus',
+];
 // Every name here has a letter that NFD decomposes, so NFC and NFD spellings really differ.
 const FIRST_UNICODE = ['Zoë', 'José', 'Björn', 'Renée', 'Chloé', 'Amélie', 'Çağrı', 'Dvořák'];
-const LAST = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie',
-  'Allen', 'McCarthy', 'Shaw', 'Berners-Lee', 'Perlman', 'Rossum', 'Lamarr', 'Dijkstra', 'Johnson',
-  'Knuth', 'Borg', 'Wirth', "O'Neil", 'Nakamura'];
-const COMPANIES = ['Acme Corp', 'Globex', 'Initech', 'Umbrella Labs', 'Hooli', 'Stark Industries',
-  'Wayne Enterprises', 'Soylent', 'Tyrell', 'Cyberdyne Systems', 'Wonka Industries', 'Vandelay Imports'];
-const CITIES = ['London', 'Paris', 'Berlin', 'Dublin', 'New York', 'San Francisco', 'Tokyo', 'Sydney',
-  'Toronto', 'São Paulo', 'Zürich', 'Kraków'];
+const LAST = [
+  'Lovelace',
+  'Turing',
+  'Hopper',
+  'Torvalds',
+  'Hamilton',
+  'Thompson',
+  'Liskov',
+  'Ritchie',
+  'Allen',
+  'McCarthy',
+  'Shaw',
+  'Berners-Lee',
+  'Perlman',
+  'Rossum',
+  'Lamarr',
+  'Dijkstra',
+  'Johnson',
+  'Knuth',
+  'Borg',
+  'Wirth',
+  "O'Neil",
+  'Nakamura',
+];
+const COMPANIES = [
+  'Acme Corp',
+  'Globex',
+  'Initech',
+  'Umbrella Labs',
+  'Hooli',
+  'Stark Industries',
+  'Wayne Enterprises',
+  'Soylent',
+  'Tyrell',
+  'Cyberdyne Systems',
+  'Wonka Industries',
+  'Vandelay Imports',
+];
+const CITIES = [
+  'London',
+  'Paris',
+  'Berlin',
+  'Dublin',
+  'New York',
+  'San Francisco',
+  'Tokyo',
+  'Sydney',
+  'Toronto',
+  'São Paulo',
+  'Zürich',
+  'Kraków',
+];
 const DEPARTMENTS = ['Engineering', 'Sales', 'Marketing', 'Finance', 'Support', 'Operations'];
-const TITLES = ['CTO', 'VP Engineering', 'Developer', 'Product Manager', 'Account Executive',
-  'Head of Growth', 'Designer', 'Data Scientist', 'Office Manager'];
+const TITLES = [
+  'CTO',
+  'VP Engineering',
+  'Developer',
+  'Product Manager',
+  'Account Executive',
+  'Head of Growth',
+  'Designer',
+  'Data Scientist',
+  'Office Manager',
+];
 const DOMAINS = ['example.com', 'example.org', 'example.net', 'mail.example.io'];
 
 export const DAY_MS = 86_400_000;
@@ -120,22 +194,37 @@ export function alternative(rng: Rng, p: Profile, key: ProfileKey): Profile[Prof
     }
   };
   switch (key) {
-    case 'company': return differ(() => pick(rng, COMPANIES));
-    case 'title': return differ(() => pick(rng, TITLES));
-    case 'city': return differ(() => pick(rng, CITIES));
-    case 'department': return differ(() => pick(rng, DEPARTMENTS));
-    case 'leadSource': return differ(() => pick(rng, LEAD_SOURCES));
-    case 'plan': return differ(() => pick(rng, PLANS));
-    case 'employees': return differ(() => intBetween(rng, 1, 50_000));
-    case 'phone': return differ(() => phone(rng));
-    case 'score': return differ(() => Math.round(rng() * 100_000) / 100);
-    case 'trialEnd': return (p.trialEnd ?? Date.UTC(2024, 5, 1)) + intBetween(rng, 1, 30) * DAY_MS;
-    case 'lastLogin': return (p.lastLogin ?? Date.UTC(2024, 5, 1)) + intBetween(rng, 1, 500) * 3_600_000;
-    default: throw new Error(`no alternative for profile key ${key}`);
+    case 'company':
+      return differ(() => pick(rng, COMPANIES));
+    case 'title':
+      return differ(() => pick(rng, TITLES));
+    case 'city':
+      return differ(() => pick(rng, CITIES));
+    case 'department':
+      return differ(() => pick(rng, DEPARTMENTS));
+    case 'leadSource':
+      return differ(() => pick(rng, LEAD_SOURCES));
+    case 'plan':
+      return differ(() => pick(rng, PLANS));
+    case 'employees':
+      return differ(() => intBetween(rng, 1, 50_000));
+    case 'phone':
+      return differ(() => phone(rng));
+    case 'score':
+      return differ(() => Math.round(rng() * 100_000) / 100);
+    case 'trialEnd':
+      return (p.trialEnd ?? Date.UTC(2024, 5, 1)) + intBetween(rng, 1, 30) * DAY_MS;
+    case 'lastLogin':
+      return (p.lastLogin ?? Date.UTC(2024, 5, 1)) + intBetween(rng, 1, 500) * 3_600_000;
+    default:
+      throw new Error(`no alternative for profile key ${key}`);
   }
 }
 
-export interface SfStamps { created: number; modified: number }
+export interface SfStamps {
+  created: number;
+  modified: number;
+}
 
 export function toSfRecord(object: SfObject, id: string, p: Profile, t: SfStamps): SfRecord {
   const modified = formatSfDateTime(t.modified);
@@ -159,11 +248,9 @@ export function toSfRecord(object: SfObject, id: string, p: Profile, t: SfStamps
     SystemModstamp: modified,
   };
   if (object === 'Lead') {
-    return { ...common, Company: p.company, City: p.city, Status: p.status,
-      NumberOfEmployees: p.employees, AnnualRevenue: p.revenue };
+    return { ...common, Company: p.company, City: p.city, Status: p.status, NumberOfEmployees: p.employees, AnnualRevenue: p.revenue };
   }
-  return { ...common, Department: p.department, MailingCity: p.city,
-    Birthdate: p.birthdate === null ? null : formatSfDate(p.birthdate) };
+  return { ...common, Department: p.department, MailingCity: p.city, Birthdate: p.birthdate === null ? null : formatSfDate(p.birthdate) };
 }
 
 const secs = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
@@ -202,5 +289,9 @@ export function toIcContact(id: string, role: IcRole, p: Profile, createdMs: num
 
 /** Intercom ids look like Mongo ObjectIds: 8 hex of a unix time, then 16 hex of a counter. */
 export function makeIcId(createdMs: number, seq: number): string {
-  return Math.floor(createdMs / 1000).toString(16).padStart(8, '0') + seq.toString(16).padStart(16, '0');
+  return (
+    Math.floor(createdMs / 1000)
+      .toString(16)
+      .padStart(8, '0') + seq.toString(16).padStart(16, '0')
+  );
 }

@@ -4,8 +4,16 @@
 
 import type { IcContact, IcRole, SfObject, SfRecord } from '../connectors/types.ts';
 import {
-  alternative, DAY_MS, IC_TO_SF, makeIcId, makeProfile, SF_TO_IC, toIcContact, toSfRecord,
-  type Profile, type ProfileKey,
+  alternative,
+  DAY_MS,
+  IC_TO_SF,
+  makeIcId,
+  makeProfile,
+  SF_TO_IC,
+  toIcContact,
+  toSfRecord,
+  type Profile,
+  type ProfileKey,
 } from './generator-values.ts';
 import { writeNdjson } from './ndjson.ts';
 import { chance, intBetween, mixSeed, mulberry32, pick, type Rng } from './prng.ts';
@@ -14,8 +22,17 @@ import { makeSfId } from './sf-schema.ts';
 export { MAPPED_ATTRIBUTES, type ProfileKey } from './generator-values.ts';
 export { parseNdjson, parseNdjsonLine, readNdjson, writeNdjson, NdjsonError } from './ndjson.ts';
 export {
-  SF_FIELDS, LEAD_SOURCES, LEAD_STATUSES, PLANS, findField, formatSfDate, formatSfDateTime, makeSfId, objectOfId,
-  type SfFieldSpec, type SfFieldKind,
+  SF_FIELDS,
+  LEAD_SOURCES,
+  LEAD_STATUSES,
+  PLANS,
+  findField,
+  formatSfDate,
+  formatSfDateTime,
+  makeSfId,
+  objectOfId,
+  type SfFieldSpec,
+  type SfFieldKind,
 } from './sf-schema.ts';
 export { mulberry32, mixSeed, type Rng } from './prng.ts';
 
@@ -68,8 +85,14 @@ export interface GeneratedPerson {
 }
 
 const DEFAULTS: Omit<ResolvedGeneratorOptions, 'seed' | 'people'> = {
-  leadShare: 0.5, inCommonShare: 0.8, differingShare: 0.2, duplicateShare: 0.002,
-  icOnlyShare: 0.05, bothShare: 0.01, oddShare: 0.01, startMs: Date.UTC(2024, 0, 1),
+  leadShare: 0.5,
+  inCommonShare: 0.8,
+  differingShare: 0.2,
+  duplicateShare: 0.002,
+  icOnlyShare: 0.05,
+  bothShare: 0.01,
+  oddShare: 0.01,
+  startMs: Date.UTC(2024, 0, 1),
 };
 
 const SHARE_KEYS = ['leadShare', 'inCommonShare', 'differingShare', 'duplicateShare', 'icOnlyShare', 'bothShare', 'oddShare'] as const;
@@ -97,7 +120,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 const SPACING_MS = 37_000;
 const WEEK_MS = 7 * DAY_MS;
 
-interface Counters { lead: number; contact: number; ic: number }
+interface Counters {
+  lead: number;
+  contact: number;
+  ic: number;
+}
 
 export function* generatePeople(options: GeneratorOptions): Generator<GeneratedPerson> {
   const opts = resolveGeneratorOptions(options);
@@ -202,8 +229,14 @@ function applyOdd(rng: Rng, meta: PersonMeta, sf: Profile, ic: Profile): void {
 }
 
 function intercomSide(
-  rng: Rng, opts: ResolvedGeneratorOptions, meta: PersonMeta, role: IcRole, p: Profile,
-  created: number, updated: number, counters: Counters,
+  rng: Rng,
+  opts: ResolvedGeneratorOptions,
+  meta: PersonMeta,
+  role: IcRole,
+  p: Profile,
+  created: number,
+  updated: number,
+  counters: Counters,
 ): IcContact[] {
   const out = [toIcContact(makeIcId(created, counters.ic++), role, p, created, updated)];
   if (chance(rng, opts.duplicateShare)) {

@@ -6,7 +6,13 @@ import type { IcContact } from '../connectors/types.ts';
 
 export { generatePeople, resolveGeneratorOptions, type GeneratorOptions, type GeneratedPerson, type PersonMeta } from './generator.ts';
 export { startSalesforceSandbox, type SalesforceSandbox, type SalesforceSandboxOptions } from './salesforce/index.ts';
-export { startIntercomSandbox, type IntercomSandbox, type IntercomSandboxOptions, defaultDataAttributes, signBody } from './intercom/index.ts';
+export {
+  startIntercomSandbox,
+  type IntercomSandbox,
+  type IntercomSandboxOptions,
+  defaultDataAttributes,
+  signBody,
+} from './intercom/index.ts';
 export { startSmtpSink, type SmtpSink, type ReceivedMail } from './smtp-sink.ts';
 
 export interface Sandboxes {
@@ -30,7 +36,9 @@ export async function startSandboxes(o: {
   const salesforce = await startSalesforceSandbox({ seed: o.generator, ...o.salesforce });
   const intercom = await startIntercomSandbox({ contacts: intercomSide(o.generator), ...o.intercom });
   return {
-    salesforce, intercom, generator: o.generator,
+    salesforce,
+    intercom,
+    generator: o.generator,
     close: async () => {
       await Promise.all([salesforce.close(), intercom.close()]);
     },

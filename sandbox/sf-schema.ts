@@ -5,8 +5,7 @@
 import type { SfObject } from '../connectors/types.ts';
 
 export type SfFieldKind =
-  | 'id' | 'string' | 'email' | 'phone' | 'textarea' | 'boolean' | 'picklist' | 'double'
-  | 'int' | 'currency' | 'date' | 'datetime';
+  'id' | 'string' | 'email' | 'phone' | 'textarea' | 'boolean' | 'picklist' | 'double' | 'int' | 'currency' | 'date' | 'datetime';
 
 export interface SfFieldSpec {
   name: string;
@@ -26,9 +25,7 @@ export interface SfFieldSpec {
 
 export const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Other'] as const;
 export const PLANS = ['Free', 'Starter', 'Pro', 'Enterprise'] as const;
-export const LEAD_STATUSES = [
-  'Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted',
-] as const;
+export const LEAD_STATUSES = ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'] as const;
 
 type SpecInput = Partial<SfFieldSpec> & Pick<SfFieldSpec, 'name' | 'type'>;
 

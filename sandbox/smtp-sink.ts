@@ -1,7 +1,14 @@
 // A local SMTP server that keeps what it receives: the demo's mailbox and the tests' inbox.
 import { SMTPServer } from 'smtp-server';
 
-export interface ReceivedMail { from: string; to: string[]; raw: string; subject: string; text: string; at: number }
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  subject: string;
+  text: string;
+  at: number;
+}
 
 export interface SmtpSink {
   port: number;
@@ -21,8 +28,11 @@ function bodyOf(raw: string): string {
   const i = raw.search(/\r?\n\r?\n/);
   const body = i < 0 ? '' : raw.slice(i).trim();
   // nodemailer sends quoted-printable for long lines: undo soft breaks and =XX escapes.
-  if (/^Content-Transfer-Encoding:\s*quoted-printable/mi.test(raw)) {
-    return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  if (/^Content-Transfer-Encoding:\s*quoted-printable/im.test(raw)) {
+    return Buffer.from(
+      body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
   }
   return body;
 }
@@ -42,7 +52,10 @@ export async function startSmtpSink(opts: { port?: number; host?: string } = {})
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
-          raw, subject: header(raw, 'Subject'), text: bodyOf(raw), at: Date.now(),
+          raw,
+          subject: header(raw, 'Subject'),
+          text: bodyOf(raw),
+          at: Date.now(),
         });
         waiters.splice(0).forEach((w) => w());
         cb();
@@ -57,7 +70,9 @@ export async function startSmtpSink(opts: { port?: number; host?: string } = {})
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    port, host, mails,
+    port,
+    host,
+    mails,
     waitForMail(after = mails.length, timeoutMs = 15_000) {
       return new Promise((res, rej) => {
         const check = () => {
@@ -69,7 +84,10 @@ export async function startSmtpSink(opts: { port?: number; host?: string } = {})
           return false;
         };
         const t = setTimeout(() => rej(new Error('no mail arrived')), timeoutMs);
-        if (!check()) waiters.push(() => { if (!check()) waiters.push(() => void check()); });
+        if (!check())
+          waiters.push(() => {
+            if (!check()) waiters.push(() => void check());
+          });
       });
     },
     close: () => new Promise<void>((res) => server.close(() => res())),

@@ -3,7 +3,16 @@
 // and, at the end, the finished event and the email request. Tier changes pause and resume it.
 import { join } from 'node:path';
 import {
-  BatchMapped, BulkHistory, BulkStart, BulkStatus, BulkStop, ControlError, IndexRefreshed, PageScanned, PartWritten, TierChanged,
+  BatchMapped,
+  BulkHistory,
+  BulkStart,
+  BulkStatus,
+  BulkStop,
+  ControlError,
+  IndexRefreshed,
+  PageScanned,
+  PartWritten,
+  TierChanged,
 } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, endpoint, on, onEvent } from '../../runtime/index.ts';
 import { Leader } from './leader.ts';
@@ -43,26 +52,26 @@ const report = (kind: Report['kind']) => async (body: Report['body'], ctx: Actor
 export const coordinatorActor: ActorDef = {
   name: 'coordinator',
   singleton: true,
-  queues: [{
-    stage: 'coord',
-    classes: ['bulk'],
-    concurrency: 16,
-    handlers: [
-      on(IndexRefreshed, report('indexed')),
-      on(PageScanned, report('scanned')),
-      on(BatchMapped, report('mapped')),
-      on(PartWritten, report('written')),
-    ],
-  }],
+  queues: [
+    {
+      stage: 'coord',
+      classes: ['bulk'],
+      concurrency: 16,
+      handlers: [
+        on(IndexRefreshed, report('indexed')),
+        on(PageScanned, report('scanned')),
+        on(BatchMapped, report('mapped')),
+        on(PartWritten, report('written')),
+      ],
+    },
+  ],
   endpoints: [
     endpoint(BulkStart, async (body, ctx) => (await endpointLeader(ctx)).start(body)),
     endpoint(BulkStop, async (body, ctx) => (await endpointLeader(ctx)).stop(body.reason, body.by)),
     endpoint(BulkStatus, async (_body, ctx) => (await endpointLeader(ctx)).status()),
     endpoint(BulkHistory, async (body, ctx) => (await endpointLeader(ctx)).history(body.limit)),
   ],
-  events: [
-    onEvent(TierChanged, async (body, ctx) => (await leaders.get(ctx.signal))?.onTier(body.tier)),
-  ],
+  events: [onEvent(TierChanged, async (body, ctx) => (await leaders.get(ctx.signal))?.onTier(body.tier))],
   async start(ctx) {
     const ready = (async () => {
       const leader = new Leader(ctx, RunStore.open(join(ctx.deps.dataDir, `coordinator-${ctx.ws}.lmdb`)));

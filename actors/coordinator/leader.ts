@@ -2,8 +2,17 @@
 // runs, and keeps the runs bucket (what every process's RunGate reads) in step with LMDB.
 import { randomBytes } from 'node:crypto';
 import {
-  BulkFinished, BulkProgress, ControlError, IndexRefresh, NotifyRunFinished, QuotaUsageShow, type Run, RunSchema, ScanPage,
-  type StopReasonSchema, type Tier,
+  BulkFinished,
+  BulkProgress,
+  ControlError,
+  IndexRefresh,
+  NotifyRunFinished,
+  QuotaUsageShow,
+  type Run,
+  RunSchema,
+  ScanPage,
+  type StopReasonSchema,
+  type Tier,
 } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
 import { readSettings } from '../mapping/index.ts';
@@ -77,15 +86,22 @@ export class Leader {
       const active = await this.activeRun();
       if (active) {
         throw new ControlError('run_active', `bulk run ${active.runId} is ${active.status}: stop it first`, {
-          status: 409, details: { runId: active.runId, status: active.status },
+          status: 409,
+          details: { runId: active.runId, status: active.status },
         });
       }
       const stored = await readSettings(await this.ctx.kv('settings'), this.ws);
-      if (!stored) throw new ControlError('no_settings', `workspace ${this.ws} has no settings: save settings before a bulk run`, { status: 409 });
+      if (!stored)
+        throw new ControlError('no_settings', `workspace ${this.ws} has no settings: save settings before a bulk run`, { status: 409 });
       const now = this.ctx.deps.now();
       const run = newRun({
-        runId: makeRunId(now, randomBytes(4).toString('hex')), ws: this.ws, startedBy: body.startedBy, dryRun: body.dryRun,
-        settingsRevision: stored.revision, now, errorsUrl: `${this.ctx.deps.publicUrl}/errors?ws=${encodeURIComponent(this.ws)}`,
+        runId: makeRunId(now, randomBytes(4).toString('hex')),
+        ws: this.ws,
+        startedBy: body.startedBy,
+        dryRun: body.dryRun,
+        settingsRevision: stored.revision,
+        now,
+        errorsUrl: `${this.ctx.deps.publicUrl}/errors?ws=${encodeURIComponent(this.ws)}`,
       });
       this.store.create(run);
       this.currentRunId = run.runId;
@@ -167,7 +183,11 @@ export class Leader {
     const runId = t.run.runId;
     if (e.kind === 'scan') {
       ctx.log.info({ run: runId, object: e.object }, 'bulk run scanning');
-      await ctx.publish(ScanPage, { run: runId, object: e.object, page: 0, afterId: null }, { cls: 'bulk', msgId: `scan:${runId}:${e.object}:0` });
+      await ctx.publish(
+        ScanPage,
+        { run: runId, object: e.object, page: 0, afterId: null },
+        { cls: 'bulk', msgId: `scan:${runId}:${e.object}:0` },
+      );
       return;
     }
     await this.finish(runId, ctx);
@@ -185,7 +205,7 @@ export class Leader {
       // The body's `run` is a record, not a run id: no ps-run header, or the gate would drop it.
       await ctx.publish(NotifyRunFinished, { run, to }, { cls: 'bulk', run: '', msgId: `notify:${runId}` });
     } else {
-      ctx.log.warn({ run: runId }, 'no installer email in the run\'s settings: nobody to notify');
+      ctx.log.warn({ run: runId }, "no installer email in the run's settings: nobody to notify");
     }
     ctx.log.info({ run: runId, counts: run.counts }, 'bulk run completed');
     this.store.forget(runId);

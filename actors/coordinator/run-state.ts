@@ -5,8 +5,17 @@ import { isActive } from './tally.ts';
 
 export function emptyCounts(): RunCounts {
   return {
-    scanned: 0, inCommon: 0, unmatched: 0, ambiguous: 0, skipped: 0, updatedSalesforce: 0, updatedIntercom: 0,
-    unchanged: 0, failed: 0, wouldUpdateSalesforce: 0, wouldUpdateIntercom: 0,
+    scanned: 0,
+    inCommon: 0,
+    unmatched: 0,
+    ambiguous: 0,
+    skipped: 0,
+    updatedSalesforce: 0,
+    updatedIntercom: 0,
+    unchanged: 0,
+    failed: 0,
+    wouldUpdateSalesforce: 0,
+    wouldUpdateIntercom: 0,
   };
 }
 
@@ -27,10 +36,24 @@ export interface NewRun {
 
 export function newRun(o: NewRun): Run {
   return {
-    runId: o.runId, ws: o.ws, status: 'running', phase: 'index', reason: null, dryRun: o.dryRun,
-    startedBy: o.startedBy, startedAt: o.now, finishedAt: null, settingsRevision: o.settingsRevision,
-    indexContacts: 0, expectedRecords: null, counts: emptyCounts(), percent: 0, ratePerSecond: 0, etaSeconds: null,
-    sample: [], errorsUrl: o.errorsUrl,
+    runId: o.runId,
+    ws: o.ws,
+    status: 'running',
+    phase: 'index',
+    reason: null,
+    dryRun: o.dryRun,
+    startedBy: o.startedBy,
+    startedAt: o.now,
+    finishedAt: null,
+    settingsRevision: o.settingsRevision,
+    indexContacts: 0,
+    expectedRecords: null,
+    counts: emptyCounts(),
+    percent: 0,
+    ratePerSecond: 0,
+    etaSeconds: null,
+    sample: [],
+    errorsUrl: o.errorsUrl,
   };
 }
 

@@ -5,7 +5,16 @@
 import { open, type RootDatabase } from 'lmdb';
 import type { Run } from '../../protocol/index.ts';
 import {
-  type BatchTally, type Effect, type Report, type RunTally, type Step, applyReport, batchIdsOf, isActive, newTally, reportKey,
+  type BatchTally,
+  type Effect,
+  type Report,
+  type RunTally,
+  type Step,
+  applyReport,
+  batchIdsOf,
+  isActive,
+  newTally,
+  reportKey,
 } from './tally.ts';
 
 export interface Recorded {

@@ -41,9 +41,7 @@ export interface BatchTally {
   done: boolean;
 }
 
-export type Effect =
-  | { kind: 'scan'; object: SfObject }
-  | { kind: 'finished' };
+export type Effect = { kind: 'scan'; object: SfObject } | { kind: 'finished' };
 
 export interface Step {
   tally: RunTally;
@@ -64,20 +62,27 @@ export function isActive(run: Pick<Run, 'status'>): boolean {
 /** The identity of a report: the same key twice means a redelivery. */
 export function reportKey(r: Report): string {
   switch (r.kind) {
-    case 'indexed': return 'indexed';
-    case 'scanned': return `scanned:${r.body.object}:${r.body.page}`;
-    case 'mapped': return `mapped:${r.body.batchId}`;
-    case 'written': return `written:${r.body.batchId}:${r.body.system}:${r.body.part}`;
+    case 'indexed':
+      return 'indexed';
+    case 'scanned':
+      return `scanned:${r.body.object}:${r.body.page}`;
+    case 'mapped':
+      return `mapped:${r.body.batchId}`;
+    case 'written':
+      return `written:${r.body.batchId}:${r.body.system}:${r.body.part}`;
   }
 }
 
 /** Batch ids whose tallies `applyReport` needs for this report. */
 export function batchIdsOf(r: Report): string[] {
   switch (r.kind) {
-    case 'indexed': return [];
-    case 'scanned': return r.body.batchIds;
+    case 'indexed':
+      return [];
+    case 'scanned':
+      return r.body.batchIds;
     case 'mapped':
-    case 'written': return [r.body.batchId];
+    case 'written':
+      return [r.body.batchId];
   }
 }
 

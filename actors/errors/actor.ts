@@ -3,8 +3,19 @@ import { randomUUID } from 'node:crypto';
 // removes them when the record syncs cleanly, and serves listing, retry, resync and the
 // dead-letter endpoints. A pool actor: any number of instances share the `errors` queue.
 import {
-  ControlError, DlqList, DlqReplay, ErrorsCount, ErrorsList, ErrorsRetry, ErrorsShow, MatchResync, ReportSyncError, Resync,
-  SyncErrorResolved, type SyncError, WORK_CLASSES,
+  ControlError,
+  DlqList,
+  DlqReplay,
+  ErrorsCount,
+  ErrorsList,
+  ErrorsRetry,
+  ErrorsShow,
+  MatchResync,
+  ReportSyncError,
+  Resync,
+  SyncErrorResolved,
+  type SyncError,
+  WORK_CLASSES,
 } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, endpoint, on } from '../../runtime/index.ts';
 import { errorId } from './error-id.ts';
@@ -38,7 +49,10 @@ async function errorsToRetry(ctx: ActorContext, ids: string[], cause: string | u
   const found = await s.getMany(ctx.ws, ids);
   const missing = ids.filter((_, i) => found[i] === null);
   if (missing.length) {
-    throw new ControlError('not_found', `no sync error ${missing.join(', ')} in workspace ${ctx.ws}`, { status: 404, details: { missing } });
+    throw new ControlError('not_found', `no sync error ${missing.join(', ')} in workspace ${ctx.ws}`, {
+      status: 404,
+      details: { missing },
+    });
   }
   const byId = new Map<string, SyncError>(found.map((e) => [(e as SyncError).id, e as SyncError]));
   if (cause) for (const e of await s.all(ctx.ws)) if (e.cause === cause) byId.set(e.id, e);
@@ -47,9 +61,12 @@ async function errorsToRetry(ctx: ActorContext, ids: string[], cause: string | u
 
 function resyncBody(t: ResyncTarget, errorIds: string[], by: string) {
   switch (t.kind) {
-    case 'email': return { email: t.email, errorIds, requestedBy: by };
-    case 'salesforce': return { sfObject: t.sfObject, sfId: t.sfId, errorIds, requestedBy: by };
-    case 'intercom': return { icId: t.icId, errorIds, requestedBy: by };
+    case 'email':
+      return { email: t.email, errorIds, requestedBy: by };
+    case 'salesforce':
+      return { sfObject: t.sfObject, sfId: t.sfId, errorIds, requestedBy: by };
+    case 'intercom':
+      return { icId: t.icId, errorIds, requestedBy: by };
   }
 }
 
@@ -62,9 +79,12 @@ async function resync(ctx: ActorContext, key: string, by: string): Promise<numbe
     throw err;
   }
   // Errors of the record travel along, so a clean sync clears exactly them.
-  const known = target.kind === 'email' ? [] : (await (await store(ctx)).all(ctx.ws))
-    .filter((e) => (target.kind === 'salesforce' ? e.sfId === target.sfId : e.icId === target.icId))
-    .map((e) => e.id);
+  const known =
+    target.kind === 'email'
+      ? []
+      : (await (await store(ctx)).all(ctx.ws))
+          .filter((e) => (target.kind === 'salesforce' ? e.sfId === target.sfId : e.icId === target.icId))
+          .map((e) => e.id);
   const requestId = `resync:${randomUUID()}`;
   await ctx.publish(MatchResync, { ...resyncBody(target, known, by), requestId }, { cls: 'interactive', msgId: requestId });
   return 1;
@@ -72,24 +92,26 @@ async function resync(ctx: ActorContext, key: string, by: string): Promise<numbe
 
 export const errorsActor: ActorDef = {
   name: 'errors',
-  queues: [{
-    stage: 'errors',
-    classes: WORK_CLASSES,
-    handlers: [
-      on(ReportSyncError, async (report, ctx) => {
-        const e = await (await store(ctx)).record(ctx.ws, report, errorId(ctx.ws, report));
-        ctx.log.debug({ errorId: e.id, cause: e.cause, attempts: e.attempts }, 'sync error recorded');
-      }),
-      on(SyncErrorResolved, async (r, ctx) => {
-        const s = await store(ctx);
-        const found = r.errorIds.length ? await s.getMany(ctx.ws, r.errorIds) : await s.all(ctx.ws);
-        // A failure recorded after the clean sync (lastAt > at) is newer news and stays.
-        const done = found.filter((e): e is SyncError => e !== null && isResolvedBy(e, r)).map((e) => e.id);
-        await s.remove(ctx.ws, done);
-        if (done.length) ctx.log.debug({ errorIds: done }, 'sync errors resolved');
-      }),
-    ],
-  }],
+  queues: [
+    {
+      stage: 'errors',
+      classes: WORK_CLASSES,
+      handlers: [
+        on(ReportSyncError, async (report, ctx) => {
+          const e = await (await store(ctx)).record(ctx.ws, report, errorId(ctx.ws, report));
+          ctx.log.debug({ errorId: e.id, cause: e.cause, attempts: e.attempts }, 'sync error recorded');
+        }),
+        on(SyncErrorResolved, async (r, ctx) => {
+          const s = await store(ctx);
+          const found = r.errorIds.length ? await s.getMany(ctx.ws, r.errorIds) : await s.all(ctx.ws);
+          // A failure recorded after the clean sync (lastAt > at) is newer news and stays.
+          const done = found.filter((e): e is SyncError => e !== null && isResolvedBy(e, r)).map((e) => e.id);
+          await s.remove(ctx.ws, done);
+          if (done.length) ctx.log.debug({ errorIds: done }, 'sync errors resolved');
+        }),
+      ],
+    },
+  ],
   endpoints: [
     endpoint(ErrorsList, async (q, ctx) => listErrors(await (await store(ctx)).all(ctx.ws), q)),
     endpoint(ErrorsShow, async ({ id }, ctx) => {

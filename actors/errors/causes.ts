@@ -55,11 +55,19 @@ export function causeOfIntercom(code: string | undefined, status?: number): Erro
   const byCode = code ? INTERCOM[code.trim().toLowerCase()] : undefined;
   if (byCode) return byCode;
   switch (status) {
-    case 404: return 'not_found';
-    case 409: return 'duplicate';
-    case 401: case 403: return 'permission';
-    case 429: return 'rate_limited';
-    case 400: case 422: return 'invalid_value';
-    default: return 'other';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'duplicate';
+    case 401:
+    case 403:
+      return 'permission';
+    case 429:
+      return 'rate_limited';
+    case 400:
+    case 422:
+      return 'invalid_value';
+    default:
+      return 'other';
   }
 }

@@ -2,8 +2,15 @@
 // resync keys). The actor itself is in actor.ts, registered in actors/index.ts.
 export { errorId, errorKey, recordRef, canonicalAttributes, toSf18, ERROR_ID, type ErrorIdentity } from './error-id.ts';
 export {
-  mergeOccurrence, publicError, isResolvedBy, occurrenceKey, StoredErrorSchema, SEEN_LIMIT,
-  type Occurrence, type StoredError, type Resolution,
+  mergeOccurrence,
+  publicError,
+  isResolvedBy,
+  occurrenceKey,
+  StoredErrorSchema,
+  SEEN_LIMIT,
+  type Occurrence,
+  type StoredError,
+  type Resolution,
 } from './merge.ts';
 export { causeOfSalesforce, causeOfIntercom } from './causes.ts';
 export { listErrors, countByCause, matchesQuery, newestFirst, retryItem, type ListQuery, type DirectionFilter } from './query.ts';

@@ -28,10 +28,22 @@ export function mergeOccurrence(ws: string, current: StoredError | null, report:
   const key = occurrenceKey(o);
   if (!current) {
     return {
-      id: errorId(ws, o), ws,
-      syncType: o.syncType, direction: o.direction, sfObject: o.sfObject, sfId: o.sfId, icId: o.icId,
-      attributes: o.attributes, cause: o.cause, message: o.message, details: o.details, run: o.run,
-      firstAt: o.at, lastAt: o.at, attempts: 1, seen: [key],
+      id: errorId(ws, o),
+      ws,
+      syncType: o.syncType,
+      direction: o.direction,
+      sfObject: o.sfObject,
+      sfId: o.sfId,
+      icId: o.icId,
+      attributes: o.attributes,
+      cause: o.cause,
+      message: o.message,
+      details: o.details,
+      run: o.run,
+      firstAt: o.at,
+      lastAt: o.at,
+      attempts: 1,
+      seen: [key],
     };
   }
   if (current.seen.includes(key)) return undefined;
@@ -71,8 +83,8 @@ export interface Resolution {
  * direction, and ids when named) that did not happen again after the clean sync. */
 export function isResolvedBy(e: SyncError, r: Resolution): boolean {
   if (r.errorIds.length > 0 && !r.errorIds.includes(e.id)) return false;
-  const sameRecord = (r.sfId !== null && e.sfId !== null && toSf18(r.sfId) === toSf18(e.sfId))
-    || (r.icId !== null && e.icId !== null && r.icId === e.icId);
+  const sameRecord =
+    (r.sfId !== null && e.sfId !== null && toSf18(r.sfId) === toSf18(e.sfId)) || (r.icId !== null && e.icId !== null && r.icId === e.icId);
   const anyRecord = r.sfId === null && r.icId === null;
   if (!sameRecord && !(anyRecord && r.errorIds.length > 0)) return false;
   if (r.direction !== null && e.direction !== r.direction) return false;

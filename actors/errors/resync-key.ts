@@ -4,9 +4,7 @@ import type { SfObject } from '../../connectors/index.ts';
 import { toSf18 } from './error-id.ts';
 
 export type ResyncTarget =
-  | { kind: 'email'; email: string }
-  | { kind: 'salesforce'; sfObject: SfObject; sfId: string }
-  | { kind: 'intercom'; icId: string };
+  { kind: 'email'; email: string } | { kind: 'salesforce'; sfObject: SfObject; sfId: string } | { kind: 'intercom'; icId: string };
 
 export class ResyncKeyError extends Error {
   override name = 'ResyncKeyError';
@@ -28,9 +26,13 @@ export function parseResyncKey(raw: string): ResyncTarget {
   if (SF_ID.test(key)) {
     const sfObject = PREFIXES[key.slice(0, 3)];
     if (!sfObject) {
-      throw new ResyncKeyError(`"${raw}" looks like a Salesforce Id but its prefix ${key.slice(0, 3)} is neither a Lead (00Q) nor a Contact (003)`);
+      throw new ResyncKeyError(
+        `"${raw}" looks like a Salesforce Id but its prefix ${key.slice(0, 3)} is neither a Lead (00Q) nor a Contact (003)`,
+      );
     }
     return { kind: 'salesforce', sfObject, sfId: toSf18(key) };
   }
-  throw new ResyncKeyError(`"${raw}" is not an email, a Salesforce Lead/Contact Id (15 or 18 characters, 00Q or 003) or an Intercom contact id (24 hex characters)`);
+  throw new ResyncKeyError(
+    `"${raw}" is not an email, a Salesforce Lead/Contact Id (15 or 18 characters, 00Q or 003) or an Intercom contact id (24 hex characters)`,
+  );
 }

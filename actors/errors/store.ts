@@ -64,8 +64,12 @@ export class ErrorStore {
     let markerSeen = 0;
     let mine = Number.POSITIVE_INFINITY;
     let finish: () => void = () => undefined;
-    const complete = new Promise<void>((resolve) => { finish = resolve; });
-    const check = () => { if (markerSeen >= mine) finish(); };
+    const complete = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const check = () => {
+      if (markerSeen >= mine) finish();
+    };
     const stop = await this.kv.watch(`${ws}.*`, (key, value, revision) => {
       const id = key.slice(ws.length + 1);
       if (id === MARKER) {
@@ -81,9 +85,15 @@ export class ErrorStore {
     try {
       mine = await this.kv.put(errorKey(ws, MARKER), { at: Date.now() });
       check();
-      await Promise.race([complete, new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new ListTimeoutError(`reading the sync errors of ${ws} took longer than ${this.listTimeoutMs} ms`)), this.listTimeoutMs);
-      })]);
+      await Promise.race([
+        complete,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new ListTimeoutError(`reading the sync errors of ${ws} took longer than ${this.listTimeoutMs} ms`)),
+            this.listTimeoutMs,
+          );
+        }),
+      ]);
     } finally {
       clearTimeout(timer);
       stop();

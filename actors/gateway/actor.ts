@@ -18,8 +18,11 @@ export const gatewayActor: ActorDef = {
     if (!server) {
       const deps = ctx.deps;
       server = new GatewayServer({
-        host: deps.http.host, port: deps.http.port, log: ctx.log.child({ part: 'http' }),
-        webhookSecret: (ws) => deps.webhookSecret(ws), health: () => deps.natsHealth(),
+        host: deps.http.host,
+        port: deps.http.port,
+        log: ctx.log.child({ part: 'http' }),
+        webhookSecret: (ws) => deps.webhookSecret(ws),
+        health: () => deps.natsHealth(),
       });
       servers.set(deps, server);
       server.addWorkspace(ctx);

@@ -15,7 +15,8 @@ function integer(name: string, v: string): number {
 export function instant(name: string, v: string): number {
   if (/^\d+$/.test(v)) return Number(v);
   const ms = Date.parse(v);
-  if (Number.isNaN(ms)) throw new BadRequestError(`${name} must be milliseconds since 1970 or an ISO date such as 2024-05-01T12:00:00Z, got "${v}"`);
+  if (Number.isNaN(ms))
+    throw new BadRequestError(`${name} must be milliseconds since 1970 or an ISO date such as 2024-05-01T12:00:00Z, got "${v}"`);
   return ms;
 }
 

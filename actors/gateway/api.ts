@@ -1,8 +1,20 @@
 // The JSON API: each route is one control request in the route's workspace. The control plane
 // validates bodies and answers errors with their status; the gateway only translates HTTP.
 import {
-  BulkHistory, BulkStart, BulkStatus, BulkStop, DlqList, DlqReplay, ErrorsCount, ErrorsList, ErrorsRetry, ErrorsShow,
-  QuotaUsageShow, Resync, SettingsGet, SettingsSave,
+  BulkHistory,
+  BulkStart,
+  BulkStatus,
+  BulkStop,
+  DlqList,
+  DlqReplay,
+  ErrorsCount,
+  ErrorsList,
+  ErrorsRetry,
+  ErrorsShow,
+  QuotaUsageShow,
+  Resync,
+  SettingsGet,
+  SettingsSave,
 } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 import { directionRequest, errorsListRequest, jsonBody, limitRequest } from './api-params.ts';

@@ -16,16 +16,23 @@ export function createMetrics(): GatewayMetrics {
   return {
     registry,
     requests: new Counter({
-      name: 'peoplesync_http_requests_total', help: 'HTTP requests answered, by route, method and status',
-      labelNames: ['route', 'method', 'status'], registers: [registry],
+      name: 'peoplesync_http_requests_total',
+      help: 'HTTP requests answered, by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers: [registry],
     }),
     duration: new Histogram({
-      name: 'peoplesync_http_request_duration_seconds', help: 'Time to answer an HTTP request, by route',
-      labelNames: ['route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+      name: 'peoplesync_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by route',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
     }),
     webhooks: new Counter({
-      name: 'peoplesync_webhooks_total', help: 'Intercom webhook notifications, by outcome',
-      labelNames: ['outcome'], registers: [registry],
+      name: 'peoplesync_webhooks_total',
+      help: 'Intercom webhook notifications, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
     }),
   };
 }

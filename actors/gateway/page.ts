@@ -86,9 +86,10 @@ export function renderErrors(ws: string, p: Part<{ errors: SyncError[]; total: n
     : `<a href="/ws/${encodeURIComponent(ws)}?all=1">Show both directions</a>`;
   if (!p.ok) return `<section id="errors"><h2>Sync errors</h2>${unavailable('Sync errors', p.error)}</section>`;
   const { errors, total } = p.value;
-  const body = errors.length === 0
-    ? '<p data-testid="errors-none">No sync errors.</p>'
-    : `<table><thead><tr><th>Last seen</th><th>Sync</th><th>Direction</th><th>Record</th><th>Cause</th><th>Message</th><th>Attempts</th><th></th></tr></thead>
+  const body =
+    errors.length === 0
+      ? '<p data-testid="errors-none">No sync errors.</p>'
+      : `<table><thead><tr><th>Last seen</th><th>Sync</th><th>Direction</th><th>Record</th><th>Cause</th><th>Message</th><th>Attempts</th><th></th></tr></thead>
     <tbody>${errors.map(errorRow).join('')}</tbody></table>`;
   return `<section id="errors">
   <h2>Sync errors</h2>

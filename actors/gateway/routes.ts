@@ -1,11 +1,30 @@
 // The gateway's routes as data: method, path pattern, name. Matching is pure, so the table is
 // unit-tested and the route name (never the raw path) labels metrics.
 export type RouteName =
-  | 'webhook' | 'bulk.status' | 'bulk.start' | 'bulk.stop' | 'bulk.history' | 'quota' | 'settings.get' | 'settings.put'
-  | 'errors.list' | 'errors.count' | 'errors.show' | 'errors.retry' | 'resync' | 'dlq.list' | 'dlq.replay'
-  | 'metrics' | 'healthz' | 'page';
+  | 'webhook'
+  | 'bulk.status'
+  | 'bulk.start'
+  | 'bulk.stop'
+  | 'bulk.history'
+  | 'quota'
+  | 'settings.get'
+  | 'settings.put'
+  | 'errors.list'
+  | 'errors.count'
+  | 'errors.show'
+  | 'errors.retry'
+  | 'resync'
+  | 'dlq.list'
+  | 'dlq.replay'
+  | 'metrics'
+  | 'healthz'
+  | 'page';
 
-interface Route { methods: readonly string[]; pattern: string; name: RouteName }
+interface Route {
+  methods: readonly string[];
+  pattern: string;
+  name: RouteName;
+}
 
 export const ROUTES: readonly Route[] = [
   { methods: ['HEAD', 'POST'], pattern: '/webhooks/intercom/:ws', name: 'webhook' },

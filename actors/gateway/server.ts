@@ -57,13 +57,19 @@ const sendJson = (res: ServerResponse, status: number, body: unknown, headers: R
 /** Any failure as `{ error: { code, message, status, details? } }`, the control plane's own shape. */
 function errorReply(err: unknown): { status: number; body: unknown; headers: Record<string, string> } {
   if (err instanceof ControlError) {
-    return { status: err.status, headers: {}, body: { error: { code: err.code, message: err.message, status: err.status, details: err.details } } };
+    return {
+      status: err.status,
+      headers: {},
+      body: { error: { code: err.code, message: err.message, status: err.status, details: err.details } },
+    };
   }
-  if (err instanceof HttpError) return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message, status: err.status } } };
+  if (err instanceof HttpError)
+    return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message, status: err.status } } };
   if (err instanceof BadRequestError || err instanceof WebhookBodyError) {
     return { status: 400, headers: {}, body: { error: { code: 'bad_request', message: err.message, status: 400 } } };
   }
-  if (err instanceof DecodeError) return { status: 400, headers: {}, body: { error: { code: 'invalid_request', message: err.message, status: 400 } } };
+  if (err instanceof DecodeError)
+    return { status: 400, headers: {}, body: { error: { code: 'invalid_request', message: err.message, status: 400 } } };
   return { status: 500, headers: {}, body: { error: { code: 'internal', message: (err as Error)?.message ?? String(err), status: 500 } } };
 }
 
@@ -94,7 +100,10 @@ export class GatewayServer {
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => { server.off('error', reject); resolve(); });
+      server.listen(this.o.port, this.o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.server = server;
     const a = server.address() as AddressInfo;
@@ -121,7 +130,9 @@ export class GatewayServer {
     try {
       if (m.kind === 'not_found') throw new HttpError(404, 'not_found', `no route ${method} ${url.pathname}`);
       if (m.kind === 'method_not_allowed') {
-        throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here; use ${m.allowed.join(' or ')}`, { allow: m.allowed.join(', ') });
+        throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here; use ${m.allowed.join(' or ')}`, {
+          allow: m.allowed.join(', '),
+        });
       }
       await this.dispatch(m.name, m.params, method, url, req, res);
     } catch (err) {
@@ -144,7 +155,12 @@ export class GatewayServer {
   }
 
   private async dispatch(
-    name: RouteName, params: Record<string, string>, method: string, url: URL, req: IncomingMessage, res: ServerResponse,
+    name: RouteName,
+    params: Record<string, string>,
+    method: string,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
   ): Promise<void> {
     switch (name) {
       case 'metrics':
@@ -167,7 +183,12 @@ export class GatewayServer {
         if (method === 'POST' || method === 'PUT') {
           // JSON only: a cross-site form cannot send it without a preflight the gateway never grants.
           const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-          if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', `${method} ${url.pathname} takes a JSON body (content-type: application/json)`);
+          if (type !== 'application/json')
+            throw new HttpError(
+              415,
+              'unsupported_media_type',
+              `${method} ${url.pathname} takes a JSON body (content-type: application/json)`,
+            );
           body = await readBody(req);
         }
         return sendJson(res, 200, await api(ctx, { params, query: url.searchParams, body }));

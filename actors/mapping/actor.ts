@@ -25,12 +25,14 @@ export function createMappingActor(o: MappingActorOptions = {}): ActorDef {
   };
   return {
     name: 'mapping',
-    queues: [{
-      stage: 'map',
-      classes: WORK_CLASSES,
-      concurrency: o.concurrency,
-      handlers: [on(MapPairs, async (body, ctx) => handleMapPairs(body, ctx, await settingsOf(ctx), schema))],
-    }],
+    queues: [
+      {
+        stage: 'map',
+        classes: WORK_CLASSES,
+        concurrency: o.concurrency,
+        handlers: [on(MapPairs, async (body, ctx) => handleMapPairs(body, ctx, await settingsOf(ctx), schema))],
+      },
+    ],
     endpoints: settingsEndpoints(schema),
   };
 }

@@ -7,8 +7,18 @@ import type { IcDataAttribute, SfFieldDescribe } from '../../connectors/types.ts
 import { pairKind } from './type-pairs.ts';
 import { calendarDateIn, parseDateOnly, startOfDayIn } from './time-zone.ts';
 import {
-  fail, formatSfDateTime, ok, parseDateTime, preview, readBoolean, readNumber, readText, roundTo,
-  type ConversionCause, type Parsed, type WireValue,
+  fail,
+  formatSfDateTime,
+  ok,
+  parseDateTime,
+  preview,
+  readBoolean,
+  readNumber,
+  readText,
+  roundTo,
+  type ConversionCause,
+  type Parsed,
+  type WireValue,
 } from './values.ts';
 
 export type { ConversionCause, WireValue } from './values.ts';
@@ -24,8 +34,10 @@ const SF_INT_MAX = 2_147_483_647;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 function mismatch(sf: SfFieldDescribe, ic: IcDataAttribute): ConvertResult {
-  return fail('type_mismatch',
-    `Salesforce ${sf.type} field ${sf.name} and Intercom ${ic.data_type} attribute ${ic.full_name} cannot be mapped to each other`);
+  return fail(
+    'type_mismatch',
+    `Salesforce ${sf.type} field ${sf.name} and Intercom ${ic.data_type} attribute ${ic.full_name} cannot be mapped to each other`,
+  );
 }
 
 function isSfDateTime(sf: SfFieldDescribe): boolean {
@@ -66,7 +78,10 @@ function textToIntercom(v: unknown, ic: IcDataAttribute): ConvertResult {
   if (!t.ok || t.value === null) return t;
   const options = icOptions(ic);
   if (options && !options.includes(t.value)) {
-    return fail('invalid_picklist_value', `${preview(t.value)} is not one of the options of Intercom attribute ${ic.full_name} (${options.join(', ')})`);
+    return fail(
+      'invalid_picklist_value',
+      `${preview(t.value)} is not one of the options of Intercom attribute ${ic.full_name} (${options.join(', ')})`,
+    );
   }
   return t;
 }
@@ -75,17 +90,24 @@ function numberToIntercom(v: unknown, ic: IcDataAttribute): ConvertResult {
   const n = readNumber(v);
   if (!n.ok || n.value === null || ic.data_type !== 'integer') return n;
   const r = roundTo(n.value, 0);
-  return Number.isSafeInteger(r) ? ok(r) : fail('number_out_of_range', `${preview(v)} is too large for Intercom integer attribute ${ic.full_name}`);
+  return Number.isSafeInteger(r)
+    ? ok(r)
+    : fail('number_out_of_range', `${preview(v)} is too large for Intercom integer attribute ${ic.full_name}`);
 }
 
 /** A Salesforce value in the form Intercom attribute `ic` holds. */
 export function toIntercom(value: unknown, sfField: SfFieldDescribe, icAttr: IcDataAttribute, tz: string): ConvertResult {
   switch (pairKind(sfField.type, icAttr.data_type)) {
-    case 'text': return textToIntercom(value, icAttr);
-    case 'boolean': return readBoolean(value);
-    case 'number': return numberToIntercom(value, icAttr);
-    case 'date': return sfDateToSeconds(value, sfField, tz);
-    default: return mismatch(sfField, icAttr);
+    case 'text':
+      return textToIntercom(value, icAttr);
+    case 'boolean':
+      return readBoolean(value);
+    case 'number':
+      return numberToIntercom(value, icAttr);
+    case 'date':
+      return sfDateToSeconds(value, sfField, tz);
+    default:
+      return mismatch(sfField, icAttr);
   }
 }
 
@@ -102,11 +124,15 @@ function icDateToSeconds(v: unknown, name: string): Parsed<number | null> {
   if (s === '') return ok(null);
   if (/^-?\d+$/.test(s)) return ok(Number(s));
   const ms = parseDateTime(s);
-  return ms === null ? fail('unparseable_date', `${preview(v)} in ${name} is neither unix seconds nor an ISO date-time`) : ok(Math.floor(ms / 1000));
+  return ms === null
+    ? fail('unparseable_date', `${preview(v)} in ${name} is neither unix seconds nor an ISO date-time`)
+    : ok(Math.floor(ms / 1000));
 }
 
 function required(sf: SfFieldDescribe): ConvertResult {
-  return sf.nillable ? ok(null) : fail('required_value_missing', `Salesforce field ${sf.name} requires a value and the Intercom value is empty`);
+  return sf.nillable
+    ? ok(null)
+    : fail('required_value_missing', `Salesforce field ${sf.name} requires a value and the Intercom value is empty`);
 }
 
 function textToSalesforce(v: unknown, sf: SfFieldDescribe): ConvertResult {
@@ -120,9 +146,11 @@ function textToSalesforce(v: unknown, sf: SfFieldDescribe): ConvertResult {
   }
   if (sf.type === 'picklist') {
     const values = activePicklist(sf);
-    if (!values.includes(s)) return fail('invalid_picklist_value', `${preview(s)} is not an active value of picklist ${sf.name} (${values.join(', ')})`);
+    if (!values.includes(s))
+      return fail('invalid_picklist_value', `${preview(s)} is not an active value of picklist ${sf.name} (${values.join(', ')})`);
   }
-  if (sf.type === 'email' && !EMAIL.test(s)) return fail('invalid_email', `${preview(s)} is not an email address Salesforce accepts for ${sf.name}`);
+  if (sf.type === 'email' && !EMAIL.test(s))
+    return fail('invalid_email', `${preview(s)} is not an email address Salesforce accepts for ${sf.name}`);
   return ok(s);
 }
 
@@ -139,10 +167,14 @@ function numberToSalesforce(v: unknown, sf: SfFieldDescribe): ConvertResult {
   if (n.value === null) return required(sf);
   const scale = sfScale(sf);
   const x = scale === null ? n.value : roundTo(n.value, scale);
-  if (sf.type === 'int' && Math.abs(x) > SF_INT_MAX) return fail('number_out_of_range', `${preview(v)} does not fit Salesforce int field ${sf.name}`);
+  if (sf.type === 'int' && Math.abs(x) > SF_INT_MAX)
+    return fail('number_out_of_range', `${preview(v)} does not fit Salesforce int field ${sf.name}`);
   const precision = sf.precision ?? 0;
   if (precision > 0 && scale !== null && Math.abs(x) >= 10 ** (precision - scale)) {
-    return fail('number_out_of_range', `${preview(v)} has more than ${precision - scale} digits before the decimal point allowed by ${sf.name}`);
+    return fail(
+      'number_out_of_range',
+      `${preview(v)} has more than ${precision - scale} digits before the decimal point allowed by ${sf.name}`,
+    );
   }
   return ok(x);
 }
@@ -162,11 +194,16 @@ function dateToSalesforce(v: unknown, ic: IcDataAttribute, sf: SfFieldDescribe, 
 /** An Intercom value in the form Salesforce field `sf` takes on update. */
 export function toSalesforce(value: unknown, icAttr: IcDataAttribute, sfField: SfFieldDescribe, tz: string): ConvertResult {
   switch (pairKind(sfField.type, icAttr.data_type)) {
-    case 'text': return textToSalesforce(value, sfField);
-    case 'boolean': return booleanToSalesforce(value, sfField);
-    case 'number': return numberToSalesforce(value, sfField);
-    case 'date': return dateToSalesforce(value, icAttr, sfField, tz);
-    default: return mismatch(sfField, icAttr);
+    case 'text':
+      return textToSalesforce(value, sfField);
+    case 'boolean':
+      return booleanToSalesforce(value, sfField);
+    case 'number':
+      return numberToSalesforce(value, sfField);
+    case 'date':
+      return dateToSalesforce(value, icAttr, sfField, tz);
+    default:
+      return mismatch(sfField, icAttr);
   }
 }
 
@@ -191,7 +228,10 @@ export function sfComparable(value: unknown, sfField: SfFieldDescribe): Comparab
       const b = readBoolean(value);
       return b.ok && b.value === null && !sfField.nillable ? false : settle(b);
     }
-    case 'int': case 'double': case 'currency': case 'percent': {
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent': {
       const n = readNumber(value);
       const scale = sfScale(sfField);
       return n.ok && n.value !== null && scale !== null ? roundTo(n.value, scale) : settle(n);
@@ -201,22 +241,29 @@ export function sfComparable(value: unknown, sfField: SfFieldDescribe): Comparab
       if (!t.ok || t.value === null) return settle(t);
       return parseDateOnly(t.value.trim()) ? t.value.trim() : UNREADABLE;
     }
-    case 'datetime': return settle(sfDateToSeconds(value, sfField, 'UTC'));
-    default: return settle(readText(value));
+    case 'datetime':
+      return settle(sfDateToSeconds(value, sfField, 'UTC'));
+    default:
+      return settle(readText(value));
   }
 }
 
 /** An Intercom attribute's value as it compares: dates as unix seconds, integers rounded. */
 export function icComparable(value: unknown, icAttr: IcDataAttribute): Comparable {
   switch (icAttr.data_type) {
-    case 'boolean': return settle(readBoolean(value));
+    case 'boolean':
+      return settle(readBoolean(value));
     case 'integer': {
       const n = readNumber(value);
       return n.ok && n.value !== null ? roundTo(n.value, 0) : settle(n);
     }
-    case 'float': return settle(readNumber(value));
-    case 'date': case 'datetime': return settle(icDateToSeconds(value, icAttr.full_name));
-    default: return settle(readText(value));
+    case 'float':
+      return settle(readNumber(value));
+    case 'date':
+    case 'datetime':
+      return settle(icDateToSeconds(value, icAttr.full_name));
+    default:
+      return settle(readText(value));
   }
 }
 
@@ -225,11 +272,21 @@ export function sameComparable(a: Comparable, b: Comparable): boolean {
 }
 
 /** The sync-error cause (as the errors actor records them) for a conversion failure. */
-export function syncErrorCause(cause: ConversionCause): 'field_too_long' | 'invalid_picklist_value' | 'invalid_value' | 'unparseable_value' | 'required_field' {
+export function syncErrorCause(
+  cause: ConversionCause,
+): 'field_too_long' | 'invalid_picklist_value' | 'invalid_value' | 'unparseable_value' | 'required_field' {
   switch (cause) {
-    case 'field_too_long': case 'invalid_picklist_value': return cause;
-    case 'unparseable_number': case 'unparseable_boolean': case 'unparseable_date': case 'type_mismatch': return 'unparseable_value';
-    case 'required_value_missing': return 'required_field';
-    default: return 'invalid_value';
+    case 'field_too_long':
+    case 'invalid_picklist_value':
+      return cause;
+    case 'unparseable_number':
+    case 'unparseable_boolean':
+    case 'unparseable_date':
+    case 'type_mismatch':
+      return 'unparseable_value';
+    case 'required_value_missing':
+      return 'required_field';
+    default:
+      return 'invalid_value';
   }
 }

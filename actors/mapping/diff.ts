@@ -2,11 +2,23 @@
 // it with the target's current value, both in comparable form. Only differences become writes, so
 // a synced pair produces none and a write never echoes back as a change.
 import type {
-  IcContact, IcContactPatch, IcDataAttribute, SfDescribe, SfFieldDescribe, SfObject, SfRecord,
+  IcContact,
+  IcContactPatch,
+  IcDataAttribute,
+  SfDescribe,
+  SfFieldDescribe,
+  SfObject,
+  SfRecord,
 } from '../../connectors/types.ts';
 import type { Mapping, MappingDirection } from '../../protocol/settings.ts';
 import {
-  icComparable, sameComparable, sfComparable, toIntercom, toSalesforce, type ConversionCause, type ConvertResult,
+  icComparable,
+  sameComparable,
+  sfComparable,
+  toIntercom,
+  toSalesforce,
+  type ConversionCause,
+  type ConvertResult,
 } from './convert.ts';
 
 export interface Change {
@@ -93,7 +105,10 @@ function setPatch(patch: IcContactPatch, fullName: string, value: unknown): void
   }
 }
 
-interface Resolved { sfField: SfFieldDescribe; icAttr: IcDataAttribute }
+interface Resolved {
+  sfField: SfFieldDescribe;
+  icAttr: IcDataAttribute;
+}
 
 type Fail = (cause: DiffFailureCause, message: string, value: unknown) => void;
 
@@ -109,9 +124,16 @@ function resolve(m: Mapping, pair: MatchedPair, ctx: DiffContext, failed: Fail):
 }
 
 function diffOne(m: Mapping, pair: MatchedPair, ctx: DiffContext, out: PairDiff): void {
-  const failed: Fail = (cause, message, value) => out.failures.push({
-    mappingId: m.id, sfField: m.sfField, icAttribute: m.icAttribute, direction: m.direction, cause, message, value,
-  });
+  const failed: Fail = (cause, message, value) =>
+    out.failures.push({
+      mappingId: m.id,
+      sfField: m.sfField,
+      icAttribute: m.icAttribute,
+      direction: m.direction,
+      cause,
+      message,
+      value,
+    });
   const r = resolve(m, pair, ctx, failed);
   if (!r) return;
   const sfValue = pair.sf[m.sfField];

@@ -2,7 +2,13 @@
 // each with a deterministic message id so a redelivered batch publishes nothing twice.
 import type { SfObject } from '../../connectors/index.ts';
 import {
-  BatchMapped, type BodyOf, type MapPairs, ReportSyncError, SyncErrorResolved, WriteIntercom, WriteSalesforce,
+  BatchMapped,
+  type BodyOf,
+  type MapPairs,
+  ReportSyncError,
+  SyncErrorResolved,
+  WriteIntercom,
+  WriteSalesforce,
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { DiffContext } from './diff.ts';
@@ -34,35 +40,57 @@ async function diffContext(body: Body, ctx: HandlerContext, schema: SchemaSource
 function syncError(f: PairFailure, ctx: HandlerContext, run: string | null) {
   const { pair, failure } = f;
   return {
-    syncType: ctx.cls, direction: failure.direction, sfObject: pair.object, sfId: pair.sf.Id, icId: pair.ic.id,
-    attributes: [failedAttribute(failure)], cause: failureCause(failure.cause), message: failure.message,
+    syncType: ctx.cls,
+    direction: failure.direction,
+    sfObject: pair.object,
+    sfId: pair.sf.Id,
+    icId: pair.ic.id,
+    attributes: [failedAttribute(failure)],
+    cause: failureCause(failure.cause),
+    message: failure.message,
     details: {
-      value: failure.value, sfField: failure.sfField, icAttribute: failure.icAttribute,
-      mappingId: failure.mappingId, conversion: failure.cause,
+      value: failure.value,
+      sfField: failure.sfField,
+      icAttribute: failure.icAttribute,
+      mappingId: failure.mappingId,
+      conversion: failure.cause,
     },
-    run, at: ctx.deps.now(),
+    run,
+    at: ctx.deps.now(),
   };
 }
 
 async function publishWrites(body: Body, plan: BatchPlan, ctx: HandlerContext, key: string): Promise<void> {
   const meta = { run: body.run, batchId: body.batchId, settingsRevision: body.settingsRevision };
   await Promise.all([
-    ...plan.sfParts.map((updates, part) => ctx.publish(WriteSalesforce,
-      { ...meta, part, updates, errorIds: errorIdsFor(body, updates.length) }, { msgId: `sfw:${key}:${part}` })),
-    ...plan.icParts.map((updates, part) => ctx.publish(WriteIntercom,
-      { ...meta, part, updates, errorIds: errorIdsFor(body, updates.length) }, { msgId: `icw:${key}:${part}` })),
+    ...plan.sfParts.map((updates, part) =>
+      ctx.publish(
+        WriteSalesforce,
+        { ...meta, part, updates, errorIds: errorIdsFor(body, updates.length) },
+        { msgId: `sfw:${key}:${part}` },
+      ),
+    ),
+    ...plan.icParts.map((updates, part) =>
+      ctx.publish(WriteIntercom, { ...meta, part, updates, errorIds: errorIdsFor(body, updates.length) }, { msgId: `icw:${key}:${part}` }),
+    ),
   ]);
 }
 
 async function publishErrors(body: Body, plan: BatchPlan, ctx: HandlerContext, key: string): Promise<void> {
   const run = body.run ?? null;
-  await Promise.all(plan.failures.map((f) => ctx.publish(ReportSyncError, syncError(f, ctx, run),
-    { msgId: `maperr:${key}:${f.pair.sf.Id}:${f.failure.mappingId}` })));
+  await Promise.all(
+    plan.failures.map((f) =>
+      ctx.publish(ReportSyncError, syncError(f, ctx, run), { msgId: `maperr:${key}:${f.pair.sf.Id}:${f.failure.mappingId}` }),
+    ),
+  );
   // Retries and resyncs: pairs that are in sync now clear their earlier errors.
   if (ctx.cls !== 'retry' && ctx.cls !== 'interactive') return;
   const errorIds = errorIdsFor(body, body.pairs.length);
-  await Promise.all(plan.resolved.map((r) => ctx.publish(SyncErrorResolved, { ...r, errorIds, at: ctx.deps.now() },
-    { msgId: `mapok:${key}:${r.sfId}:${r.direction ?? 'both'}` })));
+  await Promise.all(
+    plan.resolved.map((r) =>
+      ctx.publish(SyncErrorResolved, { ...r, errorIds, at: ctx.deps.now() }, { msgId: `mapok:${key}:${r.sfId}:${r.direction ?? 'both'}` }),
+    ),
+  );
 }
 
 async function reportBatch(body: Body, plan: BatchPlan, ctx: HandlerContext): Promise<void> {
@@ -71,19 +99,33 @@ async function reportBatch(body: Body, plan: BatchPlan, ctx: HandlerContext): Pr
     ...plan.sfParts.map((u, part) => ({ system: 'salesforce' as const, part, records: u.length })),
     ...plan.icParts.map((u, part) => ({ system: 'intercom' as const, part, records: u.length })),
   ];
-  await ctx.publish(BatchMapped, {
-    run: body.run, batchId: body.batchId, scanned: body.scanned, inCommon: plan.inCommon, unmatched: body.unmatched,
-    ambiguous: body.ambiguous, skipped: body.skipped, unchanged: plan.unchanged, failed: plan.failed, parts,
-    wouldUpdate: plan.wouldUpdate, sample: plan.sample,
-  }, { msgId: `mapped:${body.run}:${body.batchId}` });
+  await ctx.publish(
+    BatchMapped,
+    {
+      run: body.run,
+      batchId: body.batchId,
+      scanned: body.scanned,
+      inCommon: plan.inCommon,
+      unmatched: body.unmatched,
+      ambiguous: body.ambiguous,
+      skipped: body.skipped,
+      unchanged: plan.unchanged,
+      failed: plan.failed,
+      parts,
+      wouldUpdate: plan.wouldUpdate,
+      sample: plan.sample,
+    },
+    { msgId: `mapped:${body.run}:${body.batchId}` },
+  );
 }
 
 export async function handleMapPairs(body: Body, ctx: HandlerContext, settings: SettingsCache, schema: SchemaSource): Promise<void> {
   const { settings: s } = await settings.get(ctx.ws, body.settingsRevision);
   const objects = [...new Set(body.pairs.map((p) => p.object))].filter((o) => s.mappings.some((m) => m.sfObject === o));
-  const diffCtx = objects.length > 0
-    ? await diffContext(body, ctx, schema, s.timeZone, objects)
-    : { describe: {} as DiffContext['describe'], dataAttributes: [], tz: s.timeZone };
+  const diffCtx =
+    objects.length > 0
+      ? await diffContext(body, ctx, schema, s.timeZone, objects)
+      : { describe: {} as DiffContext['describe'], dataAttributes: [], tz: s.timeZone };
   const plan = planBatch(body.pairs, s.mappings, diffCtx, { dryRun: body.dryRun });
   const key = batchKey(body, ctx.cls);
   await publishWrites(body, plan, ctx, key);

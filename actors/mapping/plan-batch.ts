@@ -4,7 +4,14 @@
 import type { IcContact, SfRecord } from '../../connectors/types.ts';
 import type { z } from 'zod';
 import type {
-  Change, DiffSampleSchema, Direction, ErrorCause, IcUpdateSchema, Mapping, PairSchema, SfUpdateSchema,
+  Change,
+  DiffSampleSchema,
+  Direction,
+  ErrorCause,
+  IcUpdateSchema,
+  Mapping,
+  PairSchema,
+  SfUpdateSchema,
 } from '../../protocol/index.ts';
 import { syncErrorCause } from './convert.ts';
 import { diffPair, type ConversionFailure, type DiffContext, type DiffFailureCause, type PairDiff } from './diff.ts';
@@ -18,10 +25,17 @@ export type DiffSample = z.input<typeof DiffSampleSchema>;
 export const MAX_PART_RECORDS = 200;
 export const MAX_SAMPLES = 5;
 
-export interface PairFailure { pair: Pair; failure: ConversionFailure }
+export interface PairFailure {
+  pair: Pair;
+  failure: ConversionFailure;
+}
 
 /** A pair (or one direction of it) that needs no write and failed nothing: its errors resolve. */
-export interface Resolution { sfId: string; icId: string; direction: Direction | null }
+export interface Resolution {
+  sfId: string;
+  icId: string;
+  direction: Direction | null;
+}
 
 export interface BatchPlan {
   sfParts: SfUpdate[][];
@@ -69,8 +83,15 @@ export function planBatch(pairs: readonly Pair[], mappings: readonly Mapping[], 
   const sfUpdates: SfUpdate[] = [];
   const icUpdates: IcUpdate[] = [];
   const plan: BatchPlan = {
-    sfParts: [], icParts: [], failures: [], resolved: [], inCommon: pairs.length, unchanged: 0, failed: 0,
-    wouldUpdate: { salesforce: 0, intercom: 0 }, sample: [],
+    sfParts: [],
+    icParts: [],
+    failures: [],
+    resolved: [],
+    inCommon: pairs.length,
+    unchanged: 0,
+    failed: 0,
+    wouldUpdate: { salesforce: 0, intercom: 0 },
+    sample: [],
   };
   for (const pair of pairs) {
     const d = diffOf(pair, mappings, ctx);

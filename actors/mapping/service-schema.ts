@@ -4,9 +4,7 @@
 // per object and class: handlers that need the same describe wait for that fetch, lease and all.
 // (Each leasing on its own, all but one returned their token unused: at a tier threshold every
 // return dropped usage below it and every next lease lifted it back, so a paused run flapped.)
-import type {
-  IcDataAttribute, IntercomClient, SalesforceClient, SfDescribe, SfObject,
-} from '../../connectors/index.ts';
+import type { IcDataAttribute, IntercomClient, SalesforceClient, SfDescribe, SfObject } from '../../connectors/index.ts';
 import type { WorkClass } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -50,7 +48,12 @@ export class SchemaSource {
 
   /** Describes of `objects`; the missing ones are fetched under one lease of `cls` tokens, unless
    * a fetch of them for the same class is already under way. */
-  async describe(ctx: ActorContext, objects: readonly SfObject[], cls: WorkClass, maxAgeMs = this.ttlMs): Promise<Partial<Record<SfObject, SfDescribe>>> {
+  async describe(
+    ctx: ActorContext,
+    objects: readonly SfObject[],
+    cls: WorkClass,
+    maxAgeMs = this.ttlMs,
+  ): Promise<Partial<Record<SfObject, SfDescribe>>> {
     const sf = ctx.deps.salesforce(ctx.ws);
     const cache = this.describeCache(sf);
     let fetches = this.fetches.get(sf);
@@ -69,7 +72,7 @@ export class SchemaSource {
     }
     const out: Partial<Record<SfObject, SfDescribe>> = {};
     // What was just fetched is used as is: asking the cache again with maxAgeMs 0 would fetch twice.
-    for (const o of missing) out[o] = await fetches.get(`${cls}:${o}`) ?? await load(o);
+    for (const o of missing) out[o] = (await fetches.get(`${cls}:${o}`)) ?? (await load(o));
     // The rest were cached; one that expired in between is fetched again outside the lease (still
     // accounted, as plain usage).
     for (const o of objects) if (!out[o]) out[o] = await load(o);

@@ -1,9 +1,7 @@
 // settings.get and settings.save. A save is checked against the live describe and data
 // attributes and refused with every problem listed; nothing is stored unless all is well. Saving
 // during a bulk run stops that run (the run used the old mappings), so it needs a confirmation.
-import {
-  BulkStop, ControlError, SettingsGet, SettingsSave, SettingsSaved, type RequestOf, type ReplyOf,
-} from '../../protocol/index.ts';
+import { BulkStop, ControlError, SettingsGet, SettingsSave, SettingsSaved, type RequestOf, type ReplyOf } from '../../protocol/index.ts';
 import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
 import { readSettings, writeSettings } from './settings-store.ts';
@@ -39,14 +37,18 @@ async function liveSchema(ctx: ActorContext, schema: SchemaSource): Promise<Serv
   } catch (err) {
     const e = err as Error & { system?: string; tier?: string };
     if (e.name === 'QuotaRefusedError') {
-      throw new ControlError('sf_budget_exhausted',
+      throw new ControlError(
+        'sf_budget_exhausted',
         `settings cannot be checked against Salesforce now: the API budget allows no calls (tier ${e.tier ?? 'unknown'}); try again later`,
-        { status: 503, cause: err });
+        { status: 503, cause: err },
+      );
     }
     const system = e.system === 'intercom' ? 'Intercom' : e.system === 'salesforce' ? 'Salesforce' : 'Salesforce or Intercom';
-    throw new ControlError('schema_unavailable',
+    throw new ControlError(
+      'schema_unavailable',
       `settings cannot be checked: reading the ${system} fields failed (${e.message}); nothing was saved`,
-      { status: 503, cause: err });
+      { status: 503, cause: err },
+    );
   }
 }
 
@@ -54,9 +56,11 @@ async function stopRun(ctx: ActorContext, runId: string, by: string): Promise<vo
   try {
     await ctx.request(BulkStop, { reason: 'settings_changed', by });
   } catch (err) {
-    throw new ControlError('bulk_stop_failed',
+    throw new ControlError(
+      'bulk_stop_failed',
       `could not stop bulk run ${runId} before saving (${(err as Error).message}); nothing was saved`,
-      { status: 503, cause: err });
+      { status: 503, cause: err },
+    );
   }
 }
 
@@ -66,24 +70,29 @@ function sameMappingPart(input: unknown, stored: { mappings: unknown; matching: 
 }
 
 export async function saveSettings(
-  body: RequestOf<typeof SettingsSave>, ctx: ActorContext, schema: SchemaSource,
+  body: RequestOf<typeof SettingsSave>,
+  ctx: ActorContext,
+  schema: SchemaSource,
 ): Promise<ReplyOf<typeof SettingsSave>> {
   const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
   // Mappings already checked against Salesforce need no describe call to be saved again: that is
   // how a workspace at 100% of its budget raises its limit.
-  const checked = stored && sameMappingPart(body.settings, stored.settings)
-    ? validateShape(body.settings)
-    : validateSettings(body.settings, await liveSchema(ctx, schema));
+  const checked =
+    stored && sameMappingPart(body.settings, stored.settings)
+      ? validateShape(body.settings)
+      : validateSettings(body.settings, await liveSchema(ctx, schema));
   if (!checked.ok) {
     throw new ControlError('invalid_settings', problemsMessage(checked.problems), { status: 400, details: { problems: checked.problems } });
   }
   const running = await activeRunId(ctx);
   if (running && !body.confirmStopBulk) {
-    throw new ControlError('bulk_running',
-      `bulk run ${running} is in progress and saving settings stops it (a stopped run is never resumed); `
-      + 'nothing was saved. To stop the run and save, send the save again with confirmStopBulk: true '
-      + '(peoplesync settings save FILE --confirm-stop-bulk)',
-      { status: 409, details: { runId: running } });
+    throw new ControlError(
+      'bulk_running',
+      `bulk run ${running} is in progress and saving settings stops it (a stopped run is never resumed); ` +
+        'nothing was saved. To stop the run and save, send the save again with confirmStopBulk: true ' +
+        '(peoplesync settings save FILE --confirm-stop-bulk)',
+      { status: 409, details: { runId: running } },
+    );
   }
   if (running) await stopRun(ctx, running, body.savedBy);
   const revision = await writeSettings(await ctx.kv('settings'), ctx.ws, checked.settings);

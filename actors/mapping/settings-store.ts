@@ -3,7 +3,10 @@
 import { WorkspaceSettingsSchema, type WorkspaceSettings } from '../../protocol/index.ts';
 import type { TypedKv } from '../../runtime/index.ts';
 
-export interface StoredSettings { settings: WorkspaceSettings; revision: number }
+export interface StoredSettings {
+  settings: WorkspaceSettings;
+  revision: number;
+}
 
 export async function readSettings(kv: TypedKv, ws: string, revision?: number): Promise<StoredSettings | null> {
   const v = await kv.getRaw(ws, revision ? { revision } : undefined);

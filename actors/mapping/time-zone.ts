@@ -9,8 +9,14 @@ function formatter(tz: string): Intl.DateTimeFormat {
   if (f) return f;
   try {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
   } catch (err) {
     throw new RangeError(`unknown time zone "${tz}"`, { cause: err });
@@ -19,7 +25,14 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-interface LocalTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
+interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 
 function localTime(ms: number, tz: string): LocalTime {
   const out: Record<string, number> = {};

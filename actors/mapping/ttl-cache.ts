@@ -2,7 +2,10 @@
 // once at a time, however many handlers ask together, and reloaded when older than the caller
 // allows. The clock is passed in so tests need no waiting.
 
-interface Entry<V> { value: V; at: number }
+interface Entry<V> {
+  value: V;
+  at: number;
+}
 
 export class TtlCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
@@ -31,10 +34,12 @@ export class TtlCache<V> {
     if (inFlight) return inFlight;
     const hit = this.peek(key, maxAgeMs);
     if (hit !== undefined) return hit;
-    const p = load().then((value) => {
-      this.entries.set(key, { value, at: this.now() });
-      return value;
-    }).finally(() => this.loading.delete(key));
+    const p = load()
+      .then((value) => {
+        this.entries.set(key, { value, at: this.now() });
+        return value;
+      })
+      .finally(() => this.loading.delete(key));
     this.loading.set(key, p);
     return p;
   }

@@ -8,14 +8,29 @@ export type PairKind = 'text' | 'boolean' | 'number' | 'date';
 // `id` reads as text so a record's Id can fill an Intercom attribute used as the matching key
 // (external_id); Ids are never updateable, so it only ever flows to Intercom.
 const SF_KIND: Record<string, PairKind> = {
-  id: 'text', string: 'text', email: 'text', phone: 'text', textarea: 'text', picklist: 'text', url: 'text',
+  id: 'text',
+  string: 'text',
+  email: 'text',
+  phone: 'text',
+  textarea: 'text',
+  picklist: 'text',
+  url: 'text',
   boolean: 'boolean',
-  int: 'number', double: 'number', currency: 'number', percent: 'number',
-  date: 'date', datetime: 'date',
+  int: 'number',
+  double: 'number',
+  currency: 'number',
+  percent: 'number',
+  date: 'date',
+  datetime: 'date',
 };
 
 const IC_KIND: Record<IcDataType, PairKind> = {
-  string: 'text', boolean: 'boolean', integer: 'number', float: 'number', date: 'date', datetime: 'date',
+  string: 'text',
+  boolean: 'boolean',
+  integer: 'number',
+  float: 'number',
+  date: 'date',
+  datetime: 'date',
 };
 
 export function sfKind(type: SfFieldType): PairKind | null {

@@ -2,9 +2,7 @@
 // problem is collected, shape problems included, so a person fixes them all in one go instead of
 // one per save.
 import type { IcDataAttribute, SfDescribe, SfFieldDescribe, SfObject } from '../../connectors/types.ts';
-import {
-  MappingSchema, MatchingSchema, WorkspaceSettingsSchema, type Mapping, type WorkspaceSettings,
-} from '../../protocol/settings.ts';
+import { MappingSchema, MatchingSchema, WorkspaceSettingsSchema, type Mapping, type WorkspaceSettings } from '../../protocol/settings.ts';
 import { pairKind } from './type-pairs.ts';
 
 export type ProblemCode =
@@ -37,13 +35,24 @@ export type ValidationResult = { ok: true; settings: WorkspaceSettings } | { ok:
 /** Standard contact fields PUT /contacts/{id} can set. `role` is left out on purpose: it decides
  * whether a contact pairs with a Lead or a Contact, so a mapping must not flip it. */
 const WRITABLE_STANDARD = new Set([
-  'external_id', 'email', 'phone', 'name', 'signed_up_at', 'last_seen_at', 'owner_id', 'unsubscribed_from_emails',
+  'external_id',
+  'email',
+  'phone',
+  'name',
+  'signed_up_at',
+  'last_seen_at',
+  'owner_id',
+  'unsubscribed_from_emails',
 ]);
 
-const TYPE_TABLE = 'id/string/email/phone/textarea/picklist/url with string; boolean with boolean; '
-  + 'int/double/currency/percent with integer/float; date/datetime with date';
+const TYPE_TABLE =
+  'id/string/email/phone/textarea/picklist/url with string; boolean with boolean; ' +
+  'int/double/currency/percent with integer/float; date/datetime with date';
 
-interface Indexed { index: number; mapping: Mapping }
+interface Indexed {
+  index: number;
+  mapping: Mapping;
+}
 
 function pathOf(parts: readonly PropertyKey[]): string {
   return parts.map(String).join('.');
@@ -53,9 +62,10 @@ function shapeProblems(issues: ReadonlyArray<{ path: readonly PropertyKey[]; mes
   return issues.map((issue) => {
     const path = pathOf(issue.path);
     const where = path === '' ? 'settings' : path;
-    const message = issue.code === 'unrecognized_keys' && issue.keys
-      ? `${where} has unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-      : `${where}: ${issue.message}`;
+    const message =
+      issue.code === 'unrecognized_keys' && issue.keys
+        ? `${where} has unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : `${where}: ${issue.message}`;
     return { path, code: 'invalid_shape' as const, message };
   });
 }
@@ -106,10 +116,18 @@ function checkMapping({ index, mapping: m }: Indexed, ctx: ValidationContext): P
   }
   const attr = findAttribute(ctx.dataAttributes, m.icAttribute);
   if (!attr) {
-    problems.push({ path: at('icAttribute'), code: 'unknown_ic_attribute', message: unknownAttributeMessage(m.icAttribute, ctx.dataAttributes) });
+    problems.push({
+      path: at('icAttribute'),
+      code: 'unknown_ic_attribute',
+      message: unknownAttributeMessage(m.icAttribute, ctx.dataAttributes),
+    });
   }
   if (field && m.direction === 'intercom_to_salesforce' && !field.updateable) {
-    problems.push({ path: at('sfField'), code: 'sf_field_not_writable', message: `Salesforce field ${m.sfObject}.${m.sfField} is not updateable` });
+    problems.push({
+      path: at('sfField'),
+      code: 'sf_field_not_writable',
+      message: `Salesforce field ${m.sfObject}.${m.sfField} is not updateable`,
+    });
   }
   const notWritable = attr && m.direction === 'salesforce_to_intercom' ? icWritableProblem(attr) : null;
   if (notWritable) problems.push({ path: at('icAttribute'), code: 'ic_attribute_not_writable', message: notWritable });
@@ -119,17 +137,23 @@ function checkMapping({ index, mapping: m }: Indexed, ctx: ValidationContext): P
 
 function typeProblems(m: Mapping, field: SfFieldDescribe, attr: IcDataAttribute, at: (key: string) => string): Problem[] {
   if (!pairKind(field.type, attr.data_type)) {
-    return [{
-      path: at('icAttribute'), code: 'incompatible_types',
-      message: `Salesforce ${field.type} field ${m.sfObject}.${field.name} cannot map to Intercom ${attr.data_type} attribute "${attr.full_name}" (compatible: ${TYPE_TABLE})`,
-    }];
+    return [
+      {
+        path: at('icAttribute'),
+        code: 'incompatible_types',
+        message: `Salesforce ${field.type} field ${m.sfObject}.${field.name} cannot map to Intercom ${attr.data_type} attribute "${attr.full_name}" (compatible: ${TYPE_TABLE})`,
+      },
+    ];
   }
   if (m.direction !== 'intercom_to_salesforce' || field.type !== 'picklist' || !attr.options?.length) return [];
   const values = field.picklistValues.filter((p) => p.active).map((p) => p.value);
-  return attr.options.filter((o) => !values.includes(o)).map((o) => ({
-    path: at('icAttribute'), code: 'unknown_picklist_value' as const,
-    message: `Intercom option "${o}" of "${attr.full_name}" is not an active value of picklist ${m.sfObject}.${field.name} (${values.join(', ')})`,
-  }));
+  return attr.options
+    .filter((o) => !values.includes(o))
+    .map((o) => ({
+      path: at('icAttribute'),
+      code: 'unknown_picklist_value' as const,
+      message: `Intercom option "${o}" of "${attr.full_name}" is not an active value of picklist ${m.sfObject}.${field.name} (${values.join(', ')})`,
+    }));
 }
 
 /** Ids used twice, two mappings writing one target, and one pair mapped both ways. */
@@ -142,20 +166,30 @@ function crossProblems(list: Indexed[]): Problem[] {
     const { index, mapping: m } = item;
     const firstId = ids.get(m.id);
     if (firstId !== undefined) {
-      problems.push({ path: `mappings.${index}.id`, code: 'duplicate_mapping_id', message: `mapping id "${m.id}" is already used by mappings.${firstId}` });
+      problems.push({
+        path: `mappings.${index}.id`,
+        code: 'duplicate_mapping_id',
+        message: `mapping id "${m.id}" is already used by mappings.${firstId}`,
+      });
     } else ids.set(m.id, index);
-    const target = m.direction === 'intercom_to_salesforce'
-      ? `Salesforce field ${m.sfObject}.${m.sfField}`
-      : `Intercom attribute "${m.icAttribute}" of contacts paired with a ${m.sfObject}`;
+    const target =
+      m.direction === 'intercom_to_salesforce'
+        ? `Salesforce field ${m.sfObject}.${m.sfField}`
+        : `Intercom attribute "${m.icAttribute}" of contacts paired with a ${m.sfObject}`;
     const first = targets.get(target);
     if (first) {
-      problems.push({ path: `mappings.${index}`, code: 'duplicate_target', message: `${target} is already written by mapping "${first.mapping.id}"` });
+      problems.push({
+        path: `mappings.${index}`,
+        code: 'duplicate_target',
+        message: `${target} is already written by mapping "${first.mapping.id}"`,
+      });
     } else targets.set(target, item);
     const pairKey = `${m.sfObject}.${m.sfField}|${m.icAttribute}`;
     const other = pairs.get(pairKey);
     if (other && other.mapping.direction !== m.direction) {
       problems.push({
-        path: `mappings.${index}.direction`, code: 'both_directions',
+        path: `mappings.${index}.direction`,
+        code: 'both_directions',
         message: `${m.sfObject}.${m.sfField} and "${m.icAttribute}" are mapped both ways (also by mapping "${other.mapping.id}"); a mapping has one direction`,
       });
     } else if (!other) pairs.set(pairKey, item);
@@ -169,16 +203,33 @@ function matchingKeyProblems(input: unknown, ctx: ValidationContext): Problem[] 
   const { icAttribute, sfField } = parsed.data.key;
   const problems: Problem[] = [];
   const attr = findAttribute(ctx.dataAttributes, icAttribute);
-  if (!attr) problems.push({ path: 'matching.key.icAttribute', code: 'unknown_ic_attribute', message: unknownAttributeMessage(icAttribute, ctx.dataAttributes) });
+  if (!attr)
+    problems.push({
+      path: 'matching.key.icAttribute',
+      code: 'unknown_ic_attribute',
+      message: unknownAttributeMessage(icAttribute, ctx.dataAttributes),
+    });
   else if (attr.data_type !== 'string') {
-    problems.push({ path: 'matching.key.icAttribute', code: 'incompatible_types', message: `matching key "${icAttribute}" must be an Intercom string attribute, not ${attr.data_type}` });
+    problems.push({
+      path: 'matching.key.icAttribute',
+      code: 'incompatible_types',
+      message: `matching key "${icAttribute}" must be an Intercom string attribute, not ${attr.data_type}`,
+    });
   }
   for (const object of ['Lead', 'Contact'] as const) {
     const field = findField(ctx.describe[object], sfField);
     if (!field) {
-      problems.push({ path: 'matching.key.sfField', code: 'unknown_sf_field', message: `Salesforce ${object} has no field "${sfField}" to match on` });
+      problems.push({
+        path: 'matching.key.sfField',
+        code: 'unknown_sf_field',
+        message: `Salesforce ${object} has no field "${sfField}" to match on`,
+      });
     } else if (!['id', 'reference', 'string', 'email', 'phone', 'url'].includes(field.type)) {
-      problems.push({ path: 'matching.key.sfField', code: 'incompatible_types', message: `matching key ${object}.${sfField} is a ${field.type} field; it must hold text or an id` });
+      problems.push({
+        path: 'matching.key.sfField',
+        code: 'incompatible_types',
+        message: `matching key ${object}.${sfField} is a ${field.type} field; it must hold text or an id`,
+      });
     }
   }
   return problems;

@@ -11,12 +11,23 @@ import type { TypedKv } from '../../runtime/index.ts';
 import { getMany } from './kv-read.ts';
 import { DIRECTORY_SHARDS, indexKeys, shardOf } from './keys.ts';
 
-interface Shard { ids: string[] }
-interface PageRecord { ids: string[]; indexed: boolean }
-interface Listing { run: string; pages: number }
+interface Shard {
+  ids: string[];
+}
+interface PageRecord {
+  ids: string[];
+  indexed: boolean;
+}
+interface Listing {
+  run: string;
+  pages: number;
+}
 /** `<ws>.rs`. `earlier`: refreshes whose page records still name contacts (the last complete one
  * and any left unfinished after it). Older records ({run, pages} only) read as unfinished. */
-interface RefreshState extends Listing { done?: boolean; earlier?: Listing[] }
+interface RefreshState extends Listing {
+  done?: boolean;
+  earlier?: Listing[];
+}
 
 function byShard(ids: Iterable<string>): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
@@ -48,12 +59,16 @@ export class Directory {
 
   /** One compare-and-set per shard touched. */
   private async change(ids: Iterable<string>, op: (set: Set<string>, id: string) => void): Promise<void> {
-    await Promise.all([...byShard(ids)].map(([shard, mine]) => this.kv.modify<Shard>(indexKeys.shard(this.ws, shard), (cur) => {
-      const before = (cur as Shard | null)?.ids ?? [];
-      const set = new Set(before);
-      for (const id of mine) op(set, id);
-      return set.size === before.length && before.every((id) => set.has(id)) ? undefined : { ids: [...set] };
-    })));
+    await Promise.all(
+      [...byShard(ids)].map(([shard, mine]) =>
+        this.kv.modify<Shard>(indexKeys.shard(this.ws, shard), (cur) => {
+          const before = (cur as Shard | null)?.ids ?? [];
+          const set = new Set(before);
+          for (const id of mine) op(set, id);
+          return set.size === before.length && before.every((id) => set.has(id)) ? undefined : { ids: [...set] };
+        }),
+      ),
+    );
   }
 
   async all(): Promise<string[]> {
@@ -133,6 +148,8 @@ export class RefreshPages {
       superseded = s.earlier ?? [];
       return { run, pages: Math.max(s.pages, pages), done: true, earlier: [] };
     });
-    await Promise.all(superseded.flatMap((l) => Array.from({ length: l.pages }, (_, p) => this.kv.delete(indexKeys.page(this.ws, l.run, p)))));
+    await Promise.all(
+      superseded.flatMap((l) => Array.from({ length: l.pages }, (_, p) => this.kv.delete(indexKeys.page(this.ws, l.run, p)))),
+    );
   }
 }

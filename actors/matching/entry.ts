@@ -82,7 +82,10 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b as object, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b as object, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /**
@@ -90,8 +93,14 @@ function sameValue(a: unknown, b: unknown): boolean {
  * counts it in whole seconds and two changes within one second share it.
  */
 export function sameIndexed(a: IndexEntry, b: IndexEntry): boolean {
-  return a.updatedAt === b.updatedAt && a.role === b.role && a.email === b.email && a.keyAttr === b.keyAttr && a.matchKey === b.matchKey
-    && sameValue(a.contact, b.contact);
+  return (
+    a.updatedAt === b.updatedAt &&
+    a.role === b.role &&
+    a.email === b.email &&
+    a.keyAttr === b.keyAttr &&
+    a.matchKey === b.matchKey &&
+    sameValue(a.contact, b.contact)
+  );
 }
 
 /** A stored value is trusted only in this shape; anything else counts as no entry. */
@@ -126,7 +135,8 @@ export function changedAttributes(before: IcContact, after: IcContact): Set<stri
  */
 export function mattersToSalesforce(before: IndexEntry | null, after: IndexEntry, mappings: readonly Mapping[]): boolean {
   if (!before) return true;
-  if (before.role !== after.role || before.email !== after.email || before.keyAttr !== after.keyAttr || before.matchKey !== after.matchKey) return true;
+  if (before.role !== after.role || before.email !== after.email || before.keyAttr !== after.keyAttr || before.matchKey !== after.matchKey)
+    return true;
   const changed = changedAttributes(before.contact, after.contact);
   return mappings.some((m) => m.direction === 'intercom_to_salesforce' && changed.has(m.icAttribute));
 }

@@ -10,7 +10,10 @@ import { type LookupKind, indexKeys } from './keys.ts';
 import { getMany } from './kv-read.ts';
 
 /** `<ws>.e.*` / `<ws>.k.*`: the value (to tell a hash collision) and the contacts holding it. */
-export interface Lookup { v: string; ids: string[] }
+export interface Lookup {
+  v: string;
+  ids: string[];
+}
 
 /** How an upsert treats a stored entry that is not newer. `changed`: keep it when it holds the
  * same (a refresh rewrites nothing unchanged; the poll overlaps a day, and what was seen is left
@@ -28,7 +31,12 @@ export interface UpsertResult {
   previous: Map<string, IndexEntry | null>;
 }
 
-interface LookupChange { kind: LookupKind; value: string; add: Set<string>; remove: Set<string> }
+interface LookupChange {
+  kind: LookupKind;
+  value: string;
+  add: Set<string>;
+  remove: Set<string>;
+}
 
 function change(changes: Map<string, LookupChange>, ws: string, kind: LookupKind, value: string): LookupChange {
   const k = indexKeys.lookup(ws, kind, value);
@@ -37,7 +45,14 @@ function change(changes: Map<string, LookupChange>, ws: string, kind: LookupKind
   return c;
 }
 
-function noteLookups(changes: Map<string, LookupChange>, ws: string, id: string, before: IndexEntry | null, after: IndexEntry | null, force: boolean): void {
+function noteLookups(
+  changes: Map<string, LookupChange>,
+  ws: string,
+  id: string,
+  before: IndexEntry | null,
+  after: IndexEntry | null,
+  force: boolean,
+): void {
   const pairs: [LookupKind, string | null, string | null][] = [
     ['e', before?.email ?? null, after?.email ?? null],
     ['k', before?.matchKey ?? null, after?.matchKey ?? null],
@@ -62,7 +77,10 @@ export class IndexStore {
 
   async entries(ids: Iterable<string>): Promise<Map<string, IndexEntry>> {
     const list = [...new Set(ids)];
-    const values = await getMany(this.kv, list.map((id) => indexKeys.contact(this.ws, id)));
+    const values = await getMany(
+      this.kv,
+      list.map((id) => indexKeys.contact(this.ws, id)),
+    );
     const out = new Map<string, IndexEntry>();
     values.forEach((v, i) => {
       const e = asIndexEntry(v);
@@ -74,7 +92,10 @@ export class IndexStore {
   /** Ids listed under each value (values without a lookup are left out). */
   async lookups(kind: LookupKind, values: Iterable<string>): Promise<Map<string, string[]>> {
     const list = [...new Set(values)];
-    const found = await getMany(this.kv, list.map((v) => indexKeys.lookup(this.ws, kind, v)));
+    const found = await getMany(
+      this.kv,
+      list.map((v) => indexKeys.lookup(this.ws, kind, v)),
+    );
     const out = new Map<string, string[]>();
     found.forEach((raw, i) => {
       const l = raw as Lookup | null;
@@ -84,7 +105,13 @@ export class IndexStore {
   }
 
   /** `listed`: a refresh page has recorded these contacts, so new ones need no directory shard. */
-  async upsert(contacts: readonly ContactInput[], key: MatchKey, nowMs: number, mode: UpsertMode, opts: { listed?: boolean } = {}): Promise<UpsertResult> {
+  async upsert(
+    contacts: readonly ContactInput[],
+    key: MatchKey,
+    nowMs: number,
+    mode: UpsertMode,
+    opts: { listed?: boolean } = {},
+  ): Promise<UpsertResult> {
     const latest = new Map<string, ContactInput>();
     for (const c of contacts) if (!latest.has(c.id) || latest.get(c.id)!.updated_at < c.updated_at) latest.set(c.id, c);
     const stored = await this.entries(latest.keys());

@@ -3,12 +3,29 @@
 export { matchingActor, createMatchingActor, type MatchingActorOptions } from './actor.ts';
 export { normaliseEmail, normaliseKeyValue } from './normalise.ts';
 export {
-  matchKeyOf, entryFor, entryKey, recordKey, slimContact, sameIndexed, changedAttributes, mattersToSalesforce,
-  type IndexEntry, type MatchKey,
+  matchKeyOf,
+  entryFor,
+  entryKey,
+  recordKey,
+  slimContact,
+  sameIndexed,
+  changedAttributes,
+  mattersToSalesforce,
+  type IndexEntry,
+  type MatchKey,
 } from './entry.ts';
 export {
-  joinRecords, tally, tallyForContacts, eligible,
-  type Candidates, type IcLinks, type JoinInput, type JoinRecord, type JoinResult, type Outcome, type Tally,
+  joinRecords,
+  tally,
+  tallyForContacts,
+  eligible,
+  type Candidates,
+  type IcLinks,
+  type JoinInput,
+  type JoinRecord,
+  type JoinResult,
+  type Outcome,
+  type Tally,
 } from './join.ts';
 export { indexKeys, linkKeys, digest, keyToken, fromKeyToken } from './keys.ts';
 export { sfFieldsFor } from './sf-fields.ts';

@@ -6,7 +6,12 @@ import { type ActorContext, RunInactiveError, type TypedKv, runKey } from '../..
 import { SettingsCache, readSettings } from '../mapping/index.ts';
 import { type MatchKey, matchKeyOf } from './entry.ts';
 
-export interface RunFacts { runId: string; settingsRevision: number; dryRun: boolean; startedAt: number }
+export interface RunFacts {
+  runId: string;
+  settingsRevision: number;
+  dryRun: boolean;
+  startedAt: number;
+}
 
 export interface ItemSettings {
   settings: WorkspaceSettings;
@@ -31,7 +36,13 @@ export class SettingsSource {
     if (!run) {
       const current = await readSettings(await ctx.kv('settings'), ctx.ws);
       if (!current) throw new MissingSettingsError(`workspace ${ctx.ws} has no settings: save settings before syncing`);
-      return { settings: current.settings, revision: current.revision, dryRun: false, run: null, key: matchKeyOf(current.settings.matching?.key) };
+      return {
+        settings: current.settings,
+        revision: current.revision,
+        dryRun: false,
+        run: null,
+        key: matchKeyOf(current.settings.matching?.key),
+      };
     }
     const facts = await this.run(ctx, run);
     const { settings } = await (await this.cache(ctx)).get(ctx.ws, facts.settingsRevision);

@@ -13,9 +13,15 @@ import type { SfObject, SfRecord } from '../../connectors/index.ts';
 import { type IndexEntry, type MatchKey, entryKey } from './entry.ts';
 
 /** The value of `<ws>.ic.<icId>`. */
-export interface IcLinks { Lead?: string; Contact?: string }
+export interface IcLinks {
+  Lead?: string;
+  Contact?: string;
+}
 
-export interface JoinRecord { sf: SfRecord; key: string | null }
+export interface JoinRecord {
+  sf: SfRecord;
+  key: string | null;
+}
 
 export interface JoinInput {
   object: SfObject;
@@ -31,7 +37,10 @@ export interface JoinInput {
   icLinks: ReadonlyMap<string, IcLinks>;
 }
 
-export interface Candidates { salesforce: string[]; intercom: string[] }
+export interface Candidates {
+  salesforce: string[];
+  intercom: string[];
+}
 
 type Decision =
   | { kind: 'matched'; sf: SfRecord; entry: IndexEntry; via: 'link' | 'key' }
@@ -93,13 +102,25 @@ function byKey(r: JoinRecord, input: JoinInput, elsewhere: string[]): Tentative 
   }
   if (found.length === 0) return taken > 0 ? { kind: 'skipped', sf: r.sf, reason: 'contact_wins' } : { kind: 'unmatched', sf: r.sf };
   if (found.length > 1) {
-    return { kind: 'ambiguous', sf: r.sf, side: 'intercom', key, candidates: { salesforce: [r.sf.Id], intercom: found.map((e) => e.id).sort() } };
+    return {
+      kind: 'ambiguous',
+      sf: r.sf,
+      side: 'intercom',
+      key,
+      candidates: { salesforce: [r.sf.Id], intercom: found.map((e) => e.id).sort() },
+    };
   }
   const entry = found[0];
   const other = input.icLinks.get(entry.id)?.[input.object];
   if (other !== undefined && other !== r.sf.Id) {
     elsewhere.push(other);
-    return { kind: 'ambiguous', sf: r.sf, side: 'salesforce', key, candidates: { salesforce: [other, r.sf.Id].sort(), intercom: [entry.id] } };
+    return {
+      kind: 'ambiguous',
+      sf: r.sf,
+      side: 'salesforce',
+      key,
+      candidates: { salesforce: [other, r.sf.Id].sort(), intercom: [entry.id] },
+    };
   }
   return { kind: 'pending', sf: r.sf, entry, key };
 }
@@ -118,7 +139,13 @@ function settle(tentative: Tentative[]): Decision[] {
     if (t.kind !== 'pending') return t;
     const rivals = claims.get(t.entry.id) ?? [];
     if (rivals.length === 1) return { kind: 'matched', sf: t.sf, entry: t.entry, via: 'key' };
-    return { kind: 'ambiguous', sf: t.sf, side: 'salesforce', key: t.key, candidates: { salesforce: [...rivals].sort(), intercom: [t.entry.id] } };
+    return {
+      kind: 'ambiguous',
+      sf: t.sf,
+      side: 'salesforce',
+      key: t.key,
+      candidates: { salesforce: [...rivals].sort(), intercom: [t.entry.id] },
+    };
   });
 }
 

@@ -7,10 +7,16 @@ import type { IcLinks } from './join.ts';
 import { getMany } from './kv-read.ts';
 import { linkKeys } from './keys.ts';
 
-export interface SfLink { icId: string; object: SfObject }
+export interface SfLink {
+  icId: string;
+  object: SfObject;
+}
 
 /** Contact-side links as read, with the revision to update them by (0 = none stored). */
-export interface IcLinksRead { links: IcLinks; revision: number }
+export interface IcLinksRead {
+  links: IcLinks;
+  revision: number;
+}
 
 function asSfLink(v: unknown): SfLink | null {
   const l = v as Partial<SfLink> | null;
@@ -36,7 +42,10 @@ export class LinkStore {
 
   async sfLinks(sfIds: Iterable<string>): Promise<Map<string, SfLink>> {
     const list = [...new Set(sfIds)];
-    const values = await getMany(this.kv, list.map((id) => linkKeys.sf(this.ws, id)));
+    const values = await getMany(
+      this.kv,
+      list.map((id) => linkKeys.sf(this.ws, id)),
+    );
     const out = new Map<string, SfLink>();
     values.forEach((v, i) => {
       const l = asSfLink(v);
@@ -68,10 +77,7 @@ export class LinkStore {
       return out;
     };
     const icKey = linkKeys.ic(this.ws, icId);
-    await Promise.all([
-      this.kv.put(linkKeys.sf(this.ws, sfId), { icId, object } satisfies SfLink),
-      this.writeIc(icKey, next, known),
-    ]);
+    await Promise.all([this.kv.put(linkKeys.sf(this.ws, sfId), { icId, object } satisfies SfLink), this.writeIc(icKey, next, known)]);
     if (displaced && displaced !== sfId) await this.dropSfIfTo(displaced, icId);
   }
 
@@ -135,11 +141,12 @@ export class LinkStore {
   /** The contact is gone: drop its links and the records' links to it. */
   async dropContacts(icIds: Iterable<string>): Promise<void> {
     const read = await this.icLinks(icIds);
-    await Promise.all([...read].map(async ([icId, r]) => {
-      const sfIds = [r.links.Lead, r.links.Contact].filter((x): x is string => x !== undefined);
-      await Promise.all(sfIds.map((sfId) => this.dropSfIfTo(sfId, icId)));
-      if (r.revision > 0) await this.kv.delete(linkKeys.ic(this.ws, icId));
-    }));
+    await Promise.all(
+      [...read].map(async ([icId, r]) => {
+        const sfIds = [r.links.Lead, r.links.Contact].filter((x): x is string => x !== undefined);
+        await Promise.all(sfIds.map((sfId) => this.dropSfIfTo(sfId, icId)));
+        if (r.revision > 0) await this.kv.delete(linkKeys.ic(this.ws, icId));
+      }),
+    );
   }
-
 }

@@ -39,7 +39,12 @@ export async function dropVanished(stores: Stores, w: SfWanted, read: PerObject<
 }
 
 /** Joins what was read, Contacts before Leads. */
-export async function joinBoth(ctx: HandlerContext, stores: Stores, records: PerObject<SfRecord[]>, item: ItemSettings): Promise<Outcome[]> {
+export async function joinBoth(
+  ctx: HandlerContext,
+  stores: Stores,
+  records: PerObject<SfRecord[]>,
+  item: ItemSettings,
+): Promise<Outcome[]> {
   const known = new Set([...records.Contact, ...records.Lead].map((r) => r.Id));
   const opts = { known, verify: verifier(ctx) };
   const contacts = await matchBatch(stores, 'Contact', records.Contact, item.key, opts);
@@ -47,20 +52,32 @@ export async function joinBoth(ctx: HandlerContext, stores: Stores, records: Per
   return [...contacts, ...leads];
 }
 
-export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ctx: HandlerContext, settings: SettingsSource): Promise<void> {
+export async function handleMatchContacts(
+  body: BodyOf<typeof MatchContacts>,
+  ctx: HandlerContext,
+  settings: SettingsSource,
+): Promise<void> {
   const item = await settings.forItem(ctx);
   const stores = await storesFor(ctx);
   // A redelivery finds its own earlier write, and cannot tell what changed: it takes them all.
   const retry = ctx.deliveryCount > 1;
   const up = await stores.index.upsert(body.contacts, item.key, ctx.deps.now(), retry ? 'force' : 'changed');
-  const fresh = up.written.map((id) => up.entries.get(id) as IndexEntry)
+  const fresh = up.written
+    .map((id) => up.entries.get(id) as IndexEntry)
     .filter((e) => retry || mattersToSalesforce(up.previous.get(e.id) ?? null, e, item.settings.mappings));
   if (fresh.length === 0) return;
   const wanted = await wantedFor(stores, fresh, item);
   const records = await readSalesforce(ctx, item, wanted);
   await dropVanished(stores, wanted, records);
   const outcomes = await joinBoth(ctx, stores, records, item);
-  const t = tallyForContacts(fresh.map((e) => e.id), outcomes, item.settings.matching.duplicatePolicy);
-  const batchId = contentBatchId('evt', { ic: fresh.map((e) => [e.id, e.updatedAt]), sf: t.matched.map((m) => [m.sf.Id, m.sf.SystemModstamp]) });
+  const t = tallyForContacts(
+    fresh.map((e) => e.id),
+    outcomes,
+    item.settings.matching.duplicatePolicy,
+  );
+  const batchId = contentBatchId('evt', {
+    ic: fresh.map((e) => [e.id, e.updatedAt]),
+    sf: t.matched.map((m) => [m.sf.Id, m.sf.SystemModstamp]),
+  });
   await publishBatch(ctx, { batchId, item, tally: t, scanned: fresh.length, always: false });
 }

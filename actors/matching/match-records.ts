@@ -22,7 +22,11 @@ export async function handleMatchRecords(body: BodyOf<typeof MatchRecords>, ctx:
   const stores = await storesFor(ctx);
   const outcomes = await matchBatch(stores, body.object, body.records, item.key, { verify: verifier(ctx) });
   await publishBatch(ctx, {
-    run: body.run, batchId: body.batchId, item, tally: tally(outcomes, item.settings.matching.duplicatePolicy),
-    scanned: body.records.length, always: body.run !== undefined,
+    run: body.run,
+    batchId: body.batchId,
+    item,
+    tally: tally(outcomes, item.settings.matching.duplicatePolicy),
+    scanned: body.records.length,
+    always: body.run !== undefined,
   });
 }

@@ -36,11 +36,17 @@ export function ambiguousMessage(o: Ambiguous): string {
 
 function ambiguousError(o: Ambiguous, r: BatchResult, ctx: HandlerContext) {
   return {
-    syncType: ctx.cls, direction: AMBIGUOUS_DIRECTION, sfObject: o.object, sfId: o.sf.Id,
+    syncType: ctx.cls,
+    direction: AMBIGUOUS_DIRECTION,
+    sfObject: o.object,
+    sfId: o.sf.Id,
     icId: o.candidates.intercom.length === 1 ? o.candidates.intercom[0] : null,
-    attributes: [], cause: 'ambiguous_match' as const, message: ambiguousMessage(o),
+    attributes: [],
+    cause: 'ambiguous_match' as const,
+    message: ambiguousMessage(o),
     details: { side: o.side, key: o.key, candidates: o.candidates },
-    run: r.run ?? null, at: ctx.deps.now(),
+    run: r.run ?? null,
+    at: ctx.deps.now(),
   };
 }
 
@@ -51,19 +57,26 @@ export function contentBatchId(prefix: string, content: unknown): string {
 
 export async function publishBatch(ctx: HandlerContext, r: BatchResult): Promise<void> {
   const scope = r.run ?? ctx.cls;
-  await Promise.all(r.tally.ambiguous.map((o) => ctx.publish(ReportSyncError, ambiguousError(o, r, ctx),
-    { msgId: `amb:${scope}:${r.batchId}:${o.sf.Id}` })));
+  await Promise.all(
+    r.tally.ambiguous.map((o) =>
+      ctx.publish(ReportSyncError, ambiguousError(o, r, ctx), { msgId: `amb:${scope}:${r.batchId}:${o.sf.Id}` }),
+    ),
+  );
   if (!r.always && r.tally.matched.length === 0) return;
-  await ctx.publish(MapPairs, {
-    run: r.run,
-    batchId: r.batchId,
-    settingsRevision: r.item.revision,
-    dryRun: r.item.dryRun,
-    pairs: r.tally.matched.map((m) => ({ object: m.object, sf: m.sf, ic: m.entry.contact })),
-    scanned: r.scanned,
-    unmatched: r.tally.unmatched,
-    ambiguous: r.tally.ambiguous.length,
-    skipped: r.tally.skipped,
-    errorIds: r.errorIds ?? [],
-  }, { msgId: r.run ? `map:${r.run}:${r.batchId}` : `map:${r.batchId}` });
+  await ctx.publish(
+    MapPairs,
+    {
+      run: r.run,
+      batchId: r.batchId,
+      settingsRevision: r.item.revision,
+      dryRun: r.item.dryRun,
+      pairs: r.tally.matched.map((m) => ({ object: m.object, sf: m.sf, ic: m.entry.contact })),
+      scanned: r.scanned,
+      unmatched: r.tally.unmatched,
+      ambiguous: r.tally.ambiguous.length,
+      skipped: r.tally.skipped,
+      errorIds: r.errorIds ?? [],
+    },
+    { msgId: r.run ? `map:${r.run}:${r.batchId}` : `map:${r.batchId}` },
+  );
 }

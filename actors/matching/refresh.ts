@@ -20,7 +20,11 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
   if (body.page === 0) await pages.begin(body.run);
   const page = await ctx.deps.intercom(ctx.ws).listContactsPage(body.cursor ?? undefined, INDEX_PAGE_SIZE);
   if (page.next) {
-    await ctx.publish(IndexRefresh, { run: body.run, page: body.page + 1, cursor: page.next }, { msgId: `idx:${body.run}:${body.page + 1}` });
+    await ctx.publish(
+      IndexRefresh,
+      { run: body.run, page: body.page + 1, cursor: page.next },
+      { msgId: `idx:${body.run}:${body.page + 1}` },
+    );
   }
   const ids = page.contacts.map((c) => c.id);
   await pages.put(body.run, body.page, ids, false);
@@ -49,7 +53,9 @@ async function allPages(pages: RefreshPages, ctx: HandlerContext, run: string, c
     if (missing.length === 0) return listed as string[][];
     // Without every page the sweep would take listed contacts for deleted ones.
     if (Date.now() > deadline || ctx.signal.aborted) {
-      throw new RefreshIncompleteError(`refresh ${run}: pages ${missing.slice(0, 10).join(', ')} not indexed after ${PAGE_WAIT_MS / 1000} s`);
+      throw new RefreshIncompleteError(
+        `refresh ${run}: pages ${missing.slice(0, 10).join(', ')} not indexed after ${PAGE_WAIT_MS / 1000} s`,
+      );
     }
     ctx.working();
     await new Promise((r) => setTimeout(r, 200));
@@ -57,7 +63,14 @@ async function allPages(pages: RefreshPages, ctx: HandlerContext, run: string, c
 }
 
 /** Drops what the run did not see; returns how many contacts it saw. */
-async function sweep(stores: Stores, pages: RefreshPages, ctx: HandlerContext, run: string, listed: string[][], startedAt: number): Promise<number> {
+async function sweep(
+  stores: Stores,
+  pages: RefreshPages,
+  ctx: HandlerContext,
+  run: string,
+  listed: string[][],
+  startedAt: number,
+): Promise<number> {
   const seen = new Set<string>();
   for (const ids of listed) for (const id of ids) seen.add(id);
   const sharded = await stores.index.directory.all();

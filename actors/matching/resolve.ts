@@ -7,7 +7,10 @@ import { IndexStore } from './index-store.ts';
 import { type IcLinks, type JoinInput, type JoinRecord, type JoinResult, type Outcome, joinRecords } from './join.ts';
 import { type IcLinksRead, LinkStore } from './link-store.ts';
 
-export interface Stores { index: IndexStore; links: LinkStore }
+export interface Stores {
+  index: IndexStore;
+  links: LinkStore;
+}
 
 export async function storesFor(ctx: ActorContext): Promise<Stores> {
   const [index, links] = await Promise.all([ctx.kv('index'), ctx.kv('links')]);
@@ -202,7 +205,13 @@ class Batch {
 }
 
 /** Joins a batch of one object and records its links; returns one outcome per record. */
-export async function matchBatch(stores: Stores, object: SfObject, records: readonly SfRecord[], key: MatchKey, opts: MatchOptions = {}): Promise<Outcome[]> {
+export async function matchBatch(
+  stores: Stores,
+  object: SfObject,
+  records: readonly SfRecord[],
+  key: MatchKey,
+  opts: MatchOptions = {},
+): Promise<Outcome[]> {
   const b = new Batch(stores, object, records, key);
   await b.load();
   await b.fallBack();

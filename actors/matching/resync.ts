@@ -57,7 +57,13 @@ async function readIntercom(ctx: HandlerContext, p: Person, ids: string[], email
   ]);
 }
 
-async function readSalesforceSide(ctx: HandlerContext, item: ItemSettings, p: Person, ids: [SfObject, string][], emails: string[]): Promise<void> {
+async function readSalesforceSide(
+  ctx: HandlerContext,
+  item: ItemSettings,
+  p: Person,
+  ids: [SfObject, string][],
+  emails: string[],
+): Promise<void> {
   const w = emptyWanted();
   for (const [o, id] of ids) {
     w.ids[o].push(id);
@@ -74,7 +80,9 @@ async function readSalesforceSide(ctx: HandlerContext, item: ItemSettings, p: Pe
 async function nextRound(stores: Stores, p: Person): Promise<{ ic: string[]; sf: [SfObject, string][]; emails: string[] }> {
   const sfAll = [...p.sf.Contact.values(), ...p.sf.Lead.values()];
   const [icLinks, sfLinks] = await Promise.all([stores.links.icLinks(p.ic.keys()), stores.links.sfLinks(sfAll.map((r) => r.Id))]);
-  const emails = [...p.ic.values()].map((c) => normaliseEmail(c.email)).concat(sfAll.map((r) => normaliseEmail(typeof r.Email === 'string' ? r.Email : null)));
+  const emails = [...p.ic.values()]
+    .map((c) => normaliseEmail(c.email))
+    .concat(sfAll.map((r) => normaliseEmail(typeof r.Email === 'string' ? r.Email : null)));
   const ic = [...sfLinks.values()].map((l) => l.icId).filter((id) => !p.askedIc.has(id) && !p.ic.has(id));
   const sf: [SfObject, string][] = [];
   for (const { links } of icLinks.values()) {
@@ -104,8 +112,13 @@ export async function handleMatchResync(body: Body, ctx: HandlerContext, setting
   const item = await settings.forItem(ctx);
   const stores = await storesFor(ctx);
   const p: Person = {
-    ic: new Map(), sf: { Contact: new Map(), Lead: new Map() }, goneIc: new Set(), goneSf: new Set(),
-    emails: new Set(first.emails), askedIc: new Set(), askedSf: new Set(),
+    ic: new Map(),
+    sf: { Contact: new Map(), Lead: new Map() },
+    goneIc: new Set(),
+    goneSf: new Set(),
+    emails: new Set(first.emails),
+    askedIc: new Set(),
+    askedSf: new Set(),
   };
   // What was asked for, then once more for what it leads to (links, the other side's email).
   await Promise.all([readIntercom(ctx, p, first.ic, first.emails), readSalesforceSide(ctx, item, p, first.sf, first.emails)]);
@@ -120,9 +133,17 @@ export async function handleMatchResync(body: Body, ctx: HandlerContext, setting
   const records = { Contact: [...p.sf.Contact.values()], Lead: [...p.sf.Lead.values()] };
   const outcomes = await joinBoth(ctx, stores, records, item);
   const t = tally(outcomes, item.settings.matching.duplicatePolicy);
-  const batchId = contentBatchId('resync', { body, sf: outcomes.map((o) => [o.sf.Id, o.sf.SystemModstamp, o.kind]), ic: [...p.ic.values()].map((c) => [c.id, c.updated_at]) });
+  const batchId = contentBatchId('resync', {
+    body,
+    sf: outcomes.map((o) => [o.sf.Id, o.sf.SystemModstamp, o.kind]),
+    ic: [...p.ic.values()].map((c) => [c.id, c.updated_at]),
+  });
   await publishBatch(ctx, {
-    batchId, item, tally: t, scanned: records.Contact.length + records.Lead.length, errorIds: body.errorIds,
+    batchId,
+    item,
+    tally: t,
+    scanned: records.Contact.length + records.Lead.length,
+    errorIds: body.errorIds,
     always: false,
   });
 }

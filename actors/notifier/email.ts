@@ -1,7 +1,10 @@
 // The run-finished email: subject and a plain-text summary. Pure.
 import type { Run } from '../../protocol/index.ts';
 
-export interface Email { subject: string; text: string }
+export interface Email {
+  subject: string;
+  text: string;
+}
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

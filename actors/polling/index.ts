@@ -1,7 +1,22 @@
 // The polling actors' face: the pool that reads, the per-workspace poll clock, and the pure plan.
 export { pollingActor, pollSchedulerActor } from './actor.ts';
 export {
-  PAGE_SIZE, BATCH_SIZE, IC_OVERLAP_SECONDS, DEFAULT_POLL_INTERVAL_SECONDS, ZERO_ID, splitBatches, bulkBatchId, bulkMsgIds,
-  changeBatchId, nextChangesMsgId, pollMsgId, icBatchMsgId, tickOf, sfDateTime, startCursor, icStart, icSearchFrom,
+  PAGE_SIZE,
+  BATCH_SIZE,
+  IC_OVERLAP_SECONDS,
+  DEFAULT_POLL_INTERVAL_SECONDS,
+  ZERO_ID,
+  splitBatches,
+  bulkBatchId,
+  bulkMsgIds,
+  changeBatchId,
+  nextChangesMsgId,
+  pollMsgId,
+  icBatchMsgId,
+  tickOf,
+  sfDateTime,
+  startCursor,
+  icStart,
+  icSearchFrom,
   type IcCursor,
 } from './plan.ts';

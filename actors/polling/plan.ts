@@ -68,7 +68,9 @@ export function startCursor(nowMs: number): SfChangeCursor {
   return { modstamp: sfDateTime(nowMs), id: ZERO_ID };
 }
 
-export interface IcCursor { since: number }
+export interface IcCursor {
+  since: number;
+}
 
 export function icStart(nowMs: number): IcCursor {
   return { since: Math.floor(nowMs / 1000) };

@@ -3,9 +3,7 @@ import type { SfChangeCursor, SfObject } from '../../connectors/index.ts';
 import { type BodyOf, MatchRecords, PageScanned, ScanChanges, ScanPage, type WorkspaceSettings } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
 import { matchKeyOf, sfFieldsFor } from '../matching/index.ts';
-import {
-  PAGE_SIZE, bulkBatchId, bulkMsgIds, changeBatchId, isSfCursor, nextChangesMsgId, splitBatches, startCursor,
-} from './plan.ts';
+import { PAGE_SIZE, bulkBatchId, bulkMsgIds, changeBatchId, isSfCursor, nextChangesMsgId, splitBatches, startCursor } from './plan.ts';
 import { NoSettingsError, currentSettings, settingsForRun } from './settings.ts';
 
 function fieldsFor(object: SfObject, settings: WorkspaceSettings): string[] {
@@ -24,11 +22,18 @@ export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: Handler
   }
   const batches = splitBatches(read.records);
   const batchIds = batches.map((_, i) => bulkBatchId(object, page, i));
-  await Promise.all(batches.map((records, i) =>
-    ctx.publish(MatchRecords, { run, batchId: batchIds[i], object, records }, { msgId: bulkMsgIds.match(run, batchIds[i]) })));
-  await ctx.publish(PageScanned, { run, object, page, records: read.records.length, batchIds, last: read.done }, {
-    msgId: bulkMsgIds.scanned(run, object, page),
-  });
+  await Promise.all(
+    batches.map((records, i) =>
+      ctx.publish(MatchRecords, { run, batchId: batchIds[i], object, records }, { msgId: bulkMsgIds.match(run, batchIds[i]) }),
+    ),
+  );
+  await ctx.publish(
+    PageScanned,
+    { run, object, page, records: read.records.length, batchIds, last: read.done },
+    {
+      msgId: bulkMsgIds.scanned(run, object, page),
+    },
+  );
 }
 
 const cursorKey = (ws: string, object: SfObject) => `${ws}.sf.${object}`;
@@ -50,10 +55,12 @@ export async function handleScanChanges(body: BodyOf<typeof ScanChanges>, ctx: H
   const sf = ctx.deps.salesforce(ctx.ws);
   const page = await ctx.withTokens('event', 1, () => sf.readChanges(object, fieldsFor(object, settings), after, PAGE_SIZE));
   const batches = splitBatches(page.records);
-  await Promise.all(batches.map((records, i) => {
-    const batchId = changeBatchId(object, after, i);
-    return ctx.publish(MatchRecords, { batchId, object, records }, { cls: 'event', msgId: `match:${batchId}` });
-  }));
+  await Promise.all(
+    batches.map((records, i) => {
+      const batchId = changeBatchId(object, after, i);
+      return ctx.publish(MatchRecords, { batchId, object, records }, { cls: 'event', msgId: `match:${batchId}` });
+    }),
+  );
   if (!page.records.length || !page.cursor) return;
   try {
     await kv.update(key, page.cursor, stored.revision);
@@ -62,7 +69,8 @@ export async function handleScanChanges(body: BodyOf<typeof ScanChanges>, ctx: H
     throw err;
   }
   ctx.log.debug({ object, changes: page.records.length }, 'salesforce changes read');
-  if (!page.done) await ctx.publish(ScanChanges, { object, tick: body.tick }, { cls: 'event', msgId: nextChangesMsgId(object, page.cursor) });
+  if (!page.done)
+    await ctx.publish(ScanChanges, { object, tick: body.tick }, { cls: 'event', msgId: nextChangesMsgId(object, page.cursor) });
 }
 
 async function startFromNow(ctx: HandlerContext, key: string, revision: number | undefined): Promise<void> {

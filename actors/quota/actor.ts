@@ -2,9 +2,7 @@
 // Salesforce API budget. It answers token requests and the usage indicator, takes back unspent
 // tokens and hears of every other call through its leader queue, and applies a new defined limit
 // as soon as settings are saved.
-import {
-  ControlError, QuotaAcquire, QuotaRelease, QuotaUsage, QuotaUsageShow, SettingsSaved, WORK_CLASSES,
-} from '../../protocol/index.ts';
+import { ControlError, QuotaAcquire, QuotaRelease, QuotaUsage, QuotaUsageShow, SettingsSaved, WORK_CLASSES } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, endpoint, on, onEvent } from '../../runtime/index.ts';
 import { DEFAULT_QUOTA_OPTIONS, QuotaLeader, QuotaUnavailableError, type QuotaOptions } from './leader.ts';
 
@@ -18,7 +16,7 @@ export interface QuotaActorHandle extends ActorDef {
 export function createQuotaActor(opts: Partial<QuotaOptions> = {}): QuotaActorHandle {
   const o: QuotaOptions = { ...DEFAULT_QUOTA_OPTIONS, ...opts };
   const leaders = new WeakMap<AbortSignal, QuotaLeader>();
-  const leaderOf = (ctx: Pick<ActorContext, 'signal'>) => (ctx.signal.aborted ? null : leaders.get(ctx.signal) ?? null);
+  const leaderOf = (ctx: Pick<ActorContext, 'signal'>) => (ctx.signal.aborted ? null : (leaders.get(ctx.signal) ?? null));
   const need = (ctx: ActorContext) => {
     const l = leaderOf(ctx);
     if (!l) throw new QuotaUnavailableError(`not the quota leader of workspace ${ctx.ws} (any more)`);
@@ -28,16 +26,15 @@ export function createQuotaActor(opts: Partial<QuotaOptions> = {}): QuotaActorHa
     name: 'quota',
     singleton: true,
     leaderOf,
-    queues: [{
-      stage: 'quota',
-      classes: WORK_CLASSES,
-      // Many at once, so returns and reports arriving together share one KV write.
-      concurrency: 64,
-      handlers: [
-        on(QuotaRelease, (body, ctx) => need(ctx).release(body)),
-        on(QuotaUsage, (body, ctx) => need(ctx).usage(body)),
-      ],
-    }],
+    queues: [
+      {
+        stage: 'quota',
+        classes: WORK_CLASSES,
+        // Many at once, so returns and reports arriving together share one KV write.
+        concurrency: 64,
+        handlers: [on(QuotaRelease, (body, ctx) => need(ctx).release(body)), on(QuotaUsage, (body, ctx) => need(ctx).usage(body))],
+      },
+    ],
     endpoints: [
       endpoint(QuotaAcquire, async (body, ctx) => {
         const l = leaderOf(ctx);

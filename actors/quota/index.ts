@@ -1,14 +1,33 @@
 // The quota actor's face: the actor, its ledger and store, and its pure logic (tier arithmetic
 // and the usage window).
 export {
-  consumption, tierOf, thresholdFor, classAllowed, leaseMaxFor, grantable, warningFor,
-  REQUEST_CLASSES, STOP_PERCENT, WARNING_SOON, WARNING_EXHAUSTED,
-  type RequestClass, type Tier, type OrgUsage,
+  consumption,
+  tierOf,
+  thresholdFor,
+  classAllowed,
+  leaseMaxFor,
+  grantable,
+  warningFor,
+  REQUEST_CLASSES,
+  STOP_PERCENT,
+  WARNING_SOON,
+  WARNING_EXHAUSTED,
+  type RequestClass,
+  type Tier,
+  type OrgUsage,
 } from './tiers.ts';
 export { UsageWindow, WINDOW_MINUTES, type UsageWindowSnapshot } from './usage-window.ts';
 export {
-  Ledger, LedgerSnapshotSchema, DEFAULT_LEDGER_TIMING, MAX_OPEN_GRANTS,
-  type Grant, type OrgView, type UsageReport, type Decision, type LedgerTiming, type LedgerSnapshot,
+  Ledger,
+  LedgerSnapshotSchema,
+  DEFAULT_LEDGER_TIMING,
+  MAX_OPEN_GRANTS,
+  type Grant,
+  type OrgView,
+  type UsageReport,
+  type Decision,
+  type LedgerTiming,
+  type LedgerSnapshot,
 } from './ledger.ts';
 export { LedgerStore, QuotaFencedError } from './store.ts';
 export { QuotaLeader, QuotaUnavailableError, DEFAULT_QUOTA_OPTIONS, type QuotaOptions } from './leader.ts';

@@ -4,8 +4,17 @@
 // requests are served one at a time (the event loop is the mailbox) and cannot overshoot.
 import { randomBytes } from 'node:crypto';
 import {
-  TierChanged, UsageReported, type BodyOf, type EventDef, type QuotaRelease, type QuotaUsage, type ReplyOf, type RequestOf, type QuotaAcquire,
-  type Tier, type UsageIndicator,
+  TierChanged,
+  UsageReported,
+  type BodyOf,
+  type EventDef,
+  type QuotaRelease,
+  type QuotaUsage,
+  type ReplyOf,
+  type RequestOf,
+  type QuotaAcquire,
+  type Tier,
+  type UsageIndicator,
 } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 import { readSettings } from '../mapping/index.ts';
@@ -25,8 +34,14 @@ export interface QuotaOptions extends LedgerTiming {
 }
 
 export const DEFAULT_QUOTA_OPTIONS: QuotaOptions = {
-  minRetryMs: 1_000, maxRetryMs: 60_000, orgRecheckMs: 30_000,
-  reportEveryMs: 30_000, reportGapMs: 1_000, grantMaxAgeMs: 60_000, settingsRefreshMs: 60_000, tickMs: 250,
+  minRetryMs: 1_000,
+  maxRetryMs: 60_000,
+  orgRecheckMs: 30_000,
+  reportEveryMs: 30_000,
+  reportGapMs: 1_000,
+  grantMaxAgeMs: 60_000,
+  settingsRefreshMs: 60_000,
+  tickMs: 250,
 };
 
 /** The leader cannot store its state now: the item comes back later. */
@@ -78,7 +93,10 @@ export class QuotaLeader {
         this.lastTier = this.ledger.tier(this.now());
         this.report(this.now(), true);
         this.timer = setInterval(() => this.tick(), this.o.tickMs);
-        this.ctx.log.info({ used: this.ledger.own(this.now()), open: this.ledger.openGrants, limit: this.ledger.limit }, 'quota leader ready');
+        this.ctx.log.info(
+          { used: this.ledger.own(this.now()), open: this.ledger.openGrants, limit: this.ledger.limit },
+          'quota leader ready',
+        );
         return;
       } catch (err) {
         this.ctx.log.error({ err: (err as Error).message, attempt }, 'quota leader could not start; trying again');
@@ -108,7 +126,8 @@ export class QuotaLeader {
     await this.ready;
     const now = this.now();
     const store = this.store;
-    if (this.stopped || !store || store.fenced) return { grantId: null, granted: 0, tier: this.ledger.tier(now), retryAfterMs: this.o.minRetryMs };
+    if (this.stopped || !store || store.fenced)
+      return { grantId: null, granted: 0, tier: this.ledger.tier(now), retryAfterMs: this.o.minRetryMs };
     const d = this.ledger.acquire(body.cls, body.n, `${this.term}-${(++this.seq).toString(36)}`, now);
     if (d.granted === 0) {
       if (this.ledger.orgCheckDue(now)) void this.checkOrg();

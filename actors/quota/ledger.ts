@@ -11,15 +11,36 @@ import type { UsageIndicator } from '../../protocol/index.ts';
 import { consumption, grantable, leaseMaxFor, thresholdFor, tierOf, warningFor, type RequestClass, type Tier } from './tiers.ts';
 import { UsageWindow, WINDOW_MINUTES, type UsageWindowSnapshot } from './usage-window.ts';
 
-export interface Grant { id: string; cls: RequestClass; n: number; at: number }
+export interface Grant {
+  id: string;
+  cls: RequestClass;
+  n: number;
+  at: number;
+}
 
 /** What Salesforce last said of the whole org, and this workspace's use when it was applied, so
  * grants made since can be added to it (Salesforce only reports calls once they are made). */
-export interface OrgView { used: number; max: number; at: number; ownAt: number }
+export interface OrgView {
+  used: number;
+  max: number;
+  at: number;
+  ownAt: number;
+}
 
-export interface UsageReport { calls: number; orgUsed?: number; orgMax?: number; limitExceeded?: boolean; at: number }
+export interface UsageReport {
+  calls: number;
+  orgUsed?: number;
+  orgMax?: number;
+  limitExceeded?: boolean;
+  at: number;
+}
 
-export interface Decision { grantId: string | null; granted: number; tier: Tier; retryAfterMs: number }
+export interface Decision {
+  grantId: string | null;
+  granted: number;
+  tier: Tier;
+  retryAfterMs: number;
+}
 
 export interface LedgerTiming {
   /** How long a refused caller waits at least / at most before asking again. */

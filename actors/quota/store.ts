@@ -10,7 +10,10 @@ export class QuotaFencedError extends Error {
   readonly retryable = true;
 }
 
-interface Waiter { resolve(): void; reject(err: unknown): void }
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
 
 export class LedgerStore {
   private revision = 0;
@@ -55,7 +58,9 @@ export class LedgerStore {
 
   private async drain(): Promise<void> {
     this.writing = true;
-    this.idle = new Promise((r) => { this.idleResolve = r; });
+    this.idle = new Promise((r) => {
+      this.idleResolve = r;
+    });
     while (this.waiting.length > 0) {
       const batch = this.waiting;
       this.waiting = [];
@@ -74,9 +79,7 @@ export class LedgerStore {
     if (this.fencedBy) throw this.fencedBy;
     const value = this.snapshot(); // taken now: holds every change made before this write began
     try {
-      this.revision = this.revision
-        ? await this.kv.update(this.key, value, this.revision)
-        : await this.kv.create(this.key, value);
+      this.revision = this.revision ? await this.kv.update(this.key, value, this.revision) : await this.kv.create(this.key, value);
     } catch (err) {
       if ((err as Error).name === 'KvConflictError') {
         this.fencedBy = new QuotaFencedError(`quota state of ${this.key} was written by another leader`, { cause: err });

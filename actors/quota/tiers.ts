@@ -16,13 +16,18 @@ export const REQUEST_CLASSES: readonly RequestClass[] = ['bulk', 'event', 'retry
  */
 export const STOP_PERCENT: Readonly<Record<RequestClass, number>> = { bulk: 40, event: 80, retry: 100, interactive: 100 };
 
-export const WARNING_SOON = 'This workspace will soon hit its limit of Salesforce API calls. This will pause your data sync '
-  + 'with Salesforce. Increase the limit in the settings below to avoid this';
-export const WARNING_EXHAUSTED = 'This workspace has hit its limit of Salesforce API calls. Your data sync with Salesforce is '
-  + 'paused and the integration won\'t work as expected. Increase the limit in the settings below to avoid this.';
+export const WARNING_SOON =
+  'This workspace will soon hit its limit of Salesforce API calls. This will pause your data sync ' +
+  'with Salesforce. Increase the limit in the settings below to avoid this';
+export const WARNING_EXHAUSTED =
+  'This workspace has hit its limit of Salesforce API calls. Your data sync with Salesforce is ' +
+  "paused and the integration won't work as expected. Increase the limit in the settings below to avoid this.";
 
 /** What Salesforce reports of the whole org (all integrations): `Sforce-Limit-Info` used/max. */
-export interface OrgUsage { used: number; max: number }
+export interface OrgUsage {
+  used: number;
+  max: number;
+}
 
 function assertCount(name: string, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name} must be a whole number >= 0, got ${String(n)}`);
@@ -66,10 +71,14 @@ export function thresholdFor(cls: RequestClass, limit: number): number {
 export function classAllowed(cls: RequestClass, tier: Tier): boolean {
   assertClass(cls);
   switch (tier) {
-    case 'normal': return true;
-    case 'bulk_paused': return cls !== 'bulk';
-    case 'event_paused': return cls === 'retry' || cls === 'interactive';
-    default: return false;
+    case 'normal':
+      return true;
+    case 'bulk_paused':
+      return cls !== 'bulk';
+    case 'event_paused':
+      return cls === 'retry' || cls === 'interactive';
+    default:
+      return false;
   }
 }
 
@@ -88,13 +97,19 @@ export function leaseMaxFor(limit: number): number {
  * org has left.
  */
 export function grantable(
-  cls: RequestClass, used: number, limit: number, requested: number, leaseMax: number = leaseMaxFor(limit), org?: OrgUsage,
+  cls: RequestClass,
+  used: number,
+  limit: number,
+  requested: number,
+  leaseMax: number = leaseMaxFor(limit),
+  org?: OrgUsage,
 ): number {
   assertClass(cls);
   assertCount('used', used);
   assertLimit(limit);
   assertCount('requested', requested);
-  if (!Number.isSafeInteger(leaseMax) || leaseMax < 1) throw new RangeError(`leaseMax must be a whole number >= 1, got ${String(leaseMax)}`);
+  if (!Number.isSafeInteger(leaseMax) || leaseMax < 1)
+    throw new RangeError(`leaseMax must be a whole number >= 1, got ${String(leaseMax)}`);
   if (org) {
     assertCount('org used', org.used);
     assertCount('org max', org.max);

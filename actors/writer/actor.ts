@@ -40,7 +40,13 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
     let b = byClass.get(ctx.cls);
     if (!b) {
       const bulk = ctx.cls === 'bulk';
-      b = new WriteBatcher({ maxRecords, delayMs: bulk ? bulkDelayMs : delayMs, maxWaitMs: bulk ? bulkMaxWaitMs : delayMs, keyOf: (u) => u.id, send: sendBatched(sf, ctx.cls) });
+      b = new WriteBatcher({
+        maxRecords,
+        delayMs: bulk ? bulkDelayMs : delayMs,
+        maxWaitMs: bulk ? bulkMaxWaitMs : delayMs,
+        keyOf: (u) => u.id,
+        send: sendBatched(sf, ctx.cls),
+      });
       byClass.set(ctx.cls, b);
     }
     return b;
@@ -49,8 +55,17 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
     name: 'writer',
     queues: [
       // Enough items in flight for the batcher to fill calls of 200 from parts of a few dozen.
-      { stage: 'sfwrite', classes: WORK_CLASSES, concurrency: 32, handlers: [on(WriteSalesforce, (body, ctx) => handleWriteSalesforce(body, ctx, batcherFor(ctx)))] },
-      { stage: 'icwrite', classes: WORK_CLASSES, handlers: [on(WriteIntercom, (body, ctx) => handleWriteIntercom(body, ctx, o.intercomConcurrency ?? 8))] },
+      {
+        stage: 'sfwrite',
+        classes: WORK_CLASSES,
+        concurrency: 32,
+        handlers: [on(WriteSalesforce, (body, ctx) => handleWriteSalesforce(body, ctx, batcherFor(ctx)))],
+      },
+      {
+        stage: 'icwrite',
+        classes: WORK_CLASSES,
+        handlers: [on(WriteIntercom, (body, ctx) => handleWriteIntercom(body, ctx, o.intercomConcurrency ?? 8))],
+      },
     ],
   };
 }

@@ -30,9 +30,14 @@ export function icErrorCause(err: unknown): ErrorCause | null {
   const e = err as { system?: unknown; status?: unknown; retryable?: unknown; name?: unknown };
   if (e?.system !== 'intercom' || e.retryable === true) return null;
   switch (e.status) {
-    case 404: return 'not_found';
-    case 409: return 'duplicate';
-    case 400: case 422: return 'invalid_value';
-    default: return e.name === 'ValidationError' ? 'invalid_value' : null;
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'duplicate';
+    case 400:
+    case 422:
+      return 'invalid_value';
+    default:
+      return e.name === 'ValidationError' ? 'invalid_value' : null;
   }
 }

@@ -3,9 +3,7 @@
 // itself (network, rate limit, credentials) fails the whole item, which is redone on redelivery:
 // an update sets values, so doing it twice is harmless.
 import type { IcContactPatch } from '../../connectors/index.ts';
-import {
-  type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom,
-} from '../../protocol/index.ts';
+import { type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import { icErrorCause } from './error-causes.ts';
 import { settleLimited } from './pool.ts';
@@ -18,26 +16,57 @@ const DIRECTION = 'salesforce_to_intercom' as const;
 
 function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Promise<unknown>[] {
   const at = ctx.deps.now();
-  const out: Promise<unknown>[] = [ctx.publish(RecordSynced, {
-    direction: DIRECTION, syncType: ctx.cls, run: body.run, settingsRevision: body.settingsRevision,
-    sfObject: u.sfObject, sfId: u.sfId, icId: u.id, changes: u.changes, at,
-  }, { msgId: `synced:ic:${key}:${u.id}` })];
+  const out: Promise<unknown>[] = [
+    ctx.publish(
+      RecordSynced,
+      {
+        direction: DIRECTION,
+        syncType: ctx.cls,
+        run: body.run,
+        settingsRevision: body.settingsRevision,
+        sfObject: u.sfObject,
+        sfId: u.sfId,
+        icId: u.id,
+        changes: u.changes,
+        at,
+      },
+      { msgId: `synced:ic:${key}:${u.id}` },
+    ),
+  ];
   if (ctx.cls === 'retry' || ctx.cls === 'interactive') {
     const errorIds = body.updates.length === 1 ? body.errorIds : [];
-    out.push(ctx.publish(SyncErrorResolved, { errorIds, sfId: u.sfId, icId: u.id, direction: DIRECTION, at },
-      { msgId: `icok:${key}:${u.id}` }));
+    out.push(
+      ctx.publish(SyncErrorResolved, { errorIds, sfId: u.sfId, icId: u.id, direction: DIRECTION, at }, { msgId: `icok:${key}:${u.id}` }),
+    );
   }
   return out;
 }
 
-function failed(body: Body, u: Update, err: Error & { status?: number; code?: string; fields?: string[] }, ctx: HandlerContext, key: string) {
+function failed(
+  body: Body,
+  u: Update,
+  err: Error & { status?: number; code?: string; fields?: string[] },
+  ctx: HandlerContext,
+  key: string,
+) {
   const cause = icErrorCause(err) ?? 'other';
-  return ctx.publish(ReportSyncError, {
-    syncType: ctx.cls, direction: DIRECTION, sfObject: u.sfObject, sfId: u.sfId, icId: u.id,
-    attributes: u.changes.map((c) => c.attribute), cause, message: err.message,
-    details: { status: err.status ?? null, code: err.code ?? null, fields: err.fields ?? [], patch: u.patch },
-    run: body.run ?? null, at: ctx.deps.now(),
-  }, { msgId: `icerr:${key}:${u.id}` });
+  return ctx.publish(
+    ReportSyncError,
+    {
+      syncType: ctx.cls,
+      direction: DIRECTION,
+      sfObject: u.sfObject,
+      sfId: u.sfId,
+      icId: u.id,
+      attributes: u.changes.map((c) => c.attribute),
+      cause,
+      message: err.message,
+      details: { status: err.status ?? null, code: err.code ?? null, fields: err.fields ?? [], patch: u.patch },
+      run: body.run ?? null,
+      at: ctx.deps.now(),
+    },
+    { msgId: `icerr:${key}:${u.id}` },
+  );
 }
 
 export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concurrency: number): Promise<void> {
@@ -62,7 +91,16 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
   });
   await Promise.all(sends);
   if (!body.run) return;
-  await ctx.publish(PartWritten, {
-    run: body.run, batchId: body.batchId, system: 'intercom', part: body.part, updated, failed: body.updates.length - updated,
-  }, { msgId: `icwritten:${key}` });
+  await ctx.publish(
+    PartWritten,
+    {
+      run: body.run,
+      batchId: body.batchId,
+      system: 'intercom',
+      part: body.part,
+      updated,
+      failed: body.updates.length - updated,
+    },
+    { msgId: `icwritten:${key}` },
+  );
 }

@@ -3,7 +3,13 @@
 // bulk run. Redoing an update sets the same values again, so redelivery is harmless.
 import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
-  type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WorkClass, type WriteSalesforce,
+  type BodyOf,
+  PartWritten,
+  RecordSynced,
+  ReportSyncError,
+  SyncErrorResolved,
+  type WorkClass,
+  type WriteSalesforce,
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
@@ -48,24 +54,51 @@ export function sendBatched(sf: SalesforceClient, cls: WorkClass) {
 
 function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Promise<unknown>[] {
   const at = ctx.deps.now();
-  const out: Promise<unknown>[] = [ctx.publish(RecordSynced, {
-    direction: DIRECTION, syncType: ctx.cls, run: body.run, settingsRevision: body.settingsRevision,
-    sfObject: u.object, sfId: u.id, icId: u.icId, changes: u.changes, at,
-  }, { msgId: `synced:sf:${key}:${u.id}` })];
+  const out: Promise<unknown>[] = [
+    ctx.publish(
+      RecordSynced,
+      {
+        direction: DIRECTION,
+        syncType: ctx.cls,
+        run: body.run,
+        settingsRevision: body.settingsRevision,
+        sfObject: u.object,
+        sfId: u.id,
+        icId: u.icId,
+        changes: u.changes,
+        at,
+      },
+      { msgId: `synced:sf:${key}:${u.id}` },
+    ),
+  ];
   if (ctx.cls === 'retry' || ctx.cls === 'interactive') {
     const errorIds = body.updates.length === 1 ? body.errorIds : [];
-    out.push(ctx.publish(SyncErrorResolved, { errorIds, sfId: u.id, icId: u.icId, direction: DIRECTION, at },
-      { msgId: `sfok:${key}:${u.id}` }));
+    out.push(
+      ctx.publish(SyncErrorResolved, { errorIds, sfId: u.id, icId: u.icId, direction: DIRECTION, at }, { msgId: `sfok:${key}:${u.id}` }),
+    );
   }
   return out;
 }
 
 function failed(body: Body, u: Update, r: SfRecordResult, ctx: HandlerContext, key: string): Promise<unknown> {
   const s = summariseSfFailure(r.errors, Object.keys(u.fields));
-  return ctx.publish(ReportSyncError, {
-    syncType: ctx.cls, direction: DIRECTION, sfObject: u.object, sfId: u.id, icId: u.icId, attributes: s.attributes,
-    cause: s.cause, message: s.message, details: { ...s.details, values: u.fields }, run: body.run ?? null, at: ctx.deps.now(),
-  }, { msgId: `sferr:${key}:${u.id}` });
+  return ctx.publish(
+    ReportSyncError,
+    {
+      syncType: ctx.cls,
+      direction: DIRECTION,
+      sfObject: u.object,
+      sfId: u.id,
+      icId: u.icId,
+      attributes: s.attributes,
+      cause: s.cause,
+      message: s.message,
+      details: { ...s.details, values: u.fields },
+      run: body.run ?? null,
+      at: ctx.deps.now(),
+    },
+    { msgId: `sferr:${key}:${u.id}` },
+  );
 }
 
 export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, batcher: SfBatcher | null): Promise<void> {
@@ -84,7 +117,16 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
   });
   await Promise.all(sends);
   if (!body.run) return;
-  await ctx.publish(PartWritten, {
-    run: body.run, batchId: body.batchId, system: 'salesforce', part: body.part, updated, failed: body.updates.length - updated,
-  }, { msgId: `sfwritten:${key}` });
+  await ctx.publish(
+    PartWritten,
+    {
+      run: body.run,
+      batchId: body.batchId,
+      system: 'salesforce',
+      part: body.part,
+      updated,
+      failed: body.updates.length - updated,
+    },
+    { msgId: `sfwritten:${key}` },
+  );
 }

@@ -24,8 +24,10 @@ export function progressLine(run: Run, width = 24): string {
   const writes = run.dryRun
     ? `would update sf ${n(c.wouldUpdateSalesforce)}  ic ${n(c.wouldUpdateIntercom)}`
     : `updated sf ${n(c.updatedSalesforce)}  ic ${n(c.updatedIntercom)}`;
-  return `${bar} ${pct.toFixed(1).padStart(5)}%  ${state}  ${n(c.scanned)}${of} scanned  ${n(Math.round(run.ratePerSecond))}/s  `
-    + `ETA ${clock(run.etaSeconds)}  ${writes}  failed ${n(c.failed)}`;
+  return (
+    `${bar} ${pct.toFixed(1).padStart(5)}%  ${state}  ${n(c.scanned)}${of} scanned  ${n(Math.round(run.ratePerSecond))}/s  ` +
+    `ETA ${clock(run.etaSeconds)}  ${writes}  failed ${n(c.failed)}`
+  );
 }
 
 export function summary(run: Run): string {
@@ -52,7 +54,9 @@ export function summary(run: Run): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   const out = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   for (const s of run.sample) {
-    out.push(`  sample ${s.sfObject} ${s.sfId} / ${s.icId}: ${s.changes.map((ch) => `${ch.attribute} ${JSON.stringify(ch.from)} -> ${JSON.stringify(ch.to)}`).join(', ')}`);
+    out.push(
+      `  sample ${s.sfObject} ${s.sfId} / ${s.icId}: ${s.changes.map((ch) => `${ch.attribute} ${JSON.stringify(ch.from)} -> ${JSON.stringify(ch.to)}`).join(', ')}`,
+    );
   }
   return out.join('\n');
 }
@@ -61,12 +65,25 @@ export function historyTable(runs: Run[]): string {
   if (runs.length === 0) return 'No bulk runs yet.';
   const head = ['STARTED (UTC)', 'RUN', 'BY', 'STATUS', 'SCANNED', 'SF', 'IC', 'FAILED', 'DURATION'];
   const rows = runs.map((r) => [
-    new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19), r.runId, r.startedBy,
-    `${r.status}${r.reason ? ` (${r.reason})` : ''}${r.dryRun ? ' dry' : ''}`, n(r.counts.scanned), n(r.counts.updatedSalesforce),
-    n(r.counts.updatedIntercom), n(r.counts.failed), clock(((r.finishedAt ?? Date.now()) - r.startedAt) / 1000),
+    new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19),
+    r.runId,
+    r.startedBy,
+    `${r.status}${r.reason ? ` (${r.reason})` : ''}${r.dryRun ? ' dry' : ''}`,
+    n(r.counts.scanned),
+    n(r.counts.updatedSalesforce),
+    n(r.counts.updatedIntercom),
+    n(r.counts.failed),
+    clock(((r.finishedAt ?? Date.now()) - r.startedAt) / 1000),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** 0 completed, 1 stopped or failed; an active run is not an outcome yet. */

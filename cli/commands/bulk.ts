@@ -22,8 +22,14 @@ export interface WatchOptions {
 
 /** Follow a run until it ends, from its progress events (and a status poll in case an event is
  * missed), drawing the bar. Resolves with the last state seen. */
-export async function watchRun(nc: NatsConnection, prefix: string, ws: string, runId: string,
-  request: ControlClient['request'], o: WatchOptions): Promise<Run | null> {
+export async function watchRun(
+  nc: NatsConnection,
+  prefix: string,
+  ws: string,
+  runId: string,
+  request: ControlClient['request'],
+  o: WatchOptions,
+): Promise<Run | null> {
   const out = o.out ?? process.stdout;
   let last: Run | null = null;
   let lastPrinted = 0;
@@ -39,24 +45,32 @@ export async function watchRun(nc: NatsConnection, prefix: string, ws: string, r
     }
     if (!isActive(run)) wake();
   };
-  const subs: Subscription[] = ['bulk.progress', 'bulk.finished'].map((topic) => nc.subscribe(`${prefix}.evt.${ws}.${topic}`, {
-    callback: (err, m) => {
-      if (err) return;
-      try {
-        show(decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as Run);
-      } catch {
-        // not a run body: ignore
-      }
-    },
-  }));
+  const subs: Subscription[] = ['bulk.progress', 'bulk.finished'].map((topic) =>
+    nc.subscribe(`${prefix}.evt.${ws}.${topic}`, {
+      callback: (err, m) => {
+        if (err) return;
+        try {
+          show(decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as Run);
+        } catch {
+          // not a run body: ignore
+        }
+      },
+    }),
+  );
   try {
     let stop = false;
-    void o.until?.then(() => { stop = true; wake(); });
+    void o.until?.then(() => {
+      stop = true;
+      wake();
+    });
     while (!stop && (last === null || isActive(last))) {
       const polled = (await request(BulkStatus, {})).run;
       if (polled) show(polled);
       if (!isActive(last)) break;
-      await new Promise<void>((r) => { wake = r; setTimeout(r, 3_000); });
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 3_000);
+      });
     }
   } finally {
     for (const s of subs) s.unsubscribe();
@@ -73,7 +87,9 @@ function printRun(run: Run | null, json: boolean, empty = 'No bulk run yet.'): v
 /** Resolves on the first Ctrl-C while watching; the run itself goes on. */
 function interrupted(): { promise: Promise<void>; dispose(): void } {
   let handler: () => void = () => undefined;
-  const promise = new Promise<void>((r) => { handler = () => r(); });
+  const promise = new Promise<void>((r) => {
+    handler = () => r();
+  });
   process.once('SIGINT', handler);
   return { promise, dispose: () => process.removeListener('SIGINT', handler) };
 }
@@ -97,18 +113,23 @@ export const bulkCommand: Command = {
   name: 'bulk',
   summary: 'Manual bulk sync: start [--dry-run] [--detach] | stop | status [--watch] | history [--limit N]',
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      'dry-run': { type: 'boolean', default: false },
-      detach: { type: 'boolean', default: false },
-      watch: { type: 'boolean', default: false },
-      limit: { type: 'string', default: '20' },
-      by: { type: 'string' },
-    }, true);
+    const { values, positionals } = parse(
+      argv,
+      {
+        'dry-run': { type: 'boolean', default: false },
+        detach: { type: 'boolean', default: false },
+        watch: { type: 'boolean', default: false },
+        limit: { type: 'string', default: '20' },
+        by: { type: 'string' },
+      },
+      true,
+    );
     const [verb, ...extra] = positionals;
     if (!verb || !['start', 'stop', 'status', 'history'].includes(verb)) throw new UsageError('say start, stop, status or history');
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit must be a whole number from 1 to 500, got "${values.limit}"`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new UsageError(`--limit must be a whole number from 1 to 500, got "${values.limit}"`);
     const cfg = configFrom(values);
     const ws = workspaceFrom(cfg, values.ws);
     const json = values.json === true;

@@ -30,7 +30,9 @@ class Interrupted extends Error {
 function interruptions(): { signal: Promise<void>; readonly hit: boolean; dispose(): void } {
   let hit = false;
   let resolve: () => void = () => undefined;
-  const signal = new Promise<void>((r) => { resolve = r; });
+  const signal = new Promise<void>((r) => {
+    resolve = r;
+  });
   const onSignal = () => {
     if (hit) process.exit(130);
     hit = true;
@@ -40,26 +42,36 @@ function interruptions(): { signal: Promise<void>; readonly hit: boolean; dispos
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
-    signal, get hit() { return hit; },
-    dispose: () => { process.removeListener('SIGINT', onSignal); process.removeListener('SIGTERM', onSignal); },
+    signal,
+    get hit() {
+      return hit;
+    },
+    dispose: () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
   };
 }
 
 async function natsFor(values: { config?: string | boolean }, cleanup: Array<() => Promise<void>>): Promise<Config['nats'] | null> {
-  const nats = typeof values.config === 'string'
-    ? configFrom(values).nats
-    : { servers: ['nats://127.0.0.1:4222'], ...DEV_USERS.worker, replicas: 1 as const };
+  const nats =
+    typeof values.config === 'string'
+      ? configFrom(values).nats
+      : { servers: ['nats://127.0.0.1:4222'], ...DEV_USERS.worker, replicas: 1 as const };
   if (await natsAnswers(nats.servers.join(','), nats.user, nats.pass)) {
     say(`NATS        ${nats.servers.join(', ')} (already running)`);
     return nats;
   }
   if (!natsServerInstalled()) {
-    process.stderr.write(`peoplesync demo: no NATS server answers at ${nats.servers.join(', ')} and nats-server is not installed.\n`
-      + 'Install it (Debian/Ubuntu: apt-get install nats-server; or a release from the NATS project) or give --config of a running one.\n');
+    process.stderr.write(
+      `peoplesync demo: no NATS server answers at ${nats.servers.join(', ')} and nats-server is not installed.\n` +
+        'Install it (Debian/Ubuntu: apt-get install nats-server; or a release from the NATS project) or give --config of a running one.\n',
+    );
     return null;
   }
   const local = await startLocalNats({
-    port: (await portFree(4222)) ? 4222 : undefined, monitorPort: (await portFree(8222)) ? 8222 : undefined,
+    port: (await portFree(4222)) ? 4222 : undefined,
+    monitorPort: (await portFree(8222)) ? 8222 : undefined,
   });
   cleanup.push(local.stop);
   say(`NATS        ${local.url} (nats-server started with a temporary store)`);
@@ -68,7 +80,9 @@ async function natsFor(values: { config?: string | boolean }, cleanup: Array<() 
 
 async function whenCoordinatorReady(w: Worker, until: Promise<void>): Promise<void> {
   let stop = false;
-  void until.then(() => { stop = true; });
+  void until.then(() => {
+    stop = true;
+  });
   for (let i = 0; i < 300 && !stop; i++) {
     if (w.host.isLeading('coordinator', WS)) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -115,7 +129,9 @@ export const demoCommand: Command = {
     const seed = intOption('seed', values.seed, 0);
     const cleanup: Array<() => Promise<void>> = [];
     const ctrlC = interruptions();
-    const check = () => { if (ctrlC.hit) throw new Interrupted('interrupted'); };
+    const check = () => {
+      if (ctrlC.hit) throw new Interrupted('interrupted');
+    };
     try {
       const nats = await natsFor(values, cleanup);
       if (!nats) return EXIT.unavailable;
@@ -125,7 +141,9 @@ export const demoCommand: Command = {
       cleanup.push(services.close);
       const { sandboxes, smtp } = services;
       const counts = sandboxes.salesforce.counts();
-      say(`Salesforce  ${sandboxes.salesforce.url} (${counts.Lead.toLocaleString('en-US')} Leads, ${counts.Contact.toLocaleString('en-US')} Contacts)`);
+      say(
+        `Salesforce  ${sandboxes.salesforce.url} (${counts.Lead.toLocaleString('en-US')} Leads, ${counts.Contact.toLocaleString('en-US')} Contacts)`,
+      );
       say(`Intercom    ${sandboxes.intercom.url} (${sandboxes.intercom.counts().total.toLocaleString('en-US')} contacts)`);
       say(`SMTP sink   smtp://${smtp.host}:${smtp.port}`);
       check();
@@ -133,8 +151,12 @@ export const demoCommand: Command = {
       cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
       const httpPort = await freePort();
       const cfg = parseConfig({
-        nats, logLevel: values['log-level'], dataDir, smtp: { host: smtp.host, port: smtp.port },
-        http: { host: '127.0.0.1', port: httpPort }, publicUrl: `http://127.0.0.1:${httpPort}`,
+        nats,
+        logLevel: values['log-level'],
+        dataDir,
+        smtp: { host: smtp.host, port: smtp.port },
+        http: { host: '127.0.0.1', port: httpPort },
+        publicUrl: `http://127.0.0.1:${httpPort}`,
         workspaces: [sandboxWorkspace(WS, sandboxes)],
       });
       const log: Logger = createLogger({ level: cfg.logLevel });
@@ -149,7 +171,11 @@ export const demoCommand: Command = {
       const { run } = await m.request(BulkStart, WS, { startedBy: 'demo', dryRun: values['dry-run'] === true });
       say(`\nBulk sync ${run.runId}${run.dryRun ? ' (dry run)' : ''}:`);
       const request: ControlClient['request'] = (def, body, timeoutMs) => m.request(def, WS, body, timeoutMs);
-      const end: Run | null = await watchRun(worker.nc, cfg.prefix, WS, run.runId, request, { json: false, tty: !!process.stdout.isTTY, until: ctrlC.signal });
+      const end: Run | null = await watchRun(worker.nc, cfg.prefix, WS, run.runId, request, {
+        json: false,
+        tty: !!process.stdout.isTTY,
+        until: ctrlC.signal,
+      });
       if (ctrlC.hit) {
         const stopped = await m.request(BulkStop, WS, { reason: 'user', by: 'demo' }).catch(() => ({ run: end }));
         say(`\nBulk sync stopped.\n${stopped.run ? summary(stopped.run) : ''}`);

@@ -10,11 +10,15 @@ const USAGE = 'usage: peoplesync dlq list [--limit N] | replay SEQ...';
 
 export function formatLetters(letters: DeadLetter[]): string {
   if (letters.length === 0) return 'No dead letters.';
-  return letters.map((l) => [
-    `#${l.seq}  ${l.at ?? '?'}  ${l.reason}  ${l.type ?? '(no type)'}  ${l.size} bytes${l.deliveries ? `, ${l.deliveries} deliveries` : ''}`,
-    `  from ${l.originalSubject ?? '?'}`,
-    `  ${l.error}`,
-  ].join('\n')).join('\n');
+  return letters
+    .map((l) =>
+      [
+        `#${l.seq}  ${l.at ?? '?'}  ${l.reason}  ${l.type ?? '(no type)'}  ${l.size} bytes${l.deliveries ? `, ${l.deliveries} deliveries` : ''}`,
+        `  from ${l.originalSubject ?? '?'}`,
+        `  ${l.error}`,
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 export function parseSeqs(args: string[]): number[] {
@@ -34,7 +38,8 @@ export const dlqCommand: Command = {
     const [sub, ...args] = positionals;
     if (sub !== 'list' && sub !== 'replay') throw new UsageError(sub ? `unknown dlq subcommand "${sub}"; ${USAGE}` : USAGE);
     if (sub === 'list' && args.length) throw new UsageError(`dlq list takes no arguments, got ${args.join(' ')}`);
-    if (values.limit !== undefined && !/^\d+$/.test(values.limit)) throw new UsageError(`--limit must be a whole number, got "${values.limit}"`);
+    if (values.limit !== undefined && !/^\d+$/.test(values.limit))
+      throw new UsageError(`--limit must be a whole number, got "${values.limit}"`);
     const seqs = sub === 'replay' ? parseSeqs(args) : [];
     const cfg = configFrom(values);
     const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));

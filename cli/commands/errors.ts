@@ -1,7 +1,13 @@
 // `peoplesync errors list|show|count|retry`: the sync errors of a workspace, for the people who
 // own the data. Formatting is pure and exported for tests.
 import {
-  ErrorCauseSchema, ErrorsCount, ErrorsList, ErrorsRetry, ErrorsShow, type SyncError, SyncTypeSchema,
+  ErrorCauseSchema,
+  ErrorsCount,
+  ErrorsList,
+  ErrorsRetry,
+  ErrorsShow,
+  type SyncError,
+  SyncTypeSchema,
 } from '../../protocol/index.ts';
 import { UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
 import { controlClient } from '../control-client.ts';
@@ -15,7 +21,8 @@ export function parseSince(text: string, now: number): number {
   const d = DURATION.exec(text.trim());
   if (d) return now - Number(d[1]) * UNIT_MS[d[2]];
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new UsageError(`--since must be a duration such as 30m, 12h or 7d, or an ISO date such as 2024-05-01, got "${text}"`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--since must be a duration such as 30m, 12h or 7d, or an ISO date such as 2024-05-01, got "${text}"`);
   return ms;
 }
 
@@ -26,7 +33,8 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 
 const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 const dir = (d: SyncError['direction']) => (d === 'intercom_to_salesforce' ? 'ic->sf' : 'sf->ic');
-const recordOf = (e: SyncError) => [e.sfId ? `${e.sfObject ?? 'SF'} ${e.sfId}` : null, e.icId ? `ic ${e.icId}` : null].filter(Boolean).join(' / ');
+const recordOf = (e: SyncError) =>
+  [e.sfId ? `${e.sfObject ?? 'SF'} ${e.sfId}` : null, e.icId ? `ic ${e.icId}` : null].filter(Boolean).join(' / ');
 
 export function formatErrorList(errors: SyncError[], total: number, all: boolean): string {
   const scope = all ? 'both directions' : 'Intercom -> Salesforce; --all for both directions';
@@ -42,10 +50,18 @@ export function formatErrorList(errors: SyncError[], total: number, all: boolean
 
 export function formatError(e: SyncError): string {
   const rows: Array<[string, string]> = [
-    ['id', e.id], ['cause', e.cause], ['message', e.message], ['sync type', e.syncType],
-    ['direction', e.direction], ['salesforce', e.sfId ? `${e.sfObject ?? ''} ${e.sfId}`.trim() : '-'], ['intercom', e.icId ?? '-'],
-    ['attributes', e.attributes.join(', ') || '-'], ['first seen', `${when(e.firstAt)} UTC`], ['last seen', `${when(e.lastAt)} UTC`],
-    ['attempts', String(e.attempts)], ['run', e.run ?? '-'],
+    ['id', e.id],
+    ['cause', e.cause],
+    ['message', e.message],
+    ['sync type', e.syncType],
+    ['direction', e.direction],
+    ['salesforce', e.sfId ? `${e.sfObject ?? ''} ${e.sfId}`.trim() : '-'],
+    ['intercom', e.icId ?? '-'],
+    ['attributes', e.attributes.join(', ') || '-'],
+    ['first seen', `${when(e.firstAt)} UTC`],
+    ['last seen', `${when(e.lastAt)} UTC`],
+    ['attempts', String(e.attempts)],
+    ['run', e.run ?? '-'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), 'details', JSON.stringify(e.details, null, 2)].join('\n');
@@ -58,17 +74,26 @@ export function formatCounts(byCause: Record<string, number>, total: number): st
   return [...rows.map(([k, n]) => `${k.padEnd(width)}  ${n}`), `${'total'.padEnd(width)}  ${total}`].join('\n');
 }
 
-const USAGE = 'usage: peoplesync errors list [--all] [--cause C] [--type T] [--since 7d] [--limit N] [--offset N] | show ID | count | retry ID... | retry --cause C';
+const USAGE =
+  'usage: peoplesync errors list [--all] [--cause C] [--type T] [--since 7d] [--limit N] [--offset N] | show ID | count | retry ID... | retry --cause C';
 
 export const errorsCommand: Command = {
   usage: USAGE,
   name: 'errors',
   summary: 'Sync errors: list [--all --cause --type --since --limit], show ID, count, retry ID... | --cause C',
   async run(argv) {
-    const { values, positionals } = parse(argv, {
-      all: { type: 'boolean', default: false }, cause: { type: 'string' }, type: { type: 'string' }, since: { type: 'string' },
-      limit: { type: 'string' }, offset: { type: 'string' },
-    }, true);
+    const { values, positionals } = parse(
+      argv,
+      {
+        all: { type: 'boolean', default: false },
+        cause: { type: 'string' },
+        type: { type: 'string' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
+        offset: { type: 'string' },
+      },
+      true,
+    );
     const [sub, ...args] = positionals;
     if (!sub) throw new UsageError(USAGE);
     const cause = values.cause === undefined ? undefined : oneOf('--cause', values.cause, ErrorCauseSchema.options);
@@ -103,10 +128,12 @@ function buildRequest(sub: string, args: string[], v: Values): Request {
     case 'list': {
       if (args.length) throw new UsageError(`errors list takes no arguments, got ${args.join(' ')}`);
       const q = {
-        direction: v.all ? 'all' as const : 'intercom_to_salesforce' as const, cause,
+        direction: v.all ? ('all' as const) : ('intercom_to_salesforce' as const),
+        cause,
         syncType: v.type === undefined ? undefined : oneOf('--type', v.type, SyncTypeSchema.options),
         since: v.since === undefined ? undefined : parseSince(v.since, Date.now()),
-        limit: count('--limit', v.limit), offset: count('--offset', v.offset),
+        limit: count('--limit', v.limit),
+        offset: count('--offset', v.offset),
       };
       return async (c) => {
         const r = await c.request(ErrorsList, q);

@@ -11,5 +11,16 @@ import { bulkCommand } from './bulk.ts';
 import { sandboxCommand } from './sandbox.ts';
 import { demoCommand } from './demo.ts';
 
-export const COMMANDS: Command[] = [workerCommand, decodeCommand, settingsCommand, quotaCommand, errorsCommand, resyncCommand, dlqCommand, bulkCommand, sandboxCommand, demoCommand];
+export const COMMANDS: Command[] = [
+  workerCommand,
+  decodeCommand,
+  settingsCommand,
+  quotaCommand,
+  errorsCommand,
+  resyncCommand,
+  dlqCommand,
+  bulkCommand,
+  sandboxCommand,
+  demoCommand,
+];
 export type { Command };

@@ -28,11 +28,13 @@ export function formatUsage(i: UsageIndicator): string {
     ['used by others', n(i.usedByOthers)],
     ['remaining', n(i.remaining)],
     ['tier', TIER_TEXT[i.tier]],
-    ['org exhausted', i.orgExhausted ? 'yes: Salesforce refuses calls until the org\'s use falls' : 'no'],
+    ['org exhausted', i.orgExhausted ? "yes: Salesforce refuses calls until the org's use falls" : 'no'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = [`Salesforce API usage of workspace ${i.ws} at ${new Date(i.at).toISOString()}`,
-    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
+  const lines = [
+    `Salesforce API usage of workspace ${i.ws} at ${new Date(i.at).toISOString()}`,
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ];
   if (i.warning) lines.push('', i.warning);
   return lines.join('\n');
 }

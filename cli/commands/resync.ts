@@ -11,7 +11,8 @@ export const resyncCommand: Command = {
   summary: 'Sync one person now: peoplesync resync <email | Salesforce Lead/Contact Id | Intercom contact id>',
   async run(argv) {
     const { values, positionals } = parse(argv, {}, true);
-    if (positionals.length !== 1) throw new UsageError('usage: peoplesync resync <email | Salesforce Lead/Contact Id | Intercom contact id>');
+    if (positionals.length !== 1)
+      throw new UsageError('usage: peoplesync resync <email | Salesforce Lead/Contact Id | Intercom contact id>');
     const key = positionals[0];
     try {
       parseResyncKey(key); // refused here, before connecting, with the shapes that are accepted

@@ -15,9 +15,19 @@ export function intOption(name: string, value: string | boolean | undefined, min
   return n;
 }
 
-export interface LocalServices { sandboxes: Sandboxes; smtp: SmtpSink; close(): Promise<void> }
+export interface LocalServices {
+  sandboxes: Sandboxes;
+  smtp: SmtpSink;
+  close(): Promise<void>;
+}
 
-export async function startLocalServices(o: { people: number; seed: number; sfPort?: number; icPort?: number; smtpPort?: number }): Promise<LocalServices> {
+export async function startLocalServices(o: {
+  people: number;
+  seed: number;
+  sfPort?: number;
+  icPort?: number;
+  smtpPort?: number;
+}): Promise<LocalServices> {
   const sandboxes = await startSandboxes({
     generator: { seed: o.seed, people: o.people },
     salesforce: { port: o.sfPort ?? 0, ...SANDBOX_CLIENT },
@@ -28,7 +38,14 @@ export async function startLocalServices(o: { people: number; seed: number; sfPo
     await sandboxes.close();
     throw err;
   });
-  return { sandboxes, smtp, close: async () => { await sandboxes.close(); await smtp.close(); } };
+  return {
+    sandboxes,
+    smtp,
+    close: async () => {
+      await sandboxes.close();
+      await smtp.close();
+    },
+  };
 }
 
 /** The workspace block of a worker config pointing at the sandboxes. */
@@ -52,8 +69,10 @@ export const sandboxCommand: Command = {
       'smtp-port': { type: 'string', default: '0' },
     });
     const services = await startLocalServices({
-      people: intOption('people', values.people, 0, 10_000_000), seed: intOption('seed', values.seed, 0),
-      sfPort: intOption('sf-port', values['sf-port'], 0, 65_535), icPort: intOption('ic-port', values['ic-port'], 0, 65_535),
+      people: intOption('people', values.people, 0, 10_000_000),
+      seed: intOption('seed', values.seed, 0),
+      sfPort: intOption('sf-port', values['sf-port'], 0, 65_535),
+      icPort: intOption('ic-port', values['ic-port'], 0, 65_535),
       smtpPort: intOption('smtp-port', values['smtp-port'], 0, 65_535),
     });
     const { sandboxes, smtp } = services;
@@ -66,20 +85,23 @@ export const sandboxCommand: Command = {
     };
     if (values.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
     else {
-      process.stdout.write([
-        `Salesforce sandbox  ${info.salesforce.url}  (client credentials ${SANDBOX_CLIENT.clientId} / ${SANDBOX_CLIENT.clientSecret}; ${counts.Lead} Leads, ${counts.Contact} Contacts)`,
-        `Intercom sandbox    ${info.intercom.url}  (token ${info.intercom.token}; ${info.intercom.contacts} contacts)`,
-        `SMTP sink           smtp://${smtp.host}:${smtp.port}`,
-        '',
-        'Workspace entry for a worker config file:',
-        JSON.stringify(info.workspace, null, 2),
-        '',
-        'Ctrl-C stops them.',
-      ].join('\n') + '\n');
+      process.stdout.write(
+        [
+          `Salesforce sandbox  ${info.salesforce.url}  (client credentials ${SANDBOX_CLIENT.clientId} / ${SANDBOX_CLIENT.clientSecret}; ${counts.Lead} Leads, ${counts.Contact} Contacts)`,
+          `Intercom sandbox    ${info.intercom.url}  (token ${info.intercom.token}; ${info.intercom.contacts} contacts)`,
+          `SMTP sink           smtp://${smtp.host}:${smtp.port}`,
+          '',
+          'Workspace entry for a worker config file:',
+          JSON.stringify(info.workspace, null, 2),
+          '',
+          'Ctrl-C stops them.',
+        ].join('\n') + '\n',
+      );
     }
     let seen = 0;
     const mailTimer = setInterval(() => {
-      for (; seen < smtp.mails.length; seen++) process.stdout.write(`mail to ${smtp.mails[seen].to.join(', ')}: ${smtp.mails[seen].subject}\n`);
+      for (; seen < smtp.mails.length; seen++)
+        process.stdout.write(`mail to ${smtp.mails[seen].to.join(', ')}: ${smtp.mails[seen].subject}\n`);
     }, 1_000);
     await waitForSignal({ info: (m: string) => process.stderr.write(m + '\n') });
     clearInterval(mailTimer);

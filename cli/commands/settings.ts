@@ -60,9 +60,11 @@ export const settingsCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(argv, { 'confirm-stop-bulk': { type: 'boolean', default: false } }, true);
     const [verb, file, ...extra] = positionals;
-    if (verb !== 'get' && verb !== 'save') throw new UsageError(`expected "get" or "save", got ${verb ? `"${verb}"` : 'nothing'}\n${USAGE}`);
+    if (verb !== 'get' && verb !== 'save')
+      throw new UsageError(`expected "get" or "save", got ${verb ? `"${verb}"` : 'nothing'}\n${USAGE}`);
     if (verb === 'save' && !file) throw new UsageError(`save needs the settings file (or - for stdin)\n${USAGE}`);
-    if (extra.length > 0 || (verb === 'get' && file)) throw new UsageError(`unexpected argument(s): ${[...(verb === 'get' ? [file] : []), ...extra].join(' ')}`);
+    if (extra.length > 0 || (verb === 'get' && file))
+      throw new UsageError(`unexpected argument(s): ${[...(verb === 'get' ? [file] : []), ...extra].join(' ')}`);
     const settings = verb === 'save' ? parseSettingsText(await readInput(file), file) : undefined;
     const cfg = configFrom(values);
     const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
@@ -77,13 +79,18 @@ export const settingsCommand: Command = {
         }
         return r.settings === null && !values.json ? EXIT.failure : EXIT.ok;
       }
-      const r = await client.request(SettingsSave, { settings, confirmStopBulk: values['confirm-stop-bulk'] === true, savedBy: savedBy() }, SAVE_TIMEOUT_MS);
+      const r = await client.request(
+        SettingsSave,
+        { settings, confirmStopBulk: values['confirm-stop-bulk'] === true, savedBy: savedBy() },
+        SAVE_TIMEOUT_MS,
+      );
       if (values.json) out(JSON.stringify(r, null, 2));
       else out(`saved settings revision ${r.revision}${r.stoppedRun ? `; stopped bulk run ${r.stoppedRun}` : ''}`);
       return EXIT.ok;
     } catch (err) {
       if (!(err instanceof ControlError) || err.status >= 500) throw err;
-      if (values.json) out(JSON.stringify({ error: { code: err.code, message: err.message, status: err.status, details: err.details } }, null, 2));
+      if (values.json)
+        out(JSON.stringify({ error: { code: err.code, message: err.message, status: err.status, details: err.details } }, null, 2));
       else process.stderr.write(`peoplesync settings: ${formatRefusal(err)}\n`);
       return EXIT.failure;
     } finally {

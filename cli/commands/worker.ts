@@ -12,7 +12,13 @@ export const workerCommand: Command = {
     const cfg = configFrom(values);
     const log = createLogger({ level: cfg.logLevel });
     logStrayRejections(log);
-    const w = await startWorker(cfg, { actors: String(values.actors).split(',').map((s) => s.trim()).filter(Boolean), log });
+    const w = await startWorker(cfg, {
+      actors: String(values.actors)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      log,
+    });
     await waitForSignal(log);
     await w.stop();
     return 0;
@@ -26,8 +32,10 @@ export const workerCommand: Command = {
  */
 export function logStrayRejections(log: { error(obj: object, msg: string): void }): void {
   process.on('unhandledRejection', (reason) => {
-    log.error({ err: reason instanceof Error ? { name: reason.name, message: reason.message, stack: reason.stack } : String(reason) },
-      'unhandled rejection: logged, the worker keeps running');
+    log.error(
+      { err: reason instanceof Error ? { name: reason.name, message: reason.message, stack: reason.stack } : String(reason) },
+      'unhandled rejection: logged, the worker keeps running',
+    );
   });
 }
 

@@ -3,7 +3,15 @@
 import { type ConnectorError, RateLimitedError, TransientError } from '../errors.ts';
 import type { IcContact, IcContactPatch, IcDataAttribute, IcPage, IcSearchQuery } from '../types.ts';
 import {
-  checkId, checkPerPage, freshOnly, MAX_PER_PAGE, patchBody, toIcContact, toIcDataAttributes, toIcPage, updatedSinceQuery,
+  checkId,
+  checkPerPage,
+  freshOnly,
+  MAX_PER_PAGE,
+  patchBody,
+  toIcContact,
+  toIcDataAttributes,
+  toIcPage,
+  updatedSinceQuery,
 } from './convert.ts';
 import { errorForStatus, errorForTransport } from './error-map.ts';
 import { RatePacer, readRateHeaders, type RateHeaders } from './pacer.ts';
@@ -30,7 +38,8 @@ function checkOptions(opts: IntercomClientOptions): void {
     throw new TypeError(`baseUrl must be an http(s) URL, got ${JSON.stringify(opts.baseUrl)}`);
   }
   if (typeof opts.token !== 'string' || opts.token === '') throw new TypeError('token must be a non-empty string');
-  if (opts.version !== undefined && opts.version !== '2.14') throw new TypeError(`version must be '2.14', got ${JSON.stringify(opts.version)}`);
+  if (opts.version !== undefined && opts.version !== '2.14')
+    throw new TypeError(`version must be '2.14', got ${JSON.stringify(opts.version)}`);
   if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new TypeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
   if (opts.transport !== undefined && opts.transport !== 'undici' && opts.transport !== 'sdk') {
     throw new TypeError(`transport must be 'undici' or 'sdk', got ${JSON.stringify(opts.transport)}`);
@@ -151,7 +160,11 @@ class IntercomClientImpl implements IntercomClient {
       const a = await this.transport.send(wire, deadline);
       const rate = readRateHeaders(a.header);
       if (a.status >= 200 && a.status < 300) return { ok: true, body: a.body, rate };
-      return { ok: false, rate, error: errorForStatus({ op, status: a.status, body: a.body, rate, nowMs: Date.now(), secret: this.token }) };
+      return {
+        ok: false,
+        rate,
+        error: errorForStatus({ op, status: a.status, body: a.body, rate, nowMs: Date.now(), secret: this.token }),
+      };
     } catch (err) {
       if (!deadline.aborted && !isTransportFailure(err)) throw err;
       const kind = deadline.aborted ? 'timeout' : 'network';

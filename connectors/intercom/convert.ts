@@ -1,9 +1,7 @@
 // Pure conversions between Intercom's wire shapes and the connector types, plus the input
 // checks that run before anything is sent. No I/O.
 import { ConnectorError, ValidationError } from '../errors.ts';
-import type {
-  IcContact, IcContactPatch, IcDataAttribute, IcDataType, IcPage, IcSearchQuery,
-} from '../types.ts';
+import type { IcContact, IcContactPatch, IcDataAttribute, IcDataType, IcPage, IcSearchQuery } from '../types.ts';
 
 export const MAX_PER_PAGE = 150;
 /** Search matches timestamps by calendar day in the workspace's zone: reach back a day, plus an
@@ -14,8 +12,16 @@ export const UPDATED_SINCE_OVERLAP_S = 86_400 + 3_600;
 const NOT_NULLABLE: ReadonlySet<string> = new Set(['role', 'external_id', 'email']);
 
 const PATCH_FIELDS: ReadonlySet<string> = new Set([
-  'role', 'external_id', 'email', 'phone', 'name', 'signed_up_at', 'last_seen_at', 'owner_id',
-  'unsubscribed_from_emails', 'custom_attributes',
+  'role',
+  'external_id',
+  'email',
+  'phone',
+  'name',
+  'signed_up_at',
+  'last_seen_at',
+  'owner_id',
+  'unsubscribed_from_emails',
+  'custom_attributes',
 ]);
 
 function badInput(message: string, field?: string): ValidationError {
@@ -23,7 +29,11 @@ function badInput(message: string, field?: string): ValidationError {
 }
 
 function badResponse(message: string): ConnectorError {
-  return new ConnectorError(`Intercom answered an unexpected shape: ${message}`, { system: 'intercom', code: 'bad_response', retryable: false });
+  return new ConnectorError(`Intercom answered an unexpected shape: ${message}`, {
+    system: 'intercom',
+    code: 'bad_response',
+    retryable: false,
+  });
 }
 
 export function checkPerPage(perPage: number): number {

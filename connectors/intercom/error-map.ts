@@ -2,11 +2,21 @@
 // decide by class and `retryable` alone. Messages are built from the service's error code and
 // message only, then scrubbed of the token as a second line of defence.
 import {
-  AuthError, ConflictError, type ConnectorError, NotFoundError, RateLimitedError, TransientError, ValidationError,
+  AuthError,
+  ConflictError,
+  type ConnectorError,
+  NotFoundError,
+  RateLimitedError,
+  TransientError,
+  ValidationError,
 } from '../errors.ts';
 import type { RateHeaders } from './pacer.ts';
 
-export interface ServiceError { code: string; message: string; fields: string[] }
+export interface ServiceError {
+  code: string;
+  message: string;
+  fields: string[];
+}
 
 /** Reads an `error.list` body; anything else yields a generic code. */
 export function parseErrorBody(body: unknown, status: number): ServiceError {
@@ -54,7 +64,16 @@ export function errorForStatus(f: HttpFailure): ConnectorError {
 }
 
 /** Maps a failure without an HTTP status: timeout, refused or dropped connection. */
-export function errorForTransport(op: string, kind: 'timeout' | 'network', detail: string, secret: string, cause?: unknown): ConnectorError {
-  const message = redact(`Intercom ${op} failed: ${kind === 'timeout' ? 'timed out' : 'network error'}${detail ? ` (${detail})` : ''}`, secret);
+export function errorForTransport(
+  op: string,
+  kind: 'timeout' | 'network',
+  detail: string,
+  secret: string,
+  cause?: unknown,
+): ConnectorError {
+  const message = redact(
+    `Intercom ${op} failed: ${kind === 'timeout' ? 'timed out' : 'network error'}${detail ? ` (${detail})` : ''}`,
+    secret,
+  );
   return new TransientError(message, { system: 'intercom', code: kind, cause });
 }

@@ -20,7 +20,9 @@ export interface PacerOptions {
   now: () => number;
 }
 
-export interface PacerWait { waitedMs: number }
+export interface PacerWait {
+  waitedMs: number;
+}
 
 /** Reads the X-RateLimit-* headers; missing or malformed ones stay undefined. */
 export function readRateHeaders(get: (name: string) => string | null | undefined): RateHeaders {
@@ -30,7 +32,11 @@ export function readRateHeaders(get: (name: string) => string | null | undefined
     return Number.isFinite(n) ? n : undefined;
   };
   const reset = num('x-ratelimit-reset');
-  return { limit: num('x-ratelimit-limit'), remaining: num('x-ratelimit-remaining'), resetAtMs: reset === undefined ? undefined : reset * 1000 };
+  return {
+    limit: num('x-ratelimit-limit'),
+    remaining: num('x-ratelimit-remaining'),
+    resetAtMs: reset === undefined ? undefined : reset * 1000,
+  };
 }
 
 export class RatePacer {

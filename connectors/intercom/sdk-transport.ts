@@ -47,7 +47,13 @@ export function sdkTransport(opts: TransportOptions): IntercomTransport {
   const agent = new Agent({ connections: opts.connections, keepAliveTimeout: 30_000 });
   const fetchWithAgent = ((input: string, init?: object) =>
     undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
-  const sdk = new SdkClient({ baseUrl: opts.baseUrl.replace(/\/+$/, ''), token: opts.token, version: '2.14', maxRetries: 0, fetch: fetchWithAgent });
+  const sdk = new SdkClient({
+    baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+    token: opts.token,
+    version: '2.14',
+    maxRetries: 0,
+    fetch: fetchWithAgent,
+  });
   return {
     async send(call: WireCall, signal: AbortSignal): Promise<WireAnswer> {
       // The SDK aborts its own timeout with a string reason that fetch rethrows as is, so it

@@ -36,11 +36,16 @@ export interface TransportOptions {
 /** Endpoint names used in messages and logs, e.g. "PUT /contacts/{id}". */
 export function endpointOf(call: WireCall): string {
   switch (call.op) {
-    case 'listContacts': return 'GET /contacts';
-    case 'searchContacts': return 'POST /contacts/search';
-    case 'getContact': return 'GET /contacts/{id}';
-    case 'updateContact': return 'PUT /contacts/{id}';
-    case 'listDataAttributes': return 'GET /data_attributes';
+    case 'listContacts':
+      return 'GET /contacts';
+    case 'searchContacts':
+      return 'POST /contacts/search';
+    case 'getContact':
+      return 'GET /contacts/{id}';
+    case 'updateContact':
+      return 'PUT /contacts/{id}';
+    case 'listDataAttributes':
+      return 'GET /data_attributes';
   }
 }
 

@@ -1,7 +1,5 @@
 // The Intercom connector's face: what actors call, and the options that build it.
-import type {
-  IcContact, IcContactPatch, IcDataAttribute, IcPage, IcSearchQuery,
-} from '../types.ts';
+import type { IcContact, IcContactPatch, IcDataAttribute, IcPage, IcSearchQuery } from '../types.ts';
 import type { RatePacer } from './pacer.ts';
 import type { TransportKind } from './transport.ts';
 

@@ -11,10 +11,14 @@ function target(call: WireCall): { method: Method; path: string; body?: unknown 
       if (call.cursor) q.set('starting_after', call.cursor);
       return { method: 'GET', path: `/contacts?${q}` };
     }
-    case 'searchContacts': return { method: 'POST', path: '/contacts/search', body: searchBody(call) };
-    case 'getContact': return { method: 'GET', path: `/contacts/${encodeURIComponent(call.id)}` };
-    case 'updateContact': return { method: 'PUT', path: `/contacts/${encodeURIComponent(call.id)}`, body: call.body };
-    case 'listDataAttributes': return { method: 'GET', path: '/data_attributes?model=contact' };
+    case 'searchContacts':
+      return { method: 'POST', path: '/contacts/search', body: searchBody(call) };
+    case 'getContact':
+      return { method: 'GET', path: `/contacts/${encodeURIComponent(call.id)}` };
+    case 'updateContact':
+      return { method: 'PUT', path: `/contacts/${encodeURIComponent(call.id)}`, body: call.body };
+    case 'listDataAttributes':
+      return { method: 'GET', path: '/data_attributes?model=contact' };
   }
 }
 

@@ -9,7 +9,10 @@ import type { SalesforceAuth } from './types.ts';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-export interface Session { accessToken: string; instanceUrl: string }
+export interface Session {
+  accessToken: string;
+  instanceUrl: string;
+}
 
 type GrantAuth = Exclude<SalesforceAuth, { kind: 'token' }>;
 
@@ -17,7 +20,9 @@ const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('
 
 /** A JWT bearer assertion valid for three minutes, as Salesforce requires. */
 export function signJwtAssertion(
-  claims: { clientId: string; username: string; audience: string }, privateKey: string | KeyObject, nowMs = Date.now(),
+  claims: { clientId: string; username: string; audience: string },
+  privateKey: string | KeyObject,
+  nowMs = Date.now(),
 ): string {
   const head = b64url({ alg: 'RS256', typ: 'JWT' });
   const body = b64url({ iss: claims.clientId, sub: claims.username, aud: claims.audience, exp: Math.floor(nowMs / 1000) + 180 });
@@ -59,14 +64,20 @@ export async function runGrant(auth: GrantAuth, oauth2: OAuth2, redactor: Redact
     if (auth.kind === 'client_credentials') {
       res = await oauth2.requestToken({ grant_type: 'client_credentials' });
     } else {
-      const assertion = signJwtAssertion({ clientId: auth.clientId, username: auth.username, audience: auth.audience ?? auth.loginUrl }, auth.privateKey);
+      const assertion = signJwtAssertion(
+        { clientId: auth.clientId, username: auth.username, audience: auth.audience ?? auth.loginUrl },
+        auth.privateKey,
+      );
       res = await oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion });
     }
   } catch (err) {
     throw grantError(err, redactor);
   }
   if (!res || typeof res.access_token !== 'string' || typeof res.instance_url !== 'string') {
-    throw new AuthError('Salesforce token answer lacks access_token or instance_url', { system: 'salesforce', code: 'INVALID_TOKEN_RESPONSE' });
+    throw new AuthError('Salesforce token answer lacks access_token or instance_url', {
+      system: 'salesforce',
+      code: 'INVALID_TOKEN_RESPONSE',
+    });
   }
   redactor.add(res.access_token);
   return { accessToken: res.access_token, instanceUrl: res.instance_url.replace(/\/$/, '') };
@@ -83,7 +94,9 @@ function grantError(err: unknown, redactor: Redactor): ConnectorError {
   if (http) {
     const status = Number(http[1]);
     const opts = { system: 'salesforce' as const, code: name as string, status };
-    return status >= 500 ? new TransientError(`Salesforce token request failed: ${name}`, opts) : new AuthError(`Salesforce token request refused: ${name}`, opts);
+    return status >= 500
+      ? new TransientError(`Salesforce token request failed: ${name}`, opts)
+      : new AuthError(`Salesforce token request refused: ${name}`, opts);
   }
   return toConnectorError(err, 'token request', undefined, redactor);
 }

@@ -4,29 +4,33 @@
 
 import { Connection, OAuth2, type HttpRequest, type HttpResponse, type TokenResponse } from 'jsforce';
 import { AuthError, ConnectorError, isRetryable, TransientError, ValidationError } from '../errors.ts';
-import type {
-  ApiCallReport, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate,
-} from '../types.ts';
+import type { ApiCallReport, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 import { checkAuth, runGrant, type Session } from './auth.ts';
 import { Redactor, toConnectorError } from './error-map.ts';
 import { mapDescribe, mapLimits, updateBody, checkUpdates, type RawDescribe } from './mapping.ts';
 import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
 import { changesQuery, fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
-import type {
-  RetryPolicy, SalesforceClient, SalesforceClientOptions, SfChangePage, SfLimits, SfPage,
-} from './types.ts';
+import type { RetryPolicy, SalesforceClient, SalesforceClientOptions, SfChangePage, SfLimits, SfPage } from './types.ts';
 
 export const MAX_UPDATE_BATCH = 200;
 /** Values per `Field IN (...)` query: emails make long URLs. */
 const VALUES_PER_QUERY = 100;
 const DEFAULT_VERSION = '62.0';
 
-interface QueryResult { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Array<Record<string, unknown>> }
+interface QueryResult {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: Array<Record<string, unknown>>;
+}
 
 function checkObject(object: string): SfObject {
   if (object !== 'Lead' && object !== 'Contact') {
-    throw new ValidationError(`Salesforce object must be Lead or Contact, got ${JSON.stringify(object)}`, { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    throw new ValidationError(`Salesforce object must be Lead or Contact, got ${JSON.stringify(object)}`, {
+      system: 'salesforce',
+      code: 'INVALID_ARGUMENT',
+    });
   }
   return object;
 }
@@ -51,7 +55,8 @@ function strip(r: Record<string, unknown>): SfRecord {
 
 function positiveInt(v: number | undefined, fallback: number, name: string, max = Infinity): number {
   const n = v ?? fallback;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`Salesforce client: ${name} must be an integer in [1, ${max}], got ${String(v)}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`Salesforce client: ${name} must be an integer in [1, ${max}], got ${String(v)}`);
   return n;
 }
 
@@ -103,7 +108,11 @@ export class SalesforceClientImpl implements SalesforceClient {
   private report(kind: CallKind, res: HttpResponse | undefined): void {
     const info = parseLimitInfo(res?.headers?.['sforce-limit-info']);
     const report: ApiCallReport = {
-      system: 'salesforce', kind, calls: 1, ok: res !== undefined && res.statusCode < 400, at: Date.now(),
+      system: 'salesforce',
+      kind,
+      calls: 1,
+      ok: res !== undefined && res.statusCode < 400,
+      at: Date.now(),
       ...(info ? { orgUsed: info.used, orgMax: info.max } : {}),
     };
     try {
@@ -128,16 +137,23 @@ export class SalesforceClientImpl implements SalesforceClient {
   private async open(): Promise<Connection> {
     this.hooks.timeoutMs = this.timeoutMs;
     const auth = this.opts.auth;
-    const session: Session = auth.kind === 'token'
-      ? { accessToken: auth.accessToken, instanceUrl: auth.instanceUrl.replace(/\/$/, '') }
-      : await withRetry(this.retry, () => runGrant(auth, this.oauth2 as OAuth2, this.redactor));
+    const session: Session =
+      auth.kind === 'token'
+        ? { accessToken: auth.accessToken, instanceUrl: auth.instanceUrl.replace(/\/$/, '') }
+        : await withRetry(this.retry, () => runGrant(auth, this.oauth2 as OAuth2, this.redactor));
     const conn = new Connection({
       instanceUrl: session.instanceUrl,
       accessToken: session.accessToken,
       version: this.version,
-      refreshFn: auth.kind === 'token' ? undefined : (c, callback) => {
-        this.renew(c).then((s) => callback(null, s.accessToken), (e: Error) => callback(e));
-      },
+      refreshFn:
+        auth.kind === 'token'
+          ? undefined
+          : (c, callback) => {
+              this.renew(c).then(
+                (s) => callback(null, s.accessToken),
+                (e: Error) => callback(e),
+              );
+            },
     });
     instrumentTransport(conn._transport, 'query', this.hooks);
     this.conn = conn;
@@ -146,10 +162,19 @@ export class SalesforceClientImpl implements SalesforceClient {
 
   private async renew(conn: Connection): Promise<Session & Partial<TokenResponse>> {
     const auth = this.opts.auth;
-    if (auth.kind === 'token') throw new AuthError('Salesforce session expired and a fixed token cannot be renewed', { system: 'salesforce', code: 'INVALID_SESSION_ID', status: 401 });
+    if (auth.kind === 'token')
+      throw new AuthError('Salesforce session expired and a fixed token cannot be renewed', {
+        system: 'salesforce',
+        code: 'INVALID_SESSION_ID',
+        status: 401,
+      });
     if (this.renewedUnconfirmed) {
       this.renewedUnconfirmed = false;
-      this.lastRenewalError = new AuthError('Salesforce refused a session it had just granted', { system: 'salesforce', code: 'INVALID_SESSION_ID', status: 401 });
+      this.lastRenewalError = new AuthError('Salesforce refused a session it had just granted', {
+        system: 'salesforce',
+        code: 'INVALID_SESSION_ID',
+        status: 401,
+      });
       throw this.lastRenewalError;
     }
     try {
@@ -170,7 +195,10 @@ export class SalesforceClientImpl implements SalesforceClient {
     let timer: NodeJS.Timeout | undefined;
     // jsforce's timeout covers the wait for headers only; this also bounds a stalled body.
     const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError(`Salesforce ${what} timed out`, { system: 'salesforce', code: 'TIMEOUT' })), 2 * this.timeoutMs + 1000);
+      timer = setTimeout(
+        () => reject(new TransientError(`Salesforce ${what} timed out`, { system: 'salesforce', code: 'TIMEOUT' })),
+        2 * this.timeoutMs + 1000,
+      );
     });
     try {
       return await Promise.race([conn.request<T>(req, { [CONTEXT_KEY]: ctx }), stalled]);
@@ -224,7 +252,12 @@ export class SalesforceClientImpl implements SalesforceClient {
     return answer.totalSize;
   }
 
-  async readChanges(object: SfObject, fields: readonly string[], cursor: SfChangeCursor | null, limit = this.pageSize): Promise<SfChangePage> {
+  async readChanges(
+    object: SfObject,
+    fields: readonly string[],
+    cursor: SfChangeCursor | null,
+    limit = this.pageSize,
+  ): Promise<SfChangePage> {
     const soql = checked(this.redactor, () => changesQuery(checkObject(object), fields, cursor, limit));
     const records = await this.query(soql);
     const last = records[records.length - 1];
@@ -271,10 +304,15 @@ export class SalesforceClientImpl implements SalesforceClient {
     const results: SfRecordResult[] = new Array(updates.length);
     let pending = updates.map((_, i) => i);
     for (let attempt = 1; pending.length; attempt++) {
-      const send = () => withRetry(this.retry, () => this.call<unknown>('update', 'update', {
-        method: 'PATCH', url: '/composite/sobjects', body: JSON.stringify(updateBody(pending.map((i) => updates[i]))),
-        headers: { 'content-type': 'application/json' },
-      }));
+      const send = () =>
+        withRetry(this.retry, () =>
+          this.call<unknown>('update', 'update', {
+            method: 'PATCH',
+            url: '/composite/sobjects',
+            body: JSON.stringify(updateBody(pending.map((i) => updates[i]))),
+            headers: { 'content-type': 'application/json' },
+          }),
+        );
       let answer: unknown;
       try {
         answer = await send();
@@ -285,7 +323,11 @@ export class SalesforceClientImpl implements SalesforceClient {
         throw err;
       }
       if (!Array.isArray(answer) || answer.length !== pending.length) {
-        throw new ConnectorError('Salesforce update answered with an unexpected shape', { system: 'salesforce', code: 'UNEXPECTED_RESPONSE', retryable: false });
+        throw new ConnectorError('Salesforce update answered with an unexpected shape', {
+          system: 'salesforce',
+          code: 'UNEXPECTED_RESPONSE',
+          retryable: false,
+        });
       }
       const locked: number[] = [];
       answer.forEach((raw: { success?: unknown; errors?: SfRecordResult['errors'] }, k) => {

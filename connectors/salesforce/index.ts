@@ -1,7 +1,14 @@
 // The Salesforce connector (jsforce): the only code that talks to Salesforce.
 export { createSalesforceClient, MAX_UPDATE_BATCH } from './client.ts';
 export type {
-  SalesforceAuth, SalesforceClient, SalesforceClientOptions, RetryPolicy, SfPage, SfChangePage, SfLimits, SfLimit,
+  SalesforceAuth,
+  SalesforceClient,
+  SalesforceClientOptions,
+  RetryPolicy,
+  SfPage,
+  SfChangePage,
+  SfLimits,
+  SfLimit,
 } from './types.ts';
 export { signJwtAssertion, JWT_BEARER_GRANT } from './auth.ts';
 export { keysetQuery, changesQuery, idsQuery, fieldValuesQuery, soqlString, soqlDateTime } from './soql-builder.ts';

@@ -4,7 +4,10 @@ import { ValidationError } from '../errors.ts';
 import type { SfDescribe, SfFieldDescribe, SfRecordUpdate } from '../types.ts';
 import type { SfLimit, SfLimits } from './types.ts';
 
-export interface RawDescribe { name: string; fields: Array<Record<string, unknown>> }
+export interface RawDescribe {
+  name: string;
+  fields: Array<Record<string, unknown>>;
+}
 
 export function mapDescribe(raw: RawDescribe): SfDescribe {
   return {
@@ -19,8 +22,11 @@ export function mapDescribe(raw: RawDescribe): SfDescribe {
       nillable: f.nillable === true,
       picklistValues: Array.isArray(f.picklistValues)
         ? f.picklistValues.map((p: Record<string, unknown>) => ({
-          value: String(p.value), label: String(p.label), active: p.active === true, defaultValue: p.defaultValue === true,
-        }))
+            value: String(p.value),
+            label: String(p.label),
+            active: p.active === true,
+            defaultValue: p.defaultValue === true,
+          }))
         : [],
       ...(typeof f.precision === 'number' ? { precision: f.precision } : {}),
       ...(typeof f.scale === 'number' ? { scale: f.scale } : {}),
@@ -52,7 +58,8 @@ export function checkUpdates(updates: readonly SfRecordUpdate[], max: number): v
     if (typeof u.id !== 'string' || !ID_RE.test(u.id)) fail(`update ${i}: not a Salesforce Id: ${JSON.stringify(u.id)}`);
     if (typeof u.fields !== 'object' || u.fields === null) fail(`update ${i}: fields must be an object`);
     for (const name of Object.keys(u.fields)) {
-      if (!FIELD_RE.test(name) || name.toLowerCase() === 'id' || name === 'attributes') fail(`update ${i}: field name not allowed: ${JSON.stringify(name)}`);
+      if (!FIELD_RE.test(name) || name.toLowerCase() === 'id' || name === 'attributes')
+        fail(`update ${i}: field name not allowed: ${JSON.stringify(name)}`);
     }
   });
 }

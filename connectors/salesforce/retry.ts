@@ -8,7 +8,8 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDe
 
 export function resolveRetry(p: Partial<RetryPolicy> | undefined): RetryPolicy {
   const out = { ...DEFAULT_RETRY, ...Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined)) };
-  if (!Number.isInteger(out.attempts) || out.attempts < 1) throw new Error(`retry.attempts must be a positive integer, got ${String(out.attempts)}`);
+  if (!Number.isInteger(out.attempts) || out.attempts < 1)
+    throw new Error(`retry.attempts must be a positive integer, got ${String(out.attempts)}`);
   if (!(out.baseDelayMs >= 0) || !(out.maxDelayMs >= 0)) throw new Error('retry delays must be non-negative numbers');
   return out;
 }

@@ -73,9 +73,11 @@ export function idsQuery(object: SfObject, fields: readonly string[], ids: reado
 export function fieldValuesQuery(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): string {
   if (values.length === 0) throw new SoqlBuildError('fieldValuesQuery needs at least one value');
   const [name] = fieldList([field], []);
-  const list = values.map((v) => {
-    if (typeof v !== 'string') throw new SoqlBuildError(`not a text value: ${JSON.stringify(v)}`);
-    return soqlString(v);
-  }).join(',');
+  const list = values
+    .map((v) => {
+      if (typeof v !== 'string') throw new SoqlBuildError(`not a text value: ${JSON.stringify(v)}`);
+      return soqlString(v);
+    })
+    .join(',');
   return `SELECT ${fieldList(fields, ['Id']).join(', ')} FROM ${object} WHERE ${name} IN (${list}) ORDER BY Id`;
 }

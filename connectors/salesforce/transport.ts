@@ -10,7 +10,10 @@ export type CallKind = ApiCallReport['kind'];
 
 /** Travels with one logical call through jsforce (inside the request options) so the hook knows
  * its kind and the last HTTP status, which jsforce's errors do not carry. */
-export interface CallContext { kind: CallKind; status?: number }
+export interface CallContext {
+  kind: CallKind;
+  status?: number;
+}
 
 export const CONTEXT_KEY = 'peoplesyncCall';
 

@@ -1,9 +1,7 @@
 // The Salesforce connector's face: how it is configured and what it offers the actors.
 
 import type { KeyObject } from 'node:crypto';
-import type {
-  ApiCallListener, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate,
-} from '../types.ts';
+import type { ApiCallListener, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 
 /** How the connector obtains a session. The two grants re-run themselves when Salesforce answers
  * 401, so an expired session is renewed without the caller noticing. */
@@ -58,7 +56,10 @@ export interface SfChangePage {
   done: boolean;
 }
 
-export interface SfLimit { Max: number; Remaining: number }
+export interface SfLimit {
+  Max: number;
+  Remaining: number;
+}
 
 export interface SfLimits {
   dailyApiRequests: { max: number; remaining: number };

@@ -6,7 +6,10 @@ import { WorkClassSchema, nonNegInt } from './common.ts';
 export const TierSchema = z.enum(['normal', 'bulk_paused', 'event_paused', 'exhausted']);
 export type Tier = z.infer<typeof TierSchema>;
 
-export const QuotaAcquire = control('quota', 'quota.acquire', 'Lease Salesforce API tokens for a class of work',
+export const QuotaAcquire = control(
+  'quota',
+  'quota.acquire',
+  'Lease Salesforce API tokens for a class of work',
   z.object({ cls: WorkClassSchema, n: z.number().int().positive().max(10_000), holder: z.string().default('') }),
   z.object({
     grantId: z.string().nullable(),
@@ -14,23 +17,32 @@ export const QuotaAcquire = control('quota', 'quota.acquire', 'Lease Salesforce 
     tier: TierSchema,
     /** When granted is 0: when to ask again. */
     retryAfterMs: nonNegInt(),
-  }));
+  }),
+);
 
 /** Unspent tokens of a lease go back; calls made beyond it are reported as usage. */
-export const QuotaRelease = workMessage('quota.release.v1', 'quota', z.object({
-  grantId: z.string(),
-  unused: nonNegInt(),
-  at: z.number(),
-}));
+export const QuotaRelease = workMessage(
+  'quota.release.v1',
+  'quota',
+  z.object({
+    grantId: z.string(),
+    unused: nonNegInt(),
+    at: z.number(),
+  }),
+);
 
 /** Calls made without a lease (or beyond it), and what Salesforce said of the org's use. */
-export const QuotaUsage = workMessage('quota.usage.v1', 'quota', z.object({
-  calls: nonNegInt(),
-  orgUsed: nonNegInt().optional(),
-  orgMax: nonNegInt().optional(),
-  limitExceeded: z.boolean().default(false),
-  at: z.number(),
-}));
+export const QuotaUsage = workMessage(
+  'quota.usage.v1',
+  'quota',
+  z.object({
+    calls: nonNegInt(),
+    orgUsed: nonNegInt().optional(),
+    orgMax: nonNegInt().optional(),
+    limitExceeded: z.boolean().default(false),
+    at: z.number(),
+  }),
+);
 
 export const UsageIndicatorSchema = z.object({
   ws: z.string(),
@@ -48,13 +60,16 @@ export const UsageIndicatorSchema = z.object({
 });
 export type UsageIndicator = z.infer<typeof UsageIndicatorSchema>;
 
-export const QuotaUsageShow = control('quota', 'quota.usage', 'The Salesforce API usage indicator',
-  z.object({}), UsageIndicatorSchema);
+export const QuotaUsageShow = control('quota', 'quota.usage', 'The Salesforce API usage indicator', z.object({}), UsageIndicatorSchema);
 
-export const TierChanged = eventMessage('quota.tier-changed.v1', 'quota.tier', z.object({
-  tier: TierSchema,
-  previous: TierSchema,
-  consumptionPercent: z.number(),
-  at: z.number(),
-}));
+export const TierChanged = eventMessage(
+  'quota.tier-changed.v1',
+  'quota.tier',
+  z.object({
+    tier: TierSchema,
+    previous: TierSchema,
+    consumptionPercent: z.number(),
+    at: z.number(),
+  }),
+);
 export const UsageReported = eventMessage('quota.usage-reported.v1', 'quota.usage', UsageIndicatorSchema);

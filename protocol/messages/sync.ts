@@ -3,58 +3,89 @@
 import { z } from 'zod';
 import { eventMessage, workMessage } from '../message.ts';
 import {
-  ChangeSchema, DirectionSchema, IcContactSchema, RunIdSchema, SfObjectSchema, SfRecordSchema, SyncTypeSchema, nonNegInt,
+  ChangeSchema,
+  DirectionSchema,
+  IcContactSchema,
+  RunIdSchema,
+  SfObjectSchema,
+  SfRecordSchema,
+  SyncTypeSchema,
+  nonNegInt,
 } from './common.ts';
 
 /** Which bulk batch an item belongs to: completion is counted per batch (and per write part). */
 const BatchRef = { run: RunIdSchema.optional(), batchId: z.string().min(1) };
 
-export const IndexRefresh = workMessage('index.refresh.v1', 'index', z.object({
-  run: RunIdSchema,
-  page: nonNegInt(),
-  cursor: z.string().nullable(),
-}));
+export const IndexRefresh = workMessage(
+  'index.refresh.v1',
+  'index',
+  z.object({
+    run: RunIdSchema,
+    page: nonNegInt(),
+    cursor: z.string().nullable(),
+  }),
+);
 
-export const ScanPage = workMessage('scan.page.v1', 'scan', z.object({
-  run: RunIdSchema,
-  object: SfObjectSchema,
-  page: nonNegInt(),
-  afterId: z.string().nullable(),
-}));
+export const ScanPage = workMessage(
+  'scan.page.v1',
+  'scan',
+  z.object({
+    run: RunIdSchema,
+    object: SfObjectSchema,
+    page: nonNegInt(),
+    afterId: z.string().nullable(),
+  }),
+);
 
-export const ScanChanges = workMessage('scan.changes.v1', 'scan', z.object({
-  object: SfObjectSchema,
-  /** Poll tick that asked for it; equal ticks are de-duplicated by Nats-Msg-Id. */
-  tick: nonNegInt(),
-}));
+export const ScanChanges = workMessage(
+  'scan.changes.v1',
+  'scan',
+  z.object({
+    object: SfObjectSchema,
+    /** Poll tick that asked for it; equal ticks are de-duplicated by Nats-Msg-Id. */
+    tick: nonNegInt(),
+  }),
+);
 
 export const PollIntercom = workMessage('icpoll.tick.v1', 'icpoll', z.object({ tick: nonNegInt() }));
 
 /** Salesforce records to join against the identity index (<= 200). */
-export const MatchRecords = workMessage('match.records.v1', 'match', z.object({
-  ...BatchRef,
-  object: SfObjectSchema,
-  records: z.array(SfRecordSchema).max(2000),
-}));
+export const MatchRecords = workMessage(
+  'match.records.v1',
+  'match',
+  z.object({
+    ...BatchRef,
+    object: SfObjectSchema,
+    records: z.array(SfRecordSchema).max(2000),
+  }),
+);
 
 /** Intercom contacts that changed (webhook or poll): find their Salesforce side. */
-export const MatchContacts = workMessage('match.contacts.v1', 'match', z.object({
-  contacts: z.array(IcContactSchema).min(1).max(200),
-  source: z.enum(['webhook', 'poll']),
-}));
+export const MatchContacts = workMessage(
+  'match.contacts.v1',
+  'match',
+  z.object({
+    contacts: z.array(IcContactSchema).min(1).max(200),
+    source: z.enum(['webhook', 'poll']),
+  }),
+);
 
 /** Re-read one person now from both systems (retry of a sync error, or a resync on demand). */
-export const MatchResync = workMessage('match.resync.v1', 'match', z.object({
-  sfObject: SfObjectSchema.optional(),
-  sfId: z.string().optional(),
-  icId: z.string().optional(),
-  email: z.string().optional(),
-  errorIds: z.array(z.string()).default([]),
-  requestedBy: z.string().optional(),
-  /** One per request a person made: two requests about the same record are two resyncs, while a
-   * redelivered request keeps its id (and its follow-ups stay duplicates). */
-  requestId: z.string().optional(),
-}));
+export const MatchResync = workMessage(
+  'match.resync.v1',
+  'match',
+  z.object({
+    sfObject: SfObjectSchema.optional(),
+    sfId: z.string().optional(),
+    icId: z.string().optional(),
+    email: z.string().optional(),
+    errorIds: z.array(z.string()).default([]),
+    requestedBy: z.string().optional(),
+    /** One per request a person made: two requests about the same record are two resyncs, while a
+     * redelivered request keeps its id (and its follow-ups stay duplicates). */
+    requestId: z.string().optional(),
+  }),
+);
 
 export const PairSchema = z.object({
   object: SfObjectSchema,
@@ -62,19 +93,23 @@ export const PairSchema = z.object({
   ic: IcContactSchema,
 });
 
-export const MapPairs = workMessage('map.pairs.v1', 'map', z.object({
-  ...BatchRef,
-  /** Settings revision to diff with: fixed at run start for bulk, current for the rest. */
-  settingsRevision: nonNegInt(),
-  dryRun: z.boolean().default(false),
-  pairs: z.array(PairSchema).max(2000),
-  /** Counted by matching, carried so the batch reports once. */
-  scanned: nonNegInt(),
-  unmatched: nonNegInt(),
-  ambiguous: nonNegInt(),
-  skipped: nonNegInt().default(0),
-  errorIds: z.array(z.string()).default([]),
-}));
+export const MapPairs = workMessage(
+  'map.pairs.v1',
+  'map',
+  z.object({
+    ...BatchRef,
+    /** Settings revision to diff with: fixed at run start for bulk, current for the rest. */
+    settingsRevision: nonNegInt(),
+    dryRun: z.boolean().default(false),
+    pairs: z.array(PairSchema).max(2000),
+    /** Counted by matching, carried so the batch reports once. */
+    scanned: nonNegInt(),
+    unmatched: nonNegInt(),
+    ambiguous: nonNegInt(),
+    skipped: nonNegInt().default(0),
+    errorIds: z.array(z.string()).default([]),
+  }),
+);
 
 const WriteMeta = {
   ...BatchRef,
@@ -91,10 +126,14 @@ export const SfUpdateSchema = z.object({
   changes: z.array(ChangeSchema),
 });
 
-export const WriteSalesforce = workMessage('sfwrite.batch.v1', 'sfwrite', z.object({
-  ...WriteMeta,
-  updates: z.array(SfUpdateSchema).min(1).max(200),
-}));
+export const WriteSalesforce = workMessage(
+  'sfwrite.batch.v1',
+  'sfwrite',
+  z.object({
+    ...WriteMeta,
+    updates: z.array(SfUpdateSchema).min(1).max(200),
+  }),
+);
 
 export const IcUpdateSchema = z.object({
   id: z.string(),
@@ -104,20 +143,28 @@ export const IcUpdateSchema = z.object({
   changes: z.array(ChangeSchema),
 });
 
-export const WriteIntercom = workMessage('icwrite.batch.v1', 'icwrite', z.object({
-  ...WriteMeta,
-  updates: z.array(IcUpdateSchema).min(1).max(200),
-}));
+export const WriteIntercom = workMessage(
+  'icwrite.batch.v1',
+  'icwrite',
+  z.object({
+    ...WriteMeta,
+    updates: z.array(IcUpdateSchema).min(1).max(200),
+  }),
+);
 
 /** Audit: one record written. */
-export const RecordSynced = eventMessage('record.synced.v1', 'record.synced', z.object({
-  direction: DirectionSchema,
-  syncType: SyncTypeSchema,
-  run: RunIdSchema.optional(),
-  settingsRevision: nonNegInt(),
-  sfObject: SfObjectSchema,
-  sfId: z.string(),
-  icId: z.string(),
-  changes: z.array(ChangeSchema),
-  at: z.number(),
-}));
+export const RecordSynced = eventMessage(
+  'record.synced.v1',
+  'record.synced',
+  z.object({
+    direction: DirectionSchema,
+    syncType: SyncTypeSchema,
+    run: RunIdSchema.optional(),
+    settingsRevision: nonNegInt(),
+    sfObject: SfObjectSchema,
+    sfId: z.string(),
+    icId: z.string(),
+    changes: z.array(ChangeSchema),
+    at: z.number(),
+  }),
+);

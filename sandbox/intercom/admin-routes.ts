@@ -11,7 +11,12 @@ const MAX_ADMIN_BODY = 512 * 1024 * 1024;
 
 class AdminError extends Error {
   override name = 'AdminError';
-  constructor(readonly status: number, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 async function jsonBody(req: IncomingMessage): Promise<unknown> {
@@ -24,37 +29,82 @@ type Handler = (sb: IntercomSandbox, req: IncomingMessage, res: ServerResponse, 
 
 const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['GET', /^\/contacts$/, (sb, _req, res) => sendJson(res, 200, { counts: sb.counts(), contacts: sb.contacts() })],
-  ['GET', /^\/contacts\/([^/]+)$/, (sb, _req, res, id) => {
-    const c = sb.getContact(id);
-    if (!c) throw new SandboxNotFoundError(`contact ${id} does not exist`);
-    sendJson(res, 200, c);
-  }],
-  ['POST', /^\/contacts$/, async (sb, req, res, _a, q) => {
-    const body = await jsonBody(req);
-    const list = (Array.isArray(body) ? body : [body]) as Array<Partial<IcContact>>;
-    sendJson(res, 201, { created: sb.createContacts(list, { notify: q.get('notify') === 'true' }) });
-  }],
-  ['PATCH', /^\/contacts\/([^/]+)$/, async (sb, req, res, id) => {
-    sendJson(res, 200, sb.userChange(id, (await jsonBody(req)) as UserChange));
-  }],
+  [
+    'GET',
+    /^\/contacts\/([^/]+)$/,
+    (sb, _req, res, id) => {
+      const c = sb.getContact(id);
+      if (!c) throw new SandboxNotFoundError(`contact ${id} does not exist`);
+      sendJson(res, 200, c);
+    },
+  ],
+  [
+    'POST',
+    /^\/contacts$/,
+    async (sb, req, res, _a, q) => {
+      const body = await jsonBody(req);
+      const list = (Array.isArray(body) ? body : [body]) as Array<Partial<IcContact>>;
+      sendJson(res, 201, { created: sb.createContacts(list, { notify: q.get('notify') === 'true' }) });
+    },
+  ],
+  [
+    'PATCH',
+    /^\/contacts\/([^/]+)$/,
+    async (sb, req, res, id) => {
+      sendJson(res, 200, sb.userChange(id, (await jsonBody(req)) as UserChange));
+    },
+  ],
   ['GET', /^\/dump$/, (sb, _req, res) => sendText(res, 200, sb.dumpNdjson(), 'application/x-ndjson')],
-  ['POST', /^\/load$/, async (sb, req, res, _a, q) => {
-    const text = await readBody(req, MAX_ADMIN_BODY);
-    sendJson(res, 200, { loaded: sb.loadNdjson(text, { append: q.get('append') === 'true' }) });
-  }],
+  [
+    'POST',
+    /^\/load$/,
+    async (sb, req, res, _a, q) => {
+      const text = await readBody(req, MAX_ADMIN_BODY);
+      sendJson(res, 200, { loaded: sb.loadNdjson(text, { append: q.get('append') === 'true' }) });
+    },
+  ],
   ['GET', /^\/faults$/, (sb, _req, res) => sendJson(res, 200, sb.faults() ?? {})],
-  ['PUT', /^\/faults$/, async (sb, req, res) => {
-    sb.setFaults((await jsonBody(req)) as FaultOptions);
-    sendJson(res, 200, sb.faults() ?? {});
-  }],
-  ['DELETE', /^\/faults$/, (sb, _req, res) => { sb.setFaults(undefined); sendJson(res, 200, {}); }],
+  [
+    'PUT',
+    /^\/faults$/,
+    async (sb, req, res) => {
+      sb.setFaults((await jsonBody(req)) as FaultOptions);
+      sendJson(res, 200, sb.faults() ?? {});
+    },
+  ],
+  [
+    'DELETE',
+    /^\/faults$/,
+    (sb, _req, res) => {
+      sb.setFaults(undefined);
+      sendJson(res, 200, {});
+    },
+  ],
   ['GET', /^\/stats$/, (sb, _req, res) => sendJson(res, 200, sb.stats())],
-  ['DELETE', /^\/stats$/, (sb, _req, res) => { sb.resetStats(); sendJson(res, 200, sb.stats()); }],
-  ['PUT', /^\/config$/, async (sb, req, res) => {
-    sb.configure((await jsonBody(req)) as SandboxConfigPatch);
-    sendJson(res, 200, {});
-  }],
-  ['POST', /^\/webhooks\/drain$/, async (sb, _req, res) => { await sb.drainWebhooks(); sendJson(res, 200, sb.stats()); }],
+  [
+    'DELETE',
+    /^\/stats$/,
+    (sb, _req, res) => {
+      sb.resetStats();
+      sendJson(res, 200, sb.stats());
+    },
+  ],
+  [
+    'PUT',
+    /^\/config$/,
+    async (sb, req, res) => {
+      sb.configure((await jsonBody(req)) as SandboxConfigPatch);
+      sendJson(res, 200, {});
+    },
+  ],
+  [
+    'POST',
+    /^\/webhooks\/drain$/,
+    async (sb, _req, res) => {
+      await sb.drainWebhooks();
+      sendJson(res, 200, sb.stats());
+    },
+  ],
 ];
 
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, sb: IntercomSandbox): Promise<void> {
@@ -67,10 +117,16 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, sb:
     }
     throw new AdminError(404, `no admin route for ${req.method} ${url.pathname}`);
   } catch (err) {
-    const status = err instanceof AdminError ? err.status
-      : err instanceof SandboxConflictError ? 409
-        : err instanceof SandboxNotFoundError ? 404
-          : err instanceof SandboxInputError || err instanceof BodyError ? 400 : 500;
+    const status =
+      err instanceof AdminError
+        ? err.status
+        : err instanceof SandboxConflictError
+          ? 409
+          : err instanceof SandboxNotFoundError
+            ? 404
+            : err instanceof SandboxInputError || err instanceof BodyError
+              ? 400
+              : 500;
     sendJson(res, status, { error: (err as Error).message });
   }
 }

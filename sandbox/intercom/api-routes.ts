@@ -17,8 +17,29 @@ export interface ApiContext {
   now: () => number;
 }
 
-const VERSIONS = new Set(['1.0', '1.1', '1.2', '1.3', '1.4', '2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7',
-  '2.8', '2.9', '2.10', '2.11', '2.12', '2.13', '2.14', 'Unstable']);
+const VERSIONS = new Set([
+  '1.0',
+  '1.1',
+  '1.2',
+  '1.3',
+  '1.4',
+  '2.0',
+  '2.1',
+  '2.2',
+  '2.3',
+  '2.4',
+  '2.5',
+  '2.6',
+  '2.7',
+  '2.8',
+  '2.9',
+  '2.10',
+  '2.11',
+  '2.12',
+  '2.13',
+  '2.14',
+  'Unstable',
+]);
 const MAX_BODY = 1024 * 1024;
 
 type Route = { endpoint: string; run: (ctx: ApiContext, body: unknown, q: URLSearchParams) => ApiResult };
@@ -26,8 +47,10 @@ type Route = { endpoint: string; run: (ctx: ApiContext, body: unknown, q: URLSea
 /** Maps method and path to an endpoint; undefined for paths the sandbox does not serve. */
 export function route(method: string, path: string): Route | undefined {
   if (path === '/contacts' && method === 'GET') return { endpoint: 'GET /contacts', run: (c, _b, q) => c.engine.listContacts(q) };
-  if (path === '/contacts/search' && method === 'POST') return { endpoint: 'POST /contacts/search', run: (c, b) => c.engine.searchContacts(b) };
-  if (path === '/data_attributes' && method === 'GET') return { endpoint: 'GET /data_attributes', run: (c, _b, q) => c.engine.listDataAttributes(q) };
+  if (path === '/contacts/search' && method === 'POST')
+    return { endpoint: 'POST /contacts/search', run: (c, b) => c.engine.searchContacts(b) };
+  if (path === '/data_attributes' && method === 'GET')
+    return { endpoint: 'GET /data_attributes', run: (c, _b, q) => c.engine.listDataAttributes(q) };
   const m = /^\/contacts\/([^/]+)$/.exec(path);
   if (m && m[1] !== 'search') {
     const id = decodeURIComponent(m[1]);
@@ -57,7 +80,10 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
   const fault = ctx.faults.decide(url.pathname);
   if (fault) {
     ctx.stats.fault();
-    if (fault.kind === 'drop') { req.socket.destroy(); return; }
+    if (fault.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     return reply(fault.status, errorList('server_error', 'Server Error'), {});
   }
 

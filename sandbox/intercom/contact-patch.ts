@@ -4,12 +4,17 @@ import type { IcContact, IcDataAttribute } from '../../connectors/types.ts';
 import { checkCustomAttributes } from './data-attributes.ts';
 import type { CustomAttributesMode } from './types.ts';
 
-export interface PatchProblem { status: number; code: string; message: string; field?: string }
+export interface PatchProblem {
+  status: number;
+  code: string;
+  message: string;
+  field?: string;
+}
 
 /** Fields PUT /contacts/{id} changes; others in the body are ignored, as by the service. */
-export type ValidPatch = Partial<Pick<IcContact,
-  'role' | 'external_id' | 'email' | 'phone' | 'name' | 'signed_up_at' | 'last_seen_at' | 'owner_id' | 'custom_attributes'>>
-  & { avatar?: string | null; unsubscribed_from_emails?: boolean };
+export type ValidPatch = Partial<
+  Pick<IcContact, 'role' | 'external_id' | 'email' | 'phone' | 'name' | 'signed_up_at' | 'last_seen_at' | 'owner_id' | 'custom_attributes'>
+> & { avatar?: string | null; unsubscribed_from_emails?: boolean };
 
 type Check = (v: unknown) => boolean;
 const strOrNull: Check = (v) => v === null || typeof v === 'string';
@@ -51,7 +56,8 @@ export function validatePatch(
   }
   if ('custom_attributes' in input && input.custom_attributes !== null) {
     const ca = input.custom_attributes;
-    if (typeof ca !== 'object' || Array.isArray(ca)) return fail('parameter_invalid', 'custom_attributes must be an object', 'custom_attributes');
+    if (typeof ca !== 'object' || Array.isArray(ca))
+      return fail('parameter_invalid', 'custom_attributes must be an object', 'custom_attributes');
     const checked = checkCustomAttributes(ca as Record<string, unknown>, attributes);
     if (checked.problem) return fail(checked.problem.code, checked.problem.message, `custom_attributes.${checked.problem.name}`);
     patch.custom_attributes = checked.accepted;
@@ -64,12 +70,7 @@ function fail(code: string, message: string, field?: string): { ok: false; probl
 }
 
 /** The contact after the patch, with updated_at set to `nowSeconds`. */
-export function applyPatch(
-  contact: IcContact,
-  patch: ValidPatch,
-  mode: CustomAttributesMode,
-  nowSeconds: number,
-): IcContact {
+export function applyPatch(contact: IcContact, patch: ValidPatch, mode: CustomAttributesMode, nowSeconds: number): IcContact {
   const { custom_attributes: ca, ...rest } = patch;
   const next: IcContact = { ...contact, ...rest, updated_at: nowSeconds };
   if (ca !== undefined) {

@@ -34,10 +34,22 @@ const CUSTOM: AttrSpec[] = [
 
 export function defaultDataAttributes(): IcDataAttribute[] {
   const standard = STANDARD.map(([name, data_type, label, writable]) => ({
-    name, full_name: name, label, data_type, custom: false, archived: false, api_writable: writable ?? true,
+    name,
+    full_name: name,
+    label,
+    data_type,
+    custom: false,
+    archived: false,
+    api_writable: writable ?? true,
   }));
   const custom = CUSTOM.map(([name, data_type, label]) => ({
-    name, full_name: `custom_attributes.${name}`, label, data_type, custom: true, archived: false, api_writable: true,
+    name,
+    full_name: `custom_attributes.${name}`,
+    label,
+    data_type,
+    custom: true,
+    archived: false,
+    api_writable: true,
   }));
   return [...standard, ...custom];
 }
@@ -66,19 +78,23 @@ export function renderDataAttribute(attr: IcDataAttribute, index: number): Recor
 export function valueFitsType(value: unknown, type: IcDataType): boolean {
   if (value === null) return true;
   switch (type) {
-    case 'string': return typeof value === 'string';
-    case 'integer': return typeof value === 'number' && Number.isInteger(value);
-    case 'float': return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean': return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'float':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
     case 'date':
-    case 'datetime': return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+    case 'datetime':
+      return typeof value === 'number' && Number.isInteger(value) && value >= 0;
   }
   return false;
 }
 
 export type CustomAttributeProblem =
-  | { code: 'parameter_invalid'; name: string; message: string }
-  | { code: 'type_mismatch'; name: string; message: string };
+  { code: 'parameter_invalid'; name: string; message: string } | { code: 'type_mismatch'; name: string; message: string };
 
 /**
  * Checks a custom_attributes object against the workspace's attributes. Archived attributes are

@@ -12,7 +12,10 @@ import { assertContact, ContactStore } from './store.ts';
 import type { IntercomSandboxOptions, UserChange } from './types.ts';
 import { topicsFor, type WebhookSender } from './webhooks.ts';
 
-export interface ApiResult { status: number; body: unknown }
+export interface ApiResult {
+  status: number;
+  body: unknown;
+}
 
 export const MAX_PER_PAGE = 150;
 const DEFAULT_PER_PAGE = 50;
@@ -25,7 +28,11 @@ function fail(status: number, code: string, message: string, field?: string): Ap
   return { status, body: errorList(code, message, field) };
 }
 
-interface Cursor { s: number; p: number; t?: number }
+interface Cursor {
+  s: number;
+  p: number;
+  t?: number;
+}
 
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -46,7 +53,15 @@ function pageSize(raw: unknown): PageSizeResult {
   if (raw === undefined || raw === null || raw === '') return { ok: true, perPage: DEFAULT_PER_PAGE };
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_PER_PAGE) {
-    return { ok: false, result: fail(400, 'parameter_invalid', `per_page must be an integer from 1 to ${MAX_PER_PAGE}, got ${JSON.stringify(raw)}`, 'per_page') };
+    return {
+      ok: false,
+      result: fail(
+        400,
+        'parameter_invalid',
+        `per_page must be an integer from 1 to ${MAX_PER_PAGE}, got ${JSON.stringify(raw)}`,
+        'per_page',
+      ),
+    };
   }
   return { ok: true, perPage: n };
 }
@@ -61,9 +76,15 @@ export class IntercomEngine {
     this.store = new ContactStore(opts.seed);
   }
 
-  private nowSec(): number { return Math.floor(this.opts.now() / 1000); }
-  private render(c: IcContact): Record<string, unknown> { return renderContact(c, this.opts.workspaceId); }
-  private get attributes(): IcDataAttribute[] { return this.opts.dataAttributes; }
+  private nowSec(): number {
+    return Math.floor(this.opts.now() / 1000);
+  }
+  private render(c: IcContact): Record<string, unknown> {
+    return renderContact(c, this.opts.workspaceId);
+  }
+  private get attributes(): IcDataAttribute[] {
+    return this.opts.dataAttributes;
+  }
 
   listContacts(q: URLSearchParams): ApiResult {
     const size = pageSize(q.get('per_page') ?? undefined);
@@ -72,7 +93,10 @@ export class IntercomEngine {
     const cursor = after ? decodeCursor(after) : { s: 0, p: 0 };
     if (!cursor) return fail(400, 'parameter_invalid', 'starting_after is not a valid cursor', 'starting_after');
     const page = this.store.pageAfter(cursor.s, size.perPage);
-    return { status: 200, body: this.listBody(page.contacts, this.store.size, size.perPage, cursor.p + 1, page.more ? page.lastSeq : undefined) };
+    return {
+      status: 200,
+      body: this.listBody(page.contacts, this.store.size, size.perPage, cursor.p + 1, page.more ? page.lastSeq : undefined),
+    };
   }
 
   searchContacts(body: unknown): ApiResult {
@@ -95,9 +119,17 @@ export class IntercomEngine {
     return { status: 200, body: this.listBody(page.contacts, total, size.perPage, cursor.p + 1, next, total) };
   }
 
-  private listBody(contacts: IcContact[], total: number, perPage: number, page: number, nextSeq?: number, t?: number): Record<string, unknown> {
+  private listBody(
+    contacts: IcContact[],
+    total: number,
+    perPage: number,
+    page: number,
+    nextSeq?: number,
+    t?: number,
+  ): Record<string, unknown> {
     const pages: Record<string, unknown> = { type: 'pages', page, per_page: perPage, total_pages: Math.ceil(total / perPage) };
-    if (nextSeq !== undefined) pages.next = { per_page: perPage, starting_after: encodeCursor({ s: nextSeq, p: page, ...(t !== undefined ? { t } : {}) }) };
+    if (nextSeq !== undefined)
+      pages.next = { per_page: perPage, starting_after: encodeCursor({ s: nextSeq, p: page, ...(t !== undefined ? { t } : {}) }) };
     return { type: 'list', data: contacts.map((c) => this.render(c)), total_count: total, pages };
   }
 
@@ -174,9 +206,17 @@ export class IntercomEngine {
       const now = this.opts.now();
       const secs = Math.floor(now / 1000);
       const contact: IcContact = {
-        type: 'contact', external_id: null, role: 'user', email: null, phone: null, name: null,
-        ...p, id: p.id ?? this.store.newId(now), custom_attributes: { ...(p.custom_attributes ?? {}) },
-        created_at: p.created_at ?? secs, updated_at: p.updated_at ?? p.created_at ?? secs,
+        type: 'contact',
+        external_id: null,
+        role: 'user',
+        email: null,
+        phone: null,
+        name: null,
+        ...p,
+        id: p.id ?? this.store.newId(now),
+        custom_attributes: { ...(p.custom_attributes ?? {}) },
+        created_at: p.created_at ?? secs,
+        updated_at: p.updated_at ?? p.created_at ?? secs,
       };
       this.store.insert(contact, now + this.opts.searchDelayMs);
       created.push(contact);
@@ -196,7 +236,12 @@ export class IntercomEngine {
   }
 
   dumpNdjson(): string {
-    return this.store.all().map((c) => JSON.stringify(c)).join('\n') + (this.store.size ? '\n' : '');
+    return (
+      this.store
+        .all()
+        .map((c) => JSON.stringify(c))
+        .join('\n') + (this.store.size ? '\n' : '')
+    );
   }
 
   /** Replaces (or, with append, extends) the state from NDJSON; names the first bad line. */

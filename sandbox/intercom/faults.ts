@@ -34,22 +34,32 @@ export class FaultInjector {
     this.faults = f ? { ...f } : undefined;
   }
 
-  get(): FaultOptions | undefined { return this.faults ? { ...this.faults } : undefined; }
+  get(): FaultOptions | undefined {
+    return this.faults ? { ...this.faults } : undefined;
+  }
 
   private applies(path: string): FaultOptions | undefined {
     const f = this.faults;
     return f && (!f.pathPrefix || path.startsWith(f.pathPrefix)) ? f : undefined;
   }
 
-  latencyMs(path: string): number { return this.applies(path)?.latencyMs ?? 0; }
+  latencyMs(path: string): number {
+    return this.applies(path)?.latencyMs ?? 0;
+  }
 
   /** What to do with this request; counts down failNext/dropNext. */
   decide(path: string): FaultAction {
     const f = this.applies(path);
     if (!f) return undefined;
     const status = f.errorStatus ?? 503;
-    if (f.dropNext) { f.dropNext -= 1; return { kind: 'drop' }; }
-    if (f.failNext) { f.failNext -= 1; return { kind: 'error', status }; }
+    if (f.dropNext) {
+      f.dropNext -= 1;
+      return { kind: 'drop' };
+    }
+    if (f.failNext) {
+      f.failNext -= 1;
+      return { kind: 'error', status };
+    }
     if (f.dropRate && this.random() < f.dropRate) return { kind: 'drop' };
     if (f.errorRate && this.random() < f.errorRate) return { kind: 'error', status };
     return undefined;

@@ -7,6 +7,13 @@ export { dayStart, nextDayStart } from './calendar.ts';
 export { WindowLimiter, rateLimitMessage, type RateLimitVerdict } from './rate-limit.ts';
 export { SandboxConflictError, SandboxInputError, SandboxNotFoundError } from './errors.ts';
 export type {
-  ContactCounts, CustomAttributesMode, FaultOptions, IntercomSandboxOptions, RateLimitOptions, SandboxConfigPatch,
-  SandboxStats, UserChange, WebhookOptions,
+  ContactCounts,
+  CustomAttributesMode,
+  FaultOptions,
+  IntercomSandboxOptions,
+  RateLimitOptions,
+  SandboxConfigPatch,
+  SandboxStats,
+  UserChange,
+  WebhookOptions,
 } from './types.ts';

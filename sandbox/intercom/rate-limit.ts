@@ -16,7 +16,9 @@ export function assertRateLimit(opts: RateLimitOptions): void {
     throw new SandboxInputError(`rateLimit.limit must be a positive integer, got ${opts.limit}`);
   }
   if (!Number.isInteger(opts.windowMs) || opts.windowMs < 1000 || opts.windowMs % 1000 !== 0) {
-    throw new SandboxInputError(`rateLimit.windowMs must be a whole number of seconds (X-RateLimit-Reset is in seconds), got ${opts.windowMs}`);
+    throw new SandboxInputError(
+      `rateLimit.windowMs must be a whole number of seconds (X-RateLimit-Reset is in seconds), got ${opts.windowMs}`,
+    );
   }
 }
 

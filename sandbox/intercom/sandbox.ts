@@ -13,7 +13,13 @@ import { FaultInjector } from './faults.ts';
 import { assertRateLimit, WindowLimiter } from './rate-limit.ts';
 import { StatsRecorder } from './stats.ts';
 import type {
-  ContactCounts, FaultOptions, IntercomSandboxOptions, RateLimitOptions, SandboxConfigPatch, SandboxStats, UserChange,
+  ContactCounts,
+  FaultOptions,
+  IntercomSandboxOptions,
+  RateLimitOptions,
+  SandboxConfigPatch,
+  SandboxStats,
+  UserChange,
 } from './types.ts';
 import { WebhookSender } from './webhooks.ts';
 
@@ -47,9 +53,17 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 1666, windowMs: 10_
 
 function resolveOptions(partial: Partial<IntercomSandboxOptions>): IntercomSandboxOptions {
   const opts: IntercomSandboxOptions = {
-    port: 0, host: '127.0.0.1', token: 'sandbox-token', workspaceId: 'sandbox1',
-    rateLimit: DEFAULT_RATE_LIMIT, searchDelayMs: 0, timeZone: 'UTC', customAttributesMode: 'merge',
-    dataAttributes: defaultDataAttributes(), seed: 1, now: Date.now,
+    port: 0,
+    host: '127.0.0.1',
+    token: 'sandbox-token',
+    workspaceId: 'sandbox1',
+    rateLimit: DEFAULT_RATE_LIMIT,
+    searchDelayMs: 0,
+    timeZone: 'UTC',
+    customAttributesMode: 'merge',
+    dataAttributes: defaultDataAttributes(),
+    seed: 1,
+    now: Date.now,
     ...partial,
   };
   if (typeof opts.token !== 'string' || opts.token === '') throw new SandboxInputError('token must be a non-empty string');
@@ -74,7 +88,10 @@ class IntercomSandboxImpl implements IntercomSandbox {
   readonly server: Server;
 
   constructor(private readonly opts: IntercomSandboxOptions) {
-    this.webhooks = new WebhookSender(() => this.opts.webhook, (o) => this.statsRec.webhook(o.delivered));
+    this.webhooks = new WebhookSender(
+      () => this.opts.webhook,
+      (o) => this.statsRec.webhook(o.delivered),
+    );
     this.engine = new IntercomEngine(opts, this.webhooks);
     this.injector = new FaultInjector(opts.seed, opts.faults);
     this.setRateLimit(opts.rateLimit);
@@ -83,9 +100,13 @@ class IntercomSandboxImpl implements IntercomSandbox {
       const handler = req.url?.startsWith('/__admin/')
         ? handleAdmin(req, res, this)
         : handleApi(req, res, {
-          engine: this.engine, faults: this.injector, stats: this.statsRec, now: this.opts.now,
-          token: () => this.opts.token, limiter: () => this.limiter,
-        });
+            engine: this.engine,
+            faults: this.injector,
+            stats: this.statsRec,
+            now: this.opts.now,
+            token: () => this.opts.token,
+            limiter: () => this.limiter,
+          });
       handler.catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ type: 'error.list', errors: [{ code: 'server_error', message: (err as Error).message }] }));
@@ -98,7 +119,9 @@ class IntercomSandboxImpl implements IntercomSandbox {
     });
   }
 
-  get token(): string { return this.opts.token; }
+  get token(): string {
+    return this.opts.token;
+  }
 
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
@@ -122,21 +145,45 @@ class IntercomSandboxImpl implements IntercomSandbox {
     this.limiter = rl ? { limiter: new WindowLimiter(rl), opts: rl } : undefined;
   }
 
-  getContact(id: string): IcContact | undefined { return this.engine.store.get(id); }
-  contacts(): IcContact[] { return this.engine.store.all(); }
-  counts(): ContactCounts { return this.engine.store.counts(); }
+  getContact(id: string): IcContact | undefined {
+    return this.engine.store.get(id);
+  }
+  contacts(): IcContact[] {
+    return this.engine.store.all();
+  }
+  counts(): ContactCounts {
+    return this.engine.store.counts();
+  }
   createContacts(partials: Iterable<Partial<IcContact>>, o?: { notify?: boolean }): IcContact[] {
     return this.engine.createContacts(partials, o?.notify ?? false);
   }
-  seed(contacts: Iterable<IcContact>): number { return this.engine.seed(contacts); }
-  userChange(id: string, change: UserChange): IcContact { return this.engine.userChange(id, change); }
-  loadNdjson(text: string, o?: { append?: boolean }): number { return this.engine.loadNdjson(text, o?.append ?? false); }
-  dumpNdjson(): string { return this.engine.dumpNdjson(); }
-  faults(): FaultOptions | undefined { return this.injector.get(); }
-  setFaults(f: FaultOptions | undefined): void { this.injector.set(f); }
-  stats(): SandboxStats { return this.statsRec.snapshot(); }
-  resetStats(): void { this.statsRec.reset(); }
-  drainWebhooks(): Promise<void> { return this.webhooks.drain(); }
+  seed(contacts: Iterable<IcContact>): number {
+    return this.engine.seed(contacts);
+  }
+  userChange(id: string, change: UserChange): IcContact {
+    return this.engine.userChange(id, change);
+  }
+  loadNdjson(text: string, o?: { append?: boolean }): number {
+    return this.engine.loadNdjson(text, o?.append ?? false);
+  }
+  dumpNdjson(): string {
+    return this.engine.dumpNdjson();
+  }
+  faults(): FaultOptions | undefined {
+    return this.injector.get();
+  }
+  setFaults(f: FaultOptions | undefined): void {
+    this.injector.set(f);
+  }
+  stats(): SandboxStats {
+    return this.statsRec.snapshot();
+  }
+  resetStats(): void {
+    this.statsRec.reset();
+  }
+  drainWebhooks(): Promise<void> {
+    return this.webhooks.drain();
+  }
 
   configure(patch: SandboxConfigPatch): void {
     if (typeof patch !== 'object' || patch === null) throw new SandboxInputError('config must be an object');

@@ -9,15 +9,34 @@ export const MAX_GROUP_SIZE = 15;
 
 type FieldType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
 export type Predicate = (c: IcContact) => boolean;
-export interface SearchProblem { code: string; message: string; field?: string }
+export interface SearchProblem {
+  code: string;
+  message: string;
+  field?: string;
+}
 export type CompileResult = { ok: true; predicate: Predicate } | { ok: false; problem: SearchProblem };
 
 const STANDARD_FIELDS: Record<string, FieldType> = {
-  id: 'string', role: 'string', name: 'string', email: 'string', email_domain: 'string', phone: 'string',
-  external_id: 'string', workspace_id: 'string', owner_id: 'integer',
-  created_at: 'date', updated_at: 'date', signed_up_at: 'date', last_seen_at: 'date',
-  last_contacted_at: 'date', last_replied_at: 'date', last_email_opened_at: 'date', last_email_clicked_at: 'date',
-  unsubscribed_from_emails: 'boolean', marked_email_as_spam: 'boolean', has_hard_bounced: 'boolean',
+  id: 'string',
+  role: 'string',
+  name: 'string',
+  email: 'string',
+  email_domain: 'string',
+  phone: 'string',
+  external_id: 'string',
+  workspace_id: 'string',
+  owner_id: 'integer',
+  created_at: 'date',
+  updated_at: 'date',
+  signed_up_at: 'date',
+  last_seen_at: 'date',
+  last_contacted_at: 'date',
+  last_replied_at: 'date',
+  last_email_opened_at: 'date',
+  last_email_clicked_at: 'date',
+  unsubscribed_from_emails: 'boolean',
+  marked_email_as_spam: 'boolean',
+  has_hard_bounced: 'boolean',
 };
 
 const OPERATORS: Record<FieldType, readonly string[]> = {
@@ -31,10 +50,15 @@ const ALL_OPERATORS = new Set(['=', '!=', 'IN', 'NIN', '<', '<=', '>', '>=', '~'
 
 class Refused extends Error {
   override name = 'Refused';
-  constructor(readonly problem: SearchProblem) { super(problem.message); }
+  constructor(readonly problem: SearchProblem) {
+    super(problem.message);
+  }
 }
 
-export interface CompileContext { attributes: readonly IcDataAttribute[]; timeZone: string }
+export interface CompileContext {
+  attributes: readonly IcDataAttribute[];
+  timeZone: string;
+}
 
 export function compileQuery(query: unknown, ctx: CompileContext): CompileResult {
   try {
@@ -62,8 +86,10 @@ function compileNode(node: unknown, depth: number, ctx: CompileContext): Predica
 function compileGroup(node: Record<string, unknown>, depth: number, ctx: CompileContext): Predicate {
   if (depth > MAX_GROUP_DEPTH) refuse(`query nests more than ${MAX_GROUP_DEPTH} levels of AND/OR groups`);
   const members = node.value;
-  if (!Array.isArray(members) || members.length === 0) refuse(`an ${String(node.operator)} group needs a non-empty array of filters in value`);
-  if (members.length > MAX_GROUP_SIZE) refuse(`an ${String(node.operator)} group has ${members.length} filters; at most ${MAX_GROUP_SIZE} are allowed`);
+  if (!Array.isArray(members) || members.length === 0)
+    refuse(`an ${String(node.operator)} group needs a non-empty array of filters in value`);
+  if (members.length > MAX_GROUP_SIZE)
+    refuse(`an ${String(node.operator)} group has ${members.length} filters; at most ${MAX_GROUP_SIZE} are allowed`);
   const preds = members.map((m) => compileNode(m, depth, ctx));
   return node.operator === 'AND' ? (c) => preds.every((p) => p(c)) : (c) => preds.some((p) => p(c));
 }
@@ -104,7 +130,7 @@ function getter(field: string): (c: IcContact) => unknown {
     const name = field.slice('custom_attributes.'.length);
     return (c) => c.custom_attributes?.[name] ?? null;
   }
-  if (field === 'email_domain') return (c) => (typeof c.email === 'string' ? c.email.split('@')[1] ?? null : null);
+  if (field === 'email_domain') return (c) => (typeof c.email === 'string' ? (c.email.split('@')[1] ?? null) : null);
   return (c) => c[field] ?? null;
 }
 
@@ -134,20 +160,36 @@ function equals(actual: unknown, wanted: unknown, type: FieldType): boolean {
 }
 
 function scalarFilter(op: string, v: string | number | boolean | null, type: FieldType, get: (c: IcContact) => unknown): Predicate {
-  const text = (c: IcContact) => { const a = get(c); return a === null ? null : String(a).toLowerCase(); };
+  const text = (c: IcContact) => {
+    const a = get(c);
+    return a === null ? null : String(a).toLowerCase();
+  };
   const w = typeof v === 'string' ? v.toLowerCase() : '';
-  const num = (c: IcContact) => { const a = get(c); return typeof a === 'number' ? a : null; };
+  const num = (c: IcContact) => {
+    const a = get(c);
+    return typeof a === 'number' ? a : null;
+  };
   switch (op) {
-    case '=': return (c) => equals(get(c), v, type);
-    case '!=': return (c) => !equals(get(c), v, type);
-    case '~': return (c) => text(c)?.includes(w) ?? false;
-    case '!~': return (c) => !(text(c)?.includes(w) ?? false);
-    case '^': return (c) => text(c)?.startsWith(w) ?? false;
-    case '$': return (c) => text(c)?.endsWith(w) ?? false;
-    case '<': return (c) => cmp(num(c), v, (a, b) => a < b);
-    case '<=': return (c) => cmp(num(c), v, (a, b) => a <= b);
-    case '>': return (c) => cmp(num(c), v, (a, b) => a > b);
-    default: return (c) => cmp(num(c), v, (a, b) => a >= b);
+    case '=':
+      return (c) => equals(get(c), v, type);
+    case '!=':
+      return (c) => !equals(get(c), v, type);
+    case '~':
+      return (c) => text(c)?.includes(w) ?? false;
+    case '!~':
+      return (c) => !(text(c)?.includes(w) ?? false);
+    case '^':
+      return (c) => text(c)?.startsWith(w) ?? false;
+    case '$':
+      return (c) => text(c)?.endsWith(w) ?? false;
+    case '<':
+      return (c) => cmp(num(c), v, (a, b) => a < b);
+    case '<=':
+      return (c) => cmp(num(c), v, (a, b) => a <= b);
+    case '>':
+      return (c) => cmp(num(c), v, (a, b) => a > b);
+    default:
+      return (c) => cmp(num(c), v, (a, b) => a >= b);
   }
 }
 
@@ -157,11 +199,25 @@ function cmp(a: number | null, b: unknown, f: (a: number, b: number) => boolean)
 
 /** Calendar-day semantics: `=` the whole day, `>` from the start of the next day, `<` before the day. */
 function dateFilter(op: string, v: number | null, get: (c: IcContact) => unknown, tz: string): Predicate {
-  const ts = (c: IcContact) => { const a = get(c); return typeof a === 'number' ? a : null; };
+  const ts = (c: IcContact) => {
+    const a = get(c);
+    return typeof a === 'number' ? a : null;
+  };
   if (v === null) return op === '=' ? (c) => ts(c) === null : () => false;
   const from = dayStart(v, tz);
   const to = nextDayStart(v, tz);
-  if (op === '=') return (c) => { const t = ts(c); return t !== null && t >= from && t < to; };
-  if (op === '>') return (c) => { const t = ts(c); return t !== null && t >= to; };
-  return (c) => { const t = ts(c); return t !== null && t < from; };
+  if (op === '=')
+    return (c) => {
+      const t = ts(c);
+      return t !== null && t >= from && t < to;
+    };
+  if (op === '>')
+    return (c) => {
+      const t = ts(c);
+      return t !== null && t >= to;
+    };
+  return (c) => {
+    const t = ts(c);
+    return t !== null && t < from;
+  };
 }

@@ -9,18 +9,31 @@ export class StatsRecorder {
     return { calls: {}, statuses: {}, rateLimited: 0, faultsInjected: 0, connections: 0, webhooksDelivered: 0, webhooksFailed: 0 };
   }
 
-  call(endpoint: string): void { this.s.calls[endpoint] = (this.s.calls[endpoint] ?? 0) + 1; }
-  status(code: number): void { this.s.statuses[code] = (this.s.statuses[code] ?? 0) + 1; }
-  rateLimited(): void { this.s.rateLimited += 1; }
-  fault(): void { this.s.faultsInjected += 1; }
-  connection(): void { this.s.connections += 1; }
+  call(endpoint: string): void {
+    this.s.calls[endpoint] = (this.s.calls[endpoint] ?? 0) + 1;
+  }
+  status(code: number): void {
+    this.s.statuses[code] = (this.s.statuses[code] ?? 0) + 1;
+  }
+  rateLimited(): void {
+    this.s.rateLimited += 1;
+  }
+  fault(): void {
+    this.s.faultsInjected += 1;
+  }
+  connection(): void {
+    this.s.connections += 1;
+  }
   webhook(delivered: boolean): void {
-    if (delivered) this.s.webhooksDelivered += 1; else this.s.webhooksFailed += 1;
+    if (delivered) this.s.webhooksDelivered += 1;
+    else this.s.webhooksFailed += 1;
   }
 
   snapshot(): SandboxStats {
     return structuredClone(this.s);
   }
 
-  reset(): void { this.s = StatsRecorder.empty(); }
+  reset(): void {
+    this.s = StatsRecorder.empty();
+  }
 }

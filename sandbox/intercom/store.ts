@@ -14,7 +14,6 @@ interface Entry {
   visibleAt: number;
 }
 
-
 const HEX24 = /^[0-9a-f]{24}$/;
 
 export class ContactStore {
@@ -32,12 +31,17 @@ export class ContactStore {
 
   /** A fresh 24-hex id shaped like the service's (seconds, then a counter). */
   newId(nowMs: number): string {
-    const secs = Math.floor(nowMs / 1000).toString(16).padStart(8, '0').slice(-8);
+    const secs = Math.floor(nowMs / 1000)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(-8);
     this.idCounter += 1;
     return secs + this.idCounter.toString(16).padStart(16, '0').slice(-16);
   }
 
-  get size(): number { return this.order.length; }
+  get size(): number {
+    return this.order.length;
+  }
 
   counts(): ContactCounts {
     let user = 0;
@@ -45,9 +49,13 @@ export class ContactStore {
     return { total: this.order.length, user, lead: this.order.length - user };
   }
 
-  get(id: string): IcContact | undefined { return this.byId.get(id)?.contact; }
+  get(id: string): IcContact | undefined {
+    return this.byId.get(id)?.contact;
+  }
 
-  all(): IcContact[] { return this.order.map((e) => e.contact); }
+  all(): IcContact[] {
+    return this.order.map((e) => e.contact);
+  }
 
   /** A contact other than `exceptId` holding this email (compared trimmed, lower-case), if any. */
   idForEmail(email: string | null | undefined, exceptId?: string): string | undefined {
@@ -120,8 +128,12 @@ export class ContactStore {
   }
 
   /** Search view: scan from the cursor, collecting up to `limit` matches as search sees them. */
-  scan(afterSeq: number, limit: number, nowMs: number, match: (c: IcContact) => boolean):
-    { contacts: IcContact[]; lastSeq: number; more: boolean } {
+  scan(
+    afterSeq: number,
+    limit: number,
+    nowMs: number,
+    match: (c: IcContact) => boolean,
+  ): { contacts: IcContact[]; lastSeq: number; more: boolean } {
     const contacts: IcContact[] = [];
     let lastSeq = afterSeq;
     for (let i = this.firstIndexAfter(afterSeq); i < this.order.length; i += 1) {
@@ -144,14 +156,17 @@ export class ContactStore {
   }
 
   /** Position of a contact in creation order, for cursors. */
-  seqOf(id: string): number | undefined { return this.byId.get(id)?.seq; }
+  seqOf(id: string): number | undefined {
+    return this.byId.get(id)?.seq;
+  }
 
   private firstIndexAfter(seq: number): number {
     let lo = 0;
     let hi = this.order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.order[mid].seq <= seq) lo = mid + 1; else hi = mid;
+      if (this.order[mid].seq <= seq) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
   }
@@ -166,7 +181,8 @@ export function assertContact(c: IcContact): void {
   const where = `contact ${JSON.stringify(c?.id)}`;
   if (typeof c !== 'object' || c === null) throw new SandboxInputError('a contact must be an object');
   if (typeof c.id !== 'string' || !HEX24.test(c.id)) throw new SandboxInputError(`${where}: id must be 24 lower-case hex characters`);
-  if (c.role !== 'user' && c.role !== 'lead') throw new SandboxInputError(`${where}: role must be user or lead, got ${JSON.stringify(c.role)}`);
+  if (c.role !== 'user' && c.role !== 'lead')
+    throw new SandboxInputError(`${where}: role must be user or lead, got ${JSON.stringify(c.role)}`);
   if (!Number.isInteger(c.created_at) || !Number.isInteger(c.updated_at)) {
     throw new SandboxInputError(`${where}: created_at and updated_at must be integer unix seconds`);
   }

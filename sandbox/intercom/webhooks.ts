@@ -5,8 +5,12 @@ import type { IcContact } from '../../connectors/types.ts';
 import type { WebhookOptions } from './types.ts';
 
 export type ContactTopic =
-  | 'contact.user.created' | 'contact.user.updated' | 'contact.lead.created' | 'contact.lead.updated'
-  | 'contact.lead.signed_up' | 'contact.email.updated';
+  | 'contact.user.created'
+  | 'contact.user.updated'
+  | 'contact.lead.created'
+  | 'contact.lead.updated'
+  | 'contact.lead.signed_up'
+  | 'contact.email.updated';
 
 export function signBody(rawBody: string | Buffer, clientSecret: string): string {
   return `sha1=${createHmac('sha1', clientSecret).update(rawBody).digest('hex')}`;
@@ -22,7 +26,10 @@ export function topicsFor(before: IcContact | null, after: IcContact): ContactTo
 }
 
 export function notificationBody(
-  topic: ContactTopic, item: Record<string, unknown>, appId: string, nowSec: number,
+  topic: ContactTopic,
+  item: Record<string, unknown>,
+  appId: string,
+  nowSec: number,
 ): Record<string, unknown> {
   return {
     type: 'notification_event',
@@ -40,7 +47,11 @@ export function notificationBody(
   };
 }
 
-export interface DeliveryOutcome { delivered: boolean; attempts: number; status?: number }
+export interface DeliveryOutcome {
+  delivered: boolean;
+  attempts: number;
+  status?: number;
+}
 
 /** Posts one notification, retrying a few times with a short backoff on failure. */
 export class WebhookSender {
@@ -74,7 +85,11 @@ export class WebhookSender {
       try {
         const res = await fetch(o.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-hub-signature': signBody(raw, o.clientSecret), 'user-agent': 'intercom-sandbox' },
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature': signBody(raw, o.clientSecret),
+            'user-agent': 'intercom-sandbox',
+          },
           body: raw,
           signal: AbortSignal.timeout(5000),
         });

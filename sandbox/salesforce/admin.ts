@@ -8,7 +8,14 @@ import type { FaultSettings } from './faults.ts';
 import type { SandboxOrg } from './org.ts';
 import type { ValidationRule } from './validate.ts';
 
-export interface AdminRequest { method: string; path: string; query: URLSearchParams; body: unknown; rawBody: string; contentType: string }
+export interface AdminRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  rawBody: string;
+  contentType: string;
+}
 export type AdminAnswer = { status: number; body: unknown } | { status: number; ndjson: Iterable<unknown> };
 
 const ok = (body: unknown): AdminAnswer => ({ status: 200, body });
@@ -49,9 +56,13 @@ async function route(org: SandboxOrg, req: AdminRequest): Promise<AdminAnswer> {
   const rec = /^\/__admin\/records\/([A-Za-z0-9]+)$/.exec(path);
   if (rec) return recordRoute(org, method, rec[1], req.body);
   switch (key) {
-    case 'GET /__admin/state': return ok(state(org));
-    case 'GET /__admin/stats': return ok(org.stats);
-    case 'DELETE /__admin/stats': org.resetStats(); return ok(org.stats);
+    case 'GET /__admin/state':
+      return ok(state(org));
+    case 'GET /__admin/stats':
+      return ok(org.stats);
+    case 'DELETE /__admin/stats':
+      org.resetStats();
+      return ok(org.stats);
     case 'GET /__admin/records': {
       const object = objectParam(query.get('object'));
       const offset = Number(query.get('offset') ?? 0);
@@ -62,34 +73,53 @@ async function route(org: SandboxOrg, req: AdminRequest): Promise<AdminAnswer> {
       const b = asObject(req.body, 'create');
       return ok(org.create(objectParam(String(b.type)), asObject(b.fields ?? {}, 'create fields')));
     }
-    case 'POST /__admin/usage': return ok(usage(org, asObject(req.body, 'usage')));
+    case 'POST /__admin/usage':
+      return ok(usage(org, asObject(req.body, 'usage')));
     case 'POST /__admin/clock': {
       const b = asObject(req.body, 'clock');
       org.advanceClock(Number(b.advanceMs));
       return ok({ now: new Date(org.now()).toISOString() });
     }
-    case 'GET /__admin/rules': return ok(org.rules);
-    case 'POST /__admin/rules': return ok(org.addRule(asObject(req.body, 'rule') as unknown as ValidationRule));
+    case 'GET /__admin/rules':
+      return ok(org.rules);
+    case 'POST /__admin/rules':
+      return ok(org.addRule(asObject(req.body, 'rule') as unknown as ValidationRule));
     case 'DELETE /__admin/rules': {
       const name = query.get('name');
       if (name) return ok(org.removeRule(name));
       org.clearRules();
       return ok([]);
     }
-    case 'GET /__admin/faults': return ok(org.faults.current);
-    case 'POST /__admin/faults': return ok(org.faults.set(asObject(req.body, 'faults') as Partial<FaultSettings>));
-    case 'DELETE /__admin/faults': org.faults.clear(); return ok(org.faults.current);
-    case 'POST /__admin/sessions': return ok({ access_token: org.issueToken() });
-    case 'POST /__admin/sessions/expire': org.sessions.expireAll(); return ok({ expired: true });
-    case 'POST /__admin/load': return ok({ loaded: await load(org, req) });
-    case 'GET /__admin/dump': return { status: 200, ndjson: org.rows() };
+    case 'GET /__admin/faults':
+      return ok(org.faults.current);
+    case 'POST /__admin/faults':
+      return ok(org.faults.set(asObject(req.body, 'faults') as Partial<FaultSettings>));
+    case 'DELETE /__admin/faults':
+      org.faults.clear();
+      return ok(org.faults.current);
+    case 'POST /__admin/sessions':
+      return ok({ access_token: org.issueToken() });
+    case 'POST /__admin/sessions/expire':
+      org.sessions.expireAll();
+      return ok({ expired: true });
+    case 'POST /__admin/load':
+      return ok({ loaded: await load(org, req) });
+    case 'GET /__admin/dump':
+      return { status: 200, ndjson: org.rows() };
     case 'POST /__admin/dump': {
       const b = asObject(req.body, 'dump');
       if (typeof b.path !== 'string') throw new Error('dump: path must be a string');
       return ok({ written: await org.dump(b.path) });
     }
-    case 'POST /__admin/reset': org.store.clear(); org.usage.reset(); org.resetStats(); org.clearRules(); org.faults.clear(); return ok(state(org));
-    default: return bad(`no admin route ${method} ${path}`, 404);
+    case 'POST /__admin/reset':
+      org.store.clear();
+      org.usage.reset();
+      org.resetStats();
+      org.clearRules();
+      org.faults.clear();
+      return ok(state(org));
+    default:
+      return bad(`no admin route ${method} ${path}`, 404);
   }
 }
 

@@ -14,7 +14,11 @@ export type CompositeAnswer = { status: 200; body: SfRecordResult[] } | { status
 
 const recordError = (statusCode: string, message: string, fields: string[] = []): SfRecordError => ({ statusCode, message, fields });
 
-interface Planned { index: number; id: string; values: Record<string, unknown> }
+interface Planned {
+  index: number;
+  id: string;
+  values: Record<string, unknown>;
+}
 
 function checkRecord(org: SandboxOrg, raw: unknown): { id: string; errors?: SfRecordError[]; values?: Record<string, unknown> } {
   if (typeof raw !== 'object' || raw === null) return { id: '', errors: [recordError('INVALID_FIELD', 'record must be an object')] };
@@ -22,7 +26,10 @@ function checkRecord(org: SandboxOrg, raw: unknown): { id: string; errors?: SfRe
   const id = typeof rawId === 'string' ? rawId : typeof rawId2 === 'string' ? rawId2 : '';
   const type = (attributes as { type?: unknown } | undefined)?.type;
   if (typeof type !== 'string' || !isSfObject(type)) {
-    return { id, errors: [recordError('INVALID_TYPE', `sObject type '${String(type)}' is not supported. Set attributes.type to Lead or Contact.`)] };
+    return {
+      id,
+      errors: [recordError('INVALID_TYPE', `sObject type '${String(type)}' is not supported. Set attributes.type to Lead or Contact.`)],
+    };
   }
   if (!id) return { id, errors: [recordError('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id'])] };
   if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(id) || objectOfId(id) !== type) {
@@ -44,7 +51,10 @@ export function compositeUpdate(org: SandboxOrg, body: unknown): CompositeAnswer
     return { status: 400, body: [{ message: 'The request body must be an object with a records array', errorCode: 'JSON_PARSER_ERROR' }] };
   }
   if (b.records.length > MAX_COLLECTION) {
-    return { status: 400, body: [{ message: 'record limit reached. cannot submit more than 200 records into this call', errorCode: 'EXCEEDED_ID_LIMIT' }] };
+    return {
+      status: 400,
+      body: [{ message: 'record limit reached. cannot submit more than 200 records into this call', errorCode: 'EXCEEDED_ID_LIMIT' }],
+    };
   }
   const allOrNone = b.allOrNone === true;
   const results: SfRecordResult[] = [];
@@ -60,7 +70,16 @@ export function compositeUpdate(org: SandboxOrg, body: unknown): CompositeAnswer
   const failed = planned.length < b.records.length;
   if (allOrNone && failed) {
     for (const p of planned) {
-      results[p.index] = { id: p.id, success: false, errors: [recordError('ALL_OR_NONE_OPERATION_ROLLED_BACK', 'Record rolled back because not all records were valid and the request was using AllOrNone header')] };
+      results[p.index] = {
+        id: p.id,
+        success: false,
+        errors: [
+          recordError(
+            'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+            'Record rolled back because not all records were valid and the request was using AllOrNone header',
+          ),
+        ],
+      };
     }
     return { status: 200, body: results };
   }

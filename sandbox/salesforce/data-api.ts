@@ -11,7 +11,10 @@ import { executeQuery, prepareQuery, QueryError } from './query-engine.ts';
 import { SF_FIELDS } from '../sf-schema.ts';
 import { limitsBody } from './limits.ts';
 
-export interface ApiAnswer { status: number; body: unknown }
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
 
 export interface DataRequest {
   method: string;
@@ -24,10 +27,19 @@ export interface DataRequest {
   baseUrl: string;
 }
 
-const err = (status: number, errorCode: string, message: string): ApiAnswer => ({ status, body: [{ message, errorCode } satisfies RestError] });
+const err = (status: number, errorCode: string, message: string): ApiAnswer => ({
+  status,
+  body: [{ message, errorCode } satisfies RestError],
+});
 export const notFound = (): ApiAnswer => err(404, 'NOT_FOUND', 'The requested resource does not exist');
 
-interface Cursor { object: SfObject; fields: SfFieldSpec[]; rows: SfRecord[]; pos: number; version: string }
+interface Cursor {
+  object: SfObject;
+  fields: SfFieldSpec[];
+  rows: SfRecord[];
+  pos: number;
+  version: string;
+}
 
 /** Open query cursors, oldest dropped first (Salesforce also caps open cursors per user). */
 class LocatorCache {
@@ -42,8 +54,12 @@ class LocatorCache {
     return id;
   }
 
-  get(id: string): Cursor | undefined { return this.open.get(id); }
-  drop(id: string): void { this.open.delete(id); }
+  get(id: string): Cursor | undefined {
+    return this.open.get(id);
+  }
+  drop(id: string): void {
+    this.open.delete(id);
+  }
 }
 
 export function classify(method: string, path: string): CallKind {
@@ -60,7 +76,10 @@ export function classify(method: string, path: string): CallKind {
 export class DataApi {
   private readonly locators = new LocatorCache();
 
-  constructor(private readonly org: SandboxOrg, private readonly defaultPageSize = 2000) {}
+  constructor(
+    private readonly org: SandboxOrg,
+    private readonly defaultPageSize = 2000,
+  ) {}
 
   handle(req: DataRequest): ApiAnswer {
     try {
@@ -92,12 +111,18 @@ export class DataApi {
 
   private resources(version: string): Record<string, string> {
     const root = `/services/data/v${version}`;
-    return { sobjects: `${root}/sobjects`, query: `${root}/query`, queryAll: `${root}/queryAll`, limits: `${root}/limits`, composite: `${root}/composite` };
+    return {
+      sobjects: `${root}/sobjects`,
+      query: `${root}/query`,
+      queryAll: `${root}/queryAll`,
+      limits: `${root}/limits`,
+      composite: `${root}/composite`,
+    };
   }
 
   private pageSize(req: DataRequest): number {
     const header = req.headers['sforce-query-options'];
-    const m = /batchSize=(\d+)/i.exec(Array.isArray(header) ? header.join(',') : header ?? '');
+    const m = /batchSize=(\d+)/i.exec(Array.isArray(header) ? header.join(',') : (header ?? ''));
     return m ? Math.min(2000, Math.max(200, Number(m[1]))) : this.defaultPageSize;
   }
 

@@ -6,9 +6,18 @@ import type { SfObject } from '../../connectors/types.ts';
 import { SF_FIELDS, SF_KEY_PREFIX, type SfFieldKind, type SfFieldSpec } from '../sf-schema.ts';
 
 const SOAP_TYPES: Record<SfFieldKind, string> = {
-  id: 'tns:ID', string: 'xsd:string', email: 'xsd:string', phone: 'xsd:string', textarea: 'xsd:string',
-  picklist: 'xsd:string', boolean: 'xsd:boolean', double: 'xsd:double', currency: 'xsd:double',
-  int: 'xsd:int', date: 'xsd:date', datetime: 'xsd:dateTime',
+  id: 'tns:ID',
+  string: 'xsd:string',
+  email: 'xsd:string',
+  phone: 'xsd:string',
+  textarea: 'xsd:string',
+  picklist: 'xsd:string',
+  boolean: 'xsd:boolean',
+  double: 'xsd:double',
+  currency: 'xsd:double',
+  int: 'xsd:int',
+  date: 'xsd:date',
+  datetime: 'xsd:dateTime',
 };
 
 const TEXT: ReadonlySet<SfFieldKind> = new Set(['string', 'email', 'phone', 'textarea', 'picklist']);
@@ -46,7 +55,11 @@ function describeField(f: SfFieldSpec): Record<string, unknown> {
     digits: f.digits ?? 0,
     groupable: !longText && f.type !== 'double' && f.type !== 'currency' && f.type !== 'datetime',
     picklistValues: (f.picklist ?? []).map((value, i) => ({
-      value, active: true, label: value, defaultValue: f.name === 'Status' && i === 0, validFor: null,
+      value,
+      active: true,
+      label: value,
+      defaultValue: f.name === 'Status' && i === 0,
+      validFor: null,
     })),
     referenceTo: [],
     relationshipName: null,

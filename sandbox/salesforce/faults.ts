@@ -29,7 +29,16 @@ export interface FaultSettings {
 }
 
 export const NO_FAULTS: FaultSettings = {
-  latencyMs: 0, errorRate: 0, errorNext: 0, dropRate: 0, dropNext: 0, unauthorizedNext: 0, concurrencyLimitNext: 0, lockRowRate: 0, lockRowIds: {}, seed: 1,
+  latencyMs: 0,
+  errorRate: 0,
+  errorNext: 0,
+  dropRate: 0,
+  dropNext: 0,
+  unauthorizedNext: 0,
+  concurrencyLimitNext: 0,
+  lockRowRate: 0,
+  lockRowIds: {},
+  seed: 1,
 };
 
 export type CallFault = 'none' | 'error' | 'drop' | 'concurrency' | 'unauthorized';
@@ -43,9 +52,20 @@ export class FaultInjector {
   }
 
   set(patch: Partial<FaultSettings>): FaultSettings {
-    for (const key of ['latencyMs', 'errorRate', 'errorNext', 'dropRate', 'dropNext', 'unauthorizedNext', 'concurrencyLimitNext', 'lockRowRate', 'seed'] as const) {
+    for (const key of [
+      'latencyMs',
+      'errorRate',
+      'errorNext',
+      'dropRate',
+      'dropNext',
+      'unauthorizedNext',
+      'concurrencyLimitNext',
+      'lockRowRate',
+      'seed',
+    ] as const) {
       const v = patch[key];
-      if (v !== undefined && (typeof v !== 'number' || !(v >= 0))) throw new Error(`fault ${key} must be a non-negative number, got ${String(v)}`);
+      if (v !== undefined && (typeof v !== 'number' || !(v >= 0)))
+        throw new Error(`fault ${key} must be a non-negative number, got ${String(v)}`);
     }
     for (const key of ['errorRate', 'dropRate', 'lockRowRate'] as const) {
       const v = patch[key];
@@ -64,10 +84,22 @@ export class FaultInjector {
   /** Decides the fate of one API call. */
   forCall(): CallFault {
     const s = this.settings;
-    if (s.dropNext > 0) { s.dropNext--; return 'drop'; }
-    if (s.errorNext > 0) { s.errorNext--; return 'error'; }
-    if (s.unauthorizedNext > 0) { s.unauthorizedNext--; return 'unauthorized'; }
-    if (s.concurrencyLimitNext > 0) { s.concurrencyLimitNext--; return 'concurrency'; }
+    if (s.dropNext > 0) {
+      s.dropNext--;
+      return 'drop';
+    }
+    if (s.errorNext > 0) {
+      s.errorNext--;
+      return 'error';
+    }
+    if (s.unauthorizedNext > 0) {
+      s.unauthorizedNext--;
+      return 'unauthorized';
+    }
+    if (s.concurrencyLimitNext > 0) {
+      s.concurrencyLimitNext--;
+      return 'concurrency';
+    }
     if (s.dropRate > 0 && this.rng() < s.dropRate) return 'drop';
     if (s.errorRate > 0 && this.rng() < s.errorRate) return 'error';
     return 'none';

@@ -21,14 +21,20 @@ export interface OAuthConfig {
   sessionTtlMs?: number;
 }
 
-export interface TokenAnswer { status: number; body: Record<string, string> }
+export interface TokenAnswer {
+  status: number;
+  body: Record<string, string>;
+}
 
 const fail = (error: string, description: string): TokenAnswer => ({ status: 400, body: { error, error_description: description } });
 
 export class SessionStore {
   private sessions = new Map<string, number>();
 
-  constructor(private readonly now: () => number, private readonly ttlMs?: number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs?: number,
+  ) {}
 
   issue(orgId: string): string {
     const token = `${orgId}!${randomBytes(24).toString('base64url')}`;
@@ -74,10 +80,11 @@ function checkAssertion(cfg: OAuthConfig, assertion: string, baseUrl: string, no
     const ok = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'));
     if (!ok) return fail('invalid_grant', 'invalid assertion: signature does not verify');
   }
-  if (claims.sub !== cfg.username) return fail('invalid_grant', 'user hasn\'t approved this consumer');
+  if (claims.sub !== cfg.username) return fail('invalid_grant', "user hasn't approved this consumer");
   const audiences = [baseUrl, 'https://login.salesforce.com', 'https://test.salesforce.com', ...(cfg.audiences ?? [])];
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!aud.some((a) => typeof a === 'string' && audiences.includes(a.replace(/\/$/, '')))) return fail('invalid_grant', 'audience is invalid');
+  if (!aud.some((a) => typeof a === 'string' && audiences.includes(a.replace(/\/$/, ''))))
+    return fail('invalid_grant', 'audience is invalid');
   if (typeof claims.exp !== 'number' || claims.exp * 1000 < nowMs) return fail('invalid_grant', 'expired authorization code');
   return undefined;
 }
@@ -89,8 +96,12 @@ function basicCredentials(authorization: string | undefined): { id?: string; sec
 }
 
 export function grantToken(
-  cfg: OAuthConfig, sessions: SessionStore, params: URLSearchParams, authorization: string | undefined,
-  baseUrl: string, nowMs: number,
+  cfg: OAuthConfig,
+  sessions: SessionStore,
+  params: URLSearchParams,
+  authorization: string | undefined,
+  baseUrl: string,
+  nowMs: number,
 ): TokenAnswer {
   const grant = params.get('grant_type');
   if (grant === 'client_credentials') {
@@ -115,7 +126,9 @@ export function grantToken(
       id,
       token_type: 'Bearer',
       issued_at: issuedAt,
-      signature: createHmac('sha256', cfg.clientSecret).update(id + issuedAt).digest('base64'),
+      signature: createHmac('sha256', cfg.clientSecret)
+        .update(id + issuedAt)
+        .digest('base64'),
       scope: 'api',
     },
   };

@@ -30,7 +30,12 @@ export interface SandboxStats {
 const emptyStats = (): SandboxStats => ({
   requests: 0,
   byKind: { auth: 0, query: 0, queryMore: 0, update: 0, describe: 0, limits: 0, retrieve: 0, updated: 0, other: 0 },
-  charged: 0, unauthorized: 0, limited: 0, injectedErrors: 0, dropped: 0, connections: 0,
+  charged: 0,
+  unauthorized: 0,
+  limited: 0,
+  injectedErrors: 0,
+  dropped: 0,
+  connections: 0,
 });
 
 export class SandboxOrg {
@@ -43,7 +48,11 @@ export class SandboxOrg {
   private clockOffset = 0;
   readonly now: () => number;
 
-  constructor(readonly oauth: OAuthConfig, dailyMax: number, baseNow: () => number) {
+  constructor(
+    readonly oauth: OAuthConfig,
+    dailyMax: number,
+    baseNow: () => number,
+  ) {
     this.now = () => baseNow() + this.clockOffset;
     this.store = new RecordStore(this.now);
     this.usage = new ApiUsage(this.now, dailyMax);
@@ -62,8 +71,14 @@ export class SandboxOrg {
   seed(opts: GeneratorOptions): number {
     let n = 0;
     for (const p of generatePeople(opts)) {
-      if (p.lead) { this.store.insert('Lead', p.lead); n++; }
-      if (p.contact) { this.store.insert('Contact', p.contact); n++; }
+      if (p.lead) {
+        this.store.insert('Lead', p.lead);
+        n++;
+      }
+      if (p.contact) {
+        this.store.insert('Contact', p.contact);
+        n++;
+      }
     }
     this.store.finishLoad();
     return n;
@@ -97,8 +112,14 @@ export class SandboxOrg {
     }
     if ('lead' in r || 'contact' in r || 'intercom' in r) {
       let n = 0;
-      if (r.lead) { this.store.insert('Lead', r.lead as SfRecord); n++; }
-      if (r.contact) { this.store.insert('Contact', r.contact as SfRecord); n++; }
+      if (r.lead) {
+        this.store.insert('Lead', r.lead as SfRecord);
+        n++;
+      }
+      if (r.contact) {
+        this.store.insert('Contact', r.contact as SfRecord);
+        n++;
+      }
       return n;
     }
     throw new Error(`load: row ${line} is neither a record with attributes.type nor a generated person`);

@@ -11,7 +11,10 @@ export type QueryErrorCode = 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE
 
 export class QueryError extends Error {
   override name = 'QueryError';
-  constructor(readonly code: QueryErrorCode, message: string) {
+  constructor(
+    readonly code: QueryErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -48,8 +51,10 @@ function literalValue(spec: SfFieldSpec, lit: Literal, object: SfObject): string
   const want = literalKind(spec);
   if (lit.kind !== want) {
     const quoted = want === 'string' ? 'should be enclosed in quotes' : 'should not be enclosed in quotes';
-    throw new QueryError('INVALID_QUERY_FILTER_OPERATOR',
-      `value of filter criterion for field '${spec.name}' on entity '${object}' must be of type ${spec.type} and ${quoted}`);
+    throw new QueryError(
+      'INVALID_QUERY_FILTER_OPERATOR',
+      `value of filter criterion for field '${spec.name}' on entity '${object}' must be of type ${spec.type} and ${quoted}`,
+    );
   }
   return comparable(spec, (lit as { value: unknown }).value);
 }
@@ -57,7 +62,10 @@ function literalValue(spec: SfFieldSpec, lit: Literal, object: SfObject): string
 function resolveField(object: SfObject, name: string): SfFieldSpec {
   const spec = findField(object, name);
   if (!spec) {
-    throw new QueryError('INVALID_FIELD', `No such column '${name}' on entity '${object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+    throw new QueryError(
+      'INVALID_FIELD',
+      `No such column '${name}' on entity '${object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
   }
   return spec;
 }
@@ -68,9 +76,20 @@ function compare(a: string | number | boolean, b: string | number | boolean): nu
 
 function compileExpr(object: SfObject, e: Expr): (r: SfRecord) => boolean {
   switch (e.type) {
-    case 'and': { const l = compileExpr(object, e.left); const r = compileExpr(object, e.right); return (x) => l(x) && r(x); }
-    case 'or': { const l = compileExpr(object, e.left); const r = compileExpr(object, e.right); return (x) => l(x) || r(x); }
-    case 'not': { const inner = compileExpr(object, e.expr); return (x) => !inner(x); }
+    case 'and': {
+      const l = compileExpr(object, e.left);
+      const r = compileExpr(object, e.right);
+      return (x) => l(x) && r(x);
+    }
+    case 'or': {
+      const l = compileExpr(object, e.left);
+      const r = compileExpr(object, e.right);
+      return (x) => l(x) || r(x);
+    }
+    case 'not': {
+      const inner = compileExpr(object, e.expr);
+      return (x) => !inner(x);
+    }
     case 'in': {
       const spec = resolveField(object, e.field);
       const values = new Set(e.values.map((v) => literalValue(spec, v, object)));
@@ -102,12 +121,18 @@ function cmpPredicate(spec: SfFieldSpec, op: string, lit: string | number | bool
     if (raw == null) return op === '!=';
     const c = compare(comparable(spec, raw), lit);
     switch (op) {
-      case '=': return c === 0;
-      case '!=': return c !== 0;
-      case '<': return c < 0;
-      case '>': return c > 0;
-      case '<=': return c <= 0;
-      default: return c >= 0;
+      case '=':
+        return c === 0;
+      case '!=':
+        return c !== 0;
+      case '<':
+        return c < 0;
+      case '>':
+        return c > 0;
+      case '<=':
+        return c <= 0;
+      default:
+        return c >= 0;
     }
   };
 }
@@ -141,7 +166,10 @@ export function prepareQuery(text: string): PreparedQuery {
   };
 }
 
-interface Bound { value: string; inclusive: boolean }
+interface Bound {
+  value: string;
+  inclusive: boolean;
+}
 
 /** The least value of `field` the filter allows, when the filter implies one. */
 function lowerBoundOf(e: Expr | undefined, field: string): Bound | undefined {
@@ -165,7 +193,8 @@ function lowerBoundOf(e: Expr | undefined, field: string): Bound | undefined {
       if (!l || !r) return undefined;
       return l.value < r.value || (l.value === r.value && l.inclusive) ? l : r;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 

@@ -152,7 +152,14 @@ class SandboxServer {
     const latency = this.org.faults.current.latencyMs;
     if (latency) await sleep(latency);
     if (req.method !== 'POST') return send(res, 405, { error: 'invalid_request', error_description: 'must use HTTP POST' });
-    const answer = grantToken(this.org.oauth, this.org.sessions, new URLSearchParams(raw), req.headers.authorization, this.baseUrl, this.org.now());
+    const answer = grantToken(
+      this.org.oauth,
+      this.org.sessions,
+      new URLSearchParams(raw),
+      req.headers.authorization,
+      this.baseUrl,
+      this.org.now(),
+    );
     send(res, answer.status, answer.body);
   }
 
@@ -176,7 +183,12 @@ class SandboxServer {
     }
     if (fault === 'concurrency') {
       org.stats.limited++;
-      return send(res, 403, [{ message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], limitHeader());
+      return send(
+        res,
+        403,
+        [{ message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+        limitHeader(),
+      );
     }
     const auth = req.headers.authorization ?? '';
     if (fault === 'unauthorized' || !org.sessions.valid(/^(?:Bearer|OAuth) (.+)$/.exec(auth)?.[1])) {
@@ -192,7 +204,13 @@ class SandboxServer {
     const parsed = parseJson(raw);
     if (!parsed.ok) return send(res, 400, [{ message: parsed.message, errorCode: 'JSON_PARSER_ERROR' }], limitHeader());
     const answer = this.api.handle({
-      method, version, path: rest, query: url.searchParams, headers: req.headers, body: parsed.value, baseUrl: this.baseUrl,
+      method,
+      version,
+      path: rest,
+      query: url.searchParams,
+      headers: req.headers,
+      body: parsed.value,
+      baseUrl: this.baseUrl,
     });
     send(res, answer.status, answer.body, limitHeader());
   }
@@ -202,7 +220,12 @@ class SandboxServer {
     const parsed = contentType.includes('ndjson') ? { ok: true as const, value: undefined } : parseJson(raw);
     if (!parsed.ok) return send(res, 400, { error: `body is not JSON: ${parsed.message}` });
     const answer = await handleAdmin(this.org, {
-      method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: parsed.value, rawBody: raw, contentType,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      body: parsed.value,
+      rawBody: raw,
+      contentType,
     });
     if ('ndjson' in answer) {
       res.writeHead(answer.status, { 'content-type': 'application/x-ndjson' });
@@ -247,10 +270,11 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
     url: s.baseUrl,
     port,
     org,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((e) => (e ? reject(e) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
     records: (object, offset, limit) => org.records(object, offset, limit),
     get: (id) => org.get(id),
     counts: () => org.counts(),
@@ -263,8 +287,12 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
     addOtherUsage: (calls) => org.usage.addOther(calls),
     resetUsage: () => org.usage.reset(),
     advanceClock: (ms) => org.advanceClock(ms),
-    addRule: (rule) => { org.addRule(rule); },
-    removeRule: (name) => { org.removeRule(name); },
+    addRule: (rule) => {
+      org.addRule(rule);
+    },
+    removeRule: (name) => {
+      org.removeRule(name);
+    },
     clearRules: () => org.clearRules(),
     setFaults: (patch) => org.faults.set(patch),
     clearFaults: () => org.faults.clear(),

@@ -18,7 +18,11 @@ export type Expr =
   | { type: 'cmp'; field: string; op: CmpOp; value: Literal }
   | { type: 'in'; field: string; negate: boolean; values: Literal[] };
 
-export interface OrderKey { field: string; desc: boolean; nullsLast: boolean }
+export interface OrderKey {
+  field: string;
+  desc: boolean;
+  nullsLast: boolean;
+}
 
 export interface SoqlQuery {
   /** SELECT COUNT(): the answer carries only totalSize. */
@@ -73,7 +77,10 @@ export function tokenize(src: string): Token[] {
   while (i < src.length) {
     const rest = src.slice(i, i + 40);
     const ch = src[i];
-    if (/\s/.test(ch)) { i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
     if (ch === "'") {
       const s = readString(src, i);
       out.push({ t: 'str', v: s.value, pos: i });
@@ -81,16 +88,40 @@ export function tokenize(src: string): Token[] {
       continue;
     }
     const dt = DATETIME_RE.exec(rest);
-    if (dt) { out.push({ t: 'dt', v: dt[0], pos: i }); i += dt[0].length; continue; }
+    if (dt) {
+      out.push({ t: 'dt', v: dt[0], pos: i });
+      i += dt[0].length;
+      continue;
+    }
     const d = DATE_RE.exec(rest);
-    if (d) { out.push({ t: 'date', v: d[0], pos: i }); i += d[0].length; continue; }
+    if (d) {
+      out.push({ t: 'date', v: d[0], pos: i });
+      i += d[0].length;
+      continue;
+    }
     const op = /^(<=|>=|!=|<>|=|<|>)/.exec(rest);
-    if (op) { out.push({ t: 'op', v: op[0] === '<>' ? '!=' : op[0], pos: i }); i += op[0].length; continue; }
-    if ('(),'.includes(ch)) { out.push({ t: 'punct', v: ch, pos: i }); i++; continue; }
+    if (op) {
+      out.push({ t: 'op', v: op[0] === '<>' ? '!=' : op[0], pos: i });
+      i += op[0].length;
+      continue;
+    }
+    if ('(),'.includes(ch)) {
+      out.push({ t: 'punct', v: ch, pos: i });
+      i++;
+      continue;
+    }
     const n = NUM_RE.exec(rest);
-    if (n) { out.push({ t: 'num', v: n[0], pos: i }); i += n[0].length; continue; }
+    if (n) {
+      out.push({ t: 'num', v: n[0], pos: i });
+      i += n[0].length;
+      continue;
+    }
     const w = WORD_RE.exec(src.slice(i));
-    if (w) { out.push({ t: 'word', v: w[0], pos: i }); i += w[0].length; continue; }
+    if (w) {
+      out.push({ t: 'word', v: w[0], pos: i });
+      i += w[0].length;
+      continue;
+    }
     throw new SoqlSyntaxError(`unexpected character '${ch}' at position ${i}`);
   }
   return out;
@@ -110,7 +141,9 @@ class Parser {
   private i = 0;
   constructor(private readonly tokens: Token[]) {}
 
-  private peek(): Token | undefined { return this.tokens[this.i]; }
+  private peek(): Token | undefined {
+    return this.tokens[this.i];
+  }
 
   private isKeyword(word: string, offset = 0): boolean {
     const tok = this.tokens[this.i + offset];
@@ -119,7 +152,9 @@ class Parser {
 
   private fail(expected: string): never {
     const tok = this.peek();
-    throw new SoqlSyntaxError(tok ? `expected ${expected} but found '${tok.v}' at position ${tok.pos}` : `expected ${expected} but the query ended`);
+    throw new SoqlSyntaxError(
+      tok ? `expected ${expected} but found '${tok.v}' at position ${tok.pos}` : `expected ${expected} but the query ended`,
+    );
   }
 
   private keyword(word: string): void {
@@ -150,15 +185,31 @@ class Parser {
       this.punct(')');
     } else {
       fields.push(this.identifier('a field name'));
-      while (this.peek()?.v === ',') { this.i++; fields.push(this.identifier('a field name')); }
+      while (this.peek()?.v === ',') {
+        this.i++;
+        fields.push(this.identifier('a field name'));
+      }
     }
     this.keyword('FROM');
     const q: SoqlQuery = { fields, object: this.identifier('an object name'), orderBy: [] };
     if (count) q.count = true;
-    if (this.isKeyword('WHERE')) { this.i++; q.where = this.orExpr(); }
-    if (this.isKeyword('ORDER')) { this.i++; this.keyword('BY'); q.orderBy = this.orderKeys(); }
-    if (this.isKeyword('LIMIT')) { this.i++; q.limit = this.count('LIMIT'); }
-    if (this.isKeyword('OFFSET')) { this.i++; q.offset = this.count('OFFSET'); }
+    if (this.isKeyword('WHERE')) {
+      this.i++;
+      q.where = this.orExpr();
+    }
+    if (this.isKeyword('ORDER')) {
+      this.i++;
+      this.keyword('BY');
+      q.orderBy = this.orderKeys();
+    }
+    if (this.isKeyword('LIMIT')) {
+      this.i++;
+      q.limit = this.count('LIMIT');
+    }
+    if (this.isKeyword('OFFSET')) {
+      this.i++;
+      q.offset = this.count('OFFSET');
+    }
     if (this.peek()) this.fail('the end of the query');
     return q;
   }
@@ -177,7 +228,10 @@ class Parser {
       const field = this.identifier('a field name');
       let desc = false;
       if (this.isKeyword('ASC')) this.i++;
-      else if (this.isKeyword('DESC')) { this.i++; desc = true; }
+      else if (this.isKeyword('DESC')) {
+        this.i++;
+        desc = true;
+      }
       let nullsLast = desc;
       if (this.isKeyword('NULLS')) {
         this.i++;
@@ -193,18 +247,27 @@ class Parser {
 
   private orExpr(): Expr {
     let left = this.andExpr();
-    while (this.isKeyword('OR')) { this.i++; left = { type: 'or', left, right: this.andExpr() }; }
+    while (this.isKeyword('OR')) {
+      this.i++;
+      left = { type: 'or', left, right: this.andExpr() };
+    }
     return left;
   }
 
   private andExpr(): Expr {
     let left = this.unary();
-    while (this.isKeyword('AND')) { this.i++; left = { type: 'and', left, right: this.unary() }; }
+    while (this.isKeyword('AND')) {
+      this.i++;
+      left = { type: 'and', left, right: this.unary() };
+    }
     return left;
   }
 
   private unary(): Expr {
-    if (this.isKeyword('NOT')) { this.i++; return { type: 'not', expr: this.unary() }; }
+    if (this.isKeyword('NOT')) {
+      this.i++;
+      return { type: 'not', expr: this.unary() };
+    }
     if (this.peek()?.v === '(') {
       this.i++;
       const inner = this.orExpr();
@@ -221,7 +284,10 @@ class Parser {
       this.i += negate ? 2 : 1;
       this.punct('(');
       const values = [this.literal()];
-      while (this.peek()?.v === ',') { this.i++; values.push(this.literal()); }
+      while (this.peek()?.v === ',') {
+        this.i++;
+        values.push(this.literal());
+      }
       this.punct(')');
       return { type: 'in', field, negate, values };
     }
@@ -236,24 +302,47 @@ class Parser {
     if (!tok) this.fail('a value');
     this.i++;
     switch (tok.t) {
-      case 'str': return { kind: 'string', value: tok.v };
-      case 'num': return { kind: 'number', value: Number(tok.v) };
-      case 'dt': return { kind: 'datetime', value: normalizeDateTimeLiteral(tok.v) };
-      case 'date': return { kind: 'date', value: tok.v };
+      case 'str':
+        return { kind: 'string', value: tok.v };
+      case 'num':
+        return { kind: 'number', value: Number(tok.v) };
+      case 'dt':
+        return { kind: 'datetime', value: normalizeDateTimeLiteral(tok.v) };
+      case 'date':
+        return { kind: 'date', value: tok.v };
       case 'word': {
         const w = tok.v.toLowerCase();
         if (w === 'null') return { kind: 'null' };
         if (w === 'true' || w === 'false') return { kind: 'boolean', value: w === 'true' };
         break;
       }
-      default: break;
+      default:
+        break;
     }
     this.i--;
     return this.fail('a value');
   }
 }
 
-const RESERVED = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'IN', 'ORDER', 'BY', 'LIMIT', 'OFFSET', 'ASC', 'DESC', 'NULLS', 'NULL', 'TRUE', 'FALSE']);
+const RESERVED = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'ORDER',
+  'BY',
+  'LIMIT',
+  'OFFSET',
+  'ASC',
+  'DESC',
+  'NULLS',
+  'NULL',
+  'TRUE',
+  'FALSE',
+]);
 
 export function parseSoql(text: string): SoqlQuery {
   return new Parser(tokenize(text)).parse();

@@ -4,7 +4,10 @@
 import type { SfObject, SfRecord } from '../../connectors/types.ts';
 import { formatSfDateTime, makeSfId, objectOfId, parseSfDateTime, SF_FIELDS } from '../sf-schema.ts';
 
-interface LogEntry { stamp: string; id: string }
+interface LogEntry {
+  stamp: string;
+  id: string;
+}
 
 interface Table {
   ids: string[];
@@ -151,7 +154,11 @@ export class RecordStore {
     const stamp = this.tick();
     const record = this.complete(object, { ...values, Id: id, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp });
     t.byId.set(id, record);
-    t.ids.splice(lowerBound(t.ids, id, (x) => x), 0, id);
+    t.ids.splice(
+      lowerBound(t.ids, id, (x) => x),
+      0,
+      id,
+    );
     t.log.push({ stamp, id });
     return record;
   }

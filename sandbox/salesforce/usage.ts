@@ -31,13 +31,22 @@ class RollingWindow {
   }
 }
 
-export interface UsageSnapshot { max: number; used: number; own: number; other: number; remaining: number }
+export interface UsageSnapshot {
+  max: number;
+  used: number;
+  own: number;
+  other: number;
+  remaining: number;
+}
 
 export class ApiUsage {
   private readonly own = new RollingWindow();
   private readonly other = new RollingWindow();
 
-  constructor(private readonly now: () => number, public max: number) {}
+  constructor(
+    private readonly now: () => number,
+    public max: number,
+  ) {}
 
   /** True when the window is full: Salesforce blocks calls until usage falls below Max. */
   exhausted(): boolean {

@@ -47,7 +47,8 @@ function checkNumber(f: SfFieldSpec, v: unknown): SfRecordError | number {
   if (!Number.isFinite(n)) return wrongType(f, v);
   if (f.type === 'int') {
     if (!Number.isInteger(n)) return wrongType(f, v);
-    if (Math.abs(n) >= 10 ** (f.digits ?? 9)) return err('NUMBER_OUTSIDE_VALID_RANGE', `${f.label}: value outside of valid range on numeric field: ${n}`, [f.name]);
+    if (Math.abs(n) >= 10 ** (f.digits ?? 9))
+      return err('NUMBER_OUTSIDE_VALID_RANGE', `${f.label}: value outside of valid range on numeric field: ${n}`, [f.name]);
     return n;
   }
   const scale = f.scale ?? 0;
@@ -65,7 +66,9 @@ function checkValue(f: SfFieldSpec, v: unknown): SfRecordError | unknown {
       if (typeof v === 'boolean') return v;
       if (v === 'true' || v === 'false') return v === 'true';
       return wrongType(f, v);
-    case 'double': case 'currency': case 'int':
+    case 'double':
+    case 'currency':
+    case 'int':
       return checkNumber(f, v);
     case 'date':
       return typeof v === 'string' && DATE_RE.test(v) && !Number.isNaN(Date.parse(v)) ? v : wrongType(f, v);
@@ -81,14 +84,25 @@ function checkValue(f: SfFieldSpec, v: unknown): SfRecordError | unknown {
 const isError = (x: unknown): x is SfRecordError => typeof x === 'object' && x !== null && 'statusCode' in x && 'fields' in x;
 
 /** Validates `changes` to `current` (a record of `object`). Keys are field names as sent. */
-export function validateChanges(object: SfObject, current: SfRecord, changes: Record<string, unknown>, rules: readonly ValidationRule[]): Verdict {
+export function validateChanges(
+  object: SfObject,
+  current: SfRecord,
+  changes: Record<string, unknown>,
+  rules: readonly ValidationRule[],
+): Verdict {
   const errors: SfRecordError[] = [];
   const values: Record<string, unknown> = {};
   const readOnly: string[] = [];
   for (const [name, raw] of Object.entries(changes)) {
     const f = findField(object, name);
-    if (!f) { errors.push(err('INVALID_FIELD', `No such column '${name}' on sobject of type ${object}`, [name])); continue; }
-    if (!f.updateable) { readOnly.push(f.name); continue; }
+    if (!f) {
+      errors.push(err('INVALID_FIELD', `No such column '${name}' on sobject of type ${object}`, [name]));
+      continue;
+    }
+    if (!f.updateable) {
+      readOnly.push(f.name);
+      continue;
+    }
     if (raw === null || raw === '') {
       if (f.type === 'boolean') values[f.name] = false;
       else if (!f.nillable) errors.push(err('REQUIRED_FIELD_MISSING', `Required fields are missing: [${f.name}]`, [f.name]));
@@ -100,13 +114,24 @@ export function validateChanges(object: SfObject, current: SfRecord, changes: Re
     else values[f.name] = checked;
   }
   if (readOnly.length) {
-    errors.push(err('INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, readOnly));
+    errors.push(
+      err(
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        readOnly,
+      ),
+    );
   }
   if (errors.length) return { ok: false, errors };
   const after = { ...current, ...values };
   const broken = rules.filter((r) => ruleApplies(r, object, after));
   if (broken.length) {
-    return { ok: false, errors: broken.map((r) => err(r.statusCode ?? 'FIELD_CUSTOM_VALIDATION_EXCEPTION', r.message, [findField(object, r.field)?.name ?? r.field])) };
+    return {
+      ok: false,
+      errors: broken.map((r) =>
+        err(r.statusCode ?? 'FIELD_CUSTOM_VALIDATION_EXCEPTION', r.message, [findField(object, r.field)?.name ?? r.field]),
+      ),
+    };
   }
   return { ok: true, values };
 }
@@ -127,9 +152,11 @@ export function checkRule(rule: ValidationRule): ValidationRule {
   if (!rule || typeof rule.field !== 'string' || typeof rule.message !== 'string') {
     throw new Error('validation rule needs a string field and a string message');
   }
-  if (rule.object !== undefined && rule.object !== 'Lead' && rule.object !== 'Contact') throw new Error(`validation rule object must be Lead or Contact, got ${String(rule.object)}`);
+  if (rule.object !== undefined && rule.object !== 'Lead' && rule.object !== 'Contact')
+    throw new Error(`validation rule object must be Lead or Contact, got ${String(rule.object)}`);
   const objects: SfObject[] = rule.object ? [rule.object] : ['Lead', 'Contact'];
-  if (!objects.some((o) => findField(o, rule.field))) throw new Error(`validation rule field ${rule.field} is not a field of ${objects.join(' or ')}`);
+  if (!objects.some((o) => findField(o, rule.field)))
+    throw new Error(`validation rule field ${rule.field} is not a field of ${objects.join(' or ')}`);
   if (rule.matches !== undefined) new RegExp(rule.matches);
   return rule;
 }

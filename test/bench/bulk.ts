@@ -23,7 +23,12 @@ import { startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
 
 const WS = 'bench';
 
-interface Sample { at: number; percent: number; phase: string; rss: number[] }
+interface Sample {
+  at: number;
+  percent: number;
+  phase: string;
+  rss: number[];
+}
 const has = (flag: string) => process.argv.includes(`--${flag}`);
 function num(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -69,7 +74,8 @@ function startWorkerProcess(configFile: string, logFile: string): ChildProcess {
   const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
   // As `peoplesync worker` runs: with the node flags of the command's first line.
   return spawn(process.execPath, [...binNodeFlags(), ...profile, BIN, 'worker', '--config', configFile], {
-    stdio: ['ignore', log, log], env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', log, log],
+    env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
   });
 }
 
@@ -96,7 +102,9 @@ async function main(): Promise<void> {
   const smtp = await startSmtpSink();
   const sf = sandboxes.salesforce.counts();
   const icContacts = sandboxes.intercom.counts().total;
-  console.log(`data: ${sf.Lead} Leads + ${sf.Contact} Contacts, ${icContacts} Intercom contacts (generated in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `data: ${sf.Lead} Leads + ${sf.Contact} Contacts, ${icContacts} Intercom contacts (generated in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 
   const nc = await connect({ servers: nats.url, ...DEV_USERS.worker });
   // The same lease TTL as the workers' (config default), or their provisioning would have to shrink the bucket.
@@ -107,11 +115,18 @@ async function main(): Promise<void> {
   const workers: ChildProcess[] = [];
   for (let i = 0; i < WORKERS; i++) {
     const configFile = join(dir, `worker-${i}.json`);
-    await writeFile(configFile, JSON.stringify({
-      nats: { servers: [nats.url], ...DEV_USERS.worker }, dataDir: join(dir, `data-${i}`), logLevel: 'warn', leaseTtlMs: LEASE_TTL_MS,
-      smtp: { host: smtp.host, port: smtp.port }, http: { host: '127.0.0.1', port: await freePort() },
-      workspaces: [sandboxWorkspace(WS, sandboxes)],
-    }));
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        nats: { servers: [nats.url], ...DEV_USERS.worker },
+        dataDir: join(dir, `data-${i}`),
+        logLevel: 'warn',
+        leaseTtlMs: LEASE_TTL_MS,
+        smtp: { host: smtp.host, port: smtp.port },
+        http: { host: '127.0.0.1', port: await freePort() },
+        workspaces: [sandboxWorkspace(WS, sandboxes)],
+      }),
+    );
     const logFile = join(tmpdir(), `ps-bench-worker-${i}.log`);
     workers.push(startWorkerProcess(configFile, logFile));
     console.log(`worker ${i} log: ${logFile}`);
@@ -136,7 +151,12 @@ async function main(): Promise<void> {
     while (!end) {
       await new Promise((r) => setTimeout(r, 1_000));
       const r = await statusOf(m);
-      samples.push({ at: Date.now() - started, percent: r?.percent ?? 0, phase: r?.phase ?? 'index', rss: workers.map((w) => rssOf(w.pid ?? 0).rss) });
+      samples.push({
+        at: Date.now() - started,
+        percent: r?.percent ?? 0,
+        phase: r?.phase ?? 'index',
+        rss: workers.map((w) => rssOf(w.pid ?? 0).rss),
+      });
       if (r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused') end = r;
     }
     const wall = (Date.now() - started) / 1000;
@@ -145,8 +165,10 @@ async function main(): Promise<void> {
     const records = end.counts.scanned;
     const cpu = workers.map((w) => cpuOf(w.pid ?? 0));
     const natsCpu = cpuOf(nats.pid);
-    console.log(`CPU: worker ${cpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (${Math.round((cpu.reduce((a, b) => a + b, 0) * 1e6) / records)} µs a record), `
-      + `nats-server ${natsCpu.toFixed(1)} s (${Math.round((natsCpu * 1e6) / records)} µs a record)`);
+    console.log(
+      `CPU: worker ${cpu.map((c) => `${c.toFixed(1)} s`).join(', ')} (${Math.round((cpu.reduce((a, b) => a + b, 0) * 1e6) / records)} µs a record), ` +
+        `nats-server ${natsCpu.toFixed(1)} s (${Math.round((natsCpu * 1e6) / records)} µs a record)`,
+    );
     const mail = await smtp.waitForMail(0, 30_000).catch(() => null);
     console.log(`email: ${mail ? mail.subject : 'none arrived'}`);
   } finally {
@@ -172,8 +194,14 @@ async function startRun(m: Messenger): Promise<Run> {
   }
 }
 
-function report(run: Run, wall: number, samples: Sample[], workers: ChildProcess[],
-  sandboxes: Awaited<ReturnType<typeof startSandboxes>>, icContacts: number): void {
+function report(
+  run: Run,
+  wall: number,
+  samples: Sample[],
+  workers: ChildProcess[],
+  sandboxes: Awaited<ReturnType<typeof startSandboxes>>,
+  icContacts: number,
+): void {
   const sf = sandboxes.salesforce.counts();
   const records = sf.Lead + sf.Contact;
   const byKind = sandboxes.salesforce.stats().byKind;
@@ -183,16 +211,26 @@ function report(run: Run, wall: number, samples: Sample[], workers: ChildProcess
   const icBound = Math.ceil(icContacts / 150) + run.counts.updatedIntercom;
   const c = run.counts;
   console.log(`run ${run.runId}: ${run.status}${run.reason ? ` (${run.reason})` : ''}`);
-  console.log(`counts: scanned ${c.scanned}, in common ${c.inCommon}, unmatched ${c.unmatched}, ambiguous ${c.ambiguous}, skipped ${c.skipped}, `
-    + `updated SF ${c.updatedSalesforce}, updated IC ${c.updatedIntercom}, unchanged ${c.unchanged}, failed ${c.failed}`);
+  console.log(
+    `counts: scanned ${c.scanned}, in common ${c.inCommon}, unmatched ${c.unmatched}, ambiguous ${c.ambiguous}, skipped ${c.skipped}, ` +
+      `updated SF ${c.updatedSalesforce}, updated IC ${c.updatedIntercom}, unchanged ${c.unchanged}, failed ${c.failed}`,
+  );
   console.log(`wall time: ${wall.toFixed(1)} s; ${Math.round(records / wall)} Salesforce records/s`);
-  console.log(`Salesforce calls: ${sfCalls} (query ${byKind.query}, update ${byKind.update}; lower bound ${sfBound} + 2 counts; ratio ${(sfCalls / (sfBound + 2)).toFixed(2)}x)`);
-  console.log(`Intercom calls: ${icCalls} (lower bound ${icBound} = ${Math.ceil(icContacts / 150)} list pages + ${c.updatedIntercom} updates; ratio ${(icCalls / icBound).toFixed(2)}x) ${JSON.stringify(sandboxes.intercom.stats().calls)}`);
+  console.log(
+    `Salesforce calls: ${sfCalls} (query ${byKind.query}, update ${byKind.update}; lower bound ${sfBound} + 2 counts; ratio ${(sfCalls / (sfBound + 2)).toFixed(2)}x)`,
+  );
+  console.log(
+    `Intercom calls: ${icCalls} (lower bound ${icBound} = ${Math.ceil(icContacts / 150)} list pages + ${c.updatedIntercom} updates; ratio ${(icCalls / icBound).toFixed(2)}x) ${JSON.stringify(sandboxes.intercom.stats().calls)}`,
+  );
   const peaks = workers.map((w) => rssOf(w.pid ?? 0).peak);
-  console.log(`peak RSS: worker ${peaks.map((p) => `${p} MB`).join(', ')}; sandboxes+bench ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  console.log(
+    `peak RSS: worker ${peaks.map((p) => `${p} MB`).join(', ')}; sandboxes+bench ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  );
   const quarter = [25, 50, 75, 100].map((q) => samples.find((s) => s.percent >= q) ?? samples[samples.length - 1]);
   const phaseAt = (p: string) => samples.find((x) => x.phase === p)?.at;
-  console.log(`phases reached (s): contacts ${((phaseAt('contacts') ?? 0) / 1000).toFixed(0)}, leads ${((phaseAt('leads') ?? 0) / 1000).toFixed(0)}, done ${wall.toFixed(0)}`);
+  console.log(
+    `phases reached (s): contacts ${((phaseAt('contacts') ?? 0) / 1000).toFixed(0)}, leads ${((phaseAt('leads') ?? 0) / 1000).toFixed(0)}, done ${wall.toFixed(0)}`,
+  );
   console.log(`worker RSS at 25/50/75/100%: ${quarter.map((s) => `${s.rss.join('/')} MB @${(s.at / 1000).toFixed(0)}s`).join(', ')}`);
 }
 

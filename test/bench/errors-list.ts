@@ -29,11 +29,26 @@ async function main(): Promise<void> {
       const sends: Promise<void>[] = [];
       for (let i = 0; i < target; i++) {
         const sfId = `003${String(i).padStart(12, '0')}AAA`;
-        sends.push(host.messenger.publish(ReportSyncError, ws, {
-          syncType: 'bulk', direction: i % 3 ? 'intercom_to_salesforce' : 'salesforce_to_intercom', sfObject: 'Contact', sfId, icId: null,
-          attributes: ['Title'], cause: CAUSES[i % CAUSES.length], message: `Title: value refused for record ${i}`,
-          details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: ['Title'] }, run: null, at: Date.now() + i,
-        }, { cls: 'event' }));
+        sends.push(
+          host.messenger.publish(
+            ReportSyncError,
+            ws,
+            {
+              syncType: 'bulk',
+              direction: i % 3 ? 'intercom_to_salesforce' : 'salesforce_to_intercom',
+              sfObject: 'Contact',
+              sfId,
+              icId: null,
+              attributes: ['Title'],
+              cause: CAUSES[i % CAUSES.length],
+              message: `Title: value refused for record ${i}`,
+              details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: ['Title'] },
+              run: null,
+              at: Date.now() + i,
+            },
+            { cls: 'event' },
+          ),
+        );
         if (sends.length >= 500) await Promise.all(sends.splice(0));
       }
       await Promise.all(sends);
@@ -54,8 +69,10 @@ async function main(): Promise<void> {
         await host.messenger.request(ErrorsCount, ws, {}, 60_000);
         count.push(performance.now() - t);
       }
-      console.log(`${target} errors: recorded ${Math.round(target / recordS)}/s; ErrorsList median ${median(list).toFixed(0)} ms `
-        + `(worst ${Math.max(...list).toFixed(0)}); ErrorsCount median ${median(count).toFixed(0)} ms (worst ${Math.max(...count).toFixed(0)})`);
+      console.log(
+        `${target} errors: recorded ${Math.round(target / recordS)}/s; ErrorsList median ${median(list).toFixed(0)} ms ` +
+          `(worst ${Math.max(...list).toFixed(0)}); ErrorsCount median ${median(count).toFixed(0)} ms (worst ${Math.max(...count).toFixed(0)})`,
+      );
       await host.stop(1_000);
     }
     console.log(`(${written} errors written in all)`);

@@ -29,7 +29,14 @@ async function serve(): Promise<void> {
   sb.createContacts(Array.from({ length: CONTACTS }, (_, i) => ({ email: `bench${i}@example.com` })));
   console.log(sb.url);
   process.stdin.resume();
-  process.stdin.on('end', () => void sb.close().then(() => 0).then(process.exit));
+  process.stdin.on(
+    'end',
+    () =>
+      void sb
+        .close()
+        .then(() => 0)
+        .then(process.exit),
+  );
 }
 
 async function startChild(): Promise<{ child: ChildProcess; url: string }> {
@@ -71,14 +78,22 @@ async function drive(ids: string[], concurrency: number, endMs: number, update: 
 }
 
 function connectorUpdate(c: IntercomClient): Update {
-  return async (id, i) => { await c.updateContact(id, { custom_attributes: { score: i, plan: i % 2 ? 'Pro' : 'Free' } }); };
+  return async (id, i) => {
+    await c.updateContact(id, { custom_attributes: { score: i, plan: i % 2 ? 'Pro' : 'Free' } });
+  };
 }
 
 function rawUpdate(baseUrl: string, agent: Agent): Update {
   return async (id, i) => {
     const res = await request(`${baseUrl}/contacts/${id}`, {
-      method: 'PUT', dispatcher: agent,
-      headers: { authorization: `Bearer ${TOKEN}`, 'intercom-version': '2.14', 'content-type': 'application/json', accept: 'application/json' },
+      method: 'PUT',
+      dispatcher: agent,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'intercom-version': '2.14',
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
       body: JSON.stringify({ custom_attributes: { score: i, plan: i % 2 ? 'Pro' : 'Free' } }),
     });
     await res.body.json();
@@ -119,7 +134,13 @@ async function phaseB(url: string, ids: string[], limit: number, windowMs: numbe
   const start = Date.now();
   const firstWindowEnd = start + windowMs;
   let after1st: SandboxStats | undefined;
-  const snap = setTimeout(() => void admin<SandboxStats>(url, 'GET', '/stats').then((s) => { after1st = s; }), firstWindowEnd - Date.now());
+  const snap = setTimeout(
+    () =>
+      void admin<SandboxStats>(url, 'GET', '/stats').then((s) => {
+        after1st = s;
+      }),
+    firstWindowEnd - Date.now(),
+  );
   const result = await drive(ids, concurrency, start + windows * windowMs, connectorUpdate(c));
   clearTimeout(snap);
   const end = await admin<SandboxStats>(url, 'GET', '/stats');
@@ -127,8 +148,12 @@ async function phaseB(url: string, ids: string[], limit: number, windowMs: numbe
   const allowed = windows * limit;
   const perSec = (n: number) => (n / ((windows * windowMs) / 1000)).toFixed(1);
   console.log(`B. rate limit ${limit} per ${windowMs / 1000} s window, pacing on, ${concurrency} in flight, ${windows} windows:`);
-  console.log(`   updates done: ${result.done} of ${allowed} allowed = ${((100 * result.done) / allowed).toFixed(1)}% of the allowed rate (${perSec(result.done)}/s of ${perSec(allowed)}/s)`);
-  console.log(`   429s: ${end.rateLimited} in total, ${end.rateLimited - (after1st?.rateLimited ?? 0)} after the first window; ${result.failed} calls failed`);
+  console.log(
+    `   updates done: ${result.done} of ${allowed} allowed = ${((100 * result.done) / allowed).toFixed(1)}% of the allowed rate (${perSec(result.done)}/s of ${perSec(allowed)}/s)`,
+  );
+  console.log(
+    `   429s: ${end.rateLimited} in total, ${end.rateLimited - (after1st?.rateLimited ?? 0)} after the first window; ${result.failed} calls failed`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -18,9 +18,7 @@ import { connect } from 'nats';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { createMatchingActor } from '../../actors/matching/index.ts';
 import { type IcContact, type SfRecord, createIntercomClient } from '../../connectors/index.ts';
-import {
-  IndexRefresh, IndexRefreshed, MapPairs, MatchRecords, ReportSyncError, type Run, type WorkClass,
-} from '../../protocol/index.ts';
+import { IndexRefresh, IndexRefreshed, MapPairs, MatchRecords, ReportSyncError, type Run, type WorkClass } from '../../protocol/index.ts';
 import { type ActorDeps, ActorHost, type ActorDef, createLogger, on, runKey } from '../../runtime/index.ts';
 import { generatePeople, startIntercomSandbox } from '../../sandbox/index.ts';
 import { USERS, startNatsServer } from '../helpers/nats-server.ts';
@@ -45,11 +43,27 @@ async function worker(natsUrl: string, icUrl: string, icToken: string, concurren
   process.on('message', (m) => {
     if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   });
-  process.on('disconnect', () => void host.stop(1_000).then(() => nc.close()).then(() => 0).then(process.exit));
+  process.on(
+    'disconnect',
+    () =>
+      void host
+        .stop(1_000)
+        .then(() => nc.close())
+        .then(() => 0)
+        .then(process.exit),
+  );
   process.send?.('ready');
 }
 
-interface Counts { batches: number; pairs: number; scanned: number; unmatched: number; ambiguous: number; skipped: number; errors: number }
+interface Counts {
+  batches: number;
+  pairs: number;
+  scanned: number;
+  unmatched: number;
+  ambiguous: number;
+  skipped: number;
+  errors: number;
+}
 const zero = (): Counts => ({ batches: 0, pairs: 0, scanned: 0, unmatched: 0, ambiguous: 0, skipped: 0, errors: 0 });
 
 /** Stands in for mapping (map stage) and errors: it only counts. A pool actor, so a late lease
@@ -60,17 +74,31 @@ function sink(counts: { current: Counts }): ActorDef {
     name: 'bench-sink',
     queues: [
       {
-        stage: 'map', classes: all, concurrency: 64, handlers: [on(MapPairs, async (b) => {
-          const c = counts.current;
-          c.batches += 1;
-          c.pairs += b.pairs.length;
-          c.scanned += b.scanned;
-          c.unmatched += b.unmatched;
-          c.ambiguous += b.ambiguous;
-          c.skipped += b.skipped;
-        })],
+        stage: 'map',
+        classes: all,
+        concurrency: 64,
+        handlers: [
+          on(MapPairs, async (b) => {
+            const c = counts.current;
+            c.batches += 1;
+            c.pairs += b.pairs.length;
+            c.scanned += b.scanned;
+            c.unmatched += b.unmatched;
+            c.ambiguous += b.ambiguous;
+            c.skipped += b.skipped;
+          }),
+        ],
       },
-      { stage: 'errors', classes: all, concurrency: 64, handlers: [on(ReportSyncError, async () => { counts.current.errors += 1; })] },
+      {
+        stage: 'errors',
+        classes: all,
+        concurrency: 64,
+        handlers: [
+          on(ReportSyncError, async () => {
+            counts.current.errors += 1;
+          }),
+        ],
+      },
     ],
   };
 }
@@ -86,13 +114,36 @@ function coordinator(refreshed: (b: { contacts: number; pages: number }) => void
 
 function run(runId: string, settingsRevision: number): Run {
   return {
-    runId, ws: WS, status: 'running', phase: 'contacts', reason: null, dryRun: false, startedBy: 'bench', startedAt: Date.now(),
-    finishedAt: null, settingsRevision, indexContacts: 0, expectedRecords: null,
+    runId,
+    ws: WS,
+    status: 'running',
+    phase: 'contacts',
+    reason: null,
+    dryRun: false,
+    startedBy: 'bench',
+    startedAt: Date.now(),
+    finishedAt: null,
+    settingsRevision,
+    indexContacts: 0,
+    expectedRecords: null,
     counts: {
-      scanned: 0, inCommon: 0, unmatched: 0, ambiguous: 0, skipped: 0, updatedSalesforce: 0, updatedIntercom: 0, unchanged: 0,
-      failed: 0, wouldUpdateSalesforce: 0, wouldUpdateIntercom: 0,
+      scanned: 0,
+      inCommon: 0,
+      unmatched: 0,
+      ambiguous: 0,
+      skipped: 0,
+      updatedSalesforce: 0,
+      updatedIntercom: 0,
+      unchanged: 0,
+      failed: 0,
+      wouldUpdateSalesforce: 0,
+      wouldUpdateIntercom: 0,
     },
-    percent: 0, ratePerSecond: 0, etaSeconds: null, sample: [], errorsUrl: null,
+    percent: 0,
+    ratePerSecond: 0,
+    etaSeconds: null,
+    sample: [],
+    errorsUrl: null,
   };
 }
 
@@ -125,7 +176,14 @@ class Workers {
     const self = fileURLToPath(import.meta.url);
     for (let i = 0; i < n; i++) {
       const args = ['--worker', natsUrl, icUrl, icToken, String(concurrency), ...(NO_TRACES ? ['--no-async-traces'] : [])];
-      const p = fork(self, args, { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [])], stdio: 'inherit' });
+      const p = fork(self, args, {
+        execArgv: [
+          '--import',
+          'tsx',
+          ...(process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : []),
+        ],
+        stdio: 'inherit',
+      });
       this.procs.push(p);
       await new Promise<void>((resolve, reject) => {
         p.once('message', () => resolve());
@@ -136,13 +194,18 @@ class Workers {
 
   /** CPU milliseconds all workers have used so far. */
   async cpuMs(): Promise<number> {
-    const all = await Promise.all(this.procs.map((p) => new Promise<number>((resolve) => {
-      p.once('message', (m) => {
-        const u = (m as { cpu: NodeJS.CpuUsage }).cpu;
-        resolve((u.user + u.system) / 1000);
-      });
-      p.send('cpu');
-    })));
+    const all = await Promise.all(
+      this.procs.map(
+        (p) =>
+          new Promise<number>((resolve) => {
+            p.once('message', (m) => {
+              const u = (m as { cpu: NodeJS.CpuUsage }).cpu;
+              resolve((u.user + u.system) / 1000);
+            });
+            p.send('cpu');
+          }),
+      ),
+    );
     return all.reduce((a, b) => a + b, 0);
   }
 
@@ -151,7 +214,12 @@ class Workers {
   }
 }
 
-interface Meter { wall: number; workers: number; nats: number | null; self: number }
+interface Meter {
+  wall: number;
+  workers: number;
+  nats: number | null;
+  self: number;
+}
 
 async function meter(w: Workers, configFile: string): Promise<Meter> {
   const u = process.cpuUsage();
@@ -163,9 +231,11 @@ function cost(from: Meter, to: Meter, items: number, unit: string): string {
   const workerUs = ((to.workers - from.workers) * 1000) / items;
   const nats = from.nats !== null && to.nats !== null ? `, nats-server ${Math.round(((to.nats - from.nats) * 1000) / items)} µs` : '';
   const self = Math.round(((to.self - from.self) * 1000) / items);
-  return `${items} ${unit} in ${(ms / 1000).toFixed(1)} s = ${Math.round(items / (ms / 1000))} ${unit}/s; `
-    + `CPU per ${unit.replace(/s$/, '')}: matching workers ${Math.round(workerUs)} µs${nats}, this process (publisher, sink, sandbox) ${self} µs `
-    + `(workers busy ${Math.round(((to.workers - from.workers) / ms) * 100)}% of one core)`;
+  return (
+    `${items} ${unit} in ${(ms / 1000).toFixed(1)} s = ${Math.round(items / (ms / 1000))} ${unit}/s; ` +
+    `CPU per ${unit.replace(/s$/, '')}: matching workers ${Math.round(workerUs)} µs${nats}, this process (publisher, sink, sandbox) ${self} µs ` +
+    `(workers busy ${Math.round(((to.workers - from.workers) / ms) * 100)}% of one core)`
+  );
 }
 
 async function main(): Promise<void> {
@@ -192,15 +262,22 @@ async function main(): Promise<void> {
   let refreshed: { contacts: number; pages: number } | null = null;
   // The host provisions streams and buckets; nothing is published before settings are stored.
   const host = new ActorHost({ nc, log: createLogger({ level: 'warn' }), workspaces: [WS] });
-  await host.start([sink(counts), coordinator((b) => { refreshed = b; })]);
+  await host.start([
+    sink(counts),
+    coordinator((b) => {
+      refreshed = b;
+    }),
+  ]);
   const revision = await writeSettings(await host.kv('settings'), WS, defaultSettings());
   const runsKv = await host.kv('runs');
   await until(() => host.isLeading('bench-coordinator', WS), 'coordinator stand-in leading', 10_000);
   const workers = new Workers();
   await workers.start(nWorkers, server.url, ic.url, ic.token, concurrency);
-  console.log(`Matching benchmark: ${contacts.length} Intercom contacts, ${records.Contact.length} Contacts + ${records.Lead.length} Leads; `
-    + `${nWorkers} matching worker process(es), ${concurrency} batches in flight each; nats.js async traces ${NO_TRACES ? 'off' : 'on (the default)'}; `
-    + `Node ${process.version}; load average ${loadavg()[0].toFixed(1)} on 2 cores`);
+  console.log(
+    `Matching benchmark: ${contacts.length} Intercom contacts, ${records.Contact.length} Contacts + ${records.Lead.length} Leads; ` +
+      `${nWorkers} matching worker process(es), ${concurrency} batches in flight each; nats.js async traces ${NO_TRACES ? 'off' : 'on (the default)'}; ` +
+      `Node ${process.version}; load average ${loadavg()[0].toFixed(1)} on 2 cores`,
+  );
   try {
     const r1 = 'bench-run-1';
     await runsKv.put(runKey(WS, r1), run(r1, revision));
@@ -209,7 +286,10 @@ async function main(): Promise<void> {
     await until(() => refreshed !== null, 'index refresh');
     const done = refreshed as unknown as { contacts: number; pages: number };
     console.log(`A. index refresh (${done.pages} pages): ${cost(m0, await meter(workers, server.configFile), done.contacts, 'contacts')}`);
-    for (const [label, runId] of [['B. first pass, links written', r1], ['C. second pass, links preferred', 'bench-run-2']] as const) {
+    for (const [label, runId] of [
+      ['B. first pass, links written', r1],
+      ['C. second pass, links preferred', 'bench-run-2'],
+    ] as const) {
       if (runId !== r1) await runsKv.put(runKey(WS, runId), run(runId, revision));
       counts.current = zero();
       m0 = await meter(workers, server.configFile);
@@ -219,20 +299,28 @@ async function main(): Promise<void> {
         const ids: number[] = [];
         for (let k = 0; k < list.length; k += 200) ids.push(k);
         // A few publishes in flight, as polling sends its pages: all at once only times out acks.
-        await Promise.all(Array.from({ length: 16 }, async () => {
-          for (let k = ids.shift(); k !== undefined; k = ids.shift()) {
-            const batchId = `${object}:${Math.floor(k / 2000)}:${(k % 2000) / 200}`;
-            await host.messenger.publish(MatchRecords, WS, { run: runId, batchId, object, records: list.slice(k, k + 200) },
-              { cls: 'bulk', msgId: `match:${runId}:${batchId}` });
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            for (let k = ids.shift(); k !== undefined; k = ids.shift()) {
+              const batchId = `${object}:${Math.floor(k / 2000)}:${(k % 2000) / 200}`;
+              await host.messenger.publish(
+                MatchRecords,
+                WS,
+                { run: runId, batchId, object, records: list.slice(k, k + 200) },
+                { cls: 'bulk', msgId: `match:${runId}:${batchId}` },
+              );
+            }
+          }),
+        );
         batches += Math.ceil(list.length / 200);
         // Contacts are matched fully before Leads, so the Lead rules see the Contacts' links.
         await until(() => counts.current.batches >= batches, `${object} batches`);
       }
       const c = counts.current;
       console.log(`${label}: ${cost(m0, await meter(workers, server.configFile), c.scanned, 'records')}`);
-      console.log(`   matched ${c.pairs}, unmatched ${c.unmatched}, ambiguous ${c.ambiguous} (${c.errors} sync errors), skipped ${c.skipped}; ${c.batches} batches`);
+      console.log(
+        `   matched ${c.pairs}, unmatched ${c.unmatched}, ambiguous ${c.ambiguous} (${c.errors} sync errors), skipped ${c.skipped}; ${c.batches} batches`,
+      );
       if (c.scanned !== total) throw new Error(`expected ${total} records scanned, got ${c.scanned}`);
     }
     console.log(`load average at the end: ${loadavg()[0].toFixed(1)}`);

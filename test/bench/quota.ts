@@ -39,7 +39,15 @@ async function serveLeader(url: string): Promise<void> {
   const { host, nc } = await startLeaderHost(url);
   console.log('started');
   process.stdin.resume();
-  process.stdin.on('end', () => void host.stop(1_000).then(() => nc.close()).then(() => 0).then(process.exit));
+  process.stdin.on(
+    'end',
+    () =>
+      void host
+        .stop(1_000)
+        .then(() => nc.close())
+        .then(() => 0)
+        .then(process.exit),
+  );
 }
 
 function startChild(url: string): Promise<ChildProcess> {
@@ -68,7 +76,13 @@ async function seedFullWindow(nc: NatsConnection): Promise<void> {
   const now = Math.floor(Date.now() / 60_000);
   const buckets = Array.from({ length: WINDOW_MINUTES }, (_, i) => [now - WINDOW_MINUTES + 1 + i, 3]);
   const kv = typedKv(await nc.jetstream().views.kv('peoplesync_quota'), 'peoplesync_quota');
-  await kv.put(WS, { v: 1, window: { v: 1, buckets }, grants: [], org: { used: 50_000, max: 10_000_000, at: Date.now(), ownAt: 4_320 }, limitExceededAt: null });
+  await kv.put(WS, {
+    v: 1,
+    window: { v: 1, buckets },
+    grants: [],
+    org: { used: 50_000, max: 10_000_000, at: Date.now(), ownAt: 4_320 },
+    limitExceededAt: null,
+  });
 }
 
 async function grantRate(url: string, seconds: number, fullWindow: boolean): Promise<void> {
@@ -77,7 +91,14 @@ async function grantRate(url: string, seconds: number, fullWindow: boolean): Pro
   await setLimit(clients[0], 1_000_000_000); // never refused: the figure is the leader's own cost
   if (fullWindow) await seedFullWindow(clients[0]);
   const child = await startChild(url);
-  await waitFor(() => ms[0].request(QuotaUsageShow, WS, {}).then(() => true, () => false), { what: 'leader ready', timeoutMs: 20_000 });
+  await waitFor(
+    () =>
+      ms[0].request(QuotaUsageShow, WS, {}).then(
+        () => true,
+        () => false,
+      ),
+    { what: 'leader ready', timeoutMs: 20_000 },
+  );
   console.log(fullWindow ? '   window full (1,440 minute buckets) and an org view:' : '   window empty:');
   for (const inFlight of [1, 16, 64, 256]) {
     const lat: number[] = [];
@@ -85,20 +106,26 @@ async function grantRate(url: string, seconds: number, fullWindow: boolean): Pro
     const w0 = await quotaWrites(clients[0]);
     const end = performance.now() + seconds * 1000;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: inFlight }, async (_, i) => {
-      const m = ms[i % ms.length];
-      while (performance.now() < end) {
-        const s = performance.now();
-        const r = await m.request(QuotaAcquire, WS, { cls: 'event', n: 1, holder: 'bench' });
-        lat.push(performance.now() - s);
-        granted += r.granted;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: inFlight }, async (_, i) => {
+        const m = ms[i % ms.length];
+        while (performance.now() < end) {
+          const s = performance.now();
+          const r = await m.request(QuotaAcquire, WS, { cls: 'event', n: 1, holder: 'bench' });
+          lat.push(performance.now() - s);
+          granted += r.granted;
+        }
+      }),
+    );
     const secs = (performance.now() - t0) / 1000;
     const writes = (await quotaWrites(clients[0])) - w0;
     lat.sort((a, b) => a - b);
-    console.log(`   ${String(inFlight).padEnd(5)} ${Math.round(granted / secs).toString().padStart(8)}   ${pct(lat, 50).toFixed(2).padStart(6)}   `
-      + `${pct(lat, 99).toFixed(2).padStart(6)}   ${(granted / Math.max(1, writes)).toFixed(1).padStart(6)}`);
+    console.log(
+      `   ${String(inFlight).padEnd(5)} ${Math.round(granted / secs)
+        .toString()
+        .padStart(8)}   ${pct(lat, 50).toFixed(2).padStart(6)}   ` +
+        `${pct(lat, 99).toFixed(2).padStart(6)}   ${(granted / Math.max(1, writes)).toFixed(1).padStart(6)}`,
+    );
   }
   child.stdin?.end();
   await new Promise((r) => child.once('exit', r));
@@ -109,37 +136,55 @@ async function overshoot(url: string, limit: number, extraShare: number): Promis
   const hosts = await Promise.all(Array.from({ length: 4 }, () => startLeaderHost(url)));
   const threshold = thresholdFor('bulk', limit);
   try {
-    await waitFor(() => hosts[0].host.messenger.request(QuotaUsageShow, WS, {}).then(() => true, () => false), { what: 'leader', timeoutMs: 20_000 });
+    await waitFor(
+      () =>
+        hosts[0].host.messenger.request(QuotaUsageShow, WS, {}).then(
+          () => true,
+          () => false,
+        ),
+      { what: 'leader', timeoutMs: 20_000 },
+    );
     let granted = 0;
     let extra = 0;
     const t0 = performance.now();
     // 4 workers x 8 handlers each, every lease one token (a page read or an update call).
-    await Promise.all(hosts.flatMap(({ host }) => Array.from({ length: 8 }, async () => {
-      for (;;) {
-        try {
-          await host.tokens.withTokens(WS, 'bulk', 1, async (lease) => {
-            granted += lease.granted;
-            const beyond = Math.random() < extraShare ? 1 : 0;
-            extra += beyond;
-            host.tokens.report(WS, { calls: lease.granted + beyond });
-          });
-        } catch (err) {
-          if (!(err instanceof QuotaRefusedError)) throw err;
-          if (err.tier !== 'normal') return; // bulk paused: the race is over for this handler
-          await new Promise((r) => setTimeout(r, 50)); // leader still loading
-        }
-      }
-    })));
+    await Promise.all(
+      hosts.flatMap(({ host }) =>
+        Array.from({ length: 8 }, async () => {
+          for (;;) {
+            try {
+              await host.tokens.withTokens(WS, 'bulk', 1, async (lease) => {
+                granted += lease.granted;
+                const beyond = Math.random() < extraShare ? 1 : 0;
+                extra += beyond;
+                host.tokens.report(WS, { calls: lease.granted + beyond });
+              });
+            } catch (err) {
+              if (!(err instanceof QuotaRefusedError)) throw err;
+              if (err.tier !== 'normal') return; // bulk paused: the race is over for this handler
+              await new Promise((r) => setTimeout(r, 50)); // leader still loading
+            }
+          }
+        }),
+      ),
+    );
     const secs = (performance.now() - t0) / 1000;
     await Promise.all(hosts.map(({ host }) => host.tokens.flush()));
     await new Promise((r) => setTimeout(r, 1_500)); // reports land (flush 200 ms, queue, commit)
     const used = (await hosts[0].host.messenger.request(QuotaUsageShow, WS, {})).usedByWorkspace;
     const over = used - threshold;
-    console.log(`   ${(extraShare * 100).toFixed(0).padStart(3)}%   ${String(granted).padStart(7)}   ${String(extra).padStart(6)}   `
-      + `${String(used).padStart(7)}   ${String(over).padStart(5)} (${((over * 100) / limit).toFixed(3)}% of the limit)   `
-      + `${Math.round(granted / secs)} grants/s`);
+    console.log(
+      `   ${(extraShare * 100).toFixed(0).padStart(3)}%   ${String(granted).padStart(7)}   ${String(extra).padStart(6)}   ` +
+        `${String(used).padStart(7)}   ${String(over).padStart(5)} (${((over * 100) / limit).toFixed(3)}% of the limit)   ` +
+        `${Math.round(granted / secs)} grants/s`,
+    );
   } finally {
-    await Promise.all(hosts.map(async ({ host, nc }) => { await host.stop(1_000); await nc.close(); }));
+    await Promise.all(
+      hosts.map(async ({ host, nc }) => {
+        await host.stop(1_000);
+        await nc.close();
+      }),
+    );
   }
 }
 
@@ -157,8 +202,10 @@ async function main(): Promise<void> {
     await grantRate(server.url, seconds, false);
     await grantRate(server.url, seconds, true);
 
-    console.log(`\nB. overshoot past 40%: 4 workers x 8 handlers race for bulk tokens (n=1); limit ${limit}, `
-      + `threshold ${thresholdFor('bulk', limit)}, lease max ${leaseMaxFor(limit)}`);
+    console.log(
+      `\nB. overshoot past 40%: 4 workers x 8 handlers race for bulk tokens (n=1); limit ${limit}, ` +
+        `threshold ${thresholdFor('bulk', limit)}, lease max ${leaseMaxFor(limit)}`,
+    );
     console.log('   beyond  granted   extra    counted   overshoot');
     for (const share of [0, 0.1]) {
       await (await nc.jetstream().views.kv('peoplesync_quota')).purge(WS);

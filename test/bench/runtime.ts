@@ -14,15 +14,25 @@ const N = Number(args[args.indexOf('--messages') + 1] || 20_000) || 20_000;
 void z;
 
 function record(i: number) {
-  return { Id: `00Q${String(i).padStart(15, '0')}`, SystemModstamp: '2024-01-01T00:00:00.000+0000', Email: `person${i}@example.com`,
-    FirstName: 'Ada', LastName: 'Lovelace', Title: 'Engineer', Phone: '+44 20 7946 0000', Company: 'Analytical Engines' };
+  return {
+    Id: `00Q${String(i).padStart(15, '0')}`,
+    SystemModstamp: '2024-01-01T00:00:00.000+0000',
+    Email: `person${i}@example.com`,
+    FirstName: 'Ada',
+    LastName: 'Lovelace',
+    Title: 'Engineer',
+    Phone: '+44 20 7946 0000',
+    Company: 'Analytical Engines',
+  };
 }
 
 async function pipelined(n: number, window: number, send: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: window }, async () => {
-    while (next < n) await send(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: window }, async () => {
+      while (next < n) await send(next++);
+    }),
+  );
 }
 
 async function measure(recordsPerMsg: number, n: number) {
@@ -31,13 +41,33 @@ async function measure(recordsPerMsg: number, n: number) {
   const body = { batchId: 'b', object: 'Lead' as const, records: Array.from({ length: recordsPerMsg }, (_, i) => record(i)) };
   let handled = 0;
   let done: () => void = () => {};
-  const finished = new Promise<void>((r) => { done = r; });
-  const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: ['ws1'], concurrency: 64, tuning: { maxAckPending: 1024 } });
-  await host.start([{
-    name: 'bench', queues: [{ stage: 'match', classes: ['event'], concurrency: 64, handlers: [on(MatchRecords, async () => {
-      if (++handled === n) done();
-    })] }],
-  }]);
+  const finished = new Promise<void>((r) => {
+    done = r;
+  });
+  const host = new ActorHost({
+    nc,
+    log: createLogger({ level: 'silent' }),
+    workspaces: ['ws1'],
+    concurrency: 64,
+    tuning: { maxAckPending: 1024 },
+  });
+  await host.start([
+    {
+      name: 'bench',
+      queues: [
+        {
+          stage: 'match',
+          classes: ['event'],
+          concurrency: 64,
+          handlers: [
+            on(MatchRecords, async () => {
+              if (++handled === n) done();
+            }),
+          ],
+        },
+      ],
+    },
+  ]);
   let t0 = performance.now();
   await pipelined(n, 256, () => host.messenger.publish(MatchRecords, 'ws1', body, { cls: 'event' }));
   const pubRuntime = n / ((performance.now() - t0) / 1000);
@@ -81,7 +111,15 @@ for (const r of [1, 200]) results.push(await measure(r, r === 1 ? N : Math.max(2
 console.log('runtime overhead: one work-queue stage, no-op handler, file store, 2 cores');
 console.log('records/msg  bytes/msg  runtime publish/s  runtime end-to-end/s  raw publish/s  raw end-to-end/s  raw/runtime (e2e)');
 for (const r of results) {
-  console.log([String(r.recordsPerMsg).padStart(11), String(r.bytes).padStart(9), r.pubRuntime.toFixed(0).padStart(17),
-    r.e2eRuntime.toFixed(0).padStart(21), r.pubRaw.toFixed(0).padStart(14), r.e2eRaw.toFixed(0).padStart(17),
-    (r.e2eRaw / r.e2eRuntime).toFixed(2).padStart(18)].join('  '));
+  console.log(
+    [
+      String(r.recordsPerMsg).padStart(11),
+      String(r.bytes).padStart(9),
+      r.pubRuntime.toFixed(0).padStart(17),
+      r.e2eRuntime.toFixed(0).padStart(21),
+      r.pubRaw.toFixed(0).padStart(14),
+      r.e2eRaw.toFixed(0).padStart(17),
+      (r.e2eRaw / r.e2eRuntime).toFixed(2).padStart(18),
+    ].join('  '),
+  );
 }

@@ -8,10 +8,41 @@ import type { ApiCallReport, SfObject } from '../../connectors/types.ts';
 import { startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 
 const FIELDS: Record<SfObject, string[]> = {
-  Lead: ['Email', 'FirstName', 'LastName', 'Company', 'Title', 'City', 'NumberOfEmployees', 'LeadSource', 'Phone',
-    'Plan__c', 'Score__c', 'Trial_End__c', 'Last_Login__c', 'HasOptedOutOfEmail', 'Intercom_Id__c', 'SystemModstamp'],
-  Contact: ['Email', 'FirstName', 'LastName', 'Title', 'MailingCity', 'Department', 'LeadSource', 'Phone',
-    'Plan__c', 'Score__c', 'Trial_End__c', 'Last_Login__c', 'HasOptedOutOfEmail', 'Intercom_Id__c', 'SystemModstamp'],
+  Lead: [
+    'Email',
+    'FirstName',
+    'LastName',
+    'Company',
+    'Title',
+    'City',
+    'NumberOfEmployees',
+    'LeadSource',
+    'Phone',
+    'Plan__c',
+    'Score__c',
+    'Trial_End__c',
+    'Last_Login__c',
+    'HasOptedOutOfEmail',
+    'Intercom_Id__c',
+    'SystemModstamp',
+  ],
+  Contact: [
+    'Email',
+    'FirstName',
+    'LastName',
+    'Title',
+    'MailingCity',
+    'Department',
+    'LeadSource',
+    'Phone',
+    'Plan__c',
+    'Score__c',
+    'Trial_End__c',
+    'Last_Login__c',
+    'HasOptedOutOfEmail',
+    'Intercom_Id__c',
+    'SystemModstamp',
+  ],
 };
 
 function arg(i: number, fallback: number): number {
@@ -56,9 +87,13 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - start) / 1000;
     const queries = calls.filter((c) => c.kind === 'query').length;
     const stats = sb.stats();
-    console.log(`salesforce-read: ${records} records seeded in ${(seedMs / 1000).toFixed(1)} s (${sb.counts().Lead} Leads, ${sb.counts().Contact} Contacts)`);
+    console.log(
+      `salesforce-read: ${records} records seeded in ${(seedMs / 1000).toFixed(1)} s (${sb.counts().Lead} Leads, ${sb.counts().Contact} Contacts)`,
+    );
     console.log(`  read ${read} records in ${pages} pages, ${seconds.toFixed(2)} s: ${Math.round(read / seconds)} records/s`);
-    console.log(`  calls: ${queries} query + ${calls.length - queries} auth = ${calls.length} reported; sandbox received ${stats.requests}, charged ${stats.charged}`);
+    console.log(
+      `  calls: ${queries} query + ${calls.length - queries} auth = ${calls.length} reported; sandbox received ${stats.requests}, charged ${stats.charged}`,
+    );
     console.log(`  ${(read / Math.max(1, queries)).toFixed(0)} records per query call, slowest page ${slowestPageMs.toFixed(0)} ms`);
     console.log(`  rss ${mb(rssBefore)} before the scan, ${mb(process.memoryUsage().rss)} after`);
     if (read !== records) throw new Error(`read ${read} records, expected ${records}`);

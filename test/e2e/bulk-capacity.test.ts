@@ -13,14 +13,22 @@ const LIMIT = 10; // 40% = 4 calls: the run needs more than that (2 counts, 2 de
 let sys: TestSystem;
 const seen: Run[] = [];
 beforeAll(async () => {
-  sys = await startSystem({ generator: { people: 1_200, oddShare: 0 }, settings: { sfApiLimit: LIMIT, pollIntervalSeconds: 86_400 }, config: FREE_PORT });
+  sys = await startSystem({
+    generator: { people: 1_200, oddShare: 0 },
+    settings: { sfApiLimit: LIMIT, pollIntervalSeconds: 86_400 },
+    config: FREE_PORT,
+  });
   const w = await sys.startWorker();
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
   sys.nc.subscribe(`peoplesync.evt.${WS}.bulk.progress`, {
-    callback: (_e, m: Msg) => { seen.push(decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as Run); },
+    callback: (_e, m: Msg) => {
+      seen.push(decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as Run);
+    },
   });
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe('bulk run and the API budget', () => {
   it('pauses at 40% of the defined limit and resumes when the limit is raised', async () => {
@@ -28,10 +36,13 @@ describe('bulk run and the API budget', () => {
     const original = snapshot(sys.sandboxes);
     const exp = expectedAfterRun(original, DEFAULT_MAPPINGS);
     const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e' });
-    const paused = await waitFor(async () => {
-      const r = (await m.request(BulkStatus, WS, {})).run;
-      return r?.status === 'paused' ? r : null;
-    }, { what: 'paused', timeoutMs: 30_000 });
+    const paused = await waitFor(
+      async () => {
+        const r = (await m.request(BulkStatus, WS, {})).run;
+        return r?.status === 'paused' ? r : null;
+      },
+      { what: 'paused', timeoutMs: 30_000 },
+    );
     expect(paused).toMatchObject({ runId: run.runId, reason: 'api_capacity' });
     // It stays paused: calls granted before the tier changed may still land, then none.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -43,12 +54,19 @@ describe('bulk run and the API budget', () => {
 
     // The limit is raised (stored directly, so the run is not stopped as a save through the
     // settings endpoint would), and the quota hears of it.
-    const revision = await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit: 15_000, pollIntervalSeconds: 86_400 }));
+    const revision = await writeSettings(
+      await sys.kv('settings'),
+      WS,
+      defaultSettings({ sfApiLimit: 15_000, pollIntervalSeconds: 86_400 }),
+    );
     await m.publish(SettingsSaved, WS, { revision, sfApiLimit: 15_000, savedBy: 'e2e', at: Date.now() }, { cls: 'event' });
-    const done = await waitFor(async () => {
-      const r = (await m.request(BulkStatus, WS, {})).run;
-      return r && r.status !== 'running' && r.status !== 'paused' ? r : null;
-    }, { what: 'run end', timeoutMs: 30_000 });
+    const done = await waitFor(
+      async () => {
+        const r = (await m.request(BulkStatus, WS, {})).run;
+        return r && r.status !== 'running' && r.status !== 'paused' ? r : null;
+      },
+      { what: 'run end', timeoutMs: 30_000 },
+    );
     expect(done).toMatchObject({ runId: run.runId, status: 'completed' });
     expect(seen.some((r) => r.runId === run.runId && r.status === 'paused')).toBe(true);
     expect(mismatches(original, snapshot(sys.sandboxes), exp)).toEqual([]);

@@ -20,7 +20,10 @@ beforeAll(async () => {
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
   dir = await mkdtemp(join(tmpdir(), 'ps-cli-'));
   configFile = join(dir, 'config.json');
-  await writeFile(configFile, JSON.stringify({ nats: { servers: [sys.nats.url], user: 'worker', pass: 'worker-dev-password' }, workspaces: sys.config.workspaces }));
+  await writeFile(
+    configFile,
+    JSON.stringify({ nats: { servers: [sys.nats.url], user: 'worker', pass: 'worker-dev-password' }, workspaces: sys.config.workspaces }),
+  );
 });
 afterAll(async () => {
   await sys?.stop();
@@ -29,11 +32,17 @@ afterAll(async () => {
 
 function cli(args: string[], config = configFile): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), ...args, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), ...args, '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     p.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
   });
 }
@@ -78,7 +87,9 @@ describe('peoplesync bulk', () => {
     const deadConfig = join(dir, 'dead.json');
     await writeFile(deadConfig, JSON.stringify({ nats: { servers: ['nats://127.0.0.1:1'] }, workspaces: sys.config.workspaces }));
     const [usage, limit, dead] = await Promise.all([
-      cli(['bulk', 'begin']), cli(['bulk', 'history', '--limit', 'many']), cli(['bulk', 'status'], deadConfig),
+      cli(['bulk', 'begin']),
+      cli(['bulk', 'history', '--limit', 'many']),
+      cli(['bulk', 'status'], deadConfig),
     ]);
     expect(usage.code).toBe(2);
     expect(usage.err).toContain('start, stop, status or history');

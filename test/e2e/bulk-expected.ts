@@ -28,23 +28,36 @@ const email = (e: unknown) => (typeof e === 'string' ? e.normalize('NFC').trim()
 
 type Kind = 'text' | 'number' | 'boolean' | 'date' | 'datetime' | 'seconds';
 const SF_KINDS: Record<string, Kind> = {
-  Trial_End__c: 'date', Last_Login__c: 'datetime', Score__c: 'number', NumberOfEmployees: 'number', HasOptedOutOfEmail: 'boolean',
+  Trial_End__c: 'date',
+  Last_Login__c: 'datetime',
+  Score__c: 'number',
+  NumberOfEmployees: 'number',
+  HasOptedOutOfEmail: 'boolean',
 };
 const IC_KINDS: Record<string, Kind> = {
-  'custom_attributes.trial_end': 'seconds', 'custom_attributes.last_login': 'seconds', 'custom_attributes.score': 'number',
-  'custom_attributes.employees': 'number', 'custom_attributes.opted_out': 'boolean',
+  'custom_attributes.trial_end': 'seconds',
+  'custom_attributes.last_login': 'seconds',
+  'custom_attributes.score': 'number',
+  'custom_attributes.employees': 'number',
+  'custom_attributes.opted_out': 'boolean',
 };
 
 /** A value in comparable form: dates and times as epoch ms, '' as null, numbers to cents. */
 export function canonical(value: unknown, kind: Kind): string | number | boolean | null {
   if (value === undefined || value === null || value === '') return null;
   switch (kind) {
-    case 'date': return Date.parse(`${String(value)}T00:00:00Z`);
-    case 'datetime': return Date.parse(String(value).replace(/\+0000$/, 'Z'));
-    case 'seconds': return Number(value) * 1000;
-    case 'number': return Math.round(Number(value) * 100) / 100;
-    case 'boolean': return Boolean(value);
-    default: return String(value);
+    case 'date':
+      return Date.parse(`${String(value)}T00:00:00Z`);
+    case 'datetime':
+      return Date.parse(String(value).replace(/\+0000$/, 'Z'));
+    case 'seconds':
+      return Number(value) * 1000;
+    case 'number':
+      return Math.round(Number(value) * 100) / 100;
+    case 'boolean':
+      return Boolean(value);
+    default:
+      return String(value);
   }
 }
 
@@ -60,8 +73,14 @@ export interface Expected {
   sf: Map<string, Record<string, unknown>>;
   ic: Map<string, Record<string, unknown>>;
   counts: {
-    scanned: number; inCommon: number; unmatched: number; ambiguous: number; skipped: number;
-    updatedSalesforce: number; updatedIntercom: number; unchanged: number;
+    scanned: number;
+    inCommon: number;
+    unmatched: number;
+    ambiguous: number;
+    skipped: number;
+    updatedSalesforce: number;
+    updatedIntercom: number;
+    unchanged: number;
   };
   /** sObject updates needed: the lower bound of update calls is ceil(this / 200). */
   sfUpdates: number;
@@ -83,9 +102,8 @@ function join(snap: Snapshot) {
   const records = [...snap.sf.values()].sort((a, b) => (a.object === b.object ? 0 : a.object === 'Contact' ? -1 : 1));
   for (const { object, record } of records) {
     const found = byEmail.get(email(record.Email) ?? '') ?? [];
-    const candidates = object === 'Contact'
-      ? found.filter((c) => c.role === 'user')
-      : found.filter((c) => c.role === 'lead' || !takenUsers.has(c.id));
+    const candidates =
+      object === 'Contact' ? found.filter((c) => c.role === 'user') : found.filter((c) => c.role === 'lead' || !takenUsers.has(c.id));
     if (candidates.length === 0 && found.length > 0 && object === 'Lead') skipped++;
     else if (candidates.length === 0) unmatched++;
     else if (candidates.length > 1) ambiguous++;
@@ -127,7 +145,10 @@ export function expectedAfterRun(snap: Snapshot, mappings: readonly Mapping[]): 
     if (!sfChanged && !icChanged) unchanged++;
   }
   return {
-    pairs, sf, ic, sfUpdates: updatedSalesforce,
+    pairs,
+    sf,
+    ic,
+    sfUpdates: updatedSalesforce,
     counts: { scanned: snap.sf.size, inCommon: pairs.length, unmatched, ambiguous, skipped, updatedSalesforce, updatedIntercom, unchanged },
   };
 }
@@ -146,7 +167,10 @@ export function mismatches(before: Snapshot, after: Snapshot, exp: Expected): st
   if (after.ic.size !== before.ic.size) out.push(`Intercom contacts ${before.ic.size} -> ${after.ic.size}`);
   for (const [id, { record }] of before.sf) {
     const now = after.sf.get(id)?.record;
-    if (!now) { out.push(`${id} disappeared`); continue; }
+    if (!now) {
+      out.push(`${id} disappeared`);
+      continue;
+    }
     const want = exp.sf.get(id);
     for (const field of Object.keys(record)) {
       if (field === 'SystemModstamp' || field === 'LastModifiedDate') continue;
@@ -156,9 +180,19 @@ export function mismatches(before: Snapshot, after: Snapshot, exp: Expected): st
   }
   for (const [id, c] of before.ic) {
     const now = after.ic.get(id);
-    if (!now) { out.push(`${id} disappeared`); continue; }
+    if (!now) {
+      out.push(`${id} disappeared`);
+      continue;
+    }
     const want = exp.ic.get(id) ?? {};
-    const attrs = new Set([...Object.keys(c.custom_attributes).map((k) => `custom_attributes.${k}`), 'phone', 'email', 'name', 'role', ...Object.keys(want)]);
+    const attrs = new Set([
+      ...Object.keys(c.custom_attributes).map((k) => `custom_attributes.${k}`),
+      'phone',
+      'email',
+      'name',
+      'role',
+      ...Object.keys(want),
+    ]);
     for (const a of attrs) {
       const expected = a in want ? want[a] : icValue(c, a);
       if (icValue(now, a) !== expected) out.push(`${id}.${a}: expected ${String(expected)}, got ${String(icValue(now, a))}`);

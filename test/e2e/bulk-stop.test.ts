@@ -13,14 +13,20 @@ beforeAll(async () => {
   const w = await sys.startWorker();
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 const m = () => sys.workers[0].host.messenger;
 const status = async () => (await m().request(BulkStatus, WS, {})).run as Run;
-const ended = (runId: string) => waitFor(async () => {
-  const r = await status();
-  return r.runId === runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
-}, { what: 'run end', timeoutMs: 45_000 });
+const ended = (runId: string) =>
+  waitFor(
+    async () => {
+      const r = await status();
+      return r.runId === runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
+    },
+    { what: 'run end', timeoutMs: 45_000 },
+  );
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('stopping a bulk run', () => {

@@ -11,19 +11,28 @@ import { FREE_PORT, expectedAfterRun, mismatches, snapshot } from './bulk-expect
 let sys: TestSystem;
 let realRun: { calls: number; sfUpdates: number; ms: number } | null = null;
 beforeAll(async () => {
-  sys = await startSystem({ generator: { people: 600, oddShare: 0, duplicateShare: 0.01 }, settings: { pollIntervalSeconds: 86_400 }, config: FREE_PORT });
+  sys = await startSystem({
+    generator: { people: 600, oddShare: 0, duplicateShare: 0.01 },
+    settings: { pollIntervalSeconds: 86_400 },
+    config: FREE_PORT,
+  });
   const w = await sys.startWorker();
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 async function runToEnd(dryRun: boolean): Promise<Run> {
   const m = sys.workers[0].host.messenger;
   const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun });
-  return waitFor(async () => {
-    const r = (await m.request(BulkStatus, WS, {})).run;
-    return r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
-  }, { what: 'run end', timeoutMs: 45_000 });
+  return waitFor(
+    async () => {
+      const r = (await m.request(BulkStatus, WS, {})).run;
+      return r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
+    },
+    { what: 'run end', timeoutMs: 45_000 },
+  );
 }
 
 describe('bulk sync', () => {
@@ -34,8 +43,12 @@ describe('bulk sync', () => {
     const run = await runToEnd(true);
     expect(run.status).toBe('completed');
     expect(run.counts).toMatchObject({
-      scanned: exp.counts.scanned, inCommon: exp.counts.inCommon, updatedSalesforce: 0, updatedIntercom: 0,
-      wouldUpdateSalesforce: exp.counts.updatedSalesforce, wouldUpdateIntercom: exp.counts.updatedIntercom,
+      scanned: exp.counts.scanned,
+      inCommon: exp.counts.inCommon,
+      updatedSalesforce: 0,
+      updatedIntercom: 0,
+      wouldUpdateSalesforce: exp.counts.updatedSalesforce,
+      wouldUpdateIntercom: exp.counts.updatedIntercom,
     });
     expect(run.sample.length).toBeGreaterThan(0);
     expect(sys.sandboxes.salesforce.stats().byKind.update).toBe(0);

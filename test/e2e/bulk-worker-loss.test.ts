@@ -19,7 +19,9 @@ beforeAll(async () => {
   await waitFor(() => a.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
   await sys.startWorker();
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe('losing a worker mid-run', () => {
   it('loses nothing and counts nothing twice', async () => {
@@ -29,19 +31,24 @@ describe('losing a worker mid-run', () => {
     const mails = sys.smtp.mails.length;
     sys.sandboxes.salesforce.setFaults({ latencyMs: 150 });
     const { run } = await a.host.messenger.request(BulkStart, WS, { startedBy: 'e2e' });
-    await waitFor(async () => ((await a.host.messenger.request(BulkStatus, WS, {})).run?.counts.scanned ?? 0) > 0, { what: 'first batch counted' });
+    await waitFor(async () => ((await a.host.messenger.request(BulkStatus, WS, {})).run?.counts.scanned ?? 0) > 0, {
+      what: 'first batch counted',
+    });
     await b.nc.close(); // a crash: nothing acked, nothing released
     sys.sandboxes.salesforce.clearFaults();
-    const done = await waitFor(async () => {
-      // A request the server handed to the dead worker's endpoint just before it saw the crash
-      // goes unanswered, as with any crash: ask again.
-      const reply = await a.host.messenger.request(BulkStatus, WS, {}, 5_000).catch((err: unknown) => {
-        if (err instanceof ControlError && err.code === 'timeout') return null;
-        throw err;
-      });
-      const r = reply?.run as Run | undefined;
-      return r && r.status !== 'running' && r.status !== 'paused' ? r : null;
-    }, { what: 'run end', timeoutMs: 50_000 });
+    const done = await waitFor(
+      async () => {
+        // A request the server handed to the dead worker's endpoint just before it saw the crash
+        // goes unanswered, as with any crash: ask again.
+        const reply = await a.host.messenger.request(BulkStatus, WS, {}, 5_000).catch((err: unknown) => {
+          if (err instanceof ControlError && err.code === 'timeout') return null;
+          throw err;
+        });
+        const r = reply?.run as Run | undefined;
+        return r && r.status !== 'running' && r.status !== 'paused' ? r : null;
+      },
+      { what: 'run end', timeoutMs: 50_000 },
+    );
     expect(done).toMatchObject({ runId: run.runId, status: 'completed' });
     expect(done.counts).toMatchObject({ ...exp.counts, failed: 0 });
     expect(mismatches(original, snapshot(sys.sandboxes), exp)).toEqual([]);

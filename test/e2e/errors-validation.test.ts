@@ -21,8 +21,17 @@ let m: Messenger;
 
 /** Users in Intercom with exactly one Salesforce Contact of the same email, and nothing odd. */
 const plain = [...generatePeople(GEN)]
-  .filter((x) => x.meta.kind === 'in-common' && !x.meta.both && !x.meta.duplicate && x.meta.odd === null && x.contact && !x.lead
-    && x.intercom?.length === 1 && x.intercom[0].role === 'user')
+  .filter(
+    (x) =>
+      x.meta.kind === 'in-common' &&
+      !x.meta.both &&
+      !x.meta.duplicate &&
+      x.meta.odd === null &&
+      x.contact &&
+      !x.lead &&
+      x.intercom?.length === 1 &&
+      x.intercom[0].role === 'user',
+  )
   .map((x) => ({ sf: x.contact as SfRecord, ic: (x.intercom as IcContact[])[0] }));
 let next = 0;
 function person(): { sf: SfRecord; ic: IcContact } {
@@ -35,30 +44,50 @@ beforeAll(async () => {
   sys = await startSystem({ generator: GEN });
   const port = await freePort();
   await sys.startWorker(['quota', 'errors', 'gateway', 'matching', 'mapping', 'writer'], { http: { host: '127.0.0.1', port } });
-  sys.sandboxes.intercom.configure({ webhook: { url: `http://127.0.0.1:${port}/webhooks/intercom/${WS}`, clientSecret: 'hook-secret', appId: 'app' } });
+  sys.sandboxes.intercom.configure({
+    webhook: { url: `http://127.0.0.1:${port}/webhooks/intercom/${WS}`, clientSecret: 'hook-secret', appId: 'app' },
+  });
   m = messenger(sys.nc);
   // Until a quota leader is elected, token requests are refused: let it be elected first.
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/${WS}/quota`)).status === 200, { what: 'the quota leader' });
 }, 60_000);
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 const errorsOf = async (sfId: string): Promise<SyncError[]> =>
   (await m.request(ErrorsList, WS, { direction: 'all', limit: 500 })).errors.filter((e) => e.sfId === sfId);
 
 /** A person changes their phone in Intercom to a number a rule on their Contact refuses. */
 async function refusedChange(p: { sf: SfRecord; ic: IcContact }, phone: string): Promise<SyncError> {
-  sys.sandboxes.salesforce.addRule({ name: `rule-${p.sf.Id}`, object: 'Contact', id: p.sf.Id, field: 'Phone', matches: PREMIUM, message: MESSAGE });
+  sys.sandboxes.salesforce.addRule({
+    name: `rule-${p.sf.Id}`,
+    object: 'Contact',
+    id: p.sf.Id,
+    field: 'Phone',
+    matches: PREMIUM,
+    message: MESSAGE,
+  });
   sys.sandboxes.intercom.userChange(p.ic.id, { phone });
   await sys.sandboxes.intercom.drainWebhooks();
-  const [err] = await waitFor(async () => { const e = await errorsOf(p.sf.Id); return e.length ? e : null; }, { what: 'the sync error', timeoutMs: 30_000 });
+  const [err] = await waitFor(
+    async () => {
+      const e = await errorsOf(p.sf.Id);
+      return e.length ? e : null;
+    },
+    { what: 'the sync error', timeoutMs: 30_000 },
+  );
   return err;
 }
 
 async function attempts(id: string, n: number): Promise<SyncError> {
-  return waitFor(async () => {
-    const e = (await m.request(ErrorsShow, WS, { id })).error;
-    return e.attempts === n ? e : null;
-  }, { what: `attempt ${n}`, timeoutMs: 30_000 });
+  return waitFor(
+    async () => {
+      const e = (await m.request(ErrorsShow, WS, { id })).error;
+      return e.attempts === n ? e : null;
+    },
+    { what: `attempt ${n}`, timeoutMs: 30_000 },
+  );
 }
 
 describe('sync errors end to end', () => {
@@ -67,8 +96,15 @@ describe('sync errors end to end', () => {
     const phone = '+1 900 555 0142';
     const err = await refusedChange(p, phone);
     expect(err).toMatchObject({
-      cause: 'validation_rule', syncType: 'event', direction: 'intercom_to_salesforce', sfObject: 'Contact', sfId: p.sf.Id, icId: p.ic.id,
-      attributes: ['Phone'], attempts: 1, run: null,
+      cause: 'validation_rule',
+      syncType: 'event',
+      direction: 'intercom_to_salesforce',
+      sfObject: 'Contact',
+      sfId: p.sf.Id,
+      icId: p.ic.id,
+      attributes: ['Phone'],
+      attempts: 1,
+      run: null,
     });
     expect(err.message).toBe(`FIELD_CUSTOM_VALIDATION_EXCEPTION: ${MESSAGE}`);
     expect(err.details).toMatchObject({ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: MESSAGE, fields: ['Phone'] });

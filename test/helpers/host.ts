@@ -29,7 +29,8 @@ export async function startHost(server: NatsServerHandle, actors: ActorDef[], op
   });
   await host.start(actors);
   return {
-    host, nc,
+    host,
+    nc,
     stop: async (graceMs = 2_000) => {
       await host.stop(graceMs);
       await nc.drain().catch(() => undefined);
@@ -40,7 +41,10 @@ export async function startHost(server: NatsServerHandle, actors: ActorDef[], op
   };
 }
 
-export async function waitFor<T>(fn: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   let last: T | undefined;
   while (Date.now() < deadline) {

@@ -6,8 +6,13 @@ import { startWorker, type Worker } from '../../cli/worker.ts';
 import type { WorkspaceSettings } from '../../protocol/index.ts';
 import { type Config, type TypedKv, createLogger, parseConfig, typedKv } from '../../runtime/index.ts';
 import {
-  type GeneratorOptions, type Sandboxes, type SmtpSink, type IntercomSandboxOptions, type SalesforceSandboxOptions,
-  startSandboxes, startSmtpSink,
+  type GeneratorOptions,
+  type Sandboxes,
+  type SmtpSink,
+  type IntercomSandboxOptions,
+  type SalesforceSandboxOptions,
+  startSandboxes,
+  startSmtpSink,
 } from '../../sandbox/index.ts';
 import { connectAs } from './host.ts';
 import { type NatsServerHandle, startNatsServer } from './nats-server.ts';
@@ -51,25 +56,34 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ps-data-'));
   const base = {
     nats: { servers: [nats.url], user: 'worker', pass: 'worker-dev-password' },
-    logLevel: (process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     dataDir,
     // Long enough to outlast the event-loop stalls of a test process on two busy cores (with 1 s,
     // leaders lost their leases mid-run under CI load); short enough for fail-over tests.
     leaseTtlMs: 3_000,
     queue: { ackWaitMs: 10_000, maxDeliver: 5 },
     smtp: { host: '127.0.0.1', port: smtp.port, from: 'peoplesync <peoplesync@localhost>' },
-    workspaces: [{
-      id: WS,
-      salesforce: { auth: { kind: 'client_credentials', loginUrl: sandboxes.salesforce.url, clientId: 'ps-client', clientSecret: 'ps-secret' } },
-      intercom: { baseUrl: sandboxes.intercom.url, token: sandboxes.intercom.token, webhookSecret: 'hook-secret' },
-    }],
+    workspaces: [
+      {
+        id: WS,
+        salesforce: {
+          auth: { kind: 'client_credentials', loginUrl: sandboxes.salesforce.url, clientId: 'ps-client', clientSecret: 'ps-secret' },
+        },
+        intercom: { baseUrl: sandboxes.intercom.url, token: sandboxes.intercom.token, webhookSecret: 'hook-secret' },
+      },
+    ],
     ...o.config,
   };
   const config = parseConfig(base);
   const nc = await connectAs(nats);
   const workers: Worker[] = [];
   const sys: TestSystem = {
-    nats, sandboxes, smtp, config, workers, nc,
+    nats,
+    sandboxes,
+    smtp,
+    config,
+    workers,
+    nc,
     async startWorker(actors, extra = {}) {
       const cfg = parseConfig({ ...base, ...extra });
       const w = await startWorker(cfg, { actors, log: createLogger({ level: cfg.logLevel }) });

@@ -4,8 +4,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Msg } from 'nats';
 import {
-  BatchMapped, BulkHistory, BulkStart, BulkStatus, BulkStop, ControlError, Headers, IndexRefresh, IndexRefreshed, NotifyRunFinished,
-  PageScanned, PartWritten, type Run, RunSchema, ScanPage, TierChanged, decodeMessage,
+  BatchMapped,
+  BulkHistory,
+  BulkStart,
+  BulkStatus,
+  BulkStop,
+  ControlError,
+  Headers,
+  IndexRefresh,
+  IndexRefreshed,
+  NotifyRunFinished,
+  PageScanned,
+  PartWritten,
+  type Run,
+  RunSchema,
+  ScanPage,
+  TierChanged,
+  decodeMessage,
 } from '../../protocol/index.ts';
 import { type ActorDef, currentRunKey, on, runKey } from '../../runtime/index.ts';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
@@ -18,9 +33,33 @@ const items: Item[] = [];
 const probe: ActorDef = {
   name: 'probe',
   queues: [
-    { stage: 'index', classes: ['bulk'], handlers: [on(IndexRefresh, async (body, ctx) => { items.push({ type: 'index', body, run: ctx.run }); })] },
-    { stage: 'scan', classes: ['bulk'], handlers: [on(ScanPage, async (body, ctx) => { items.push({ type: 'scan', body, run: ctx.run }); })] },
-    { stage: 'notify', classes: ['bulk'], handlers: [on(NotifyRunFinished, async (body, ctx) => { items.push({ type: 'notify', body, run: ctx.run }); })] },
+    {
+      stage: 'index',
+      classes: ['bulk'],
+      handlers: [
+        on(IndexRefresh, async (body, ctx) => {
+          items.push({ type: 'index', body, run: ctx.run });
+        }),
+      ],
+    },
+    {
+      stage: 'scan',
+      classes: ['bulk'],
+      handlers: [
+        on(ScanPage, async (body, ctx) => {
+          items.push({ type: 'scan', body, run: ctx.run });
+        }),
+      ],
+    },
+    {
+      stage: 'notify',
+      classes: ['bulk'],
+      handlers: [
+        on(NotifyRunFinished, async (body, ctx) => {
+          items.push({ type: 'notify', body, run: ctx.run });
+        }),
+      ],
+    },
   ],
 };
 
@@ -56,9 +95,20 @@ const send = (def: Parameters<TestHost['host']['messenger']['publish']>[0], body
   probeHost.host.messenger.publish(def, WS, body as never, { cls: 'bulk' });
 const status = async () => (await req().request(BulkStatus, WS, {})).run as Run;
 const itemOf = (type: string, run: string, pred: (b: Record<string, unknown>) => boolean = () => true) =>
-  waitFor(() => items.find((i) => i.type === type && (i.body.run === run || (i.body.run as Run)?.runId === run) && pred(i.body)), { what: `${type} item` });
+  waitFor(() => items.find((i) => i.type === type && (i.body.run === run || (i.body.run as Run)?.runId === run) && pred(i.body)), {
+    what: `${type} item`,
+  });
 const mapped = (run: string, batchId: string, parts: Array<{ system: 'salesforce' | 'intercom'; part: number; records: number }>) => ({
-  run, batchId, scanned: 100, inCommon: 80, unmatched: 20, ambiguous: 0, skipped: 0, unchanged: 60, failed: 1, parts,
+  run,
+  batchId,
+  scanned: 100,
+  inCommon: 80,
+  unmatched: 20,
+  ambiguous: 0,
+  skipped: 0,
+  unchanged: 60,
+  failed: 1,
+  parts,
 });
 
 describe('coordinator', () => {
@@ -70,7 +120,9 @@ describe('coordinator', () => {
     expect((await kv.getRaw(currentRunKey(WS)))?.value).toEqual({ runId: run.runId });
     expect((await itemOf('index', run.runId)).body).toMatchObject({ page: 0, cursor: null });
 
-    const refused = await req().request(BulkStart, WS, {}).catch((e: unknown) => e);
+    const refused = await req()
+      .request(BulkStart, WS, {})
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ControlError);
     expect(refused).toMatchObject({ code: 'run_active', details: { runId: run.runId } });
 
@@ -78,12 +130,22 @@ describe('coordinator', () => {
     await waitFor(async () => (await status()).expectedRecords === expected.Lead + expected.Contact, { what: 'expected count' });
 
     // Every report goes twice: a redelivery must not count again.
-    const twice = async (def: Parameters<typeof send>[0], body: Record<string, unknown>) => { await send(def, body); await send(def, body); };
+    const twice = async (def: Parameters<typeof send>[0], body: Record<string, unknown>) => {
+      await send(def, body);
+      await send(def, body);
+    };
     await twice(IndexRefreshed, { run: run.runId, contacts: 95, pages: 1 });
     const scanC = await itemOf('scan', run.runId, (b) => b.object === 'Contact');
     expect(scanC.body).toMatchObject({ page: 0, afterId: null });
     expect(scanC.run).toBe(run.runId);
-    await twice(PageScanned, { run: run.runId, object: 'Contact', page: 0, records: 200, batchIds: ['Contact:0:0', 'Contact:0:1'], last: true });
+    await twice(PageScanned, {
+      run: run.runId,
+      object: 'Contact',
+      page: 0,
+      records: 200,
+      batchIds: ['Contact:0:0', 'Contact:0:1'],
+      last: true,
+    });
     await twice(BatchMapped, mapped(run.runId, 'Contact:0:0', [{ system: 'salesforce', part: 0, records: 10 }]));
     await twice(BatchMapped, mapped(run.runId, 'Contact:0:1', []));
     await new Promise((r) => setTimeout(r, 300));
@@ -101,7 +163,13 @@ describe('coordinator', () => {
     const done = await status();
     expect(done).toMatchObject({ status: 'completed', phase: 'done', percent: 100, indexContacts: 95 });
     expect(done.counts).toMatchObject({
-      scanned: 300, inCommon: 240, unmatched: 60, unchanged: 180, updatedSalesforce: 9, updatedIntercom: 5, failed: 4,
+      scanned: 300,
+      inCommon: 240,
+      unmatched: 60,
+      unchanged: 180,
+      updatedSalesforce: 9,
+      updatedIntercom: 5,
+      failed: 4,
     });
     expect((await kv.get(runKey(WS, run.runId), RunSchema))?.value.status).toBe('completed');
     await waitFor(() => finished.find((r) => r.runId === run.runId && r.status === 'completed'), { what: 'finished event' });
@@ -114,7 +182,12 @@ describe('coordinator', () => {
   it('pauses for API capacity and resumes, stops for good, and lists history newest first', async () => {
     const { run } = await req().request(BulkStart, WS, { startedBy: 'bob', dryRun: true });
     const tier = (t: 'normal' | 'bulk_paused' | 'exhausted') =>
-      probeHost.host.messenger.publish(TierChanged, WS, { tier: t, previous: 'normal', consumptionPercent: 40, at: Date.now() }, { cls: 'event' });
+      probeHost.host.messenger.publish(
+        TierChanged,
+        WS,
+        { tier: t, previous: 'normal', consumptionPercent: 40, at: Date.now() },
+        { cls: 'event' },
+      );
     await tier('bulk_paused');
     await waitFor(async () => (await status()).status === 'paused', { what: 'paused' });
     expect((await status()).reason).toBe('api_capacity');
@@ -131,7 +204,10 @@ describe('coordinator', () => {
     expect(await status()).toMatchObject({ status: 'stopped', phase: 'index' });
 
     const { runs } = await req().request(BulkHistory, WS, { limit: 10 });
-    expect(runs.map((r) => [r.startedBy, r.status])).toEqual([['bob', 'stopped'], ['alice', 'completed']]);
+    expect(runs.map((r) => [r.startedBy, r.status])).toEqual([
+      ['bob', 'stopped'],
+      ['alice', 'completed'],
+    ]);
     expect((await req().request(BulkHistory, WS, { limit: 1 })).runs).toHaveLength(1);
   });
 
@@ -152,10 +228,13 @@ describe('coordinator', () => {
     await old.nc.close(); // a crash: no stop, no lease release
     const next = await sys.startWorker(['coordinator', 'quota']);
     await waitFor(() => next.host.isLeading('coordinator', WS), { what: 'new leader', timeoutMs: 15_000 });
-    const lost = await waitFor(async () => {
-      const r = await status();
-      return r.runId === run.runId && r.status === 'failed' ? r : null;
-    }, { what: 'lost run failed' });
+    const lost = await waitFor(
+      async () => {
+        const r = await status();
+        return r.runId === run.runId && r.status === 'failed' ? r : null;
+      },
+      { what: 'lost run failed' },
+    );
     expect(lost).toMatchObject({ reason: 'coordinator_lost' });
     expect(lost.finishedAt).toBeGreaterThan(0);
     // Its work items are dropped from now on, and a new run can start.

@@ -17,7 +17,9 @@ beforeAll(async () => {
   await sys.startWorker(['errors']);
   m = messenger(sys.nc);
 }, 60_000);
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 const letters = async () => (await m.request(DlqList, WS, { limit: 100 })).letters;
 
@@ -28,9 +30,20 @@ describe('dead letters', () => {
     h.set(Headers.type, ReportSyncError.type);
     h.set(Headers.contentType, 'application/msgpack');
     await sys.nc.jetstream().publish(subj, new Uint8Array([0xc1, 0x00, 0xff]), { headers: h });
-    const [letter] = await waitFor(async () => { const l = await letters(); return l.length ? l : null; }, { what: 'a dead letter' });
+    const [letter] = await waitFor(
+      async () => {
+        const l = await letters();
+        return l.length ? l : null;
+      },
+      { what: 'a dead letter' },
+    );
     expect(letter).toMatchObject({
-      subject: `peoplesync.dlq.${WS}.errors`, reason: 'undecodable', type: ReportSyncError.type, originalSubject: subj, deliveries: 1, size: 3,
+      subject: `peoplesync.dlq.${WS}.errors`,
+      reason: 'undecodable',
+      type: ReportSyncError.type,
+      originalSubject: subj,
+      deliveries: 1,
+      size: 3,
     });
     expect(letter.error).toMatch(/not valid application\/msgpack/);
     expect(await m.request(DlqReplay, WS, { seqs: [letter.seq, 999_999] })).toEqual({ replayed: 1, missing: [999_999] });
@@ -52,16 +65,21 @@ describe('dead letters', () => {
     await m.publish(ReportSyncError, WS, report({ message: 'while the bucket was gone' }), { cls: 'event' });
     // Whether the server's answer reads as NATS trouble (retried, then max_deliveries) or as a
     // refusal (permanent_error at once), the report ends in the DLQ rather than being lost.
-    const failed = await waitFor(async () => (await letters()).find((l) => l.reason === 'permanent_error' || l.reason === 'max_deliveries'),
-      { what: 'the failed report', timeoutMs: 30_000 });
+    const failed = await waitFor(
+      async () => (await letters()).find((l) => l.reason === 'permanent_error' || l.reason === 'max_deliveries'),
+      { what: 'the failed report', timeoutMs: 30_000 },
+    );
     expect(failed).toMatchObject({ type: ReportSyncError.type, originalSubject: `peoplesync.work.${WS}.errors.event` });
     // The fix: the bucket is provisioned again (as any worker start does).
     await provision(sys.nc, topology(), 1);
     expect(await m.request(DlqReplay, WS, { seqs: [failed.seq] })).toEqual({ replayed: 1, missing: [] });
-    const listed = await waitFor(async () => {
-      const r = await m.request(ErrorsList, WS, {});
-      return r.total === 1 ? r.errors : null;
-    }, { what: 'the replayed report recorded' });
+    const listed = await waitFor(
+      async () => {
+        const r = await m.request(ErrorsList, WS, {});
+        return r.total === 1 ? r.errors : null;
+      },
+      { what: 'the replayed report recorded' },
+    );
     expect(listed[0]).toMatchObject({ message: 'while the bucket was gone', attempts: 1 });
     expect((await letters()).some((l) => l.seq === failed.seq)).toBe(false);
   });

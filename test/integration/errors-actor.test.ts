@@ -2,7 +2,15 @@
 // counting, retry, resync, resolution, and survival across a worker restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ControlError, ErrorsCount, ErrorsList, ErrorsRetry, ErrorsShow, ReportSyncError, Resync, SyncErrorResolved, type SyncError,
+  ControlError,
+  ErrorsCount,
+  ErrorsList,
+  ErrorsRetry,
+  ErrorsShow,
+  ReportSyncError,
+  Resync,
+  SyncErrorResolved,
+  type SyncError,
 } from '../../protocol/index.ts';
 import type { Messenger } from '../../runtime/index.ts';
 import { runKey } from '../../runtime/index.ts';
@@ -22,7 +30,9 @@ beforeAll(async () => {
   await sys.startWorker(['errors']);
   m = messenger(sys.nc);
 }, 60_000);
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 const list = (q: Parameters<Messenger['request']>[2] = {}) => m.request(ErrorsList, WS, q as never);
 const all = async () => (await list({ direction: 'all', limit: 500 })).errors;
@@ -47,8 +57,25 @@ describe('errors actor', () => {
 
   it('lists Intercom-to-Salesforce errors by default, filters and pages, and counts by cause', async () => {
     const t = Date.now() + 10_000;
-    await m.publish(ReportSyncError, WS, report({ direction: 'salesforce_to_intercom', sfObject: 'Lead', sfId: SF_LEAD, cause: 'not_found', attributes: ['custom_attributes.plan'], at: t }), { cls: 'event' });
-    await m.publish(ReportSyncError, WS, report({ sfObject: 'Lead', sfId: SF_LEAD, cause: 'field_too_long', syncType: 'retry', attributes: ['City'], at: t + 1 }), { cls: 'retry' });
+    await m.publish(
+      ReportSyncError,
+      WS,
+      report({
+        direction: 'salesforce_to_intercom',
+        sfObject: 'Lead',
+        sfId: SF_LEAD,
+        cause: 'not_found',
+        attributes: ['custom_attributes.plan'],
+        at: t,
+      }),
+      { cls: 'event' },
+    );
+    await m.publish(
+      ReportSyncError,
+      WS,
+      report({ sfObject: 'Lead', sfId: SF_LEAD, cause: 'field_too_long', syncType: 'retry', attributes: ['City'], at: t + 1 }),
+      { cls: 'retry' },
+    );
     await waitFor(async () => (await all()).length === 4, { what: 'four errors' });
     const byDefault = await list();
     expect(byDefault.total).toBe(3);
@@ -73,13 +100,18 @@ describe('errors actor', () => {
     const errs = await all();
     const target = errs.find((e) => e.cause === 'not_found') as SyncError;
     expect(await m.request(ErrorsRetry, WS, { ids: [target.id], by: 'ann' })).toEqual({ queued: 1 });
-    const items = await waitFor(async () => {
-      const w = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
-      return w.length ? w : null;
-    }, { what: 'a resync item' });
+    const items = await waitFor(
+      async () => {
+        const w = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
+        return w.length ? w : null;
+      },
+      { what: 'a resync item' },
+    );
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
-      subject: `peoplesync.work.${WS}.match.retry`, type: 'match.resync.v1', msgId: `retry:${target.id}:${target.lastAt}`,
+      subject: `peoplesync.work.${WS}.match.retry`,
+      type: 'match.resync.v1',
+      msgId: `retry:${target.id}:${target.lastAt}`,
       body: { sfObject: 'Lead', sfId: SF_LEAD, icId: IC_ID, errorIds: [target.id], requestedBy: 'ann' },
     });
     // Retrying it again at once is one retry (same msgId): the first is still queued.
@@ -87,8 +119,17 @@ describe('errors actor', () => {
     expect(await m.request(ErrorsRetry, WS, { cause: 'validation_rule' })).toEqual({ queued: 2 });
     const after = await workItems(sys.nc, `peoplesync.work.${WS}.match.retry`);
     expect(after).toHaveLength(3);
-    expect(after.slice(1).map((i) => (i.body.errorIds as string[])[0]).sort())
-      .toEqual(errs.filter((e) => e.cause === 'validation_rule').map((e) => e.id).sort());
+    expect(
+      after
+        .slice(1)
+        .map((i) => (i.body.errorIds as string[])[0])
+        .sort(),
+    ).toEqual(
+      errs
+        .filter((e) => e.cause === 'validation_rule')
+        .map((e) => e.id)
+        .sort(),
+    );
   });
 
   it('refuses a retry that names no error or an unknown one', async () => {
@@ -103,21 +144,31 @@ describe('errors actor', () => {
 
   it('resyncs one person by email, Salesforce Id or Intercom id with class interactive', async () => {
     await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
-    const contactErrors = (await all()).filter((e) => e.sfId === SF_CONTACT).map((e) => e.id).sort();
+    const contactErrors = (await all())
+      .filter((e) => e.sfId === SF_CONTACT)
+      .map((e) => e.id)
+      .sort();
     expect(await m.request(Resync, WS, { key: 'ann@example.com', by: 'cli' })).toEqual({ queued: 1 });
     expect(await m.request(Resync, WS, { key: SF_CONTACT.slice(0, 15) })).toEqual({ queued: 1 });
     expect(await m.request(Resync, WS, { key: IC_ID })).toEqual({ queued: 1 });
-    const items = await waitFor(async () => {
-      const w = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
-      return w.length === 3 ? w : null;
-    }, { what: 'three resync items' });
+    const items = await waitFor(
+      async () => {
+        const w = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
+        return w.length === 3 ? w : null;
+      },
+      { what: 'three resync items' },
+    );
     expect(items.every((i) => i.subject === `peoplesync.work.${WS}.match.interactive`)).toBe(true);
     expect(items[0].body).toMatchObject({ email: 'ann@example.com', errorIds: [], requestedBy: 'cli' });
     expect(items[1].body).toMatchObject({ sfObject: 'Contact', sfId: SF_CONTACT });
     expect((items[1].body.errorIds as string[]).sort()).toEqual(contactErrors);
     expect(items[2].body).toMatchObject({ icId: IC_ID });
     const bad = await m.request(Resync, WS, { key: '001000000000001' }).catch((e: unknown) => e);
-    expect(bad).toMatchObject({ code: 'invalid_key', status: 400, message: expect.stringMatching(/neither a Lead \(00Q\) nor a Contact \(003\)/) });
+    expect(bad).toMatchObject({
+      code: 'invalid_key',
+      status: 400,
+      message: expect.stringMatching(/neither a Lead \(00Q\) nor a Contact \(003\)/),
+    });
   });
 
   it('removes the errors of a record that synced cleanly, but not a failure newer than the clean sync', async () => {
@@ -126,13 +177,28 @@ describe('errors actor', () => {
     expect(lead).toHaveLength(2);
     const newest = Math.max(...lead.map((e) => e.lastAt));
     // Only the Intercom-to-Salesforce direction synced, and before the newer failure.
-    await m.publish(SyncErrorResolved, WS, { errorIds: [], sfId: SF_LEAD, icId: null, direction: 'intercom_to_salesforce', at: newest - 1 }, { cls: 'retry' });
-    await m.publish(SyncErrorResolved, WS, { errorIds: [], sfId: SF_LEAD, icId: null, direction: 'salesforce_to_intercom', at: newest + 1 }, { cls: 'retry' });
+    await m.publish(
+      SyncErrorResolved,
+      WS,
+      { errorIds: [], sfId: SF_LEAD, icId: null, direction: 'intercom_to_salesforce', at: newest - 1 },
+      { cls: 'retry' },
+    );
+    await m.publish(
+      SyncErrorResolved,
+      WS,
+      { errorIds: [], sfId: SF_LEAD, icId: null, direction: 'salesforce_to_intercom', at: newest + 1 },
+      { cls: 'retry' },
+    );
     await waitFor(async () => (await all()).filter((e) => e.sfId === SF_LEAD).length === 1, { what: 'one lead error resolved' });
     expect((await all()).find((e) => e.sfId === SF_LEAD)).toMatchObject({ cause: 'field_too_long' });
     // By id: only the named error goes.
     const contact = (await all()).filter((e) => e.sfId === SF_CONTACT);
-    await m.publish(SyncErrorResolved, WS, { errorIds: [contact[0].id], sfId: SF_CONTACT, icId: IC_ID, direction: null, at: Date.now() + 60_000 }, { cls: 'retry' });
+    await m.publish(
+      SyncErrorResolved,
+      WS,
+      { errorIds: [contact[0].id], sfId: SF_CONTACT, icId: IC_ID, direction: null, at: Date.now() + 60_000 },
+      { cls: 'retry' },
+    );
     await waitFor(async () => (await all()).length === before.length - 2, { what: 'the named error resolved' });
     expect((await all()).map((e) => e.id)).not.toContain(contact[0].id);
     expect((await all()).map((e) => e.id)).toContain(contact[1].id);

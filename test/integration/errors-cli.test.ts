@@ -20,23 +20,50 @@ beforeAll(async () => {
   await sys.startWorker(['errors']);
   configFile = join(sys.config.dataDir, 'cli.json');
   // The CLI connects as the operator: control requests only.
-  await writeFile(configFile, JSON.stringify({
-    nats: { servers: sys.config.nats.servers, ...USERS.operator }, logLevel: 'silent', workspaces: sys.config.workspaces,
-  }));
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      nats: { servers: sys.config.nats.servers, ...USERS.operator },
+      logLevel: 'silent',
+      workspaces: sys.config.workspaces,
+    }),
+  );
   const m = messenger(sys.nc);
   const t = Date.now();
   await m.publish(ReportSyncError, WS, report({ at: t - 3 * 86_400_000 }), { cls: 'event' });
-  await m.publish(ReportSyncError, WS, report({ at: t, sfObject: 'Lead', sfId: SF_LEAD, cause: 'field_too_long', attributes: ['City'], message: 'City: data value too large' }), { cls: 'event' });
-  await m.publish(ReportSyncError, WS, report({ at: t, direction: 'salesforce_to_intercom', cause: 'not_found', attributes: ['name'] }), { cls: 'event' });
+  await m.publish(
+    ReportSyncError,
+    WS,
+    report({
+      at: t,
+      sfObject: 'Lead',
+      sfId: SF_LEAD,
+      cause: 'field_too_long',
+      attributes: ['City'],
+      message: 'City: data value too large',
+    }),
+    { cls: 'event' },
+  );
+  await m.publish(ReportSyncError, WS, report({ at: t, direction: 'salesforce_to_intercom', cause: 'not_found', attributes: ['name'] }), {
+    cls: 'event',
+  });
   await waitFor(async () => (await runCli('errors', 'count', '--json')).out.includes('"total": 3'), { what: 'three errors' });
 }, 60_000);
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 async function runCli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
   try {
     const code = await main([...argv, '--config', configFile]);
     return { code, out, err };
@@ -73,22 +100,40 @@ describe('peoplesync errors', () => {
   });
 
   it('refuses bad arguments before connecting, and reports an unknown id', async () => {
-    expect(await runCli('errors', 'list', '--since', 'yesterday')).toMatchObject({ code: 2, err: expect.stringMatching(/--since must be a duration/) });
-    expect(await runCli('errors', 'list', '--cause', 'bad')).toMatchObject({ code: 2, err: expect.stringMatching(/--cause must be one of validation_rule/) });
+    expect(await runCli('errors', 'list', '--since', 'yesterday')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--since must be a duration/),
+    });
+    expect(await runCli('errors', 'list', '--cause', 'bad')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--cause must be one of validation_rule/),
+    });
     expect(await runCli('errors', 'retry')).toMatchObject({ code: 2, err: expect.stringMatching(/needs error ids or --cause/) });
-    expect(await runCli('errors', 'frobnicate')).toMatchObject({ code: 2, err: expect.stringMatching(/unknown errors subcommand "frobnicate"/) });
-    expect(await runCli('errors', 'show', 'ffffffffffffffffffffffff')).toMatchObject({ code: 1, err: expect.stringMatching(/no sync error ffffffffffffffffffffffff .*\(not_found\)/) });
+    expect(await runCli('errors', 'frobnicate')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/unknown errors subcommand "frobnicate"/),
+    });
+    expect(await runCli('errors', 'show', 'ffffffffffffffffffffffff')).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/no sync error ffffffffffffffffffffffff .*\(not_found\)/),
+    });
   });
 });
 
 describe('peoplesync resync and dlq', () => {
   it('resyncs by key with class interactive, refusing a key of no known shape', async () => {
     await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
-    expect(await runCli('resync', 'Person@Example.com')).toMatchObject({ code: 0, out: 'Queued a resync of Person@Example.com (class interactive).\n' });
+    expect(await runCli('resync', 'Person@Example.com')).toMatchObject({
+      code: 0,
+      out: 'Queued a resync of Person@Example.com (class interactive).\n',
+    });
     const items = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ subject: `peoplesync.work.${WS}.match.interactive`, body: { email: 'Person@Example.com' } });
-    expect(await runCli('resync', '001000000000001')).toMatchObject({ code: 2, err: expect.stringMatching(/neither a Lead \(00Q\) nor a Contact \(003\)/) });
+    expect(await runCli('resync', '001000000000001')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/neither a Lead \(00Q\) nor a Contact \(003\)/),
+    });
   });
 
   it('lists dead letters and reports sequences it could not replay', async () => {
@@ -99,7 +144,9 @@ describe('peoplesync resync and dlq', () => {
 
   it('runs as the installed binary', async () => {
     const bin = resolve(import.meta.dirname, '..', '..', 'cli', 'bin.mjs');
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'errors', 'count', '--json', '--config', configFile], { timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'errors', 'count', '--json', '--config', configFile], {
+      timeout: 30_000,
+    });
     expect(JSON.parse(stdout)).toMatchObject({ total: 3 });
   });
 });

@@ -12,9 +12,18 @@ export const IC_ID = '65f0c0ffee00000000000001';
 
 export function report(over: Partial<Report> = {}): Report {
   return {
-    syncType: 'event', direction: 'intercom_to_salesforce', sfObject: 'Contact', sfId: SF_CONTACT, icId: IC_ID,
-    attributes: ['Title'], cause: 'validation_rule', message: 'Title may not be CEO',
-    details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: ['Title'] }, run: null, at: Date.now(), ...over,
+    syncType: 'event',
+    direction: 'intercom_to_salesforce',
+    sfObject: 'Contact',
+    sfId: SF_CONTACT,
+    icId: IC_ID,
+    attributes: ['Title'],
+    cause: 'validation_rule',
+    message: 'Title may not be CEO',
+    details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: ['Title'] },
+    run: null,
+    at: Date.now(),
+    ...over,
   };
 }
 
@@ -22,7 +31,13 @@ export function messenger(nc: NatsConnection): Messenger {
   return new Messenger(nc, 'peoplesync', 'msgpack');
 }
 
-export interface WorkItem { seq: number; subject: string; type: string | null; msgId: string | null; body: Record<string, unknown> }
+export interface WorkItem {
+  seq: number;
+  subject: string;
+  type: string | null;
+  msgId: string | null;
+  body: Record<string, unknown>;
+}
 
 /** Every message of the WORK stream on `filter` (a subject with wildcards), oldest first. */
 export async function workItems(nc: NatsConnection, filter: string): Promise<WorkItem[]> {
@@ -37,7 +52,10 @@ export async function workItems(nc: NatsConnection, filter: string): Promise<Wor
       return out;
     }
     out.push({
-      seq: sm.seq, subject: sm.subject, type: sm.header?.get(Headers.type) || null, msgId: sm.header?.get(Headers.msgId) || null,
+      seq: sm.seq,
+      subject: sm.subject,
+      type: sm.header?.get(Headers.type) || null,
+      msgId: sm.header?.get(Headers.msgId) || null,
       body: decodeBody(sm.data, sm.header?.get(Headers.contentType) || undefined) as Record<string, unknown>,
     });
     seq = sm.seq + 1;

@@ -15,7 +15,9 @@ beforeAll(async () => {
   sys = await startSystem({ generator: { people: 5 } });
   m = messenger(sys.nc);
 }, 60_000);
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe('errors of an ended run', () => {
   it('records the failures a run reported before it completed', async () => {
@@ -26,10 +28,13 @@ describe('errors of an ended run', () => {
     await m.publish(ReportSyncError, WS, report({ syncType: 'bulk', run: 'run-ended' }), { cls: 'bulk' });
     await runs.put(runKey(WS, 'run-ended'), { ...run, status: 'completed', phase: 'done', finishedAt: Date.now() });
     await sys.startWorker(['errors']);
-    const listed = await waitFor(async () => {
-      const r = await m.request(ErrorsList, WS, { direction: 'all' });
-      return r.total ? r.errors : null;
-    }, { what: 'the error of the ended run', timeoutMs: 10_000 });
+    const listed = await waitFor(
+      async () => {
+        const r = await m.request(ErrorsList, WS, { direction: 'all' });
+        return r.total ? r.errors : null;
+      },
+      { what: 'the error of the ended run', timeoutMs: 10_000 },
+    );
     expect(listed[0]).toMatchObject({ run: 'run-ended', syncType: 'bulk' });
   });
 });

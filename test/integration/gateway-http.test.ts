@@ -21,18 +21,32 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   m = messenger(sys.nc);
 }, 60_000);
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 const contact = () => sys.sandboxes.intercom.contacts()[0];
-const notification = (topic: string, item: unknown) => JSON.stringify({
-  type: 'notification_event', id: 'notif_1', topic, app_id: 'app', data: { type: 'notification_event_data', item }, created_at: 1, delivery_attempts: 1, first_sent_at: 1,
-});
-const hook = (body: string, signature: string | null, ws = WS) => fetch(`${base}/webhooks/intercom/${ws}`, {
-  method: 'POST', body, headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature': signature } : {}) },
-});
+const notification = (topic: string, item: unknown) =>
+  JSON.stringify({
+    type: 'notification_event',
+    id: 'notif_1',
+    topic,
+    app_id: 'app',
+    data: { type: 'notification_event_data', item },
+    created_at: 1,
+    delivery_attempts: 1,
+    first_sent_at: 1,
+  });
+const hook = (body: string, signature: string | null, ws = WS) =>
+  fetch(`${base}/webhooks/intercom/${ws}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature': signature } : {}) },
+  });
 const matchItems = () => workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
-const json = async (res: Response) => ({ status: res.status, body: await res.json() as Record<string, unknown> });
-const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> });
+const post = (path: string, body: unknown) =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('webhooks', () => {
   it('answers HEAD, and publishes a signed contact notification as MatchContacts', async () => {
@@ -49,7 +63,9 @@ describe('webhooks', () => {
     const items = await matchItems();
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
-      subject: `peoplesync.work.${WS}.match.event`, type: 'match.contacts.v1', msgId: `ic:${c.id}:${c.updated_at}`,
+      subject: `peoplesync.work.${WS}.match.event`,
+      type: 'match.contacts.v1',
+      msgId: `ic:${c.id}:${c.updated_at}`,
       body: { source: 'webhook', contacts: [{ id: c.id, email: c.email, role: c.role }] },
     });
   });
@@ -83,8 +99,17 @@ describe('webhooks', () => {
       const changed = sys.sandboxes.intercom.userChange(c.id, { name: 'Renamed Person' });
       await sys.sandboxes.intercom.drainWebhooks();
       expect(sys.sandboxes.intercom.stats()).toMatchObject({ webhooksFailed: 0 });
-      const items = await waitFor(async () => { const w = await matchItems(); return w.length ? w : null; }, { what: 'MatchContacts' });
-      expect(items[0].body).toMatchObject({ source: 'webhook', contacts: [{ id: c.id, name: 'Renamed Person', updated_at: changed.updated_at }] });
+      const items = await waitFor(
+        async () => {
+          const w = await matchItems();
+          return w.length ? w : null;
+        },
+        { what: 'MatchContacts' },
+      );
+      expect(items[0].body).toMatchObject({
+        source: 'webhook',
+        contacts: [{ id: c.id, name: 'Renamed Person', updated_at: changed.updated_at }],
+      });
     } finally {
       sys.sandboxes.intercom.configure({ webhook: null });
     }
@@ -94,15 +119,24 @@ describe('webhooks', () => {
 describe('JSON API', () => {
   it('lists, shows, counts and retries sync errors', async () => {
     await m.publish(ReportSyncError, WS, report({ at: Date.now() }), { cls: 'event' });
-    const listed = await waitFor(async () => {
-      const r = await json(await fetch(`${base}/api/${WS}/errors?cause=validation_rule&limit=5`));
-      return (r.body.total as number) > 0 ? r : null;
-    }, { what: 'the error over HTTP' });
+    const listed = await waitFor(
+      async () => {
+        const r = await json(await fetch(`${base}/api/${WS}/errors?cause=validation_rule&limit=5`));
+        return (r.body.total as number) > 0 ? r : null;
+      },
+      { what: 'the error over HTTP' },
+    );
     expect(listed.status).toBe(200);
     const e = (listed.body.errors as { id: string; sfId: string }[])[0];
     expect(e.sfId).toBe(SF_CONTACT);
-    expect(await json(await fetch(`${base}/api/${WS}/errors/${e.id}`))).toMatchObject({ status: 200, body: { error: { id: e.id, attempts: 1 } } });
-    expect(await json(await fetch(`${base}/api/${WS}/errors/count`))).toMatchObject({ status: 200, body: { byCause: { validation_rule: 1 }, total: 1 } });
+    expect(await json(await fetch(`${base}/api/${WS}/errors/${e.id}`))).toMatchObject({
+      status: 200,
+      body: { error: { id: e.id, attempts: 1 } },
+    });
+    expect(await json(await fetch(`${base}/api/${WS}/errors/count`))).toMatchObject({
+      status: 200,
+      body: { byCause: { validation_rule: 1 }, total: 1 },
+    });
     expect((await json(await fetch(`${base}/api/${WS}/errors?direction=salesforce_to_intercom`))).body).toMatchObject({ total: 0 });
     await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
     expect(await json(await post(`/api/${WS}/errors/retry`, { ids: [e.id] }))).toEqual({ status: 200, body: { queued: 1 } });
@@ -113,15 +147,40 @@ describe('JSON API', () => {
   });
 
   it('answers control errors with their status and the JSON error body', async () => {
-    expect(await json(await fetch(`${base}/api/${WS}/errors/0123456789abcdef01234567`))).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-    expect(await json(await post(`/api/${WS}/resync`, { key: 'nobody' }))).toMatchObject({ status: 400, body: { error: { code: 'invalid_key', status: 400 } } });
-    expect(await json(await post(`/api/${WS}/resync`, {}))).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/key/) } } });
-    expect(await json(await fetch(`${base}/api/${WS}/errors?since=someday`))).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/since/) } } });
-    expect(await json(await fetch(`${base}/api/${WS}/errors?direction=sideways`))).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/direction/) } } });
+    expect(await json(await fetch(`${base}/api/${WS}/errors/0123456789abcdef01234567`))).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found' } },
+    });
+    expect(await json(await post(`/api/${WS}/resync`, { key: 'nobody' }))).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_key', status: 400 } },
+    });
+    expect(await json(await post(`/api/${WS}/resync`, {}))).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request', message: expect.stringMatching(/key/) } },
+    });
+    expect(await json(await fetch(`${base}/api/${WS}/errors?since=someday`))).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/since/) } },
+    });
+    expect(await json(await fetch(`${base}/api/${WS}/errors?direction=sideways`))).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/direction/) } },
+    });
     // The coordinator is not hosted by this worker: nothing answers bulk requests.
-    expect(await json(await fetch(`${base}/api/${WS}/bulk`))).toMatchObject({ status: 503, body: { error: { message: expect.stringMatching(/bulk.status for workspace ws1/) } } });
-    expect(await json(await fetch(`${base}/api/nowhere/errors`))).toMatchObject({ status: 404, body: { error: { code: 'unknown_workspace' } } });
-    const form = await fetch(`${base}/api/${WS}/bulk/start`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'dryRun=1' });
+    expect(await json(await fetch(`${base}/api/${WS}/bulk`))).toMatchObject({
+      status: 503,
+      body: { error: { message: expect.stringMatching(/bulk.status for workspace ws1/) } },
+    });
+    expect(await json(await fetch(`${base}/api/nowhere/errors`))).toMatchObject({
+      status: 404,
+      body: { error: { code: 'unknown_workspace' } },
+    });
+    const form = await fetch(`${base}/api/${WS}/bulk/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'dryRun=1',
+    });
     expect(form.status).toBe(415);
     const wrong = await fetch(`${base}/api/${WS}/settings`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
@@ -130,11 +189,23 @@ describe('JSON API', () => {
   });
 
   it('serves the usage indicator and the settings through their actors', async () => {
-    const usage = await waitFor(async () => { const r = await json(await fetch(`${base}/api/${WS}/quota`)); return r.status === 200 ? r : null; }, { what: 'the quota leader' });
+    const usage = await waitFor(
+      async () => {
+        const r = await json(await fetch(`${base}/api/${WS}/quota`));
+        return r.status === 200 ? r : null;
+      },
+      { what: 'the quota leader' },
+    );
     expect(usage.body).toMatchObject({ ws: WS, tier: 'normal', definedLimit: expect.any(Number) });
     const settings = await json(await fetch(`${base}/api/${WS}/settings`));
     expect(settings).toMatchObject({ status: 200, body: { revision: expect.any(Number), settings: { sfApiLimit: expect.any(Number) } } });
-    const refused = await json(await fetch(`${base}/api/${WS}/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ settings: { mappings: 'none' } }) }));
+    const refused = await json(
+      await fetch(`${base}/api/${WS}/settings`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ settings: { mappings: 'none' } }),
+      }),
+    );
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toMatch(/mappings/);
   });

@@ -13,7 +13,13 @@ import { SF_LEAD, messenger, purgeWork, report, workItems } from './errors-helpe
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 let sys: TestSystem;
@@ -38,13 +44,28 @@ describe('workspace page', () => {
   it('shows the usage warning and the latest errors, and retries one from its button', async () => {
     // 85 of the workspace's 100 calls: event sync pauses and the indicator warns.
     await m.publish(QuotaUsage, WS, { calls: 85, at: Date.now() }, { cls: 'event' });
-    await waitFor(async () => (await (await fetch(`${base}/api/${WS}/quota`)).json() as { tier?: string }).tier === 'event_paused', { what: 'tier event_paused' });
+    await waitFor(async () => ((await (await fetch(`${base}/api/${WS}/quota`)).json()) as { tier?: string }).tier === 'event_paused', {
+      what: 'tier event_paused',
+    });
     const t = Date.now();
     await m.publish(ReportSyncError, WS, report({ at: t, message: 'Title <b>CEO</b> is not allowed' }), { cls: 'event' });
-    await m.publish(ReportSyncError, WS, report({
-      at: t + 1, direction: 'salesforce_to_intercom', sfObject: 'Lead', sfId: SF_LEAD, cause: 'not_found', message: 'contact is gone', attributes: ['name'],
-    }), { cls: 'event' });
-    await waitFor(async () => ((await (await fetch(`${base}/api/${WS}/errors?all=1`)).json()) as { total: number }).total === 2, { what: 'two errors' });
+    await m.publish(
+      ReportSyncError,
+      WS,
+      report({
+        at: t + 1,
+        direction: 'salesforce_to_intercom',
+        sfObject: 'Lead',
+        sfId: SF_LEAD,
+        cause: 'not_found',
+        message: 'contact is gone',
+        attributes: ['name'],
+      }),
+      { cls: 'event' },
+    );
+    await waitFor(async () => ((await (await fetch(`${base}/api/${WS}/errors?all=1`)).json()) as { total: number }).total === 2, {
+      what: 'two errors',
+    });
 
     const page = await browser.newPage();
     try {
@@ -73,7 +94,10 @@ describe('workspace page', () => {
       expect(await row.locator('button.retry').isDisabled()).toBe(true);
       const items = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
       expect(items).toHaveLength(1);
-      expect(items[0]).toMatchObject({ subject: `peoplesync.work.${WS}.match.retry`, body: { sfId: SF_LEAD, errorIds: [id], requestedBy: 'web' } });
+      expect(items[0]).toMatchObject({
+        subject: `peoplesync.work.${WS}.match.retry`,
+        body: { sfId: SF_LEAD, errorIds: [id], requestedBy: 'web' },
+      });
     } finally {
       await page.close();
     }
@@ -86,7 +110,12 @@ describe('workspace page', () => {
       const row = page.locator('#errors tbody tr').first();
       const id = await row.getAttribute('data-error-id');
       // The error is resolved by someone else meanwhile: the API answers 404 and the page shows why.
-      await m.publish(SyncErrorResolved, WS, { errorIds: [id as string], sfId: null, icId: null, direction: null, at: Date.now() + 60_000 }, { cls: 'retry' });
+      await m.publish(
+        SyncErrorResolved,
+        WS,
+        { errorIds: [id as string], sfId: null, icId: null, direction: null, at: Date.now() + 60_000 },
+        { cls: 'retry' },
+      );
       await waitFor(async () => (await fetch(`${base}/api/${WS}/errors/${id}`)).status === 404, { what: 'the error resolved' });
       await row.locator('button.retry').click();
       await expect.poll(() => row.locator('.retry-status').textContent(), { timeout: 10_000 }).toMatch(/^Retry failed: no sync error/);
@@ -98,15 +127,27 @@ describe('workspace page', () => {
 
   it('shows the current bulk run and its progress once a coordinator runs', async () => {
     await sys.startWorker(['coordinator', 'polling', 'matching', 'mapping', 'writer']);
-    const started = await waitFor(async () => {
-      const res = await fetch(`${base}/api/${WS}/bulk/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"startedBy":"page-test"}' });
-      return res.status === 200 ? (await res.json() as { run: { runId: string } }).run : null;
-    }, { what: 'the bulk run started' });
+    const started = await waitFor(
+      async () => {
+        const res = await fetch(`${base}/api/${WS}/bulk/start`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"startedBy":"page-test"}',
+        });
+        return res.status === 200 ? ((await res.json()) as { run: { runId: string } }).run : null;
+      },
+      { what: 'the bulk run started' },
+    );
     // The workspace is past 80% of its budget (first test): the run cannot get bulk tokens and pauses.
-    const run = await waitFor(async () => {
-      const r = (await (await fetch(`${base}/api/${WS}/bulk`)).json() as { run: { status: string; percent: number; reason: string | null } }).run;
-      return r.status === 'paused' ? r : null;
-    }, { what: 'the run paused', timeoutMs: 20_000 });
+    const run = await waitFor(
+      async () => {
+        const r = (
+          (await (await fetch(`${base}/api/${WS}/bulk`)).json()) as { run: { status: string; percent: number; reason: string | null } }
+        ).run;
+        return r.status === 'paused' ? r : null;
+      },
+      { what: 'the run paused', timeoutMs: 20_000 },
+    );
     const page = await browser.newPage();
     try {
       await page.goto(`${base}/ws/${WS}`);

@@ -15,12 +15,17 @@ import type { IcContact, IcSearchQuery } from '../../connectors/types.ts';
 import { startIntercomSandbox } from '../../sandbox/intercom/index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// CI checks the repository out beside shared/: X/main-clone and X/shared.
-const SPEC = path.resolve(repoRoot, '..', 'shared', 'reference', 'intercom', 'api.intercom.io-2.14.prism.yaml');
+// The official description, kept in the repository (test/fixtures/reference/README.md says where from).
+const SPEC = path.join(repoRoot, 'test', 'fixtures', 'reference', 'intercom', 'api.intercom.io-2.14.prism.yaml');
 const PRISM = path.join(repoRoot, 'node_modules', '.bin', 'prism');
 const TOKEN = 'prism-token';
 
-interface Prism { url: string; log: () => string; startedMs: number; stop: () => Promise<void> }
+interface Prism {
+  url: string;
+  log: () => string;
+  startedMs: number;
+  stop: () => Promise<void>;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,7 +40,7 @@ function freePort(): Promise<number> {
 
 /** `prism mock <spec>` or `prism proxy <spec> <upstream>` on a free port; resolves once it listens. */
 async function startPrism(mode: 'mock' | 'proxy', upstream?: string): Promise<Prism> {
-  if (!existsSync(SPEC)) throw new Error(`the Intercom OpenAPI description is missing at ${SPEC} (shared/ must sit beside the repository)`);
+  if (!existsSync(SPEC)) throw new Error(`the Intercom OpenAPI description is missing at ${SPEC} (it is part of the repository: restore it from git)`);
   const port = await freePort();
   const started = Date.now();
   // Run Prism's own script under this node, so killing the child stops Prism itself.
@@ -69,7 +74,10 @@ async function startPrism(mode: 'mock' | 'proxy', upstream?: string): Promise<Pr
 
 /** Validation failures of requests Prism logged after `since`. */
 function requestViolations(log: string, since: number): string[] {
-  return log.slice(since).split('\n').filter((l) => /Violation: request|Request (body|query|header)/i.test(l));
+  return log
+    .slice(since)
+    .split('\n')
+    .filter((l) => /Violation: request|Request (body|query|header)/i.test(l));
 }
 
 let mock: Prism;
@@ -104,8 +112,20 @@ for (const transport of ['undici', 'sdk'] as const satisfies readonly TransportK
       const nested: IcSearchQuery = {
         operator: 'AND',
         value: [
-          { operator: 'OR', value: [{ field: 'role', operator: '=', value: 'lead' }, { field: 'email', operator: '$', value: '@acme.io' }] },
-          { operator: 'OR', value: [{ field: 'custom_attributes.plan', operator: 'IN', value: ['Pro', 'Free'] }, { field: 'owner_id', operator: '>=', value: 3 }] },
+          {
+            operator: 'OR',
+            value: [
+              { field: 'role', operator: '=', value: 'lead' },
+              { field: 'email', operator: '$', value: '@acme.io' },
+            ],
+          },
+          {
+            operator: 'OR',
+            value: [
+              { field: 'custom_attributes.plan', operator: 'IN', value: ['Pro', 'Free'] },
+              { field: 'owner_id', operator: '>=', value: 3 },
+            ],
+          },
         ],
       };
       await expect(client.searchContacts({ field: 'email', operator: '=', value: 'a@b.io' })).resolves.toBeDefined();
@@ -121,8 +141,15 @@ for (const transport of ['undici', 'sdk'] as const satisfies readonly TransportK
       const contact = await client.getContact('63a07ddf05a32042dffac965');
       expect(contact).toMatchObject({ type: 'contact', role: 'user' });
       const updated = await client.updateContact('63a07ddf05a32042dffac965', {
-        role: 'lead', external_id: 'sf-003000000000001', email: 'joe@example.com', phone: null, name: 'Joe',
-        signed_up_at: 1_700_000_000, last_seen_at: null, owner_id: 7, unsubscribed_from_emails: false,
+        role: 'lead',
+        external_id: 'sf-003000000000001',
+        email: 'joe@example.com',
+        phone: null,
+        name: 'Joe',
+        signed_up_at: 1_700_000_000,
+        last_seen_at: null,
+        owner_id: 7,
+        unsubscribed_from_emails: false,
         custom_attributes: { plan: 'Pro', score: 4.5, employees: 12, trial_end: 1_700_000_000, opted_out: true, city: null },
       });
       expect(updated.type).toBe('contact');
@@ -165,7 +192,9 @@ describe('sandbox answers conform to the official description (Prism proxy in fr
       await new Promise((r) => setTimeout(r, 300)); // let Prism flush its log
       // Known and accepted: contact list URLs such as tags.url are relative ("/contacts/<id>/tags")
       // in the real service and in the description's own examples, yet typed `format: uri`.
-      const violations = proxy.log().split('\n')
+      const violations = proxy
+        .log()
+        .split('\n')
         .filter((l) => /Violation/.test(l))
         .filter((l) => !/\b(tags|notes|companies)\.url must match format "uri"/.test(l));
       expect(violations).toEqual([]);

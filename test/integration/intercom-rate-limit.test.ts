@@ -42,13 +42,16 @@ describe('sandbox rate limit', () => {
     for (const r of [...answers, unauthorized]) {
       expect(r.headers.get('x-ratelimit-limit')).toBe('3');
       const reset = Number(r.headers.get('x-ratelimit-reset'));
-      expect(reset * 1000 % 2000).toBe(0);
+      expect((reset * 1000) % 2000).toBe(0);
       expect(reset * 1000 - Date.now()).toBeGreaterThan(0);
       expect(reset * 1000 - Date.now()).toBeLessThanOrEqual(2000);
     }
     expect(unauthorized.status).toBe(401);
     const body = (await answers[3].json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: 'error.list', errors: [{ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 3 in 2_seconds' }] });
+    expect(body).toMatchObject({
+      type: 'error.list',
+      errors: [{ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 3 in 2_seconds' }],
+    });
     expect(typeof body.request_id).toBe('string');
     expect(sb.stats().rateLimited).toBe(1);
   });

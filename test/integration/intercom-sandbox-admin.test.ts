@@ -24,7 +24,11 @@ async function admin(method: string, path: string, body?: unknown): Promise<{ st
   });
   const text = await res.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, json, text };
 }
 
@@ -40,7 +44,9 @@ describe('admin endpoints', () => {
     expect(changed.status).toBe(200);
     expect((await admin('GET', `/contacts/${a.id}`)).json).toMatchObject({ custom_attributes: { plan: 'Pro' } });
     expect((await admin('PATCH', `/contacts/${a.id}`, { email: 'B@admin.io' })).status).toBe(409);
-    expect((await admin('PATCH', `/contacts/${a.id}`, { custom_attributes: { nope: 1 } })).json).toMatchObject({ error: expect.stringMatching(/'nope' does not exist/) });
+    expect((await admin('PATCH', `/contacts/${a.id}`, { custom_attributes: { nope: 1 } })).json).toMatchObject({
+      error: expect.stringMatching(/'nope' does not exist/),
+    });
     expect((await admin('GET', '/contacts/0123456789abcdef01234567')).status).toBe(404);
   });
 

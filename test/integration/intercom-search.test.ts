@@ -49,8 +49,20 @@ describe('nested queries', () => {
     const query: IcSearchQuery = {
       operator: 'AND',
       value: [
-        { operator: 'OR', value: [{ field: 'email', operator: '$', value: '@acme.io' }, { field: 'custom_attributes.plan', operator: '=', value: 'Enterprise' }] },
-        { operator: 'OR', value: [{ field: 'role', operator: '=', value: 'lead' }, { field: 'custom_attributes.employees', operator: '>=', value: 5000 }] },
+        {
+          operator: 'OR',
+          value: [
+            { field: 'email', operator: '$', value: '@acme.io' },
+            { field: 'custom_attributes.plan', operator: '=', value: 'Enterprise' },
+          ],
+        },
+        {
+          operator: 'OR',
+          value: [
+            { field: 'role', operator: '=', value: 'lead' },
+            { field: 'custom_attributes.employees', operator: '>=', value: 5000 },
+          ],
+        },
       ],
     };
     expect(emails(await searchAll(client, query))).toEqual(['ann@acme.io', 'dee@beta.io']);
@@ -58,7 +70,10 @@ describe('nested queries', () => {
 
   it('supports IN, NIN, contains, starts-with and integer comparisons', async () => {
     const q = (f: IcSearchFilter) => searchAll(client, f).then(emails);
-    expect(await q({ field: 'custom_attributes.plan', operator: 'IN', value: ['Pro', 'Enterprise'] })).toEqual(['ann@acme.io', 'dee@beta.io']);
+    expect(await q({ field: 'custom_attributes.plan', operator: 'IN', value: ['Pro', 'Enterprise'] })).toEqual([
+      'ann@acme.io',
+      'dee@beta.io',
+    ]);
     expect(await q({ field: 'custom_attributes.plan', operator: 'NIN', value: ['Free'] })).toEqual(['ann@acme.io', 'dee@beta.io']);
     expect(await q({ field: 'email', operator: '~', value: 'BETA' })).toEqual(['cid@beta.io', 'dee@beta.io']);
     expect(await q({ field: 'email', operator: '^', value: 'ce' })).toEqual([]);
@@ -96,10 +111,16 @@ describe('timestamps match by calendar day', () => {
   beforeAll(async () => {
     own = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
     c = createIntercomClient({ baseUrl: own.url, token: TOKEN });
-    own.createContacts([
-      ['d0-late', '2024-01-14T23:59:59Z'], ['d1-start', '2024-01-15T00:00:00Z'], ['d1-morning', '2024-01-15T09:00:00Z'],
-      ['d1-end', '2024-01-15T23:59:59Z'], ['d2-start', '2024-01-16T00:00:00Z'], ['d2-noon', '2024-01-16T12:00:00Z'],
-    ].map(([name, iso]) => ({ email: `${name}@days.io`, updated_at: utc(iso), created_at: utc(iso) })));
+    own.createContacts(
+      [
+        ['d0-late', '2024-01-14T23:59:59Z'],
+        ['d1-start', '2024-01-15T00:00:00Z'],
+        ['d1-morning', '2024-01-15T09:00:00Z'],
+        ['d1-end', '2024-01-15T23:59:59Z'],
+        ['d2-start', '2024-01-16T00:00:00Z'],
+        ['d2-noon', '2024-01-16T12:00:00Z'],
+      ].map(([name, iso]) => ({ email: `${name}@days.io`, updated_at: utc(iso), created_at: utc(iso) })),
+    );
   });
   afterAll(async () => {
     await c.close();

@@ -10,7 +10,11 @@ import { startIntercomSandbox, type IntercomSandbox } from '../../sandbox/interc
 const SECRET = 'whsec-client-secret';
 const TOKEN = 'webhook-token';
 
-interface Received { topic: string; body: Record<string, unknown>; signatureValid: boolean }
+interface Received {
+  topic: string;
+  body: Record<string, unknown>;
+  signatureValid: boolean;
+}
 
 let receiver: Server;
 let receiverUrl: string;
@@ -52,7 +56,11 @@ beforeEach(() => {
 });
 
 async function withSandbox(notifyApiUpdates: boolean, run: (sb: IntercomSandbox) => Promise<void>): Promise<void> {
-  const sb = await startIntercomSandbox({ token: TOKEN, rateLimit: false, webhook: { url: receiverUrl, clientSecret: SECRET, appId: 'app42', notifyApiUpdates } });
+  const sb = await startIntercomSandbox({
+    token: TOKEN,
+    rateLimit: false,
+    webhook: { url: receiverUrl, clientSecret: SECRET, appId: 'app42', notifyApiUpdates },
+  });
   try {
     await run(sb);
   } finally {
@@ -72,8 +80,13 @@ describe('webhooks', () => {
       expect(event.signatureValid).toBe(true);
       expect(event.topic).toBe('contact.lead.updated');
       expect(event.body).toMatchObject({
-        type: 'notification_event', app_id: 'app42', delivery_attempts: 1,
-        data: { type: 'notification_event_data', item: { type: 'contact', id: lead.id, role: 'lead', phone: '+15550100', custom_attributes: { plan: 'Pro' } } },
+        type: 'notification_event',
+        app_id: 'app42',
+        delivery_attempts: 1,
+        data: {
+          type: 'notification_event_data',
+          item: { type: 'contact', id: lead.id, role: 'lead', phone: '+15550100', custom_attributes: { plan: 'Pro' } },
+        },
       });
       expect(typeof event.body.id).toBe('string');
       expect(event.body.created_at).toBe(event.body.first_sent_at);

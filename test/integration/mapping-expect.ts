@@ -4,7 +4,11 @@
 import type { IcContact, SfObject, SfRecord } from '../../connectors/types.ts';
 import type { Mapping } from '../../protocol/index.ts';
 
-export interface ModelPair { object: SfObject; sf: SfRecord; ic: IcContact }
+export interface ModelPair {
+  object: SfObject;
+  sf: SfRecord;
+  ic: IcContact;
+}
 
 const PLANS = ['Free', 'Starter', 'Pro', 'Enterprise'];
 const PHONE_MAX = 40;
@@ -29,7 +33,7 @@ export function pairUp(leads: SfRecord[], contacts: SfRecord[], ic: IcContact[])
   for (const [key, cs] of icBy) {
     if (cs.length !== 1) continue;
     const c = cs[0];
-    const contact = c.role === 'user' ? contactBy.get(key) ?? [] : [];
+    const contact = c.role === 'user' ? (contactBy.get(key) ?? []) : [];
     const lead = leadBy.get(key) ?? [];
     if (contact.length === 1) out.push({ object: 'Contact', sf: contact[0], ic: c });
     else if (contact.length === 0 && lead.length === 1) out.push({ object: 'Lead', sf: lead[0], ic: c });
@@ -38,13 +42,24 @@ export function pairUp(leads: SfRecord[], contacts: SfRecord[], ic: IcContact[])
 }
 
 export function icValue(c: IcContact, attr: string): unknown {
-  return attr.startsWith('custom_attributes.') ? c.custom_attributes?.[attr.slice(18)] ?? null : c[attr] ?? null;
+  return attr.startsWith('custom_attributes.') ? (c.custom_attributes?.[attr.slice(18)] ?? null) : (c[attr] ?? null);
 }
 
 type Kind = 'text' | 'int' | 'score' | 'bool' | 'date' | 'datetime';
 const KIND: Record<string, Kind> = {
-  Phone: 'text', Plan__c: 'text', Score__c: 'score', Trial_End__c: 'date', Last_Login__c: 'datetime', HasOptedOutOfEmail: 'bool',
-  Company: 'text', Title: 'text', City: 'text', MailingCity: 'text', Department: 'text', LeadSource: 'text', NumberOfEmployees: 'int',
+  Phone: 'text',
+  Plan__c: 'text',
+  Score__c: 'score',
+  Trial_End__c: 'date',
+  Last_Login__c: 'datetime',
+  HasOptedOutOfEmail: 'bool',
+  Company: 'text',
+  Title: 'text',
+  City: 'text',
+  MailingCity: 'text',
+  Department: 'text',
+  LeadSource: 'text',
+  NumberOfEmployees: 'int',
 };
 
 /** One value as both sides should agree on it: text trimmed ('' is none), dates as seconds. */
@@ -52,15 +67,24 @@ function comparable(kind: Kind, v: unknown): string | number | boolean | null {
   if (kind === 'bool') return v === true || v === 'true';
   if (v === null || v === undefined || v === '') return null;
   switch (kind) {
-    case 'text': return String(v).trimEnd() || null;
-    case 'int': return Math.round(Number(v));
-    case 'score': return Math.round(Number(v) * 100) / 100;
-    case 'date': return typeof v === 'number' ? new Date(v * 1000).toISOString().slice(0, 10) : String(v);
-    case 'datetime': return typeof v === 'number' ? v : Math.floor(Date.parse(String(v).replace(/\+0000$/, 'Z')) / 1000);
+    case 'text':
+      return String(v).trimEnd() || null;
+    case 'int':
+      return Math.round(Number(v));
+    case 'score':
+      return Math.round(Number(v) * 100) / 100;
+    case 'date':
+      return typeof v === 'number' ? new Date(v * 1000).toISOString().slice(0, 10) : String(v);
+    case 'datetime':
+      return typeof v === 'number' ? v : Math.floor(Date.parse(String(v).replace(/\+0000$/, 'Z')) / 1000);
   }
 }
 
-export interface Failure { sfId: string; field: string; cause: string }
+export interface Failure {
+  sfId: string;
+  field: string;
+  cause: string;
+}
 
 /** Why an Intercom value cannot be written to a Salesforce field, if it cannot. */
 function refusal(field: string, v: unknown): string | null {

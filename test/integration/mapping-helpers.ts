@@ -4,7 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { ACTORS } from '../../actors/index.ts';
 import {
-  BatchMapped, type BodyOf, BulkStop, IndexRefreshed, PartWritten, QuotaAcquire, QuotaUsageShow, ReportSyncError, type Run, SyncErrorResolved,
+  BatchMapped,
+  type BodyOf,
+  BulkStop,
+  IndexRefreshed,
+  PartWritten,
+  QuotaAcquire,
+  QuotaUsageShow,
+  ReportSyncError,
+  type Run,
+  SyncErrorResolved,
   WORK_CLASSES,
 } from '../../protocol/index.ts';
 import { type ActorDef, currentRunKey, endpoint, on, runKey } from '../../runtime/index.ts';
@@ -31,22 +40,33 @@ export function testCoordinator(rec: Recorded): ActorDef {
   return {
     name: 'coordinator',
     singleton: true,
-    endpoints: [endpoint(BulkStop, async (body, ctx) => {
-      rec.stops.push({ reason: body.reason, by: body.by });
-      const kv = await ctx.kv('runs');
-      const cur = (await kv.getRaw(currentRunKey(ctx.ws)))?.value as { runId?: string } | undefined;
-      if (!cur?.runId) return { run: null };
-      const run = await kv.modify(runKey(ctx.ws, cur.runId), (r) => ({ ...(r as Run), status: 'stopped', reason: body.reason }));
-      return { run: (run as Run | undefined) ?? null };
-    })],
-    queues: [{
-      stage: 'coord', classes: ['bulk'],
-      handlers: [
-        on(BatchMapped, async (b) => { rec.batches.push(b); }),
-        on(PartWritten, async (b) => { rec.parts.push(b); }),
-        on(IndexRefreshed, async (b) => { rec.indexed.push(b); }),
-      ],
-    }],
+    endpoints: [
+      endpoint(BulkStop, async (body, ctx) => {
+        rec.stops.push({ reason: body.reason, by: body.by });
+        const kv = await ctx.kv('runs');
+        const cur = (await kv.getRaw(currentRunKey(ctx.ws)))?.value as { runId?: string } | undefined;
+        if (!cur?.runId) return { run: null };
+        const run = await kv.modify(runKey(ctx.ws, cur.runId), (r) => ({ ...(r as Run), status: 'stopped', reason: body.reason }));
+        return { run: (run as Run | undefined) ?? null };
+      }),
+    ],
+    queues: [
+      {
+        stage: 'coord',
+        classes: ['bulk'],
+        handlers: [
+          on(BatchMapped, async (b) => {
+            rec.batches.push(b);
+          }),
+          on(PartWritten, async (b) => {
+            rec.parts.push(b);
+          }),
+          on(IndexRefreshed, async (b) => {
+            rec.indexed.push(b);
+          }),
+        ],
+      },
+    ],
   };
 }
 
@@ -54,20 +74,29 @@ export function testCoordinator(rec: Recorded): ActorDef {
 export function errorCollector(rec: Recorded): ActorDef {
   return {
     name: 'errors-collector',
-    queues: [{
-      stage: 'errors', classes: WORK_CLASSES,
-      handlers: [
-        on(ReportSyncError, async (b) => { rec.errors.push(b); }),
-        on(SyncErrorResolved, async (b) => { rec.resolved.push(b); }),
-      ],
-    }],
+    queues: [
+      {
+        stage: 'errors',
+        classes: WORK_CLASSES,
+        handlers: [
+          on(ReportSyncError, async (b) => {
+            rec.errors.push(b);
+          }),
+          on(SyncErrorResolved, async (b) => {
+            rec.resolved.push(b);
+          }),
+        ],
+      },
+    ],
   };
 }
 
 /** Grants whatever is asked: for when no quota actor is registered. */
 export const grantingQuota: ActorDef = {
   name: 'quota',
-  endpoints: [endpoint(QuotaAcquire, async (body) => ({ grantId: randomUUID(), granted: body.n, tier: 'normal' as const, retryAfterMs: 0 }))],
+  endpoints: [
+    endpoint(QuotaAcquire, async (body) => ({ grantId: randomUUID(), granted: body.n, tier: 'normal' as const, retryAfterMs: 0 })),
+  ],
 };
 
 /** Hosts the test actors (and the stand-in quota when needed); waits until they lead. */
@@ -78,20 +107,50 @@ export async function startTestActors(sys: TestSystem, rec: Recorded, opts: { qu
   await waitFor(() => h.host.isLeading('coordinator', WS), { what: 'test coordinator leading' });
   if (useRealQuota) {
     await sys.startWorker(['quota']);
-    await waitFor(() => h.host.messenger.request(QuotaUsageShow, WS, {}).then(() => true, () => false), { what: 'quota leader ready' });
+    await waitFor(
+      () =>
+        h.host.messenger.request(QuotaUsageShow, WS, {}).then(
+          () => true,
+          () => false,
+        ),
+      { what: 'quota leader ready' },
+    );
   }
   return h;
 }
 
 export function makeRun(runId: string, status: Run['status'], settingsRevision: number, dryRun = false): Run {
   return {
-    runId, ws: WS, status, phase: 'contacts', reason: null, dryRun, startedBy: 'test', startedAt: Date.now(), finishedAt: null,
-    settingsRevision, indexContacts: 0, expectedRecords: null,
+    runId,
+    ws: WS,
+    status,
+    phase: 'contacts',
+    reason: null,
+    dryRun,
+    startedBy: 'test',
+    startedAt: Date.now(),
+    finishedAt: null,
+    settingsRevision,
+    indexContacts: 0,
+    expectedRecords: null,
     counts: {
-      scanned: 0, inCommon: 0, unmatched: 0, ambiguous: 0, skipped: 0, updatedSalesforce: 0, updatedIntercom: 0, unchanged: 0,
-      failed: 0, wouldUpdateSalesforce: 0, wouldUpdateIntercom: 0,
+      scanned: 0,
+      inCommon: 0,
+      unmatched: 0,
+      ambiguous: 0,
+      skipped: 0,
+      updatedSalesforce: 0,
+      updatedIntercom: 0,
+      unchanged: 0,
+      failed: 0,
+      wouldUpdateSalesforce: 0,
+      wouldUpdateIntercom: 0,
     },
-    percent: 0, ratePerSecond: 0, etaSeconds: null, sample: [], errorsUrl: null,
+    percent: 0,
+    ratePerSecond: 0,
+    etaSeconds: null,
+    sample: [],
+    errorsUrl: null,
   };
 }
 

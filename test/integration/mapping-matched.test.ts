@@ -27,9 +27,17 @@ async function bulkPass(run: string): Promise<void> {
     for (let i = 0; i * BATCH < records.length; i++) {
       const batchId = `${object}:0:${i}`;
       ids.push(batchId);
-      await actors.host.messenger.publish(MatchRecords, WS, { run, batchId, object, records: records.slice(i * BATCH, (i + 1) * BATCH) }, { cls: 'bulk' });
+      await actors.host.messenger.publish(
+        MatchRecords,
+        WS,
+        { run, batchId, object, records: records.slice(i * BATCH, (i + 1) * BATCH) },
+        { cls: 'bulk' },
+      );
     }
-    await waitFor(() => ids.every((id) => rec.batches.some((b) => b.run === run && b.batchId === id)), { what: `${object} batches mapped`, timeoutMs: 30_000 });
+    await waitFor(() => ids.every((id) => rec.batches.some((b) => b.run === run && b.batchId === id)), {
+      what: `${object} batches mapped`,
+      timeoutMs: 30_000,
+    });
   }
   const parts = rec.batches.filter((b) => b.run === run).reduce((n, b) => n + b.parts.length, 0);
   await waitFor(() => rec.parts.filter((p) => p.run === run).length === parts, { what: 'parts written', timeoutMs: 30_000 });
@@ -62,10 +70,17 @@ describe('matching, mapping and writer together', () => {
       expect(actualValues(o, sf, ic), `pair ${o.pair.sf.Id} / ${o.pair.ic.id}`).toEqual({ sf: o.sf, ic: o.ic });
     }
     const conversion = rec.errors.filter((e) => e.run === 'm1' && e.cause !== 'ambiguous_match');
-    expect(conversion.map((e) => `${e.sfId}|${e.attributes[0]}|${e.cause}`).sort())
-      .toEqual(outcomes.flatMap((o) => o.failures).map((f) => `${f.sfId}|${f.field}|${f.cause}`).sort());
+    expect(conversion.map((e) => `${e.sfId}|${e.attributes[0]}|${e.cause}`).sort()).toEqual(
+      outcomes
+        .flatMap((o) => o.failures)
+        .map((f) => `${f.sfId}|${f.field}|${f.cause}`)
+        .sort(),
+    );
 
-    const writes = () => ({ sf: sys.sandboxes.salesforce.stats().byKind.update, ic: sys.sandboxes.intercom.stats().calls['PUT /contacts/{id}'] ?? 0 });
+    const writes = () => ({
+      sf: sys.sandboxes.salesforce.stats().byKind.update,
+      ic: sys.sandboxes.intercom.stats().calls['PUT /contacts/{id}'] ?? 0,
+    });
     const before = writes();
     await bulkPass('m2');
     expect(rec.batches.filter((b) => b.run === 'm2').flatMap((b) => b.parts)).toEqual([]);

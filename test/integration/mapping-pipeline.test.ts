@@ -43,16 +43,29 @@ function snapshot(): { pairs: ModelPair[]; sf: Map<string, SfRecord>; ic: Map<st
 }
 
 /** MapPairs items of up to `size` pairs per object, as matching would send them. */
-function batches(run: string | undefined, pairs: ModelPair[], size: number, extra: Partial<BodyOf<typeof MapPairs>> = {}): BodyOf<typeof MapPairs>[] {
+function batches(
+  run: string | undefined,
+  pairs: ModelPair[],
+  size: number,
+  extra: Partial<BodyOf<typeof MapPairs>> = {},
+): BodyOf<typeof MapPairs>[] {
   const out: BodyOf<typeof MapPairs>[] = [];
   for (const object of ['Contact', 'Lead'] as const) {
     const mine = pairs.filter((p) => p.object === object);
     for (let i = 0; i * size < mine.length; i++) {
       const chunk = mine.slice(i * size, (i + 1) * size);
       out.push({
-        run, batchId: `${object}:0:${i}`, settingsRevision: 1, dryRun: false, errorIds: [],
+        run,
+        batchId: `${object}:0:${i}`,
+        settingsRevision: 1,
+        dryRun: false,
+        errorIds: [],
         pairs: chunk.map((p) => ({ object: p.object, sf: p.sf, ic: p.ic as unknown as BodyOf<typeof MapPairs>['pairs'][number]['ic'] })),
-        scanned: chunk.length, unmatched: 0, ambiguous: 0, skipped: 0, ...extra,
+        scanned: chunk.length,
+        unmatched: 0,
+        ambiguous: 0,
+        skipped: 0,
+        ...extra,
       });
     }
   }
@@ -101,7 +114,8 @@ describe('mapping and writer pipeline', () => {
       const sfWrites = os.filter((o) => o.writesSf).length;
       const icWrites = os.filter((o) => o.writesIc).length;
       expect(b).toMatchObject({
-        inCommon: os.length, scanned: os.length,
+        inCommon: os.length,
+        scanned: os.length,
         failed: os.filter((o) => o.failures.length > 0).length,
         unchanged: os.filter((o) => o.failures.length === 0 && !o.writesSf && !o.writesIc).length,
       });
@@ -114,16 +128,23 @@ describe('mapping and writer pipeline', () => {
     expect(mapped.some((b) => b.parts.filter((p) => p.system === 'salesforce').length > 1)).toBe(true);
 
     const parts = rec.parts.filter((p) => p.run === 'r1');
-    expect(parts.reduce((n, p) => n + p.updated, 0)).toBe(outcomes.filter((o) => o.writesSf).length + outcomes.filter((o) => o.writesIc).length);
+    expect(parts.reduce((n, p) => n + p.updated, 0)).toBe(
+      outcomes.filter((o) => o.writesSf).length + outcomes.filter((o) => o.writesIc).length,
+    );
     expect(parts.every((p) => p.failed === 0)).toBe(true);
 
     // One sync error per value that could not be converted, naming it.
-    const expected = outcomes.flatMap((o) => o.failures).map((f) => `${f.sfId}|${f.field}|${f.cause}`).sort();
+    const expected = outcomes
+      .flatMap((o) => o.failures)
+      .map((f) => `${f.sfId}|${f.field}|${f.cause}`)
+      .sort();
     const errors = rec.errors.filter((e) => e.run === 'r1');
     expect(errors.map((e) => `${e.sfId}|${e.attributes[0]}|${e.cause}`).sort()).toEqual(expected);
     const tooLong = errors.find((e) => e.cause === 'field_too_long');
     expect(tooLong).toMatchObject({
-      syncType: 'bulk', direction: 'intercom_to_salesforce', details: { sfField: 'Phone', icAttribute: 'phone', value: expect.any(String) },
+      syncType: 'bulk',
+      direction: 'intercom_to_salesforce',
+      details: { sfField: 'Phone', icAttribute: 'phone', value: expect.any(String) },
     });
     expect(await actors.host.deadLetters.list(WS, 10)).toEqual([]);
   });
@@ -134,7 +155,10 @@ describe('mapping and writer pipeline', () => {
     await putRun(sys, makeRun('r2', 'running', 1));
     const items = batches('r2', again.pairs, 450);
     await publish(items, 'bulk');
-    await waitFor(() => rec.batches.filter((b) => b.run === 'r2').length === items.length, { what: 'second pass mapped', timeoutMs: 30_000 });
+    await waitFor(() => rec.batches.filter((b) => b.run === 'r2').length === items.length, {
+      what: 'second pass mapped',
+      timeoutMs: 30_000,
+    });
     const mapped = rec.batches.filter((b) => b.run === 'r2');
     expect(mapped.flatMap((b) => b.parts)).toEqual([]);
     const failing = outcomes.filter((o) => o.failures.length > 0).length;
@@ -168,11 +192,15 @@ describe('mapping and writer pipeline', () => {
     expect(describes()).toBe(2);
     const revision = await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit: 16_000 }));
     const inSync = (o: PairOutcome) => o.failures.length === 0 && !o.writesSf && !o.writesIc;
-    const contacts = snapshot().pairs.filter((p) => p.object === 'Contact' && inSync(expectedOutcome(p, DEFAULT_MAPPINGS))).slice(0, 1);
+    const contacts = snapshot()
+      .pairs.filter((p) => p.object === 'Contact' && inSync(expectedOutcome(p, DEFAULT_MAPPINGS)))
+      .slice(0, 1);
     const resync = async (batchId: string, settingsRevision: number) => {
       const [item] = batches(undefined, contacts, 1, { batchId, settingsRevision });
       await publish([item], 'retry');
-      await waitFor(() => rec.resolved.some((r) => r.sfId === contacts[0].sf.Id && r.direction === null && r.at >= sent), { what: `${batchId} mapped` });
+      await waitFor(() => rec.resolved.some((r) => r.sfId === contacts[0].sf.Id && r.direction === null && r.at >= sent), {
+        what: `${batchId} mapped`,
+      });
     };
     let sent = Date.now();
     await resync('retry:rev2-a', revision);

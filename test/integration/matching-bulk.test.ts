@@ -11,7 +11,16 @@ import type { GeneratorOptions } from '../../sandbox/index.ts';
 import { IndexRefresh } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import {
-  type Expected, type MatchingSystem, WS, drained, dump, expectedOutcomes, matchBulk, recordRun, refreshIndex, startMatchingSystem,
+  type Expected,
+  type MatchingSystem,
+  WS,
+  drained,
+  dump,
+  expectedOutcomes,
+  matchBulk,
+  recordRun,
+  refreshIndex,
+  startMatchingSystem,
 } from './matching-helpers.ts';
 
 const GEN: GeneratorOptions = { seed: 11, people: 420, duplicateShare: 0.03, bothShare: 0.06, oddShare: 0.15 };
@@ -21,8 +30,12 @@ let m: MatchingSystem;
 const world = expectedOutcomes(GEN);
 let firstRun = '';
 
-beforeAll(async () => { m = await startMatchingSystem({ generator: GEN }); });
-afterAll(async () => { await m?.stop(); });
+beforeAll(async () => {
+  m = await startMatchingSystem({ generator: GEN });
+});
+afterAll(async () => {
+  await m?.stop();
+});
 
 async function entries(): Promise<Map<string, IndexEntry>> {
   const all = await dump(m.sys, 'index', `${WS}.c.*`);
@@ -61,17 +74,21 @@ describe('matching in a bulk run', () => {
 
   it('joins Contacts, then Leads, with the outcomes the generator implies, and stores the links both ways', async () => {
     const kinds = [...world.expected.values()].map((e) => e.kind);
-    for (const k of ['matched', 'ambiguous', 'unmatched', 'skipped'] as const) expect(kinds.filter((x) => x === k).length).toBeGreaterThan(0);
+    for (const k of ['matched', 'ambiguous', 'unmatched', 'skipped'] as const)
+      expect(kinds.filter((x) => x === k).length).toBeGreaterThan(0);
     const maps = [
       ...(await matchBulk(m, firstRun, 'Contact', world.records.Contact)),
       ...(await matchBulk(m, firstRun, 'Lead', world.records.Lead)),
     ];
     const pairs = new Map(maps.flatMap((b) => b.pairs.map((p) => [p.sf.Id, p] as const)));
-    const errors = await waitFor(() => {
-      const want = kinds.filter((k) => k === 'ambiguous').length;
-      const got = m.sink.errors.filter((e) => e.body.run === firstRun);
-      return got.length === want ? got : null;
-    }, { what: 'one sync error per ambiguous record' });
+    const errors = await waitFor(
+      () => {
+        const want = kinds.filter((k) => k === 'ambiguous').length;
+        const got = m.sink.errors.filter((e) => e.body.run === firstRun);
+        return got.length === want ? got : null;
+      },
+      { what: 'one sync error per ambiguous record' },
+    );
     const bySfId = new Map(errors.map((e) => [e.body.sfId, e.body]));
     const count = (k: Expected['kind']) => [...world.expected.values()].filter((e) => e.kind === k).length;
     const sum = (f: (b: (typeof maps)[number]) => number) => maps.reduce((n, b) => n + f(b), 0);
@@ -96,14 +113,20 @@ describe('matching in a bulk run', () => {
       }
       if (want.kind === 'ambiguous') {
         const e = bySfId.get(sfId);
-        expect(e).toMatchObject({ cause: 'ambiguous_match', sfObject: object, syncType: 'bulk', run: firstRun, direction: 'intercom_to_salesforce' });
+        expect(e).toMatchObject({
+          cause: 'ambiguous_match',
+          sfObject: object,
+          syncType: 'bulk',
+          run: firstRun,
+          direction: 'intercom_to_salesforce',
+        });
         expect((e?.details.candidates as { intercom: string[] }).intercom).toEqual(want.icIds);
         expect(e?.message).toContain(want.icIds[0]);
       }
     }
   });
 
-  it('carries the run\'s settings revision and dry-run flag, not the current ones', async () => {
+  it("carries the run's settings revision and dry-run flag, not the current ones", async () => {
     const settingsKv = await m.sys.kv('settings');
     const old = (await settingsKv.getRaw(WS))?.revision as number;
     await writeSettings(settingsKv, WS, defaultSettings({ sfApiLimit: 9_000 }));
@@ -133,12 +156,18 @@ describe('matching in a bulk run', () => {
   });
 
   it('sweeps out a contact deleted in Intercom, with its lookups and both links', async () => {
-    const [sfId, want] = [...world.expected].filter(([id, e]) => id.startsWith('003') && e.kind === 'matched')[1] as [string, { icId: string }];
+    const [sfId, want] = [...world.expected].filter(([id, e]) => id.startsWith('003') && e.kind === 'matched')[1] as [
+      string,
+      { icId: string },
+    ];
     const record = world.records.Contact.find((r) => r.Id === sfId) as SfRecord;
     const links = await m.sys.kv('links');
     expect((await links.getRaw(linkKeys.sf(WS, sfId)))?.value).toEqual({ icId: want.icId, object: 'Contact' });
     const ic = m.sys.sandboxes.intercom;
-    const kept = ic.dumpNdjson().split('\n').filter((line) => line && (JSON.parse(line) as IcContact).id !== want.icId);
+    const kept = ic
+      .dumpNdjson()
+      .split('\n')
+      .filter((line) => line && (JSON.parse(line) as IcContact).id !== want.icId);
     ic.loadNdjson(kept.join('\n'));
     const { run, done } = await refreshIndex(m);
     expect(done.contacts).toBe(world.contacts.length - 1);

@@ -28,7 +28,9 @@ beforeAll(async () => {
   m = await startMatchingSystem({ generator: GEN });
   await refreshIndex(m);
 });
-afterAll(async () => { await m?.stop(); });
+afterAll(async () => {
+  await m?.stop();
+});
 
 let scores = 0;
 
@@ -40,7 +42,16 @@ function change(icId: string): IcContact {
 }
 
 async function mapsWhere(pred: (sfIds: string[], icIds: string[]) => boolean) {
-  return waitFor(() => m.sink.maps.find((x) => pred(x.body.pairs.map((p) => p.sf.Id), x.body.pairs.map((p) => p.ic.id))), { what: 'MapPairs' });
+  return waitFor(
+    () =>
+      m.sink.maps.find((x) =>
+        pred(
+          x.body.pairs.map((p) => p.sf.Id),
+          x.body.pairs.map((p) => p.ic.id),
+        ),
+      ),
+    { what: 'MapPairs' },
+  );
 }
 
 async function link(sfId: string): Promise<unknown> {
@@ -75,7 +86,7 @@ describe('matching Intercom changes and resyncs', () => {
     expect(m.sink.maps.length).toBe(before);
   });
 
-  it('reads nothing from Salesforce for a change only to attributes Salesforce owns (the writer\'s own update coming back)', async () => {
+  it("reads nothing from Salesforce for a change only to attributes Salesforce owns (the writer's own update coming back)", async () => {
     const p = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
     const ic = (p.intercom as IcContact[])[0];
     // Index the contact as it is now, then change only job_title, which syncs from Salesforce.
@@ -116,7 +127,14 @@ describe('matching Intercom changes and resyncs', () => {
     const sfId = (twins.contact as SfRecord).Id;
     const err = await waitFor(() => m.sink.errors.find((e) => e.body.sfId === sfId), { what: 'ambiguous_match error' });
     expect(err.cls).toBe('event');
-    expect(err.body).toMatchObject({ cause: 'ambiguous_match', syncType: 'event', sfObject: 'Contact', run: null, icId: null, direction: 'intercom_to_salesforce' });
+    expect(err.body).toMatchObject({
+      cause: 'ambiguous_match',
+      syncType: 'event',
+      sfObject: 'Contact',
+      run: null,
+      icId: null,
+      direction: 'intercom_to_salesforce',
+    });
     expect(err.body.details).toMatchObject({ side: 'intercom', candidates: { salesforce: [sfId], intercom: [one.id, two.id].sort() } });
     await drained(m, 'match_event');
     expect(m.sink.maps.some((x) => x.body.pairs.some((p) => p.sf.Id === sfId))).toBe(false);
@@ -126,7 +144,11 @@ describe('matching Intercom changes and resyncs', () => {
   it('resyncs one person by email on demand, carrying the sync errors it may clear', async () => {
     const p = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
     const sf = p.contact as SfRecord;
-    await m.sink.publish(MatchResync, { email: ` ${String(sf.Email).toUpperCase()} `, errorIds: ['err-1'], requestedBy: 'ann' }, 'interactive');
+    await m.sink.publish(
+      MatchResync,
+      { email: ` ${String(sf.Email).toUpperCase()} `, errorIds: ['err-1'], requestedBy: 'ann' },
+      'interactive',
+    );
     const got = await mapsWhere((sfIds) => sfIds.includes(sf.Id));
     expect(got.cls).toBe('interactive');
     expect(got.body).toMatchObject({ errorIds: ['err-1'], scanned: 1 });
@@ -173,16 +195,26 @@ describe('matching Intercom changes and resyncs', () => {
     await m.sink.publish(MatchResync, { icId: ic.id, errorIds: [] }, 'retry');
     await waitFor(async () => (await link(sf.Id)) !== null, { what: 'link' });
     const sb = m.sys.sandboxes.intercom;
-    sb.loadNdjson(sb.dumpNdjson().split('\n').filter((l) => l && (JSON.parse(l) as IcContact).id !== ic.id).join('\n'));
+    sb.loadNdjson(
+      sb
+        .dumpNdjson()
+        .split('\n')
+        .filter((l) => l && (JSON.parse(l) as IcContact).id !== ic.id)
+        .join('\n'),
+    );
     await m.sink.publish(MatchResync, { icId: ic.id, errorIds: [] }, 'retry');
     const index = await m.sys.kv('index');
     await waitFor(async () => (await index.getRaw(indexKeys.contact(WS, ic.id))) === null, { what: 'entry removed' });
     expect(await link(sf.Id)).toBeNull();
-    expect((await (await m.sys.kv('links')).getRaw(linkKeys.ic(WS, ic.id)))).toBeNull();
+    expect(await (await m.sys.kv('links')).getRaw(linkKeys.ic(WS, ic.id))).toBeNull();
   });
 
   it('matches on an attribute pair when the settings say so: Intercom external_id holding the Salesforce Id', async () => {
-    await writeSettings(await m.sys.kv('settings'), WS, defaultSettings({ matching: { key: { icAttribute: 'external_id', sfField: 'Id' }, duplicatePolicy: 'error' } }));
+    await writeSettings(
+      await m.sys.kv('settings'),
+      WS,
+      defaultSettings({ matching: { key: { icAttribute: 'external_id', sfField: 'Id' }, duplicatePolicy: 'error' } }),
+    );
     const a = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
     const b = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
     const ic = (a.intercom as IcContact[])[0];

@@ -5,7 +5,15 @@ import type { z } from 'zod';
 import { readSettings } from '../../actors/mapping/index.ts';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import {
-  type BodyOf, IndexRefresh, IndexRefreshed, MapPairs, MatchRecords, type MessageDef, ReportSyncError, type Run, type WorkClass,
+  type BodyOf,
+  IndexRefresh,
+  IndexRefreshed,
+  MapPairs,
+  MatchRecords,
+  type MessageDef,
+  ReportSyncError,
+  type Run,
+  type WorkClass,
 } from '../../protocol/index.ts';
 import { type ActorDef, on, runKey } from '../../runtime/index.ts';
 import { type GeneratorOptions, generatePeople } from '../../sandbox/index.ts';
@@ -14,7 +22,10 @@ import { type SystemOptions, type TestSystem, WS, startSystem } from '../helpers
 
 export { WS };
 
-export interface Seen<T> { body: T; cls: WorkClass }
+export interface Seen<T> {
+  body: T;
+  cls: WorkClass;
+}
 
 export interface Sink {
   host: TestHost;
@@ -31,14 +42,44 @@ function sinkActor(s: Omit<Sink, 'host' | 'publish'>): ActorDef {
     name: 'matching-test-sink',
     singleton: true,
     queues: [
-      { stage: 'map', classes: all, concurrency: 32, handlers: [on(MapPairs, async (body, ctx) => { s.maps.push({ body, cls: ctx.cls }); })] },
-      { stage: 'errors', classes: all, concurrency: 32, handlers: [on(ReportSyncError, async (body, ctx) => { s.errors.push({ body, cls: ctx.cls }); })] },
-      { stage: 'coord', classes: ['bulk'], handlers: [on(IndexRefreshed, async (body) => { s.refreshed.push(body); })] },
+      {
+        stage: 'map',
+        classes: all,
+        concurrency: 32,
+        handlers: [
+          on(MapPairs, async (body, ctx) => {
+            s.maps.push({ body, cls: ctx.cls });
+          }),
+        ],
+      },
+      {
+        stage: 'errors',
+        classes: all,
+        concurrency: 32,
+        handlers: [
+          on(ReportSyncError, async (body, ctx) => {
+            s.errors.push({ body, cls: ctx.cls });
+          }),
+        ],
+      },
+      {
+        stage: 'coord',
+        classes: ['bulk'],
+        handlers: [
+          on(IndexRefreshed, async (body) => {
+            s.refreshed.push(body);
+          }),
+        ],
+      },
     ],
   };
 }
 
-export interface MatchingSystem { sys: TestSystem; sink: Sink; stop(): Promise<void> }
+export interface MatchingSystem {
+  sys: TestSystem;
+  sink: Sink;
+  stop(): Promise<void>;
+}
 
 export async function startMatchingSystem(o: SystemOptions = {}): Promise<MatchingSystem> {
   const sys = await startSystem(o);
@@ -46,11 +87,19 @@ export async function startMatchingSystem(o: SystemOptions = {}): Promise<Matchi
   const rec = { maps: [], errors: [], refreshed: [] };
   const host = await startHost(sys.nats, [sinkActor(rec)]);
   const sink: Sink = {
-    ...rec, host,
+    ...rec,
+    host,
     publish: (def, body, cls, msgId) => host.host.messenger.publish(def, WS, body, { cls, msgId }),
   };
   await waitFor(() => host.host.isLeading('matching-test-sink', WS), { what: 'sink leading' });
-  return { sys, sink, stop: async () => { await host.stop(); await sys.stop(); } };
+  return {
+    sys,
+    sink,
+    stop: async () => {
+      await host.stop();
+      await sys.stop();
+    },
+  };
 }
 
 let runs = 0;
@@ -60,13 +109,37 @@ export async function recordRun(sys: TestSystem, over: Partial<Run> = {}): Promi
   const settings = await readSettings(await sys.kv('settings'), WS);
   const runId = `run${++runs}-${Date.now().toString(36)}`;
   const run: Run = {
-    runId, ws: WS, status: 'running', phase: 'index', reason: null, dryRun: false, startedBy: 'test', startedAt: Date.now(),
-    finishedAt: null, settingsRevision: settings?.revision ?? 0, indexContacts: 0, expectedRecords: null,
+    runId,
+    ws: WS,
+    status: 'running',
+    phase: 'index',
+    reason: null,
+    dryRun: false,
+    startedBy: 'test',
+    startedAt: Date.now(),
+    finishedAt: null,
+    settingsRevision: settings?.revision ?? 0,
+    indexContacts: 0,
+    expectedRecords: null,
     counts: {
-      scanned: 0, inCommon: 0, unmatched: 0, ambiguous: 0, skipped: 0, updatedSalesforce: 0, updatedIntercom: 0, unchanged: 0,
-      failed: 0, wouldUpdateSalesforce: 0, wouldUpdateIntercom: 0,
+      scanned: 0,
+      inCommon: 0,
+      unmatched: 0,
+      ambiguous: 0,
+      skipped: 0,
+      updatedSalesforce: 0,
+      updatedIntercom: 0,
+      unchanged: 0,
+      failed: 0,
+      wouldUpdateSalesforce: 0,
+      wouldUpdateIntercom: 0,
     },
-    percent: 0, ratePerSecond: 0, etaSeconds: null, sample: [], errorsUrl: null, ...over,
+    percent: 0,
+    ratePerSecond: 0,
+    etaSeconds: null,
+    sample: [],
+    errorsUrl: null,
+    ...over,
   };
   await (await sys.kv('runs')).put(runKey(WS, runId), run);
   return runId;
@@ -81,31 +154,40 @@ export async function refreshIndex(m: MatchingSystem, timeoutMs = 30_000): Promi
 }
 
 /** Bulk batches as polling would send them; resolves with their MapPairs once all arrived. */
-export async function matchBulk(m: MatchingSystem, run: string, object: 'Lead' | 'Contact', records: SfRecord[]): Promise<BodyOf<typeof MapPairs>[]> {
+export async function matchBulk(
+  m: MatchingSystem,
+  run: string,
+  object: 'Lead' | 'Contact',
+  records: SfRecord[],
+): Promise<BodyOf<typeof MapPairs>[]> {
   const ids: string[] = [];
   for (let i = 0; i < records.length; i += 200) {
     const batchId = `${object}:0:${i / 200}`;
     ids.push(batchId);
     await m.sink.publish(MatchRecords, { run, batchId, object, records: records.slice(i, i + 200) }, 'bulk', `match:${run}:${batchId}`);
   }
-  return waitFor(() => {
-    const got = m.sink.maps.filter((x) => x.body.run === run && ids.includes(x.body.batchId));
-    return got.length === ids.length ? got.map((x) => x.body) : null;
-  }, { what: `${ids.length} ${object} batches mapped`, timeoutMs: 30_000 });
+  return waitFor(
+    () => {
+      const got = m.sink.maps.filter((x) => x.body.run === run && ids.includes(x.body.batchId));
+      return got.length === ids.length ? got.map((x) => x.body) : null;
+    },
+    { what: `${ids.length} ${object} batches mapped`, timeoutMs: 30_000 },
+  );
 }
 
 export type Expected =
-  | { kind: 'matched'; icId: string }
-  | { kind: 'ambiguous'; icIds: string[] }
-  | { kind: 'unmatched' }
-  | { kind: 'skipped' };
+  { kind: 'matched'; icId: string } | { kind: 'ambiguous'; icIds: string[] } | { kind: 'unmatched' } | { kind: 'skipped' };
 
 /**
  * What matching must decide for every Salesforce record, read from how the generator built each
  * person rather than from emails: a person's Intercom contacts are theirs, two of them make it
  * ambiguous, and a person who is both a Lead and a Contact keeps the user for the Contact.
  */
-export function expectedOutcomes(gen: GeneratorOptions): { records: Record<'Lead' | 'Contact', SfRecord[]>; expected: Map<string, Expected>; contacts: IcContact[] } {
+export function expectedOutcomes(gen: GeneratorOptions): {
+  records: Record<'Lead' | 'Contact', SfRecord[]>;
+  expected: Map<string, Expected>;
+  contacts: IcContact[];
+} {
   const records: Record<'Lead' | 'Contact', SfRecord[]> = { Lead: [], Contact: [] };
   const expected = new Map<string, Expected>();
   const contacts: IcContact[] = [];
@@ -143,18 +225,23 @@ export async function dump(sys: TestSystem, bucket: string, filter = `${WS}.>`):
   const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(`$KV.${name}.`.length));
   const kv = await sys.kv(bucket);
   const out = new Map<string, unknown>();
-  await Promise.all(keys.map(async (k) => {
-    const v = await kv.getRaw(k);
-    if (v) out.set(k, v.value);
-  }));
+  await Promise.all(
+    keys.map(async (k) => {
+      const v = await kv.getRaw(k);
+      if (v) out.set(k, v.value);
+    }),
+  );
   return out;
 }
 
 /** Waits until a work consumer has nothing pending or unacknowledged. */
 export async function drained(m: MatchingSystem, durable: string): Promise<void> {
   const jsm = await m.sys.nc.jetstreamManager();
-  await waitFor(async () => {
-    const info = await jsm.consumers.info('PEOPLESYNC_WORK', durable);
-    return info.num_pending === 0 && info.num_ack_pending === 0;
-  }, { what: `${durable} drained` });
+  await waitFor(
+    async () => {
+      const info = await jsm.consumers.info('PEOPLESYNC_WORK', durable);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    { what: `${durable} drained` },
+  );
 }

@@ -9,13 +9,36 @@ beforeAll(async () => {
   sys = await startSystem({ generator: { people: 10 }, config: { publicUrl: 'https://sync.example.com' } });
   await sys.startWorker(['notifier']);
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 function finishedRun(runId: string, failed: number): Run {
-  const r = newRun({ runId, ws: WS, startedBy: 'dana', dryRun: false, settingsRevision: 4, now: Date.UTC(2026, 0, 2, 10, 0, 0), errorsUrl: null });
+  const r = newRun({
+    runId,
+    ws: WS,
+    startedBy: 'dana',
+    dryRun: false,
+    settingsRevision: 4,
+    now: Date.UTC(2026, 0, 2, 10, 0, 0),
+    errorsUrl: null,
+  });
   return {
-    ...r, status: 'completed', phase: 'done', finishedAt: r.startedAt + 83_000, percent: 100,
-    counts: { ...r.counts, scanned: 12_345, inCommon: 9_876, unmatched: 2_469, updatedSalesforce: 1_200, updatedIntercom: 800, unchanged: 7_876 - failed, failed },
+    ...r,
+    status: 'completed',
+    phase: 'done',
+    finishedAt: r.startedAt + 83_000,
+    percent: 100,
+    counts: {
+      ...r.counts,
+      scanned: 12_345,
+      inCommon: 9_876,
+      unmatched: 2_469,
+      updatedSalesforce: 1_200,
+      updatedIntercom: 800,
+      unchanged: 7_876 - failed,
+      failed,
+    },
   };
 }
 
@@ -30,12 +53,21 @@ describe('notifier', () => {
     expect(mail.to).toEqual(['owner@example.com']);
     expect(mail.subject).toBe(`peoplesync: bulk sync completed (${WS})`);
     expect(mail.text).toContain('Duration:              1m 23s');
-    for (const line of ['Records scanned:       12,345', 'In common:             9,876', 'Unmatched:             2,469',
-      'Updated in Salesforce: 1,200', 'Updated in Intercom:   800', 'Unchanged:             7,873', 'Failed:                3',
-      'Started:               2026-01-02T10:00:00.000Z by dana']) {
+    for (const line of [
+      'Records scanned:       12,345',
+      'In common:             9,876',
+      'Unmatched:             2,469',
+      'Updated in Salesforce: 1,200',
+      'Updated in Intercom:   800',
+      'Unchanged:             7,873',
+      'Failed:                3',
+      'Started:               2026-01-02T10:00:00.000Z by dana',
+    ]) {
       expect(mail.text).toContain(line);
     }
-    expect(mail.text).toContain(`Errors: 3 records could not be synced (3 failed, 0 ambiguous). Details: https://sync.example.com/errors?ws=${WS}`);
+    expect(mail.text).toContain(
+      `Errors: 3 records could not be synced (3 failed, 0 ambiguous). Details: https://sync.example.com/errors?ws=${WS}`,
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(sys.smtp.mails).toHaveLength(1);
   });

@@ -18,7 +18,9 @@ const keep = (type: string) => async (body: unknown, ctx: { cls: string; run: st
 
 const probe: ActorDef = {
   name: 'probe',
-  queues: [{ stage: 'match', classes: ['bulk', 'event'], handlers: [on(MatchRecords, keep('records')), on(MatchContacts, keep('contacts'))] }],
+  queues: [
+    { stage: 'match', classes: ['bulk', 'event'], handlers: [on(MatchRecords, keep('records')), on(MatchContacts, keep('contacts'))] },
+  ],
 };
 const coordProbe: ActorDef = {
   name: 'coord-probe',
@@ -47,18 +49,24 @@ afterAll(async () => {
 });
 
 describe('polling', () => {
-  it('reads a bulk run\'s pages by Id keyset into batches of 200, reporting each page once', async () => {
+  it("reads a bulk run's pages by Id keyset into batches of 200, reporting each page once", async () => {
     const run = newRun({ runId: 'rscan', ws: WS, startedBy: 't', dryRun: false, settingsRevision: 1, now: Date.now(), errorsUrl: null });
     await (await sys.kv('runs')).put(runKey(WS, run.runId), run);
     const contacts = sys.sandboxes.salesforce.counts().Contact;
     expect(contacts).toBeGreaterThan(PAGE_SIZE);
     const before = sfQueries();
     await publish(ScanPage, { run: 'rscan', object: 'Contact', page: 0, afterId: null }, 'bulk');
-    const pages = await waitFor(() => {
-      const s = got.filter((g) => g.type === 'scanned');
-      return s.some((g) => g.body.last) && s.length === 2 ? s : null;
-    }, { what: 'both pages reported' });
-    expect(pages.map((p) => [p.body.page, p.body.records, p.body.last])).toEqual([[0, PAGE_SIZE, false], [1, contacts - PAGE_SIZE, true]]);
+    const pages = await waitFor(
+      () => {
+        const s = got.filter((g) => g.type === 'scanned');
+        return s.some((g) => g.body.last) && s.length === 2 ? s : null;
+      },
+      { what: 'both pages reported' },
+    );
+    expect(pages.map((p) => [p.body.page, p.body.records, p.body.last])).toEqual([
+      [0, PAGE_SIZE, false],
+      [1, contacts - PAGE_SIZE, true],
+    ]);
     expect(sfQueries() - before).toBe(2);
 
     const batchIds = pages.flatMap((p) => p.body.batchIds as string[]);
@@ -72,7 +80,9 @@ describe('polling', () => {
     expect(ids.sort()).toEqual(all.sort());
     // Fields: Id, Email, SystemModstamp and every mapped Contact field.
     const rec = (batches[0].body.records as Array<Record<string, unknown>>)[0];
-    expect(Object.keys(rec)).toEqual(expect.arrayContaining(['Id', 'Email', 'SystemModstamp', 'Title', 'MailingCity', 'Department', 'Plan__c']));
+    expect(Object.keys(rec)).toEqual(
+      expect.arrayContaining(['Id', 'Email', 'SystemModstamp', 'Title', 'MailingCity', 'Department', 'Plan__c']),
+    );
 
     // A redelivered page is read again but publishes nothing new (not even the next page):
     // message ids are deterministic.
@@ -101,10 +111,13 @@ describe('polling', () => {
     expect(batch.run).toBeNull();
     expect(batch.body).toMatchObject({ object: 'Lead', records: [expect.objectContaining({ Id: lead.Id, Title: 'Chief Poller' })] });
     expect(String(batch.body.batchId)).toMatch(/^evt:Lead:/);
-    const moved = await waitFor(async () => {
-      const v = await cursors.getRaw(`${WS}.sf.Lead`);
-      return v && v.revision > first.revision ? (v.value as SfChangeCursor) : null;
-    }, { what: 'cursor moved' });
+    const moved = await waitFor(
+      async () => {
+        const v = await cursors.getRaw(`${WS}.sf.Lead`);
+        return v && v.revision > first.revision ? (v.value as SfChangeCursor) : null;
+      },
+      { what: 'cursor moved' },
+    );
     expect(moved).toEqual({ modstamp: changed.SystemModstamp, id: lead.Id });
     expect(sfQueries() - before).toBe(1);
 
@@ -132,7 +145,7 @@ describe('polling', () => {
     expect(searches()).toBeGreaterThan(before);
   });
 
-  it('polls as soon as it leads the workspace\'s clock: Salesforce objects and Intercom', async () => {
+  it("polls as soon as it leads the workspace's clock: Salesforce objects and Intercom", async () => {
     const cursors = await sys.kv('cursors');
     await cursors.delete(`${WS}.sf.Contact`);
     const leadBefore = (await cursors.getRaw(`${WS}.sf.Lead`))?.revision;

@@ -29,9 +29,15 @@ beforeAll(async () => {
   b = await sys.startWorker(['quota', 'quota-probe']);
   await settled(sys);
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
-interface Seen { n: number; at: number; byB: boolean }
+interface Seen {
+  n: number;
+  at: number;
+  byB: boolean;
+}
 
 describe('quota leader failover', () => {
   it('hands over within a few seconds without granting twice', async () => {

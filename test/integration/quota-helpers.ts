@@ -5,7 +5,15 @@ import { decode } from '@msgpack/msgpack';
 import { ACTORS } from '../../actors/index.ts';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import {
-  type BodyOf, type EventDef, QuotaUsageShow, SettingsSaved, TierChanged, type Tier, type UsageIndicator, type WorkClass, subject,
+  type BodyOf,
+  type EventDef,
+  QuotaUsageShow,
+  SettingsSaved,
+  TierChanged,
+  type Tier,
+  type UsageIndicator,
+  type WorkClass,
+  subject,
 } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, Messenger, QuotaRefusedError } from '../../runtime/index.ts';
 import { type TestSystem, WS } from '../helpers/system.ts';
@@ -16,7 +24,9 @@ export const probes: ActorContext[] = [];
 
 const probeActor: ActorDef = {
   name: 'quota-probe',
-  start: (ctx) => { probes.push(ctx); },
+  start: (ctx) => {
+    probes.push(ctx);
+  },
 };
 ACTORS['quota-probe'] = probeActor;
 
@@ -30,13 +40,20 @@ export function indicator(sys: TestSystem): Promise<UsageIndicator> {
 
 /** Until the leader answers, and (optionally) its figures satisfy `ok`. */
 export function settled(sys: TestSystem, ok: (i: UsageIndicator) => boolean = () => true, what = 'quota figures'): Promise<UsageIndicator> {
-  return waitFor(async () => {
-    const i = await indicator(sys).catch(() => null);
-    return i && ok(i) ? i : null;
-  }, { what, timeoutMs: 15_000 });
+  return waitFor(
+    async () => {
+      const i = await indicator(sys).catch(() => null);
+      return i && ok(i) ? i : null;
+    },
+    { what, timeoutMs: 15_000 },
+  );
 }
 
-export interface Spent { granted: number; leases: number; refused: QuotaRefusedError | null }
+export interface Spent {
+  granted: number;
+  leases: number;
+  refused: QuotaRefusedError | null;
+}
 
 /**
  * Leases `lease` tokens at a time for `cls` and spends each in full on real Salesforce reads,

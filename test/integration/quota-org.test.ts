@@ -29,10 +29,13 @@ let p2: ActorContext;
 
 const show = (ws: string) => messenger(sys).request(QuotaUsageShow, ws, {});
 const until = (ws: string, ok: (i: UsageIndicator) => boolean, what: string) =>
-  waitFor(async () => {
-    const i = await show(ws).catch(() => null);
-    return i && ok(i) ? i : null;
-  }, { what, timeoutMs: 15_000 });
+  waitFor(
+    async () => {
+      const i = await show(ws).catch(() => null);
+      return i && ok(i) ? i : null;
+    },
+    { what, timeoutMs: 15_000 },
+  );
 
 beforeAll(async () => {
   sys = await startSystem({ generator: { people: 20 }, salesforce: { otherUsage: OTHER }, settings: { sfApiLimit: 1000 } });
@@ -45,10 +48,12 @@ beforeAll(async () => {
   await until(WS, () => true, 'ws1 leader');
   await until(WS2, () => true, 'ws2 leader');
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe('the org view', () => {
-  it('shows other integrations\' use as used by others', async () => {
+  it("shows other integrations' use as used by others", async () => {
     const sb = sys.sandboxes.salesforce;
     await spend(p1, 'interactive', 5, 5);
     const i = await until(WS, (x) => x.orgUsed === sb.usage().used, 'org figures from Sforce-Limit-Info');
@@ -88,8 +93,11 @@ describe('the org view', () => {
       const ws1 = sys.config.workspaces[0];
       await writeFile(cfg, JSON.stringify({ ...sys.config, workspaces: [ws1, { ...ws1, id: WS2 }] }));
       const repo = resolve(import.meta.dirname, '..', '..');
-      const cli = (...args: string[]) => promisify(execFile)('node', [join(repo, 'cli/bin.mjs'), 'quota', '--config', cfg, ...args], { cwd: repo })
-        .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+      const cli = (...args: string[]) =>
+        promisify(execFile)('node', [join(repo, 'cli/bin.mjs'), 'quota', '--config', cfg, ...args], { cwd: repo }).then(
+          (r) => ({ code: 0, ...r }),
+          (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+        );
 
       const json = await cli('--ws', WS, '--json');
       expect(json.code).toBe(0);
@@ -99,7 +107,10 @@ describe('the org view', () => {
 
       // The text form in-process: one process start (~2 s here) is enough for the wiring.
       const out: string[] = [];
-      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { out.push(String(chunk)); return true; });
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        out.push(String(chunk));
+        return true;
+      });
       const code = await quotaCommand.run(['--config', cfg, '--ws', WS]).finally(() => spy.mockRestore());
       const text = { code, stdout: out.join('') };
       expect(text.code).toBe(0);

@@ -33,7 +33,7 @@ describe('quota state store', () => {
     for (let i = 1; i <= 100; i++) {
       state = i;
       const mine = i;
-      done.push(store.commit().then(async () => ((await kv.getRaw('wsA'))?.value as { state: number }).state >= mine ? mine : -mine));
+      done.push(store.commit().then(async () => (((await kv.getRaw('wsA'))?.value as { state: number }).state >= mine ? mine : -mine)));
     }
     expect(await Promise.all(done)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     const last = await kv.getRaw('wsA');

@@ -14,7 +14,9 @@ beforeAll(async () => {
   await sys.startWorker(['quota', 'quota-probe']);
   await settled(sys);
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe('quota tiers', () => {
   it('bulk stops at 40%, event at 80%, everything at 100%; raising the limit resumes them', async () => {
@@ -46,7 +48,12 @@ describe('quota tiers', () => {
     expect(162 + last.granted).toBe(200);
     for (const cls of ['bulk', 'event', 'retry', 'interactive'] as const) expect(await tryOne(probe, cls)).toBe('exhausted');
     expect(await indicator(sys)).toMatchObject({
-      definedLimit: 200, usedByWorkspace: 200, remaining: 0, consumptionPercent: 100, tier: 'exhausted', warning: WARNING_EXHAUSTED,
+      definedLimit: 200,
+      usedByWorkspace: 200,
+      remaining: 0,
+      consumptionPercent: 100,
+      tier: 'exhausted',
+      warning: WARNING_EXHAUSTED,
     });
 
     // Every call was made against the sandbox, which charged exactly as many.
@@ -54,11 +61,17 @@ describe('quota tiers', () => {
     expect(sb.usage().own).toBe(200);
 
     await saveLimit(sys, 1000);
-    await waitFor(async () => (await tryOne(probe, 'bulk')) === 'granted', { what: 'bulk tokens after raising the limit', timeoutMs: 5_000 });
+    await waitFor(async () => (await tryOne(probe, 'bulk')) === 'granted', {
+      what: 'bulk tokens after raising the limit',
+      timeoutMs: 5_000,
+    });
     expect(await indicator(sys)).toMatchObject({ definedLimit: 1000, tier: 'normal', warning: null });
     await waitFor(() => events.length >= 4, { what: 'tier events' });
     expect(events.map((e) => `${e.previous}>${e.tier}`)).toEqual([
-      'normal>bulk_paused', 'bulk_paused>event_paused', 'event_paused>exhausted', 'exhausted>normal',
+      'normal>bulk_paused',
+      'bulk_paused>event_paused',
+      'event_paused>exhausted',
+      'exhausted>normal',
     ]);
   });
 

@@ -7,23 +7,38 @@ import { type ActorDef, decodeReply, endpoint } from '../../runtime/index.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { connectAs, startHost, waitFor } from '../helpers/host.ts';
 
-const WhoLeads = control('lead-test', 'test.who', 'Which host answers', z.object({ fail: z.boolean().default(false) }),
-  z.object({ host: z.string(), ws: z.string() }));
+const WhoLeads = control(
+  'lead-test',
+  'test.who',
+  'Which host answers',
+  z.object({ fail: z.boolean().default(false) }),
+  z.object({ host: z.string(), ws: z.string() }),
+);
 
 let server: NatsServerHandle;
-beforeAll(async () => { server = await startNatsServer(); });
-afterAll(async () => { await server?.stop(); });
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
 
 function leader(name: string, log: string[]): ActorDef {
   return {
     name: 'lead-test',
     singleton: true,
-    endpoints: [endpoint(WhoLeads, async (body, ctx) => {
-      if (body.fail) throw new ControlError('refused', 'asked to fail', { status: 409, details: { problems: ['a', 'b'] } });
-      return { host: name, ws: ctx.ws };
-    })],
-    start: () => { log.push(`${name}:start`); },
-    stop: () => { log.push(`${name}:stop`); },
+    endpoints: [
+      endpoint(WhoLeads, async (body, ctx) => {
+        if (body.fail) throw new ControlError('refused', 'asked to fail', { status: 409, details: { problems: ['a', 'b'] } });
+        return { host: name, ws: ctx.ws };
+      }),
+    ],
+    start: () => {
+      log.push(`${name}:start`);
+    },
+    stop: () => {
+      log.push(`${name}:stop`);
+    },
   };
 }
 
@@ -45,7 +60,11 @@ describe('singleton leases and control endpoints', () => {
       const raw = await b.nc.request('peoplesync.ctl.ws1.test.who', encode({ fail: 'yes' }), { timeout: 5_000 });
       expect(raw.headers?.get('Nats-Service-Error-Code')).toBe('400');
       let bad: unknown;
-      try { decodeReply(WhoLeads, raw.data, 'application/msgpack'); } catch (e) { bad = e; }
+      try {
+        decodeReply(WhoLeads, raw.data, 'application/msgpack');
+      } catch (e) {
+        bad = e;
+      }
       expect(bad).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/fail: .*boolean/) });
       // `nats req subject '{}'`: a JSON body without headers is answered in JSON.
       const json = await b.nc.request('peoplesync.ctl.ws1.test.who', new TextEncoder().encode('{}'), { timeout: 5_000 });
@@ -70,7 +89,9 @@ describe('singleton leases and control endpoints', () => {
       const nc = await connectAs(server, 'operator');
       const found: string[] = [];
       const sub = nc.subscribe(createInbox(), { max: 1 });
-      void (async () => { for await (const m of sub) found.push(new TextDecoder().decode(m.data)); })();
+      void (async () => {
+        for await (const m of sub) found.push(new TextDecoder().decode(m.data));
+      })();
       nc.publish('$SRV.PING.peoplesync', new Uint8Array(), { reply: sub.getSubject() });
       await waitFor(() => found.length > 0, { what: 'service ping reply' });
       expect(JSON.parse(found[0])).toMatchObject({ name: 'peoplesync', type: 'io.nats.micro.v1.ping_response' });
@@ -84,10 +105,11 @@ describe('singleton leases and control endpoints', () => {
     const obs = await connectAs(server, 'observer');
     const errors: string[] = [];
     void (async () => {
-      for await (const s of obs.status()) if (s.type === 'error') {
-        const pc = (s as unknown as { permissionContext?: { operation: string; subject: string } }).permissionContext;
-        errors.push(pc ? `${pc.operation} ${pc.subject}` : String(s.data));
-      }
+      for await (const s of obs.status())
+        if (s.type === 'error') {
+          const pc = (s as unknown as { permissionContext?: { operation: string; subject: string } }).permissionContext;
+          errors.push(pc ? `${pc.operation} ${pc.subject}` : String(s.data));
+        }
     })();
     obs.publish('peoplesync.work.ws1.notify.event', new Uint8Array([1]));
     obs.subscribe('peoplesync.work.>');

@@ -52,14 +52,17 @@ describe('nats.js request tuning', () => {
   });
 
   it('answers requests without building an error for each', async () => {
-    const { calls, result } = await counting(core.NatsError as never, 'errorForCode',
-      () => Promise.all(Array.from({ length: 200 }, (_, i) => nc.request(ECHO, new TextEncoder().encode(`m${i}`), { timeout: 5_000 }))));
+    const { calls, result } = await counting(core.NatsError as never, 'errorForCode', () =>
+      Promise.all(Array.from({ length: 200 }, (_, i) => nc.request(ECHO, new TextEncoder().encode(`m${i}`), { timeout: 5_000 }))),
+    );
     expect(result.map((m) => new TextDecoder().decode(m.data))).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
     expect(calls).toBe(0);
   });
 
   it('still rejects a request nobody answers, and one that times out', async () => {
-    await expect(nc.request('peoplesync.test.nobody', undefined, { timeout: 2_000 })).rejects.toMatchObject({ code: '503' } satisfies Partial<NatsError>);
+    await expect(nc.request('peoplesync.test.nobody', undefined, { timeout: 2_000 })).rejects.toMatchObject({
+      code: '503',
+    } satisfies Partial<NatsError>);
     await expect(nc.request(SILENT, undefined, { timeout: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' } satisfies Partial<NatsError>);
     // The connection is still good afterwards.
     expect(new TextDecoder().decode((await nc.request(ECHO, new TextEncoder().encode('ok'))).data)).toBe('ok');

@@ -6,8 +6,12 @@ import { connectAs, startHost } from '../helpers/host.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 
 let server: NatsServerHandle;
-beforeAll(async () => { server = await startNatsServer(); });
-afterAll(async () => { await server?.stop(); });
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
 
 describe('provisioning', () => {
   it('is idempotent and brings an existing lease bucket to the configured TTL', async () => {
@@ -39,7 +43,8 @@ describe('provisioning', () => {
       expect((await jsm.streams.info('KV_peoplesync_links')).config.allow_direct).toBe(true);
       // Requests to the JetStream API are counted at /jsz; a direct get is answered by the
       // stream itself, outside that count.
-      const apiTotal = async () => ((await (await fetch(`http://127.0.0.1:${server.monitorPort}/jsz`)).json()) as { api: { total: number } }).api.total;
+      const apiTotal = async () =>
+        ((await (await fetch(`http://127.0.0.1:${server.monitorPort}/jsz`)).json()) as { api: { total: number } }).api.total;
       const kv = await h.host.kv('links');
       await kv.put('ws1.ic.x', { Lead: '00Q000000000001AAA' });
       const before = await apiTotal();

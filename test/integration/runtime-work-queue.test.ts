@@ -21,17 +21,23 @@ const seen: { n: number; delivery: number; at: number; host: string }[] = [];
 function actor(hostName: string, extra: Partial<ActorDef> = {}): ActorDef {
   return {
     name: 'notifier',
-    queues: [{
-      stage: 'notify', classes: ['event'], concurrency: 4,
-      tuning: { ackWaitMs: 1_000, maxDeliver: 3 },
-      handlers: [on(Ping, async (body, ctx) => {
-        seen.push({ n: body.n, delivery: ctx.deliveryCount, at: Date.now(), host: hostName });
-        if (body.mode === 'retry') throw new Flaky('temporary');
-        if (body.mode === 'fatal') throw new Error('permanent failure');
-        if (body.mode === 'hang') await new Promise((r) => setTimeout(r, 60_000));
-        if (body.mode === 'slow') await new Promise((r) => setTimeout(r, 3_500));
-      })],
-    }],
+    queues: [
+      {
+        stage: 'notify',
+        classes: ['event'],
+        concurrency: 4,
+        tuning: { ackWaitMs: 1_000, maxDeliver: 3 },
+        handlers: [
+          on(Ping, async (body, ctx) => {
+            seen.push({ n: body.n, delivery: ctx.deliveryCount, at: Date.now(), host: hostName });
+            if (body.mode === 'retry') throw new Flaky('temporary');
+            if (body.mode === 'fatal') throw new Error('permanent failure');
+            if (body.mode === 'hang') await new Promise((r) => setTimeout(r, 60_000));
+            if (body.mode === 'slow') await new Promise((r) => setTimeout(r, 3_500));
+          }),
+        ],
+      },
+    ],
     ...extra,
   };
 }
@@ -40,8 +46,12 @@ async function dlqMessages(h: TestHost): Promise<{ reason: string; error: string
   return h.host.deadLetters.list('ws1', 100);
 }
 
-beforeAll(async () => { server = await startNatsServer(); });
-afterAll(async () => { await server?.stop(); });
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
 
 describe('work queues', () => {
   it('sends poison of each kind to the DLQ and keeps processing valid messages', async () => {
@@ -64,10 +74,13 @@ describe('work queues', () => {
       await send(Ping.type, encode({ n: 42 }));
       await send(Ping.type, new TextEncoder().encode('{"n": 43}'), 'application/json');
       await waitFor(() => seen.length >= 2, { what: 'valid messages' });
-      const letters = await waitFor(async () => {
-        const l = await dlqMessages(h);
-        return l.length >= 5 ? l : null;
-      }, { what: 'five dead letters' });
+      const letters = await waitFor(
+        async () => {
+          const l = await dlqMessages(h);
+          return l.length >= 5 ? l : null;
+        },
+        { what: 'five dead letters' },
+      );
       expect(seen.map((s) => s.n).sort()).toEqual([42, 43]);
       expect(letters.map((l) => l.reason).sort()).toEqual(['invalid_body', 'undecodable', 'undecodable', 'unknown_type', 'unknown_type']);
       expect(letters.find((l) => l.reason === 'invalid_body')?.error).toMatch(/n: .*number/i);
@@ -84,10 +97,13 @@ describe('work queues', () => {
       seen.length = 0;
       await h.host.messenger.publish(Ping, 'ws1', { n: 7, mode: 'retry' }, { cls: 'event' });
       await h.host.messenger.publish(Ping, 'ws1', { n: 8, mode: 'fatal' }, { cls: 'event' });
-      const letters = await waitFor(async () => {
-        const l = await dlqMessages(h);
-        return l.filter((x) => x.reason === 'max_deliveries' || x.reason === 'permanent_error').length >= 2 ? l : null;
-      }, { what: 'dead letters for exhausted and fatal' });
+      const letters = await waitFor(
+        async () => {
+          const l = await dlqMessages(h);
+          return l.filter((x) => x.reason === 'max_deliveries' || x.reason === 'permanent_error').length >= 2 ? l : null;
+        },
+        { what: 'dead letters for exhausted and fatal' },
+      );
       const sevens = seen.filter((s) => s.n === 7);
       expect(sevens.map((s) => s.delivery)).toEqual([1, 2, 3]);
       // exponential backoff: the second gap is longer than the first (base 100 ms, jittered 50-100%)

@@ -10,7 +10,12 @@ const count = (calls: ApiCallReport[], kind: ApiCallReport['kind']) => calls.fil
 describe('Salesforce connector call accounting', () => {
   let sb: SalesforceSandbox;
   beforeAll(async () => {
-    sb = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, seed: { seed: 2, people: 6000 }, otherUsage: 250 });
+    sb = await startSalesforceSandbox({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      seed: { seed: 2, people: 6000 },
+      otherUsage: 250,
+    });
   });
   afterAll(() => sb.close());
 
@@ -23,7 +28,11 @@ describe('Salesforce connector call accounting', () => {
       if (pages === 3) sb.setFaults({ errorNext: 1, dropNext: 1 });
     }
     await client.describe('Contact');
-    await client.readByIds('Lead', ['Email'], leads.slice(0, 350).map((r) => r.Id));
+    await client.readByIds(
+      'Lead',
+      ['Email'],
+      leads.slice(0, 350).map((r) => r.Id),
+    );
     await client.readChanges('Lead', ['Email'], null, 500);
     sb.setFaults({ lockRowIds: { [leads[0].Id]: 1 }, errorNext: 1 });
     await client.update(leads.slice(0, 150).map((r) => ({ type: 'Lead', id: r.Id, fields: { Title: 'Counted' } })));
@@ -50,7 +59,7 @@ describe('Salesforce connector call accounting', () => {
     expect(sb.usage().other).toBe(250);
   });
 
-  it('keeps each client\'s count to its own calls', async () => {
+  it("keeps each client's count to its own calls", async () => {
     sb.clearFaults();
     sb.resetUsage();
     sb.setDailyMax(100_000);

@@ -3,7 +3,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  AuthError, ConnectorError, RateLimitedError, RequestLimitExceededError, TransientError, ValidationError,
+  AuthError,
+  ConnectorError,
+  RateLimitedError,
+  RequestLimitExceededError,
+  TransientError,
+  ValidationError,
 } from '../../connectors/errors.ts';
 import { createSalesforceClient } from '../../connectors/salesforce/index.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
@@ -26,7 +31,9 @@ async function failure(p: Promise<unknown>): Promise<ConnectorError> {
 /** Everything an error exposes to a log line or a serialiser. */
 function exposed(err: ConnectorError): string {
   const cause = err.cause as Error | undefined;
-  return [err.message, err.stack, JSON.stringify(err), String(cause?.message), String(cause?.stack), JSON.stringify(cause ?? null)].join('\n');
+  return [err.message, err.stack, JSON.stringify(err), String(cause?.message), String(cause?.stack), JSON.stringify(cause ?? null)].join(
+    '\n',
+  );
 }
 
 describe('Salesforce connector errors', () => {
@@ -41,9 +48,11 @@ describe('Salesforce connector errors', () => {
   });
   afterAll(() => sb.close());
 
-  const client = (extra = {}) => clientFor(sb, {
-    auth: { kind: 'client_credentials', loginUrl: sb.url, clientId: CLIENT, clientSecret: SECRET }, ...extra,
-  });
+  const client = (extra = {}) =>
+    clientFor(sb, {
+      auth: { kind: 'client_credentials', loginUrl: sb.url, clientId: CLIENT, clientSecret: SECRET },
+      ...extra,
+    });
 
   it('REQUEST_LIMIT_EXCEEDED: RequestLimitExceededError, not retried', async () => {
     const { client: c, calls } = client();
@@ -64,7 +73,9 @@ describe('Salesforce connector errors', () => {
   });
 
   it('refused credentials, a dead fixed token and a refused renewal: AuthError', async () => {
-    const wrong = createSalesforceClient({ auth: { kind: 'client_credentials', loginUrl: sb.url, clientId: CLIENT, clientSecret: 'wrong-secret-123' } });
+    const wrong = createSalesforceClient({
+      auth: { kind: 'client_credentials', loginUrl: sb.url, clientId: CLIENT, clientSecret: 'wrong-secret-123' },
+    });
     const e1 = await failure(wrong.readPage('Lead', ['Email']));
     expect([e1.name, e1.code, e1.retryable]).toEqual(['AuthError', 'invalid_client', false]);
 
@@ -91,7 +102,9 @@ describe('Salesforce connector errors', () => {
     await failure(c.readPage('Account' as 'Lead', ['Email']));
     await failure(c.readChanges('Lead', ['Email'], { modstamp: 'yesterday', id: '00Q000000000001AAA' }));
     expect(calls.length).toBe(before);
-    expect(() => createSalesforceClient({ auth: { kind: 'client_credentials', loginUrl: 'nope', clientId: 'x', clientSecret: 'y' } })).toThrow(/loginUrl/);
+    expect(() =>
+      createSalesforceClient({ auth: { kind: 'client_credentials', loginUrl: 'nope', clientId: 'x', clientSecret: 'y' } }),
+    ).toThrow(/loginUrl/);
   });
 
   it('5xx answers, dropped connections and timeouts: TransientError after the retries', async () => {
@@ -130,10 +143,20 @@ describe('Salesforce connector errors', () => {
     errors.push(await failure(fixed.readPage('Lead', ['Email'])));
     sb.setFaults({ errorNext: 1 });
     errors.push(await failure(c.describe('Lead')));
-    errors.push(await failure(createSalesforceClient({ auth: { kind: 'client_credentials', loginUrl: sb.url, clientId: CLIENT, clientSecret: `${SECRET}x` } }).limits()));
+    errors.push(
+      await failure(
+        createSalesforceClient({
+          auth: { kind: 'client_credentials', loginUrl: sb.url, clientId: CLIENT, clientSecret: `${SECRET}x` },
+        }).limits(),
+      ),
+    );
     const keys = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    errors.push(await failure(createSalesforceClient({ auth: { kind: 'jwt', loginUrl: sb.url, clientId: 'unknown', username: 'u', privateKey: pem } }).limits()));
+    errors.push(
+      await failure(
+        createSalesforceClient({ auth: { kind: 'jwt', loginUrl: sb.url, clientId: 'unknown', username: 'u', privateKey: pem } }).limits(),
+      ),
+    );
 
     const keyBody = pem.split('\n')[1];
     for (const err of errors) {

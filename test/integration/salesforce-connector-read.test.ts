@@ -11,7 +11,12 @@ const leadsOnly = (people: number) => ({ seed: 9, people, icOnlyShare: 0, leadSh
 const kinds = (calls: Array<{ kind: string }>) => calls.map((c) => c.kind);
 
 describe('Salesforce connector scans at page boundaries', () => {
-  for (const [count, pages, queries] of [[0, [], 1], [1, [1], 1], [2000, [2000], 2], [2001, [2000, 1], 2]] as const) {
+  for (const [count, pages, queries] of [
+    [0, [], 1],
+    [1, [1], 1],
+    [2000, [2000], 2],
+    [2001, [2000, 1], 2],
+  ] as const) {
     it(`reads ${count} records in ${pages.length} pages with ${queries} query calls`, async () => {
       const sb = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, seed: leadsOnly(count) });
       try {
@@ -37,7 +42,12 @@ describe('Salesforce connector reads', () => {
   let sb: SalesforceSandbox;
   let all: SfRecord[];
   beforeAll(async () => {
-    sb = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, seed: { seed: 21, people: 5000 }, pageSize: 500 });
+    sb = await startSalesforceSandbox({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      seed: { seed: 21, people: 5000 },
+      pageSize: 500,
+    });
     all = sb.records('Contact');
   });
   afterAll(() => sb.close());
@@ -89,7 +99,9 @@ describe('Salesforce connector reads', () => {
       cursor = page.cursor;
       if (page.done) break;
     }
-    const expected = sb.records('Contact').sort((a, b) => (a.SystemModstamp! < b.SystemModstamp! ? -1 : a.SystemModstamp! > b.SystemModstamp! ? 1 : a.Id < b.Id ? -1 : 1));
+    const expected = sb
+      .records('Contact')
+      .sort((a, b) => (a.SystemModstamp! < b.SystemModstamp! ? -1 : a.SystemModstamp! > b.SystemModstamp! ? 1 : a.Id < b.Id ? -1 : 1));
     expect(seen.map((r) => r.Id)).toEqual(expected.map((r) => r.Id));
     expect(seen.slice(-200).every((r) => r.Title === 'Tied')).toBe(true);
     const quiet = await client.readChanges('Contact', ['Title'], cursor, 37);
@@ -107,7 +119,7 @@ describe('Salesforce connector reads', () => {
     expect(kinds(calls)).toEqual(['auth', 'query', 'query', 'query']);
   });
 
-  it('counts an object\'s records in one call', async () => {
+  it("counts an object's records in one call", async () => {
     const { client, calls } = clientFor(sb);
     expect(await client.count('Contact')).toBe(all.length);
     expect(await client.count('Lead')).toBe(sb.counts().Lead);
@@ -131,13 +143,21 @@ describe('Salesforce connector reads', () => {
 
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const jwtSb = await startSalesforceSandbox({
-      clientId: CLIENT_ID, username: 'sync@example.com', seed: leadsOnly(30),
+      clientId: CLIENT_ID,
+      username: 'sync@example.com',
+      seed: leadsOnly(30),
       jwtPublicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     });
     try {
       const calls: string[] = [];
       const jwt = createSalesforceClient({
-        auth: { kind: 'jwt', loginUrl: jwtSb.url, clientId: CLIENT_ID, username: 'sync@example.com', privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+        auth: {
+          kind: 'jwt',
+          loginUrl: jwtSb.url,
+          clientId: CLIENT_ID,
+          username: 'sync@example.com',
+          privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        },
         onCall: (r) => calls.push(r.kind),
       });
       expect((await jwt.readPage('Lead', ['Email'], { limit: 10 })).records).toHaveLength(10);

@@ -12,7 +12,11 @@ describe('Salesforce connector writes', () => {
   let sb: SalesforceSandbox;
   let leads: SfRecord[];
   beforeAll(async () => {
-    sb = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, seed: { seed: 4, people: 1500, icOnlyShare: 0, leadShare: 1, bothShare: 0 } });
+    sb = await startSalesforceSandbox({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      seed: { seed: 4, people: 1500, icOnlyShare: 0, leadShare: 1, bothShare: 0 },
+    });
     leads = sb.records('Lead');
   });
   beforeEach(() => {
@@ -35,7 +39,7 @@ describe('Salesforce connector writes', () => {
     expect(await client.update([])).toEqual([]);
   });
 
-  it('returns each record\'s own failure code, in order', async () => {
+  it("returns each record's own failure code, in order", async () => {
     const { client } = clientFor(sb);
     sb.addRule({ field: 'Title', equals: 'Forbidden', message: 'That title is not allowed' });
     const results = await client.update([
@@ -49,10 +53,20 @@ describe('Salesforce connector writes', () => {
       up(leads[7], { Phone: '+1 555 0100' }),
     ]);
     expect(results.map((r) => (r.success ? 'ok' : r.errors[0].statusCode))).toEqual([
-      'STRING_TOO_LONG', 'INVALID_EMAIL_ADDRESS', 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'REQUIRED_FIELD_MISSING',
-      'INVALID_FIELD_FOR_INSERT_UPDATE', 'INVALID_FIELD', 'FIELD_CUSTOM_VALIDATION_EXCEPTION', 'ok',
+      'STRING_TOO_LONG',
+      'INVALID_EMAIL_ADDRESS',
+      'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      'REQUIRED_FIELD_MISSING',
+      'INVALID_FIELD_FOR_INSERT_UPDATE',
+      'INVALID_FIELD',
+      'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      'ok',
     ]);
-    expect(results[6].errors[0]).toEqual({ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'That title is not allowed', fields: ['Title'] });
+    expect(results[6].errors[0]).toEqual({
+      statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'That title is not allowed',
+      fields: ['Title'],
+    });
     sb.clearRules();
     const fixed = await client.update([up(leads[6], { Title: 'Forbidden' })]);
     expect(fixed[0].success).toBe(true);
@@ -63,7 +77,11 @@ describe('Salesforce connector writes', () => {
     const [a, b, c] = leads.slice(20, 23);
     sb.setFaults({ lockRowIds: { [b.Id]: 2 } });
     const results = await client.update([up(a, { Title: 'A' }), up(b, { Title: 'B' }), up(c, { Title: 'C' })]);
-    expect(results.map((r) => [r.id, r.success])).toEqual([[a.Id, true], [b.Id, true], [c.Id, true]]);
+    expect(results.map((r) => [r.id, r.success])).toEqual([
+      [a.Id, true],
+      [b.Id, true],
+      [c.Id, true],
+    ]);
     expect(sb.stats().byKind.update).toBe(3);
     // a and c were written once, by the first call: b's final write came two calls later.
     expect(sb.get(a.Id)!.SystemModstamp).toBe(sb.get(c.Id)!.SystemModstamp);
@@ -82,7 +100,9 @@ describe('Salesforce connector writes', () => {
     // Once the first update call has answered (b locked), every later call fails.
     const { client } = clientFor(sb, {
       retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
-      onCall: (r) => { if (r.kind === 'update') sb.setFaults({ errorNext: 10 }); },
+      onCall: (r) => {
+        if (r.kind === 'update') sb.setFaults({ errorNext: 10 });
+      },
     });
     const [a, b] = leads.slice(50, 52);
     sb.setFaults({ lockRowIds: { [b.Id]: 1 } });

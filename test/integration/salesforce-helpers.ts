@@ -9,13 +9,16 @@ import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 export const CLIENT_ID = 'test-client-id';
 export const CLIENT_SECRET = 'test-client-secret-5d1e0c';
 
-export const REFERENCE_DIR = new URL('../../../shared/reference/salesforce/', import.meta.url);
+export const REFERENCE_DIR = new URL('../fixtures/reference/salesforce/', import.meta.url);
 
 export function reference(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, REFERENCE_DIR), 'utf8'));
 }
 
-export interface RecordingClient { client: SalesforceClient; calls: ApiCallReport[] }
+export interface RecordingClient {
+  client: SalesforceClient;
+  calls: ApiCallReport[];
+}
 
 export function clientFor(sb: SalesforceSandbox, extra: Partial<SalesforceClientOptions> = {}): RecordingClient {
   const calls: ApiCallReport[] = [];
@@ -29,7 +32,11 @@ export function clientFor(sb: SalesforceSandbox, extra: Partial<SalesforceClient
   return { client, calls };
 }
 
-export async function api(sb: SalesforceSandbox, path: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
+export async function api(
+  sb: SalesforceSandbox,
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<{ status: number; headers: Headers; body: unknown }> {
   const token = init.token ?? sb.issueToken();
   const res = await fetch(`${sb.url}${path}`, {
     ...init,

@@ -7,8 +7,10 @@ import { api, CLIENT_ID, CLIENT_SECRET } from './salesforce-helpers.ts';
 
 const HOUR = 3_600_000;
 const token = (sb: SalesforceSandbox, params: Record<string, string>) =>
-  fetch(`${sb.url}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams(params) })
-    .then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
+  fetch(`${sb.url}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams(params) }).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as Record<string, string>,
+  }));
 
 describe('Salesforce sandbox daily limit', () => {
   let now = Date.UTC(2025, 0, 1);
@@ -28,7 +30,10 @@ describe('Salesforce sandbox daily limit', () => {
     }
     expect(usage).toEqual(['api-usage=1/5', 'api-usage=2/5', 'api-usage=3/5', 'api-usage=4/5', 'api-usage=5/5']);
     const refused = await api(sb, '/services/data/v62.0/limits', { token: t });
-    expect([refused.status, refused.body]).toEqual([403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]]);
+    expect([refused.status, refused.body]).toEqual([
+      403,
+      [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+    ]);
     expect(refused.headers.get('sforce-limit-info')).toBe('api-usage=5/5');
     now += 19 * HOUR - 1000; // the first call is still inside the window
     expect((await api(sb, '/services/data/v62.0/limits', { token: t })).status).toBe(403);
@@ -39,7 +44,7 @@ describe('Salesforce sandbox daily limit', () => {
     expect(sb.stats().limited).toBe(2);
   });
 
-  it('adds other integrations\' usage and lets the admin change Max', async () => {
+  it("adds other integrations' usage and lets the admin change Max", async () => {
     sb.resetUsage();
     const set = await fetch(`${sb.url}/__admin/usage`, { method: 'POST', body: JSON.stringify({ max: 1000, other: 300, addOther: 20 }) });
     expect(await set.json()).toMatchObject({ max: 1000, other: 320, own: 0, used: 320, remaining: 680 });
@@ -59,7 +64,9 @@ describe('Salesforce sandbox OAuth and faults', () => {
   let sb: SalesforceSandbox;
   beforeAll(async () => {
     sb = await startSalesforceSandbox({
-      clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, username: 'sync@example.com',
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      username: 'sync@example.com',
       jwtPublicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     });
   });
@@ -111,7 +118,10 @@ describe('Salesforce sandbox OAuth and faults', () => {
     const failed = await api(sb, '/services/data/v62.0/limits', { token: t });
     expect([failed.status, (failed.body as Array<{ errorCode: string }>)[0].errorCode]).toEqual([503, 'SERVER_UNAVAILABLE']);
     const busy = await api(sb, '/services/data/v62.0/limits', { token: t });
-    expect([busy.status, (busy.body as Array<{ message: string }>)[0].message]).toEqual([403, 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.']);
+    expect([busy.status, (busy.body as Array<{ message: string }>)[0].message]).toEqual([
+      403,
+      'ConcurrentRequests (Concurrent API Requests) Limit exceeded.',
+    ]);
     expect((await api(sb, '/services/data/v62.0/limits', { token: t })).status).toBe(200);
     expect(sb.stats()).toMatchObject({ dropped: 1, injectedErrors: 1 });
     expect(() => sb.setFaults({ errorRate: 2 })).toThrow(/errorRate/);

@@ -8,7 +8,8 @@ import { api, soql } from './salesforce-helpers.ts';
 type Page = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: SfRecord[] };
 const ids = (p: unknown) => (p as Page).records.map((r) => r.Id);
 const byId = (a: SfRecord, b: SfRecord) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0);
-const byStampId = (a: SfRecord, b: SfRecord) => (a.SystemModstamp! < b.SystemModstamp! ? -1 : a.SystemModstamp! > b.SystemModstamp! ? 1 : byId(a, b));
+const byStampId = (a: SfRecord, b: SfRecord) =>
+  a.SystemModstamp! < b.SystemModstamp! ? -1 : a.SystemModstamp! > b.SystemModstamp! ? 1 : byId(a, b);
 
 describe('Salesforce sandbox SOQL', () => {
   let sb: SalesforceSandbox;
@@ -25,7 +26,13 @@ describe('Salesforce sandbox SOQL', () => {
   it('walks the Id keyset: WHERE Id > x ORDER BY Id LIMIT n', async () => {
     const after = contacts[1234].Id;
     const res = await soql(sb, `SELECT Id, Email FROM Contact WHERE Id > '${after}' ORDER BY Id LIMIT 50`);
-    expect(ids(res.body)).toEqual(contacts.filter((r) => r.Id > after).sort(byId).slice(0, 50).map((r) => r.Id));
+    expect(ids(res.body)).toEqual(
+      contacts
+        .filter((r) => r.Id > after)
+        .sort(byId)
+        .slice(0, 50)
+        .map((r) => r.Id),
+    );
     expect((res.body as Page).totalSize).toBe(50);
     const tail = await soql(sb, `SELECT Id FROM Contact WHERE Id > '${contacts[contacts.length - 3].Id}' ORDER BY Id LIMIT 2000`);
     expect(ids(tail.body)).toEqual(contacts.slice(-2).map((r) => r.Id));
@@ -39,16 +46,29 @@ describe('Salesforce sandbox SOQL', () => {
     expect(inTie.length).toBeGreaterThan(5);
     const cursorId = inTie[2].Id;
     const t = tied.replace('+0000', 'Z');
-    const res = await soql(sb, `SELECT Id, SystemModstamp FROM Lead WHERE SystemModstamp > ${t} OR (SystemModstamp = ${t} AND Id > '${cursorId}') ORDER BY SystemModstamp, Id LIMIT 100`);
-    const expected = leads.filter((r) => r.SystemModstamp! > tied || (r.SystemModstamp === tied && r.Id > cursorId)).sort(byStampId).slice(0, 100);
+    const res = await soql(
+      sb,
+      `SELECT Id, SystemModstamp FROM Lead WHERE SystemModstamp > ${t} OR (SystemModstamp = ${t} AND Id > '${cursorId}') ORDER BY SystemModstamp, Id LIMIT 100`,
+    );
+    const expected = leads
+      .filter((r) => r.SystemModstamp! > tied || (r.SystemModstamp === tied && r.Id > cursorId))
+      .sort(byStampId)
+      .slice(0, 100);
     expect(ids(res.body)).toEqual(expected.map((r) => r.Id));
   });
 
   it('evaluates AND, OR, parentheses, IN, comparisons and ORDER BY DESC like a brute-force filter', async () => {
-    const q = "SELECT Id, Score__c FROM Lead WHERE (LeadSource = 'web' OR Plan__c IN ('Pro', 'Enterprise')) AND HasOptedOutOfEmail = false AND Score__c >= 500.5 ORDER BY Score__c DESC, Id LIMIT 30";
+    const q =
+      "SELECT Id, Score__c FROM Lead WHERE (LeadSource = 'web' OR Plan__c IN ('Pro', 'Enterprise')) AND HasOptedOutOfEmail = false AND Score__c >= 500.5 ORDER BY Score__c DESC, Id LIMIT 30";
     const res = await soql(sb, q);
     const expected = leads
-      .filter((r) => (r.LeadSource === 'Web' || ['Pro', 'Enterprise'].includes(String(r.Plan__c))) && r.HasOptedOutOfEmail === false && r.Score__c !== null && Number(r.Score__c) >= 500.5)
+      .filter(
+        (r) =>
+          (r.LeadSource === 'Web' || ['Pro', 'Enterprise'].includes(String(r.Plan__c))) &&
+          r.HasOptedOutOfEmail === false &&
+          r.Score__c !== null &&
+          Number(r.Score__c) >= 500.5,
+      )
       .sort((a, b) => Number(b.Score__c) - Number(a.Score__c) || byId(a, b))
       .slice(0, 30);
     expect(ids(res.body)).toEqual(expected.map((r) => r.Id));
@@ -78,14 +98,18 @@ describe('Salesforce sandbox SOQL', () => {
 
   it('reads date-time literals in every documented form as the same instant', async () => {
     const forms = ['2024-01-20T00:00:00Z', '2024-01-20T00:00:00.000+0000', '2024-01-20T02:00:00+02:00', '2024-01-19T19:00:00.000-05:00'];
-    const sizes = await Promise.all(forms.map(async (f) => ((await soql(sb, `SELECT Id FROM Lead WHERE SystemModstamp >= ${f}`)).body as Page).totalSize));
+    const sizes = await Promise.all(
+      forms.map(async (f) => ((await soql(sb, `SELECT Id FROM Lead WHERE SystemModstamp >= ${f}`)).body as Page).totalSize),
+    );
     expect(new Set(sizes).size).toBe(1);
     expect(sizes[0]).toBe(leads.filter((r) => r.SystemModstamp! >= '2024-01-20T00:00:00.000+0000').length);
   });
 
   it('pages with nextRecordsUrl at the batch size asked for, with no gaps or repeats', async () => {
     const seen: string[] = [];
-    let res = await api(sb, `/services/data/v62.0/queryAll?q=${encodeURIComponent('SELECT Id FROM Contact')}`, { headers: { 'Sforce-Query-Options': 'batchSize=500' } });
+    let res = await api(sb, `/services/data/v62.0/queryAll?q=${encodeURIComponent('SELECT Id FROM Contact')}`, {
+      headers: { 'Sforce-Query-Options': 'batchSize=500' },
+    });
     let calls = 1;
     for (;;) {
       const page = res.body as Page;
@@ -120,13 +144,17 @@ describe('Salesforce sandbox SOQL', () => {
   });
 
   it('parses the cursor query into the expected tree', () => {
-    const q = parseSoql("SELECT Id FROM Lead WHERE SystemModstamp > 2024-01-01T00:00:00Z OR (SystemModstamp = 2024-01-01T00:00:00Z AND Id > 'a') ORDER BY SystemModstamp, Id LIMIT 10");
+    const q = parseSoql(
+      "SELECT Id FROM Lead WHERE SystemModstamp > 2024-01-01T00:00:00Z OR (SystemModstamp = 2024-01-01T00:00:00Z AND Id > 'a') ORDER BY SystemModstamp, Id LIMIT 10",
+    );
     expect(q.where).toEqual({
       type: 'or',
       left: { type: 'cmp', field: 'SystemModstamp', op: '>', value: { kind: 'datetime', value: '2024-01-01T00:00:00.000+0000' } },
-      right: { type: 'and',
+      right: {
+        type: 'and',
         left: { type: 'cmp', field: 'SystemModstamp', op: '=', value: { kind: 'datetime', value: '2024-01-01T00:00:00.000+0000' } },
-        right: { type: 'cmp', field: 'Id', op: '>', value: { kind: 'string', value: 'a' } } },
+        right: { type: 'cmp', field: 'Id', op: '>', value: { kind: 'string', value: 'a' } },
+      },
     });
     expect(q.orderBy.map((k) => k.field)).toEqual(['SystemModstamp', 'Id']);
     expect(q.limit).toBe(10);

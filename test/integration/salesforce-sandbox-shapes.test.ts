@@ -9,7 +9,11 @@ const envelope = (p: Page) => ({ ...p, records: p.records.map((r) => ({ attribut
 describe('Salesforce sandbox wire shapes', () => {
   let sb: SalesforceSandbox;
   beforeAll(async () => {
-    sb = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, seed: { seed: 3, people: 3000, icOnlyShare: 0, leadShare: 1, bothShare: 0 } });
+    sb = await startSalesforceSandbox({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      seed: { seed: 3, people: 3000, icOnlyShare: 0, leadShare: 1, bothShare: 0 },
+    });
   });
   afterAll(() => sb.close());
 
@@ -28,7 +32,10 @@ describe('Salesforce sandbox wire shapes', () => {
   });
 
   it('formats records like the recorded query answer', async () => {
-    const res = await soql(sb, 'SELECT Id, HasOptedOutOfEmail, LastName, Trial_End__c, SystemModstamp FROM Lead WHERE Trial_End__c != null LIMIT 1');
+    const res = await soql(
+      sb,
+      'SELECT Id, HasOptedOutOfEmail, LastName, Trial_End__c, SystemModstamp FROM Lead WHERE Trial_End__c != null LIMIT 1',
+    );
     const page = res.body as Page;
     expect(shapeDiff(envelope(reference('query_success_response.json') as Page), envelope(page))).toEqual([]);
     const rec = page.records[0];
@@ -50,12 +57,16 @@ describe('Salesforce sandbox wire shapes', () => {
       // Keys the recording itself shows null for some field (defaultValue, ...) may be null here.
       const nullable = new Set(ref.fields.flatMap((r) => Object.keys(r).filter((k) => r[k] === null)));
       for (const f of body.fields) {
-        const sameType = ref.fields.find((r) => r.type === f.type && (r.picklistValues as unknown[]).length > 0)
-          ?? ref.fields.find((r) => r.type === f.type) ?? ref.fields[0];
+        const sameType =
+          ref.fields.find((r) => r.type === f.type && (r.picklistValues as unknown[]).length > 0) ??
+          ref.fields.find((r) => r.type === f.type) ??
+          ref.fields[0];
         expect(shapeDiff(sameType, f, `${object}.${String(f.name)}`, nullable)).toEqual([]);
       }
       const names = body.fields.map((f) => f.name);
-      expect(names).toEqual(expect.arrayContaining(['Id', 'Email', 'Plan__c', 'Score__c', 'SystemModstamp', object === 'Lead' ? 'Company' : 'MailingCity']));
+      expect(names).toEqual(
+        expect.arrayContaining(['Id', 'Email', 'Plan__c', 'Score__c', 'SystemModstamp', object === 'Lead' ? 'Company' : 'MailingCity']),
+      );
       const email = body.fields.find((f) => f.name === 'Email')!;
       expect([email.type, email.length]).toEqual(['email', 80]);
     }
@@ -71,10 +82,13 @@ describe('Salesforce sandbox wire shapes', () => {
     const [a, b] = sb.records('Lead', 0, 2);
     const res = await api(sb, '/services/data/v62.0/composite/sobjects', {
       method: 'PATCH',
-      body: JSON.stringify({ allOrNone: false, records: [
-        { attributes: { type: 'Lead' }, id: a.Id, Title: 'CTO' },
-        { attributes: { type: 'Lead' }, id: b.Id, City: 'x'.repeat(41) },
-      ] }),
+      body: JSON.stringify({
+        allOrNone: false,
+        records: [
+          { attributes: { type: 'Lead' }, id: a.Id, Title: 'CTO' },
+          { attributes: { type: 'Lead' }, id: b.Id, City: 'x'.repeat(41) },
+        ],
+      }),
     });
     expect(res.status).toBe(200);
     const results = res.body as Array<{ errors: unknown[] }>;
@@ -88,7 +102,10 @@ describe('Salesforce sandbox wire shapes', () => {
   it('answers getUpdated like the recorded one', async () => {
     const start = new Date(Date.now() - 86_400_000).toISOString();
     const end = new Date(Date.now() + 120_000).toISOString();
-    const res = await api(sb, `/services/data/v62.0/sobjects/Lead/updated/?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
+    const res = await api(
+      sb,
+      `/services/data/v62.0/sobjects/Lead/updated/?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`,
+    );
     expect(res.status).toBe(200);
     expect(shapeDiff(reference('get_updated_success_response.json'), res.body)).toEqual([]);
   });

@@ -12,7 +12,11 @@ const patch = (sb: SalesforceSandbox, records: unknown[], allOrNone = false) =>
   api(sb, '/services/data/v62.0/composite/sobjects', { method: 'PATCH', body: JSON.stringify({ allOrNone, records }) });
 const lead = (id: string, fields: Record<string, unknown>) => ({ attributes: { type: 'Lead' }, id, ...fields });
 const admin = async (sb: SalesforceSandbox, path: string, method = 'GET', body?: unknown) => {
-  const res = await fetch(`${sb.url}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${sb.url}/__admin/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
@@ -51,11 +55,24 @@ describe('Salesforce sandbox writes', () => {
     expect(res.status).toBe(200);
     const results = res.body as SfRecordResult[];
     expect(results.map((r) => (r.success ? 'ok' : r.errors[0].statusCode))).toEqual([
-      'STRING_TOO_LONG', 'INVALID_EMAIL_ADDRESS', 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'REQUIRED_FIELD_MISSING',
-      'INVALID_FIELD_FOR_INSERT_UPDATE', 'INVALID_FIELD', 'ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY',
-      'INVALID_TYPE_ON_FIELD_IN_RECORD', 'NUMBER_OUTSIDE_VALID_RANGE', 'MALFORMED_ID', 'ok',
+      'STRING_TOO_LONG',
+      'INVALID_EMAIL_ADDRESS',
+      'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      'REQUIRED_FIELD_MISSING',
+      'INVALID_FIELD_FOR_INSERT_UPDATE',
+      'INVALID_FIELD',
+      'ENTITY_IS_DELETED',
+      'INVALID_CROSS_REFERENCE_KEY',
+      'INVALID_TYPE_ON_FIELD_IN_RECORD',
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      'MALFORMED_ID',
+      'ok',
     ]);
-    expect(results[0].errors[0]).toEqual({ statusCode: 'STRING_TOO_LONG', message: `City: data value too large: ${'x'.repeat(41)} (max length=40)`, fields: ['City'] });
+    expect(results[0].errors[0]).toEqual({
+      statusCode: 'STRING_TOO_LONG',
+      message: `City: data value too large: ${'x'.repeat(41)} (max length=40)`,
+      fields: ['City'],
+    });
     expect(results.map((r) => r.id)).toEqual([a, b, c, d, e, f, leads[9].Id, '00Q999999999999AAA', g, h, i, i]);
     expect(sb.get(a)).toEqual(before);
     expect(sb.get(i)!.Score__c).toBe(12.35);
@@ -74,14 +91,19 @@ describe('Salesforce sandbox writes', () => {
     const batch = leads.slice(100, 301).map((r) => lead(r.Id, { Title: 'Batch' }));
     const over = await patch(sb, batch);
     expect(over.status).toBe(400);
-    expect(over.body).toEqual([{ message: 'record limit reached. cannot submit more than 200 records into this call', errorCode: 'EXCEEDED_ID_LIMIT' }]);
+    expect(over.body).toEqual([
+      { message: 'record limit reached. cannot submit more than 200 records into this call', errorCode: 'EXCEEDED_ID_LIMIT' },
+    ]);
     const ok = await patch(sb, batch.slice(0, 200));
     expect((ok.body as SfRecordResult[]).every((r) => r.success)).toBe(true);
   });
 
   it('stamps one write with one new SystemModstamp, later writes strictly later', async () => {
     const ids = leads.slice(400, 405).map((r) => r.Id);
-    await patch(sb, ids.map((id) => lead(id, { Title: 'One' })));
+    await patch(
+      sb,
+      ids.map((id) => lead(id, { Title: 'One' })),
+    );
     const first = ids.map((id) => sb.get(id)!);
     expect(new Set(first.map((r) => r.SystemModstamp)).size).toBe(1);
     expect(first[0].LastModifiedDate).toBe(first[0].SystemModstamp);
@@ -97,7 +119,9 @@ describe('Salesforce sandbox writes', () => {
     const rule = { name: 'no-interns', field: 'Title', matches: '^Intern', message: 'Titles may not start with Intern' };
     expect((await admin(sb, 'rules', 'POST', rule)).status).toBe(200);
     const failed = (await patch(sb, [lead(id, { Title: 'Intern of the year' })])).body as SfRecordResult[];
-    expect(failed[0].errors).toEqual([{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Titles may not start with Intern', fields: ['Title'] }]);
+    expect(failed[0].errors).toEqual([
+      { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Titles may not start with Intern', fields: ['Title'] },
+    ]);
     const other = (await patch(sb, [lead(id, { Title: 'Engineer' })])).body as SfRecordResult[];
     expect(other[0].success).toBe(true);
     await admin(sb, 'rules?name=no-interns', 'DELETE');
@@ -137,11 +161,18 @@ describe('Salesforce sandbox writes', () => {
       expect(copy.counts()).toEqual(sb.counts());
       expect(copy.get(id)).toEqual(sb.get(id));
       expect(dumped.body.written).toBe(sb.counts().Lead + sb.counts().Contact);
-      const body = sb.records('Lead', 0, 2).map((r) => JSON.stringify({ attributes: { type: 'Lead' }, ...r, Title: 'Loaded' })).join('\n');
+      const body = sb
+        .records('Lead', 0, 2)
+        .map((r) => JSON.stringify({ attributes: { type: 'Lead' }, ...r, Title: 'Loaded' }))
+        .join('\n');
       const res = await fetch(`${copy.url}/__admin/load`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
       expect(await res.json()).toEqual({ loaded: 2 });
       expect(copy.records('Lead', 0, 1)[0].Title).toBe('Loaded');
-      const bad = await fetch(`${copy.url}/__admin/load`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{"x":1}' });
+      const bad = await fetch(`${copy.url}/__admin/load`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: '{"x":1}',
+      });
       expect(((await bad.json()) as { error: string }).error).toMatch(/row 1/);
     } finally {
       await copy.close();
@@ -153,7 +184,10 @@ describe('Salesforce sandbox writes', () => {
     sb.userUpdate(id, { Title: 'Fresh' });
     const start = new Date(Date.now() - 3_600_000).toISOString();
     const end = new Date(Date.now() + 120_000).toISOString();
-    const res = await api(sb, `/services/data/v62.0/sobjects/Lead/updated/?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
+    const res = await api(
+      sb,
+      `/services/data/v62.0/sobjects/Lead/updated/?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`,
+    );
     expect((res.body as { ids: string[] }).ids).toContain(id);
     const old = await api(sb, `/services/data/v62.0/sobjects/Lead/updated/?start=2020-01-01T00:00:00Z&end=${encodeURIComponent(end)}`);
     expect((old.body as Array<{ errorCode: string }>)[0].errorCode).toBe('INVALID_REPLICATION_DATE');

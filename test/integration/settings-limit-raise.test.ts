@@ -13,7 +13,9 @@ beforeAll(async () => {
   sys = await startSystem({ generator: { people: 10 }, settings: { sfApiLimit: 10 } });
   w = await sys.startWorker(['quota', 'mapping']);
 });
-afterAll(async () => { await sys?.stop(); });
+afterAll(async () => {
+  await sys?.stop();
+});
 
 describe('raising the API limit at 100%', () => {
   it('saves a higher limit without a describe call, while new mappings still need one', async () => {

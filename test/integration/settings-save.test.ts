@@ -7,8 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAPPINGS, defaultSettings } from '../../actors/mapping/index.ts';
 import { settingsCommand } from '../../cli/commands/settings.ts';
 import {
-  ControlError, Headers, type Mapping, type Run, RunSchema, SettingsGet, SettingsSave, SettingsSaved, type WorkspaceSettings,
-  decodeMessage, subject,
+  ControlError,
+  Headers,
+  type Mapping,
+  type Run,
+  RunSchema,
+  SettingsGet,
+  SettingsSave,
+  SettingsSaved,
+  type WorkspaceSettings,
+  decodeMessage,
+  subject,
 } from '../../protocol/index.ts';
 import { runKey } from '../../runtime/index.ts';
 import { defaultDataAttributes } from '../../sandbox/index.ts';
@@ -31,8 +40,25 @@ beforeAll(async () => {
     intercom: {
       dataAttributes: [
         ...defaultDataAttributes(),
-        { name: 'tier', full_name: 'custom_attributes.tier', label: 'Tier', data_type: 'string', custom: true, archived: false, api_writable: true, options: ['Free', 'Gold'] },
-        { name: 'locked', full_name: 'custom_attributes.locked', label: 'Locked', data_type: 'string', custom: true, archived: false, api_writable: false },
+        {
+          name: 'tier',
+          full_name: 'custom_attributes.tier',
+          label: 'Tier',
+          data_type: 'string',
+          custom: true,
+          archived: false,
+          api_writable: true,
+          options: ['Free', 'Gold'],
+        },
+        {
+          name: 'locked',
+          full_name: 'custom_attributes.locked',
+          label: 'Locked',
+          data_type: 'string',
+          custom: true,
+          archived: false,
+          api_writable: false,
+        },
       ],
     },
   });
@@ -58,7 +84,10 @@ const request = (def: typeof SettingsSave | typeof SettingsGet, body: Record<str
   actors.host.messenger.request(def as typeof SettingsSave, WS, body as never, 20_000);
 
 async function refusal(settings: unknown, extra: Record<string, unknown> = {}): Promise<ControlError> {
-  const err = await request(SettingsSave, { settings, ...extra }).then(() => null, (e: unknown) => e);
+  const err = await request(SettingsSave, { settings, ...extra }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ControlError);
   return err as ControlError;
 }
@@ -70,33 +99,73 @@ async function storedRevision(): Promise<number> {
 type Problem = { path: string; code: string; message: string };
 const problemsOf = (e: ControlError) => (e.details as { problems: Problem[] }).problems;
 const withMappings = (...extra: Mapping[]): WorkspaceSettings => defaultSettings({ mappings: [...DEFAULT_MAPPINGS, ...extra] });
-const m = (id: string, sfObject: 'Lead' | 'Contact', sfField: string, icAttribute: string, direction: Mapping['direction']): Mapping =>
-  ({ id, sfObject, sfField, icAttribute, direction });
+const m = (id: string, sfObject: 'Lead' | 'Contact', sfField: string, icAttribute: string, direction: Mapping['direction']): Mapping => ({
+  id,
+  sfObject,
+  sfField,
+  icAttribute,
+  direction,
+});
 
 // Each kind of invalid settings, as a change to the defaults, with the problems it must raise.
 const CASES: { name: string; settings: () => unknown; codes: string[] }[] = [
-  { name: 'bad shape: negative limit and an unknown key', codes: ['invalid_shape', 'invalid_shape'],
-    settings: () => ({ ...defaultSettings(), sfApiLimit: -5, pollInterval: 60 }) },
-  { name: 'unknown Salesforce field', codes: ['unknown_sf_field'],
-    settings: () => withMappings(m('x1', 'Lead', 'Nope__c', 'custom_attributes.department', 'salesforce_to_intercom')) },
-  { name: 'Salesforce field not writable', codes: ['sf_field_not_writable'],
-    settings: () => withMappings(m('x2', 'Lead', 'CreatedDate', 'custom_attributes.last_login', 'intercom_to_salesforce')) },
-  { name: 'unknown Intercom attribute', codes: ['unknown_ic_attribute'],
-    settings: () => withMappings(m('x3', 'Contact', 'Description', 'custom_attributes.notes', 'salesforce_to_intercom')) },
-  { name: 'Intercom attribute not writable through the API', codes: ['ic_attribute_not_writable'],
-    settings: () => withMappings(m('x4', 'Lead', 'Description', 'custom_attributes.locked', 'salesforce_to_intercom')) },
-  { name: 'incompatible types', codes: ['incompatible_types'],
-    settings: () => withMappings(m('x5', 'Contact', 'Description', 'custom_attributes.score', 'salesforce_to_intercom')) },
-  { name: 'Intercom options missing from the picklist', codes: ['unknown_picklist_value', 'unknown_picklist_value'],
-    settings: () => withMappings(m('x6', 'Lead', 'Status', 'custom_attributes.tier', 'intercom_to_salesforce')) },
-  { name: 'duplicate mapping id', codes: ['duplicate_mapping_id'],
-    settings: () => withMappings(m(DEFAULT_MAPPINGS[0].id, 'Contact', 'Description', 'custom_attributes.company', 'salesforce_to_intercom')) },
-  { name: 'two mappings write one field', codes: ['duplicate_target'],
-    settings: () => withMappings(m('x8', 'Lead', 'Phone', 'custom_attributes.city', 'intercom_to_salesforce')) },
-  { name: 'one pair mapped both ways', codes: ['both_directions'],
-    settings: () => withMappings(m('x9', 'Lead', 'Title', 'custom_attributes.job_title', 'intercom_to_salesforce')) },
-  { name: 'matching key of the wrong type and an unknown field', codes: ['incompatible_types', 'unknown_sf_field', 'unknown_sf_field'],
-    settings: () => defaultSettings({ matching: { key: { icAttribute: 'custom_attributes.score', sfField: 'Nope__c' }, duplicatePolicy: 'error' } }) },
+  {
+    name: 'bad shape: negative limit and an unknown key',
+    codes: ['invalid_shape', 'invalid_shape'],
+    settings: () => ({ ...defaultSettings(), sfApiLimit: -5, pollInterval: 60 }),
+  },
+  {
+    name: 'unknown Salesforce field',
+    codes: ['unknown_sf_field'],
+    settings: () => withMappings(m('x1', 'Lead', 'Nope__c', 'custom_attributes.department', 'salesforce_to_intercom')),
+  },
+  {
+    name: 'Salesforce field not writable',
+    codes: ['sf_field_not_writable'],
+    settings: () => withMappings(m('x2', 'Lead', 'CreatedDate', 'custom_attributes.last_login', 'intercom_to_salesforce')),
+  },
+  {
+    name: 'unknown Intercom attribute',
+    codes: ['unknown_ic_attribute'],
+    settings: () => withMappings(m('x3', 'Contact', 'Description', 'custom_attributes.notes', 'salesforce_to_intercom')),
+  },
+  {
+    name: 'Intercom attribute not writable through the API',
+    codes: ['ic_attribute_not_writable'],
+    settings: () => withMappings(m('x4', 'Lead', 'Description', 'custom_attributes.locked', 'salesforce_to_intercom')),
+  },
+  {
+    name: 'incompatible types',
+    codes: ['incompatible_types'],
+    settings: () => withMappings(m('x5', 'Contact', 'Description', 'custom_attributes.score', 'salesforce_to_intercom')),
+  },
+  {
+    name: 'Intercom options missing from the picklist',
+    codes: ['unknown_picklist_value', 'unknown_picklist_value'],
+    settings: () => withMappings(m('x6', 'Lead', 'Status', 'custom_attributes.tier', 'intercom_to_salesforce')),
+  },
+  {
+    name: 'duplicate mapping id',
+    codes: ['duplicate_mapping_id'],
+    settings: () =>
+      withMappings(m(DEFAULT_MAPPINGS[0].id, 'Contact', 'Description', 'custom_attributes.company', 'salesforce_to_intercom')),
+  },
+  {
+    name: 'two mappings write one field',
+    codes: ['duplicate_target'],
+    settings: () => withMappings(m('x8', 'Lead', 'Phone', 'custom_attributes.city', 'intercom_to_salesforce')),
+  },
+  {
+    name: 'one pair mapped both ways',
+    codes: ['both_directions'],
+    settings: () => withMappings(m('x9', 'Lead', 'Title', 'custom_attributes.job_title', 'intercom_to_salesforce')),
+  },
+  {
+    name: 'matching key of the wrong type and an unknown field',
+    codes: ['incompatible_types', 'unknown_sf_field', 'unknown_sf_field'],
+    settings: () =>
+      defaultSettings({ matching: { key: { icAttribute: 'custom_attributes.score', sfField: 'Nope__c' }, duplicatePolicy: 'error' } }),
+  },
   { name: 'not an object at all', codes: ['invalid_shape'], settings: () => 'mappings: []' },
 ];
 
@@ -106,7 +175,11 @@ describe('settings save', () => {
     const e = await refusal(settings());
     expect(e.code).toBe('invalid_settings');
     expect(e.status).toBe(400);
-    expect(problemsOf(e).map((p) => p.code).sort()).toEqual([...codes].sort());
+    expect(
+      problemsOf(e)
+        .map((p) => p.code)
+        .sort(),
+    ).toEqual([...codes].sort());
     for (const p of problemsOf(e)) expect(e.message).toContain(p.message);
     expect(await storedRevision()).toBe(before);
   });
@@ -114,24 +187,44 @@ describe('settings save', () => {
   it('lists every problem of a save that has all of them at once', async () => {
     const before = await storedRevision();
     const extra = CASES.slice(1, 10).flatMap((c) => (c.settings() as WorkspaceSettings).mappings.slice(DEFAULT_MAPPINGS.length));
-    const all = { ...defaultSettings({ mappings: [...DEFAULT_MAPPINGS, ...extra], matching: { key: { icAttribute: 'custom_attributes.score', sfField: 'Nope__c' }, duplicatePolicy: 'error' } }), sfApiLimit: -5, pollInterval: 60 };
+    const all = {
+      ...defaultSettings({
+        mappings: [...DEFAULT_MAPPINGS, ...extra],
+        matching: { key: { icAttribute: 'custom_attributes.score', sfField: 'Nope__c' }, duplicatePolicy: 'error' },
+      }),
+      sfApiLimit: -5,
+      pollInterval: 60,
+    };
     const e = await refusal(all);
-    const expected = CASES.slice(0, 11).flatMap((c) => c.codes).sort();
-    expect(problemsOf(e).map((p) => p.code).sort()).toEqual(expected);
+    const expected = CASES.slice(0, 11)
+      .flatMap((c) => c.codes)
+      .sort();
+    expect(
+      problemsOf(e)
+        .map((p) => p.code)
+        .sort(),
+    ).toEqual(expected);
     expect(problemsOf(e).find((p) => p.code === 'unknown_sf_field')?.path).toMatch(/^mappings\.\d+\.sfField$|^matching\.key\.sfField$/);
     expect(await storedRevision()).toBe(before);
   });
 
   it('stores valid settings with increasing revisions, announces each save and reads back what was saved', async () => {
     const first = await request(SettingsSave, { settings: defaultSettings({ sfApiLimit: 1_000 }), savedBy: 'ann' });
-    const second = await request(SettingsSave, { settings: defaultSettings({ sfApiLimit: 2_000, timeZone: 'Europe/Berlin' }), savedBy: 'bob' });
+    const second = await request(SettingsSave, {
+      settings: defaultSettings({ sfApiLimit: 2_000, timeZone: 'Europe/Berlin' }),
+      savedBy: 'bob',
+    });
     expect(first.stoppedRun).toBeNull();
     expect(second.revision).toBeGreaterThan(first.revision);
     const got = await actors.host.messenger.request(SettingsGet, WS, {});
     expect(got.revision).toBe(second.revision);
     expect(got.settings).toEqual(defaultSettings({ sfApiLimit: 2_000, timeZone: 'Europe/Berlin' }));
-    await expect.poll(() => saved.filter((s) => s.revision >= first.revision).map((s) => [s.revision, s.sfApiLimit, s.savedBy]))
-      .toEqual([[first.revision, 1_000, 'ann'], [second.revision, 2_000, 'bob']]);
+    await expect
+      .poll(() => saved.filter((s) => s.revision >= first.revision).map((s) => [s.revision, s.sfApiLimit, s.savedBy]))
+      .toEqual([
+        [first.revision, 1_000, 'ann'],
+        [second.revision, 2_000, 'bob'],
+      ]);
   });
 
   it('refuses a save during an active run without the confirmation, and stops the run with it', async () => {
@@ -176,10 +269,20 @@ describe('settings save', () => {
     const good = join(dir, 'good.json');
     const bad = join(dir, 'bad.json');
     await writeFile(good, JSON.stringify(defaultSettings({ sfApiLimit: 4_321 })));
-    await writeFile(bad, JSON.stringify(withMappings(m('x3', 'Contact', 'Description', 'custom_attributes.notes', 'salesforce_to_intercom'),
-      m('x1', 'Lead', 'Nope__c', 'custom_attributes.department', 'salesforce_to_intercom'))));
-    const cli = (...args: string[]) => run('node', [join(REPO, 'cli/bin.mjs'), 'settings', ...args, '--config', cfg], { cwd: REPO, timeout: 30_000 })
-      .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+    await writeFile(
+      bad,
+      JSON.stringify(
+        withMappings(
+          m('x3', 'Contact', 'Description', 'custom_attributes.notes', 'salesforce_to_intercom'),
+          m('x1', 'Lead', 'Nope__c', 'custom_attributes.department', 'salesforce_to_intercom'),
+        ),
+      ),
+    );
+    const cli = (...args: string[]) =>
+      run('node', [join(REPO, 'cli/bin.mjs'), 'settings', ...args, '--config', cfg], { cwd: REPO, timeout: 30_000 }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
 
     const refused = await cli('save', bad);
     expect(refused.code).toBe(1);

@@ -11,5 +11,4 @@ describe('the peoplesync command', () => {
     const { stdout } = await run(BIN, ['help'], { timeout: 30_000 });
     expect(stdout).toMatch(/worker/);
   });
-
 });

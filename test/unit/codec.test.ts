@@ -33,7 +33,11 @@ describe('codec', () => {
 
   it('names the reason for every kind of poison', () => {
     const reason = (f: () => unknown) => {
-      try { f(); } catch (e) { return (e as DecodeError).reason; }
+      try {
+        f();
+      } catch (e) {
+        return (e as DecodeError).reason;
+      }
       return 'none';
     };
     expect(reason(() => decodeMessage(undefined, encodeBody({}, 'msgpack'), undefined))).toBe('unknown_type');
@@ -41,6 +45,10 @@ describe('codec', () => {
     expect(reason(() => decodeMessage('scan.page.v1', new Uint8Array([0xc1]), 'application/msgpack'))).toBe('undecodable');
     expect(reason(() => decodeMessage('scan.page.v1', new TextEncoder().encode('{'), 'application/json'))).toBe('undecodable');
     expect(reason(() => decodeMessage('scan.page.v1', encodeBody({}, 'msgpack'), 'text/plain'))).toBe('undecodable');
-    expect(reason(() => decodeMessage('scan.page.v1', encodeBody({ run: 'r', object: 'Account', page: 0, afterId: null }, 'msgpack'), undefined))).toBe('invalid_body');
+    expect(
+      reason(() =>
+        decodeMessage('scan.page.v1', encodeBody({ run: 'r', object: 'Account', page: 0, afterId: null }, 'msgpack'), undefined),
+      ),
+    ).toBe('invalid_body');
   });
 });

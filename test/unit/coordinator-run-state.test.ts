@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { applyTier, endRun, makeRunId, newRun, newestFirst, withProgress } from '../../actors/coordinator/index.ts';
 
-const base = () => newRun({ runId: 'r1', ws: 'ws1', startedBy: 'cli', dryRun: false, settingsRevision: 2, now: 10_000, errorsUrl: 'http://x/errors?ws=ws1' });
+const base = () =>
+  newRun({
+    runId: 'r1',
+    ws: 'ws1',
+    startedBy: 'cli',
+    dryRun: false,
+    settingsRevision: 2,
+    now: 10_000,
+    errorsUrl: 'http://x/errors?ws=ws1',
+  });
 
 describe('run records', () => {
   it('starts running in the index phase with zero counts', () => {

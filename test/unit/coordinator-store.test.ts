@@ -8,12 +8,28 @@ import { newRun } from '../../actors/coordinator/index.ts';
 import { RunStore } from '../../actors/coordinator/store.ts';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'ps-coord-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ps-coord-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 const run = () => newRun({ runId: 'r1', ws: 'ws1', startedBy: 't', dryRun: false, settingsRevision: 1, now: 0, errorsUrl: null });
-const mapped = { run: 'r1', batchId: 'Contact:0:0', scanned: 200, inCommon: 150, unmatched: 50, ambiguous: 0, skipped: 0, unchanged: 100,
-  failed: 2, parts: [{ system: 'salesforce' as const, part: 0, records: 48 }], wouldUpdate: { salesforce: 0, intercom: 0 }, sample: [] };
+const mapped = {
+  run: 'r1',
+  batchId: 'Contact:0:0',
+  scanned: 200,
+  inCommon: 150,
+  unmatched: 50,
+  ambiguous: 0,
+  skipped: 0,
+  unchanged: 100,
+  failed: 2,
+  parts: [{ system: 'salesforce' as const, part: 0, records: 48 }],
+  wouldUpdate: { salesforce: 0, intercom: 0 },
+  sample: [],
+};
 
 describe('coordinator run store', () => {
   it('counts a redelivered report once and replays its effects', () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  type BatchTally, type Report, type RunTally, applyReport, batchIdsOf, newRun, newTally, reportKey,
+  type BatchTally,
+  type Report,
+  type RunTally,
+  applyReport,
+  batchIdsOf,
+  newRun,
+  newTally,
+  reportKey,
 } from '../../actors/coordinator/index.ts';
 
 const RUN = 'r1';
@@ -11,19 +18,33 @@ function tally(): RunTally {
 }
 
 const indexed = (contacts = 10): Report => ({ kind: 'indexed', body: { run: RUN, contacts, pages: 1 } });
-const scanned = (object: 'Lead' | 'Contact', page: number, batchIds: string[], last: boolean): Report =>
-  ({ kind: 'scanned', body: { run: RUN, object, page, records: batchIds.length * 2, batchIds, last } });
+const scanned = (object: 'Lead' | 'Contact', page: number, batchIds: string[], last: boolean): Report => ({
+  kind: 'scanned',
+  body: { run: RUN, object, page, records: batchIds.length * 2, batchIds, last },
+});
 type Mapped = Extract<Report, { kind: 'mapped' }>;
 const mapped = (batchId: string, parts: Array<['salesforce' | 'intercom', number]>, extra: Partial<Mapped['body']> = {}): Mapped => ({
   kind: 'mapped',
   body: {
-    run: RUN, batchId, scanned: 2, inCommon: 2, unmatched: 0, ambiguous: 0, skipped: 0, unchanged: 1, failed: 0,
-    parts: parts.map(([system, part]) => ({ system, part, records: 1 })), wouldUpdate: { salesforce: 0, intercom: 0 }, sample: [],
+    run: RUN,
+    batchId,
+    scanned: 2,
+    inCommon: 2,
+    unmatched: 0,
+    ambiguous: 0,
+    skipped: 0,
+    unchanged: 1,
+    failed: 0,
+    parts: parts.map(([system, part]) => ({ system, part, records: 1 })),
+    wouldUpdate: { salesforce: 0, intercom: 0 },
+    sample: [],
     ...extra,
   },
 });
-const written = (batchId: string, system: 'salesforce' | 'intercom', part: number, updated = 1, failed = 0): Report =>
-  ({ kind: 'written', body: { run: RUN, batchId, system, part, updated, failed } });
+const written = (batchId: string, system: 'salesforce' | 'intercom', part: number, updated = 1, failed = 0): Report => ({
+  kind: 'written',
+  body: { run: RUN, batchId, system, part, updated, failed },
+});
 
 /** Apply reports the way the store does: each report once, batch tallies carried along. */
 function replay(reports: Report[], start = tally()) {
@@ -46,7 +67,10 @@ const fullRun: Report[] = [
   indexed(),
   scanned('Contact', 0, ['Contact:0:0', 'Contact:0:1'], false),
   scanned('Contact', 1, ['Contact:1:0'], true),
-  mapped('Contact:0:0', [['salesforce', 0], ['intercom', 0]]),
+  mapped('Contact:0:0', [
+    ['salesforce', 0],
+    ['intercom', 0],
+  ]),
   mapped('Contact:0:1', []),
   mapped('Contact:1:0', [['intercom', 0]]),
   written('Contact:0:0', 'salesforce', 0, 1),
@@ -109,9 +133,12 @@ describe('bulk run counting', () => {
 
   it('keeps at most five diff samples and sums dry-run counts', () => {
     const sample = (i: number) => ({ sfObject: 'Lead' as const, sfId: `00Q${i}`, icId: `ic${i}`, changes: [] });
-    const reports = [0, 1, 2].map((i) => mapped(`Lead:0:${i}`, [], {
-      wouldUpdate: { salesforce: 2, intercom: 1 }, sample: [sample(3 * i), sample(3 * i + 1), sample(3 * i + 2)],
-    }));
+    const reports = [0, 1, 2].map((i) =>
+      mapped(`Lead:0:${i}`, [], {
+        wouldUpdate: { salesforce: 2, intercom: 1 },
+        sample: [sample(3 * i), sample(3 * i + 1), sample(3 * i + 2)],
+      }),
+    );
     const { t } = replay([indexed(), ...reports]);
     expect(t.run.sample.map((s) => s.sfId)).toEqual(['00Q0', '00Q1', '00Q2', '00Q3', '00Q4']);
     expect(t.run.counts.wouldUpdateSalesforce).toBe(6);
@@ -126,17 +153,20 @@ describe('bulk run counting', () => {
 
   it('reaches the same final counts, finishing exactly once, in any order and with any redelivery', () => {
     const expected = replay(fullRun).t.run.counts;
-    fc.assert(fc.property(
-      fc.shuffledSubarray(fullRun.slice(1), { minLength: fullRun.length - 1, maxLength: fullRun.length - 1 }),
-      fc.array(fc.nat(fullRun.length - 1), { maxLength: 6 }),
-      (order, dups) => {
-        const reports = [indexed(), ...order, ...dups.map((i) => fullRun[i])];
-        const { t, effects } = replay(reports);
-        expect(t.run.counts).toEqual(expected);
-        expect(effects.filter((e) => e === 'finished')).toHaveLength(1);
-        // Leads are only scanned after every Contact batch: the effect order never changes.
-        expect(effects).toEqual(['scan:Contact', 'scan:Lead', 'finished']);
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(fullRun.slice(1), { minLength: fullRun.length - 1, maxLength: fullRun.length - 1 }),
+        fc.array(fc.nat(fullRun.length - 1), { maxLength: 6 }),
+        (order, dups) => {
+          const reports = [indexed(), ...order, ...dups.map((i) => fullRun[i])];
+          const { t, effects } = replay(reports);
+          expect(t.run.counts).toEqual(expected);
+          expect(effects.filter((e) => e === 'finished')).toHaveLength(1);
+          // Leads are only scanned after every Contact batch: the effect order never changes.
+          expect(effects).toEqual(['scan:Contact', 'scan:Lead', 'finished']);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

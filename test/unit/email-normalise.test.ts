@@ -32,10 +32,12 @@ describe('normaliseEmail', () => {
   });
 
   it('is idempotent and ignores case and composition for any text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-      const once = normaliseEmail(s);
-      expect(normaliseEmail(once)).toBe(once);
-      expect(normaliseEmail(s.toUpperCase().normalize('NFD'))).toBe(normaliseEmail(s.toUpperCase()));
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        const once = normaliseEmail(s);
+        expect(normaliseEmail(once)).toBe(once);
+        expect(normaliseEmail(s.toUpperCase().normalize('NFD'))).toBe(normaliseEmail(s.toUpperCase()));
+      }),
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  causeOfIntercom, causeOfSalesforce, countByCause, listErrors, parseResyncKey, retryItem, ResyncKeyError,
+  causeOfIntercom,
+  causeOfSalesforce,
+  countByCause,
+  listErrors,
+  parseResyncKey,
+  retryItem,
+  ResyncKeyError,
 } from '../../actors/errors/index.ts';
 import { ErrorsList, type SyncError } from '../../protocol/index.ts';
 
@@ -31,8 +37,22 @@ describe('causes', () => {
 
 function err(id: string, over: Partial<SyncError>): SyncError {
   return {
-    id, ws: 'ws1', syncType: 'event', direction: 'intercom_to_salesforce', sfObject: 'Lead', sfId: `00Q00000000000${id}`, icId: null,
-    attributes: ['Title'], cause: 'validation_rule', message: 'm', details: {}, run: null, firstAt: 0, lastAt: 0, attempts: 1, ...over,
+    id,
+    ws: 'ws1',
+    syncType: 'event',
+    direction: 'intercom_to_salesforce',
+    sfObject: 'Lead',
+    sfId: `00Q00000000000${id}`,
+    icId: null,
+    attributes: ['Title'],
+    cause: 'validation_rule',
+    message: 'm',
+    details: {},
+    run: null,
+    firstAt: 0,
+    lastAt: 0,
+    attempts: 1,
+    ...over,
   };
 }
 
@@ -69,7 +89,13 @@ describe('listing', () => {
   });
 
   it('builds the retry item of an error, or none when it names no record', () => {
-    expect(retryItem(err('a', { icId: 'ic1' }), 'ann')).toEqual({ sfObject: 'Lead', sfId: '00Q00000000000a', icId: 'ic1', errorIds: ['a'], requestedBy: 'ann' });
+    expect(retryItem(err('a', { icId: 'ic1' }), 'ann')).toEqual({
+      sfObject: 'Lead',
+      sfId: '00Q00000000000a',
+      icId: 'ic1',
+      errorIds: ['a'],
+      requestedBy: 'ann',
+    });
     expect(retryItem(err('a', { sfId: null, icId: null }), 'ann')).toBeNull();
   });
 });

@@ -4,9 +4,21 @@ import { formatLetters, parseSeqs } from '../../cli/commands/dlq.ts';
 import type { SyncError } from '../../protocol/index.ts';
 
 const e: SyncError = {
-  id: '0123456789abcdef01234567', ws: 'ws1', syncType: 'retry', direction: 'intercom_to_salesforce', sfObject: 'Contact', sfId: '003000000000001AAA',
-  icId: '65f0c0ffee00000000000001', attributes: ['Title'], cause: 'validation_rule', message: 'Title may not be CEO',
-  details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' }, run: null, firstAt: Date.UTC(2024, 4, 1), lastAt: Date.UTC(2024, 4, 2, 12), attempts: 3,
+  id: '0123456789abcdef01234567',
+  ws: 'ws1',
+  syncType: 'retry',
+  direction: 'intercom_to_salesforce',
+  sfObject: 'Contact',
+  sfId: '003000000000001AAA',
+  icId: '65f0c0ffee00000000000001',
+  attributes: ['Title'],
+  cause: 'validation_rule',
+  message: 'Title may not be CEO',
+  details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' },
+  run: null,
+  firstAt: Date.UTC(2024, 4, 1),
+  lastAt: Date.UTC(2024, 4, 2, 12),
+  attempts: 3,
 };
 
 describe('errors command', () => {
@@ -23,7 +35,9 @@ describe('errors command', () => {
     expect(text.split('\n')).toEqual([
       '1 of 4 sync errors (Intercom -> Salesforce; --all for both directions)',
       expect.stringMatching(/^LAST SEEN \(UTC\)\s+SYNC\s+DIR\s+CAUSE\s+TRIES\s+ID\s+RECORD$/),
-      expect.stringMatching(/^2024-05-02 12:00:00\s+retry\s+ic->sf\s+validation_rule\s+3\s+0123456789abcdef01234567\s+Contact 003000000000001AAA \/ ic 65f0c0ffee00000000000001$/),
+      expect.stringMatching(
+        /^2024-05-02 12:00:00\s+retry\s+ic->sf\s+validation_rule\s+3\s+0123456789abcdef01234567\s+Contact 003000000000001AAA \/ ic 65f0c0ffee00000000000001$/,
+      ),
       '  Title may not be CEO [Title]',
     ]);
     expect(formatErrorList([], 0, true)).toBe('No sync errors (both directions).');
@@ -45,10 +59,23 @@ describe('dlq command', () => {
   });
 
   it('prints each letter with its reason, origin and error', () => {
-    expect(formatLetters([{
-      seq: 7, subject: 'peoplesync.dlq.ws1.errors', reason: 'undecodable', error: 'body is not valid application/msgpack', type: 'errors.report.v1',
-      originalSubject: 'peoplesync.work.ws1.errors.event', deliveries: 1, at: '2024-05-01T00:00:00.000Z', size: 3,
-    }])).toBe('#7  2024-05-01T00:00:00.000Z  undecodable  errors.report.v1  3 bytes, 1 deliveries\n  from peoplesync.work.ws1.errors.event\n  body is not valid application/msgpack');
+    expect(
+      formatLetters([
+        {
+          seq: 7,
+          subject: 'peoplesync.dlq.ws1.errors',
+          reason: 'undecodable',
+          error: 'body is not valid application/msgpack',
+          type: 'errors.report.v1',
+          originalSubject: 'peoplesync.work.ws1.errors.event',
+          deliveries: 1,
+          at: '2024-05-01T00:00:00.000Z',
+          size: 3,
+        },
+      ]),
+    ).toBe(
+      '#7  2024-05-01T00:00:00.000Z  undecodable  errors.report.v1  3 bytes, 1 deliveries\n  from peoplesync.work.ws1.errors.event\n  body is not valid application/msgpack',
+    );
     expect(formatLetters([])).toBe('No dead letters.');
   });
 });

@@ -1,13 +1,29 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ERROR_ID, SEEN_LIMIT, errorId, isResolvedBy, mergeOccurrence, publicError, toSf18, type Occurrence, type StoredError,
+  ERROR_ID,
+  SEEN_LIMIT,
+  errorId,
+  isResolvedBy,
+  mergeOccurrence,
+  publicError,
+  toSf18,
+  type Occurrence,
+  type StoredError,
 } from '../../actors/errors/index.ts';
 
 const base: Occurrence = {
-  syncType: 'event', direction: 'intercom_to_salesforce', sfObject: 'Contact', sfId: '003000000000001AAA', icId: '65f0a1b2c3d4e5f601234567',
-  attributes: ['Title', 'Phone'], cause: 'validation_rule', message: 'Title may not say CEO', details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' },
-  run: null, at: 1_000,
+  syncType: 'event',
+  direction: 'intercom_to_salesforce',
+  sfObject: 'Contact',
+  sfId: '003000000000001AAA',
+  icId: '65f0a1b2c3d4e5f601234567',
+  attributes: ['Title', 'Phone'],
+  cause: 'validation_rule',
+  message: 'Title may not say CEO',
+  details: { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' },
+  run: null,
+  at: 1_000,
 };
 
 describe('sync error ids', () => {
@@ -48,9 +64,21 @@ describe('merging occurrences', () => {
 
   it('creates the error from its first occurrence', () => {
     expect(publicError(first)).toEqual({
-      id: errorId('ws1', base), ws: 'ws1', syncType: 'event', direction: 'intercom_to_salesforce', sfObject: 'Contact',
-      sfId: base.sfId, icId: base.icId, attributes: ['Phone', 'Title'], cause: 'validation_rule', message: base.message,
-      details: base.details, run: null, firstAt: 1_000, lastAt: 1_000, attempts: 1,
+      id: errorId('ws1', base),
+      ws: 'ws1',
+      syncType: 'event',
+      direction: 'intercom_to_salesforce',
+      sfObject: 'Contact',
+      sfId: base.sfId,
+      icId: base.icId,
+      attributes: ['Phone', 'Title'],
+      cause: 'validation_rule',
+      message: base.message,
+      details: base.details,
+      run: null,
+      firstAt: 1_000,
+      lastAt: 1_000,
+      attempts: 1,
     });
   });
 
@@ -70,18 +98,23 @@ describe('merging occurrences', () => {
   });
 
   it('counts every distinct occurrence exactly once, whatever the order and repeats (property)', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 1e9 }), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 12 }),
-      (ats, repeats) => {
-        const reports = ats.map((at) => ({ ...base, at }));
-        const delivered = [...reports, ...repeats.filter((i) => i < reports.length).map((i) => reports[i])];
-        let s: StoredError | null = null;
-        for (const r of delivered) s = mergeOccurrence('ws1', s, r) ?? s;
-        const e = s as StoredError;
-        expect(e.lastAt).toBe(Math.max(...ats));
-        expect(e.firstAt).toBe(Math.min(...ats));
-        // Repeats are recognised while they are among the last SEEN_LIMIT occurrences.
-        if (ats.length <= SEEN_LIMIT) expect(e.attempts).toBe(ats.length);
-      }));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 1e9 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (ats, repeats) => {
+          const reports = ats.map((at) => ({ ...base, at }));
+          const delivered = [...reports, ...repeats.filter((i) => i < reports.length).map((i) => reports[i])];
+          let s: StoredError | null = null;
+          for (const r of delivered) s = mergeOccurrence('ws1', s, r) ?? s;
+          const e = s as StoredError;
+          expect(e.lastAt).toBe(Math.max(...ats));
+          expect(e.firstAt).toBe(Math.min(...ats));
+          // Repeats are recognised while they are among the last SEEN_LIMIT occurrences.
+          if (ats.length <= SEEN_LIMIT) expect(e.attempts).toBe(ats.length);
+        },
+      ),
+    );
   });
 });
 

@@ -4,8 +4,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IcContact, SfRecord } from '../../connectors/types.ts';
 import {
-  dumpPeople, generatePeople, LEAD_SOURCES, LEAD_STATUSES, MAPPED_ATTRIBUTES, parseNdjson, PLANS, readNdjson,
-  resolveGeneratorOptions, SF_FIELDS, type GeneratedPerson,
+  dumpPeople,
+  generatePeople,
+  LEAD_SOURCES,
+  LEAD_STATUSES,
+  MAPPED_ATTRIBUTES,
+  parseNdjson,
+  PLANS,
+  readNdjson,
+  resolveGeneratorOptions,
+  SF_FIELDS,
+  type GeneratedPerson,
 } from '../../sandbox/generator.ts';
 
 const norm = (e: string | null | undefined) => (e ?? '').trim().toLowerCase().normalize('NFC');
@@ -48,14 +57,27 @@ describe('generatePeople', () => {
   });
 
   it('honours explicit shares of 0 and 1', () => {
-    const only = take({ seed: 7, people: 500, icOnlyShare: 0, leadShare: 1, bothShare: 0, inCommonShare: 1, differingShare: 0, oddShare: 0, duplicateShare: 0 });
+    const only = take({
+      seed: 7,
+      people: 500,
+      icOnlyShare: 0,
+      leadShare: 1,
+      bothShare: 0,
+      inCommonShare: 1,
+      differingShare: 0,
+      oddShare: 0,
+      duplicateShare: 0,
+    });
     expect(only.every((p) => p.lead && !p.contact && p.intercom?.length === 1 && p.meta.differing.length === 0)).toBe(true);
   });
 
   it('makes 18-character Ids with the right prefix, increasing in creation order', () => {
     const leads = people.flatMap((p) => (p.lead ? [p.lead.Id] : []));
     const contacts = people.flatMap((p) => (p.contact ? [p.contact.Id] : []));
-    for (const [ids, prefix] of [[leads, '00Q'], [contacts, '003']] as const) {
+    for (const [ids, prefix] of [
+      [leads, '00Q'],
+      [contacts, '003'],
+    ] as const) {
       expect(ids.every((id) => id.length === 18 && id.startsWith(prefix))).toBe(true);
       expect([...ids].sort()).toEqual(ids);
       expect(new Set(ids).size).toBe(ids.length);
@@ -72,8 +94,14 @@ describe('generatePeople', () => {
       const bad = (f: string, why: string) => problems.push(`${r.Id}.${f}: ${why} (${JSON.stringify(r[f])})`);
       for (const f of SF_FIELDS[object]) {
         const v = r[f.name];
-        if (v === undefined) { bad(f.name, 'missing'); continue; }
-        if (v === null) { if (!f.nillable && f.type !== 'boolean') bad(f.name, 'null in a required field'); continue; }
+        if (v === undefined) {
+          bad(f.name, 'missing');
+          continue;
+        }
+        if (v === null) {
+          if (!f.nillable && f.type !== 'boolean') bad(f.name, 'null in a required field');
+          continue;
+        }
         if (f.length && typeof v === 'string' && f.type !== 'id' && v.length > f.length) bad(f.name, 'too long');
         if (f.name === 'Plan__c' && !(PLANS as readonly unknown[]).includes(v)) bad(f.name, 'not in picklist');
         if (f.name === 'LeadSource' && !(LEAD_SOURCES as readonly unknown[]).includes(v)) bad(f.name, 'not in picklist');
@@ -125,9 +153,14 @@ describe('generatePeople', () => {
 
   it('keeps in-sync pairs equal on every mapped attribute, and differing pairs different', () => {
     const icValue = (c: IcContact, path: string) => (path.startsWith('custom_attributes.') ? c.custom_attributes[path.slice(18)] : c[path]);
-    const sfAsIc = (key: string, v: unknown) => (v === null ? null
-      : key === 'trialEnd' ? Date.parse(String(v)) / 1000
-        : key === 'lastLogin' ? Date.parse(String(v).replace('+0000', 'Z')) / 1000 : v);
+    const sfAsIc = (key: string, v: unknown) =>
+      v === null
+        ? null
+        : key === 'trialEnd'
+          ? Date.parse(String(v)) / 1000
+          : key === 'lastLogin'
+            ? Date.parse(String(v).replace('+0000', 'Z')) / 1000
+            : v;
     const mismatched: string[] = [];
     for (const p of people.filter((x) => x.meta.kind === 'in-common' && !x.meta.differing.length && !x.meta.both && x.meta.odd === null)) {
       const object = p.contact ? 'Contact' : 'Lead';
@@ -169,7 +202,8 @@ describe('generatePeople', () => {
 
   it('lets many records share one SystemModstamp, as cursors must survive', () => {
     const stamps = new Map<string, number>();
-    for (const p of people) for (const r of [p.lead, p.contact]) if (r) stamps.set(r.SystemModstamp!, (stamps.get(r.SystemModstamp!) ?? 0) + 1);
+    for (const p of people)
+      for (const r of [p.lead, p.contact]) if (r) stamps.set(r.SystemModstamp!, (stamps.get(r.SystemModstamp!) ?? 0) + 1);
     expect(Math.max(...stamps.values())).toBeGreaterThan(20);
   });
 

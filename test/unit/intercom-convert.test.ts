@@ -2,18 +2,26 @@
 // and error mapping.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AuthError, ConflictError, NotFoundError, RateLimitedError, TransientError, ValidationError } from '../../connectors/errors.ts';
 import {
-  AuthError, ConflictError, NotFoundError, RateLimitedError, TransientError, ValidationError,
-} from '../../connectors/errors.ts';
-import {
-  errorForStatus, freshOnly, patchBody, redact, toIcContact, toIcDataAttributes, toIcPage, updatedSinceQuery,
+  errorForStatus,
+  freshOnly,
+  patchBody,
+  redact,
+  toIcContact,
+  toIcDataAttributes,
+  toIcPage,
+  updatedSinceQuery,
 } from '../../connectors/intercom/index.ts';
 import type { IcContact, IcContactPatch, IcSearchFilter } from '../../connectors/types.ts';
 import { dayStart, nextDayStart } from '../../sandbox/intercom/index.ts';
 
 describe('patchBody', () => {
   it('keeps only the fields given, including nulls that clear', () => {
-    expect(patchBody({ phone: null, custom_attributes: { plan: 'Pro' }, name: undefined })).toEqual({ phone: null, custom_attributes: { plan: 'Pro' } });
+    expect(patchBody({ phone: null, custom_attributes: { plan: 'Pro' }, name: undefined })).toEqual({
+      phone: null,
+      custom_attributes: { plan: 'Pro' },
+    });
   });
 
   it('refuses unknown fields, empty patches and nulls the API does not take', () => {
@@ -26,24 +34,74 @@ describe('patchBody', () => {
 
 describe('wire conversion', () => {
   it('keeps the fields peoplesync uses and turns empty strings into null', () => {
-    const c = toIcContact({ type: 'contact', id: 'abc', role: 'lead', email: '', phone: '+1', name: null, custom_attributes: { a: 1 }, created_at: 1, updated_at: 2, tags: { data: [] } });
+    const c = toIcContact({
+      type: 'contact',
+      id: 'abc',
+      role: 'lead',
+      email: '',
+      phone: '+1',
+      name: null,
+      custom_attributes: { a: 1 },
+      created_at: 1,
+      updated_at: 2,
+      tags: { data: [] },
+    });
     expect(c).toEqual({
-      type: 'contact', id: 'abc', external_id: null, role: 'lead', email: null, phone: '+1', name: null, owner_id: null,
-      custom_attributes: { a: 1 }, created_at: 1, updated_at: 2, signed_up_at: null, last_seen_at: null, unsubscribed_from_emails: false,
+      type: 'contact',
+      id: 'abc',
+      external_id: null,
+      role: 'lead',
+      email: null,
+      phone: '+1',
+      name: null,
+      owner_id: null,
+      custom_attributes: { a: 1 },
+      created_at: 1,
+      updated_at: 2,
+      signed_up_at: null,
+      last_seen_at: null,
+      unsubscribed_from_emails: false,
     });
     expect(() => toIcContact({ id: 'x', role: 'admin' })).toThrow(/role "admin"/);
   });
 
   it('reads the next cursor and total of a list', () => {
-    const page = toIcPage({ type: 'list', data: [], total_count: 300, pages: { type: 'pages', page: 1, per_page: 150, total_pages: 2, next: { starting_after: 'abc' } } });
+    const page = toIcPage({
+      type: 'list',
+      data: [],
+      total_count: 300,
+      pages: { type: 'pages', page: 1, per_page: 150, total_pages: 2, next: { starting_after: 'abc' } },
+    });
     expect(page).toEqual({ contacts: [], next: 'abc', totalCount: 300 });
     expect(toIcPage({ data: [], total_count: 0, pages: { next: null } }).next).toBeUndefined();
     expect(() => toIcPage({ errors: [] })).toThrow(/list without data/);
   });
 
   it('reads data attributes', () => {
-    const [a] = toIcDataAttributes({ data: [{ name: 'plan', full_name: 'custom_attributes.plan', label: 'Plan', data_type: 'string', custom: true, archived: false, api_writable: true, options: ['Pro'] }] });
-    expect(a).toEqual({ name: 'plan', full_name: 'custom_attributes.plan', label: 'Plan', data_type: 'string', custom: true, archived: false, api_writable: true, options: ['Pro'] });
+    const [a] = toIcDataAttributes({
+      data: [
+        {
+          name: 'plan',
+          full_name: 'custom_attributes.plan',
+          label: 'Plan',
+          data_type: 'string',
+          custom: true,
+          archived: false,
+          api_writable: true,
+          options: ['Pro'],
+        },
+      ],
+    });
+    expect(a).toEqual({
+      name: 'plan',
+      full_name: 'custom_attributes.plan',
+      label: 'Plan',
+      data_type: 'string',
+      custom: true,
+      archived: false,
+      api_writable: true,
+      options: ['Pro'],
+    });
     expect(() => toIcDataAttributes({ data: [{ name: 'x', data_type: 'money' }] })).toThrow(/type "money"/);
   });
 });
@@ -51,12 +109,15 @@ describe('wire conversion', () => {
 describe('updated-since polling', () => {
   it('reaches back far enough that `>` covers the whole day of T in any time zone', () => {
     const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Australia/Lord_Howe'];
-    fc.assert(fc.property(fc.integer({ min: 200_000, max: 2_000_000_000 }), fc.constantFrom(...zones), (t, tz) => {
-      const q = updatedSinceQuery(t) as IcSearchFilter;
-      expect(q).toMatchObject({ field: 'updated_at', operator: '>' });
-      // Everything from the day of t onwards comes back, so nothing at or after t is missed.
-      expect(nextDayStart(q.value as number, tz)).toBeLessThanOrEqual(dayStart(t, tz));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.integer({ min: 200_000, max: 2_000_000_000 }), fc.constantFrom(...zones), (t, tz) => {
+        const q = updatedSinceQuery(t) as IcSearchFilter;
+        expect(q).toMatchObject({ field: 'updated_at', operator: '>' });
+        // Everything from the day of t onwards comes back, so nothing at or after t is missed.
+        expect(nextDayStart(q.value as number, tz)).toBeLessThanOrEqual(dayStart(t, tz));
+      }),
+      { numRuns: 300 },
+    );
     // The last hour of Berlin's 25-hour day: a plain 24-hour overlap would land on the same day.
     const t = Date.parse('2024-10-27T22:30:00Z') / 1000;
     const q = updatedSinceQuery(t) as IcSearchFilter;
@@ -88,7 +149,10 @@ describe('errorForStatus', () => {
     const limited = at(429);
     expect(limited).toBeInstanceOf(RateLimitedError);
     expect(limited).toMatchObject({ retryable: true, retryAfterMs: 500 });
-    expect(at(400, { errors: [{ code: 'parameter_invalid', field: 'email' }] })).toMatchObject({ fields: ['email'], code: 'parameter_invalid' });
+    expect(at(400, { errors: [{ code: 'parameter_invalid', field: 'email' }] })).toMatchObject({
+      fields: ['email'],
+      code: 'parameter_invalid',
+    });
   });
 
   it('never repeats the token, even if the service echoed it', () => {

@@ -57,7 +57,11 @@ describe('RatePacer', () => {
   });
 
   it('reads headers, leaving malformed ones undefined', () => {
-    const h = new Map([['x-ratelimit-limit', '1666'], ['x-ratelimit-remaining', 'n/a'], ['x-ratelimit-reset', '1700000010']]);
+    const h = new Map([
+      ['x-ratelimit-limit', '1666'],
+      ['x-ratelimit-remaining', 'n/a'],
+      ['x-ratelimit-reset', '1700000010'],
+    ]);
     expect(readRateHeaders((n) => h.get(n))).toEqual({ limit: 1666, remaining: undefined, resetAtMs: 1_700_000_010_000 });
   });
 });

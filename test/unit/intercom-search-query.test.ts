@@ -8,8 +8,17 @@ const utc = (iso: string) => Date.parse(iso) / 1000;
 
 function contact(over: Partial<IcContact>): IcContact {
   return {
-    type: 'contact', id: '0'.repeat(24), external_id: null, role: 'user', email: null, phone: null, name: null,
-    custom_attributes: {}, created_at: 0, updated_at: 0, ...over,
+    type: 'contact',
+    id: '0'.repeat(24),
+    external_id: null,
+    role: 'user',
+    email: null,
+    phone: null,
+    name: null,
+    custom_attributes: {},
+    created_at: 0,
+    updated_at: 0,
+    ...over,
   };
 }
 
@@ -80,8 +89,12 @@ describe('calendar days', () => {
     expect(dayStart(utc('2024-01-15T03:00:00Z'), 'America/New_York')).toBe(utc('2024-01-14T05:00:00Z'));
     expect(nextDayStart(utc('2024-01-15T03:00:00Z'), 'America/New_York')).toBe(utc('2024-01-15T05:00:00Z'));
     // Berlin: 31 March 2024 has 23 hours, 27 October 2024 has 25.
-    expect(nextDayStart(utc('2024-03-31T12:00:00Z'), 'Europe/Berlin') - dayStart(utc('2024-03-31T12:00:00Z'), 'Europe/Berlin')).toBe(23 * 3600);
-    expect(nextDayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin') - dayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin')).toBe(25 * 3600);
+    expect(nextDayStart(utc('2024-03-31T12:00:00Z'), 'Europe/Berlin') - dayStart(utc('2024-03-31T12:00:00Z'), 'Europe/Berlin')).toBe(
+      23 * 3600,
+    );
+    expect(nextDayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin') - dayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin')).toBe(
+      25 * 3600,
+    );
     expect(dayStart(utc('2024-10-27T12:00:00Z'), 'Europe/Berlin')).toBe(utc('2024-10-26T22:00:00Z'));
     // Santiago skips midnight on 8 September 2024 (00:00 -04 becomes 01:00 -03): the day starts at 01:00.
     expect(dayStart(utc('2024-09-08T16:00:00Z'), 'America/Santiago')).toBe(utc('2024-09-08T04:00:00Z'));

@@ -6,7 +6,16 @@ function sf(name: string, type: SfFieldType, extra: Partial<SfFieldDescribe> = {
   return { name, label: name, type, length: 0, updateable: true, createable: true, nillable: true, picklistValues: [], ...extra };
 }
 function ic(name: string, data_type: IcDataType, extra: Partial<IcDataAttribute> = {}): IcDataAttribute {
-  return { name, full_name: `custom_attributes.${name}`, label: name, data_type, custom: true, archived: false, api_writable: true, ...extra };
+  return {
+    name,
+    full_name: `custom_attributes.${name}`,
+    label: name,
+    data_type,
+    custom: true,
+    archived: false,
+    api_writable: true,
+    ...extra,
+  };
 }
 const picklist = (...values: string[]) => values.map((value) => ({ value, label: value, active: true, defaultValue: false }));
 
@@ -16,7 +25,10 @@ const Email = sf('Email', 'email', { length: 80 });
 const Phone = sf('Phone', 'phone', { length: 40 });
 const Description = sf('Description', 'textarea', { length: 32000 });
 const Website = sf('Website', 'url', { length: 255 });
-const Plan = sf('Plan__c', 'picklist', { length: 255, picklistValues: [...picklist('Free', 'Starter', 'Pro'), { value: 'Legacy', label: 'Legacy', active: false, defaultValue: false }] });
+const Plan = sf('Plan__c', 'picklist', {
+  length: 255,
+  picklistValues: [...picklist('Free', 'Starter', 'Pro'), { value: 'Legacy', label: 'Legacy', active: false, defaultValue: false }],
+});
 const OptedOut = sf('HasOptedOutOfEmail', 'boolean', { nillable: false });
 const Employees = sf('NumberOfEmployees', 'int', { precision: 0, scale: 0 });
 const Score = sf('Score__c', 'double', { precision: 18, scale: 2 });
@@ -194,12 +206,14 @@ describe('Intercom to Salesforce', () => {
 });
 
 describe('comparable forms', () => {
-  it('treat the two services\' spellings of one value as equal', () => {
+  it("treat the two services' spellings of one value as equal", () => {
     expect(sameComparable(sfComparable('', City), sfComparable(null, City))).toBe(true);
     expect(sameComparable(sfComparable('Paris ', City), sfComparable('Paris', City))).toBe(true);
     expect(sameComparable(sfComparable('3.10', Score), sfComparable(3.1, Score))).toBe(true);
     expect(sameComparable(sfComparable(null, OptedOut), sfComparable(false, OptedOut))).toBe(true);
-    expect(sameComparable(sfComparable('2024-01-01T00:00:00.000+0000', LastLogin), sfComparable('2024-01-01T00:00:00.456Z', LastLogin))).toBe(true);
+    expect(
+      sameComparable(sfComparable('2024-01-01T00:00:00.000+0000', LastLogin), sfComparable('2024-01-01T00:00:00.456Z', LastLogin)),
+    ).toBe(true);
     expect(sameComparable(icComparable('1706659200', date), icComparable(1706659200, date))).toBe(true);
     expect(sameComparable(icComparable(2.6, integer), icComparable(3, integer))).toBe(true);
   });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { IcDataAttribute, IcDataType, SfFieldDescribe, SfFieldType } from '../../connectors/types.ts';
 import type { Mapping } from '../../protocol/settings.ts';
 import {
-  MAX_SAMPLES, batchKey, chunk, errorIdsFor, failedAttribute, failureCause, planBatch, type DiffContext, type Pair,
+  MAX_SAMPLES,
+  batchKey,
+  chunk,
+  errorIdsFor,
+  failedAttribute,
+  failureCause,
+  planBatch,
+  type DiffContext,
+  type Pair,
 } from '../../actors/mapping/index.ts';
 
 function sf(name: string, type: SfFieldType, extra: Partial<SfFieldDescribe> = {}): SfFieldDescribe {
@@ -13,14 +21,17 @@ function custom(name: string, data_type: IcDataType): IcDataAttribute {
 }
 const plans = ['Free', 'Pro'].map((value) => ({ value, label: value, active: true, defaultValue: false }));
 const fields = [
-  sf('Id', 'id', { length: 18, updateable: false }), sf('Phone', 'phone', { length: 10 }),
-  sf('Title', 'string', { length: 128 }), sf('Plan__c', 'picklist', { length: 255, picklistValues: plans }),
+  sf('Id', 'id', { length: 18, updateable: false }),
+  sf('Phone', 'phone', { length: 10 }),
+  sf('Title', 'string', { length: 128 }),
+  sf('Plan__c', 'picklist', { length: 255, picklistValues: plans }),
 ];
 const ctx: DiffContext = {
   describe: { Lead: { name: 'Lead', fields }, Contact: { name: 'Contact', fields } },
   dataAttributes: [
     { name: 'phone', full_name: 'phone', label: 'Phone', data_type: 'string', custom: false, archived: false, api_writable: true },
-    custom('job_title', 'string'), custom('plan', 'string'),
+    custom('job_title', 'string'),
+    custom('plan', 'string'),
   ],
   tz: 'UTC',
 };
@@ -38,13 +49,24 @@ function pair(i: number, sfv: Record<string, unknown>, icv: { phone?: string | n
   return {
     object: 'Lead',
     sf: { Id: sfId(i), Title: null, Phone: null, Plan__c: null, ...sfv },
-    ic: { id: icId(i), role: 'lead', email: `p${i}@example.com`, updated_at: 1, phone: icv.phone ?? null, custom_attributes: icv.custom ?? {} },
+    ic: {
+      id: icId(i),
+      role: 'lead',
+      email: `p${i}@example.com`,
+      updated_at: 1,
+      phone: icv.phone ?? null,
+      custom_attributes: icv.custom ?? {},
+    },
   };
 }
-const synced = (i: number) => pair(i, { Title: 'CTO', Phone: '1', Plan__c: 'Pro' }, { phone: '1', custom: { job_title: 'CTO', plan: 'Pro' } });
-const toSf = (i: number) => pair(i, { Title: 'CTO', Phone: '1', Plan__c: 'Pro' }, { phone: '2', custom: { job_title: 'CTO', plan: 'Pro' } });
-const toIc = (i: number) => pair(i, { Title: 'CEO', Phone: '1', Plan__c: 'Pro' }, { phone: '1', custom: { job_title: 'CTO', plan: 'Pro' } });
-const badPlan = (i: number) => pair(i, { Title: 'CEO', Phone: '1', Plan__c: 'Pro' }, { phone: '2', custom: { job_title: 'CTO', plan: 'Premium' } });
+const synced = (i: number) =>
+  pair(i, { Title: 'CTO', Phone: '1', Plan__c: 'Pro' }, { phone: '1', custom: { job_title: 'CTO', plan: 'Pro' } });
+const toSf = (i: number) =>
+  pair(i, { Title: 'CTO', Phone: '1', Plan__c: 'Pro' }, { phone: '2', custom: { job_title: 'CTO', plan: 'Pro' } });
+const toIc = (i: number) =>
+  pair(i, { Title: 'CEO', Phone: '1', Plan__c: 'Pro' }, { phone: '1', custom: { job_title: 'CTO', plan: 'Pro' } });
+const badPlan = (i: number) =>
+  pair(i, { Title: 'CEO', Phone: '1', Plan__c: 'Pro' }, { phone: '2', custom: { job_title: 'CTO', plan: 'Premium' } });
 
 describe('planBatch', () => {
   it('groups Salesforce updates and Intercom patches into parts of at most 200 records', () => {
@@ -54,11 +76,17 @@ describe('planBatch', () => {
     expect(p.icParts.map((x) => x.length)).toEqual([200, 1]);
     expect(p.sfParts.flat().map((u) => u.id)).toEqual(Array.from({ length: 450 }, (_, i) => sfId(i)));
     expect(p.sfParts[0][0]).toEqual({
-      object: 'Lead', id: sfId(0), icId: icId(0), fields: { Phone: '2' },
+      object: 'Lead',
+      id: sfId(0),
+      icId: icId(0),
+      fields: { Phone: '2' },
       changes: [{ attribute: 'Phone', from: '1', to: '2', direction: 'intercom_to_salesforce' }],
     });
     expect(p.icParts[0][0]).toEqual({
-      id: icId(1000), sfObject: 'Lead', sfId: sfId(1000), patch: { custom_attributes: { job_title: 'CEO' } },
+      id: icId(1000),
+      sfObject: 'Lead',
+      sfId: sfId(1000),
+      patch: { custom_attributes: { job_title: 'CEO' } },
       changes: [{ attribute: 'custom_attributes.job_title', from: 'CTO', to: 'CEO', direction: 'salesforce_to_intercom' }],
     });
     expect(p).toMatchObject({ inCommon: 651, unchanged: 0, failed: 0, wouldUpdate: { salesforce: 0, intercom: 0 }, sample: [] });
@@ -86,7 +114,12 @@ describe('planBatch', () => {
   });
 
   it('a too-long value fails as field_too_long and leaves the field out of the update', () => {
-    const p = planBatch([pair(1, { Title: 'CTO', Plan__c: 'Pro' }, { phone: '+1 555 0100 ext. 1234', custom: { job_title: 'CTO', plan: 'Pro' } })], mappings, ctx, { dryRun: false });
+    const p = planBatch(
+      [pair(1, { Title: 'CTO', Plan__c: 'Pro' }, { phone: '+1 555 0100 ext. 1234', custom: { job_title: 'CTO', plan: 'Pro' } })],
+      mappings,
+      ctx,
+      { dryRun: false },
+    );
     expect(p.failures.map((f) => failureCause(f.failure.cause))).toEqual(['field_too_long']);
     expect(p.sfParts).toEqual([]);
     expect(p.failed).toBe(1);
@@ -100,7 +133,10 @@ describe('planBatch', () => {
     expect(p.wouldUpdate).toEqual({ salesforce: 7, intercom: 2 });
     expect(p.sample).toHaveLength(MAX_SAMPLES);
     expect(p.sample[0]).toEqual({
-      sfObject: 'Lead', sfId: sfId(1), icId: icId(1), changes: [{ attribute: 'Phone', from: '1', to: '2', direction: 'intercom_to_salesforce' }],
+      sfObject: 'Lead',
+      sfId: sfId(1),
+      icId: icId(1),
+      changes: [{ attribute: 'Phone', from: '1', to: '2', direction: 'intercom_to_salesforce' }],
     });
     expect(p).toMatchObject({ unchanged: 1, failed: 1 });
   });

@@ -32,8 +32,14 @@ describe('TtlCache', () => {
     const c = new TtlCache<string>(1_000);
     let loads = 0;
     let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => { release = r; });
-    const load = async () => { loads += 1; await gate; return 'lead'; };
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const load = async () => {
+      loads += 1;
+      await gate;
+      return 'lead';
+    };
     const all = Promise.all([c.get('Lead', load), c.get('Lead', load), c.get('Lead', load)]);
     const other = c.get('Contact', async () => 'contact');
     release();
@@ -48,8 +54,17 @@ describe('TtlCache', () => {
     await c.get('k', async () => 'old');
     now += 1_000;
     let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => { release = r; });
-    const fresh = c.get('k', async () => { await gate; return 'new'; }, 0);
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const fresh = c.get(
+      'k',
+      async () => {
+        await gate;
+        return 'new';
+      },
+      0,
+    );
     const relaxed = c.get('k', async () => 'unused');
     release();
     expect(await fresh).toBe('new');
@@ -58,7 +73,11 @@ describe('TtlCache', () => {
 
   it('does not cache a failed load', async () => {
     const c = new TtlCache<string>(1_000);
-    await expect(c.get('k', async () => { throw new Error('down'); })).rejects.toThrow('down');
+    await expect(
+      c.get('k', async () => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     expect(await c.get('k', async () => 'up')).toBe('up');
   });
 

@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { IcContact } from '../../connectors/index.ts';
 import {
-  changedAttributes, entryFor, entryKey, fromKeyToken, mattersToSalesforce, sameIndexed, indexKeys, keyToken, linkKeys, matchKeyOf, normaliseKeyValue, recordKey, sfFieldsFor, slimContact,
+  changedAttributes,
+  entryFor,
+  entryKey,
+  fromKeyToken,
+  mattersToSalesforce,
+  sameIndexed,
+  indexKeys,
+  keyToken,
+  linkKeys,
+  matchKeyOf,
+  normaliseKeyValue,
+  recordKey,
+  sfFieldsFor,
+  slimContact,
 } from '../../actors/matching/index.ts';
 import { DEFAULT_MAPPINGS, defaultSettings, readIcAttribute } from '../../actors/mapping/index.ts';
 import { generatePeople } from '../../sandbox/index.ts';
@@ -10,18 +23,40 @@ import { generatePeople } from '../../sandbox/index.ts';
 const KV_KEY = /^[-/_=.a-zA-Z0-9]+$/;
 
 const contact: IcContact = {
-  type: 'contact', id: '65f0c0ffee00000000000001', role: 'user', email: ' Ann@Example.COM', external_id: 'C-7 ',
-  phone: '+1 555', name: 'Ann', custom_attributes: { plan: 'Pro', score: 3 }, created_at: 1, updated_at: 200,
-  signed_up_at: null, last_seen_at: 5, unsubscribed_from_emails: false,
-  tags: { type: 'list', data: [{ id: 't1' }] }, location: { city: 'Paris' }, social_profiles: [{ name: 'x' }],
+  type: 'contact',
+  id: '65f0c0ffee00000000000001',
+  role: 'user',
+  email: ' Ann@Example.COM',
+  external_id: 'C-7 ',
+  phone: '+1 555',
+  name: 'Ann',
+  custom_attributes: { plan: 'Pro', score: 3 },
+  created_at: 1,
+  updated_at: 200,
+  signed_up_at: null,
+  last_seen_at: 5,
+  unsubscribed_from_emails: false,
+  tags: { type: 'list', data: [{ id: 't1' }] },
+  location: { city: 'Paris' },
+  social_profiles: [{ name: 'x' }],
 };
 
 describe('identity index entries', () => {
   it('keep every scalar field and the custom attributes, and drop nested objects', () => {
     const slim = slimContact(contact);
     expect(slim).toEqual({
-      type: 'contact', id: contact.id, role: 'user', email: ' Ann@Example.COM', external_id: 'C-7 ', phone: '+1 555', name: 'Ann',
-      custom_attributes: { plan: 'Pro', score: 3 }, created_at: 1, updated_at: 200, signed_up_at: null, last_seen_at: 5,
+      type: 'contact',
+      id: contact.id,
+      role: 'user',
+      email: ' Ann@Example.COM',
+      external_id: 'C-7 ',
+      phone: '+1 555',
+      name: 'Ann',
+      custom_attributes: { plan: 'Pro', score: 3 },
+      created_at: 1,
+      updated_at: 200,
+      signed_up_at: null,
+      last_seen_at: 5,
       unsubscribed_from_emails: false,
     });
     expect(slim.custom_attributes).not.toBe(contact.custom_attributes);
@@ -43,7 +78,15 @@ describe('identity index entries', () => {
 
   it('carry the normalised email, the match-key value and when they were written', () => {
     const byEmail = entryFor(contact, matchKeyOf('email'), 1_000);
-    expect(byEmail).toMatchObject({ id: contact.id, role: 'user', email: 'ann@example.com', keyAttr: null, matchKey: null, updatedAt: 200, indexedAt: 1_000 });
+    expect(byEmail).toMatchObject({
+      id: contact.id,
+      role: 'user',
+      email: 'ann@example.com',
+      keyAttr: null,
+      matchKey: null,
+      updatedAt: 200,
+      indexedAt: 1_000,
+    });
     const key = matchKeyOf({ icAttribute: 'external_id', sfField: 'Customer_Id__c' });
     const byAttr = entryFor(contact, key, 1_000);
     expect(byAttr).toMatchObject({ keyAttr: 'external_id', matchKey: 'C-7' });
@@ -63,12 +106,15 @@ describe('identity index entries', () => {
     expect(sameIndexed(a, entryFor({ ...contact, email: 'other@example.com' }, key, 2))).toBe(false);
   });
 
-  it('tell a change that matters to Salesforce from the writer\'s own update coming back', () => {
+  it("tell a change that matters to Salesforce from the writer's own update coming back", () => {
     const key = matchKeyOf('email');
     const before = entryFor(contact, key, 1);
     const after = (over: Partial<IcContact>) => entryFor({ ...contact, updated_at: 300, ...over }, key, 2);
     const withCustom = (ca: Record<string, unknown>) => after({ custom_attributes: { ...contact.custom_attributes, ...ca } });
-    expect([...changedAttributes(before.contact, withCustom({ plan: 'Team', city: 'Oslo' }).contact)].sort()).toEqual(['custom_attributes.city', 'custom_attributes.plan']);
+    expect([...changedAttributes(before.contact, withCustom({ plan: 'Team', city: 'Oslo' }).contact)].sort()).toEqual([
+      'custom_attributes.city',
+      'custom_attributes.plan',
+    ]);
     const m = DEFAULT_MAPPINGS;
     // plan and phone flow into Salesforce; job_title and city flow out of it.
     expect(mattersToSalesforce(before, withCustom({ plan: 'Team' }), m)).toBe(true);
@@ -93,12 +139,20 @@ describe('identity index entries', () => {
 
 describe('KV keys', () => {
   it('only ever use the characters JetStream allows, for any id, email or value', () => {
-    fc.assert(fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (id, value) => {
-      for (const k of [indexKeys.contact('ws1', id), indexKeys.lookup('ws1', 'e', value), indexKeys.page('ws1', id, 3), linkKeys.sf('ws1', id), linkKeys.ic('ws1', id)]) {
-        expect(k).toMatch(KV_KEY);
-      }
-      expect(fromKeyToken(keyToken(id))).toBe(id);
-    }));
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (id, value) => {
+        for (const k of [
+          indexKeys.contact('ws1', id),
+          indexKeys.lookup('ws1', 'e', value),
+          indexKeys.page('ws1', id, 3),
+          linkKeys.sf('ws1', id),
+          linkKeys.ic('ws1', id),
+        ]) {
+          expect(k).toMatch(KV_KEY);
+        }
+        expect(fromKeyToken(keyToken(id))).toBe(id);
+      }),
+    );
   });
 
   it('keep plain ids readable and tell encoded ones apart', () => {
@@ -114,7 +168,9 @@ describe('Salesforce fields matching reads', () => {
     const s = defaultSettings();
     const lead = sfFieldsFor('Lead', s, matchKeyOf('email'));
     expect(lead.slice(0, 3)).toEqual(['Id', 'Email', 'SystemModstamp']);
-    expect(new Set(lead)).toEqual(new Set(['Id', 'Email', 'SystemModstamp', ...s.mappings.filter((m) => m.sfObject === 'Lead').map((m) => m.sfField)]));
+    expect(new Set(lead)).toEqual(
+      new Set(['Id', 'Email', 'SystemModstamp', ...s.mappings.filter((m) => m.sfObject === 'Lead').map((m) => m.sfField)]),
+    );
     expect(lead).toHaveLength(new Set(lead).size);
     expect(sfFieldsFor('Contact', s, matchKeyOf({ icAttribute: 'external_id', sfField: 'Customer_Id__c' }))).toContain('Customer_Id__c');
   });

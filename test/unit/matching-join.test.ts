@@ -2,20 +2,46 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { IcContact, SfObject, SfRecord } from '../../connectors/index.ts';
 import {
-  type IcLinks, type IndexEntry, type JoinInput, type MatchKey, type Outcome, entryFor, joinRecords, recordKey, tally, tallyForContacts,
+  type IcLinks,
+  type IndexEntry,
+  type JoinInput,
+  type MatchKey,
+  type Outcome,
+  entryFor,
+  joinRecords,
+  recordKey,
+  tally,
+  tallyForContacts,
 } from '../../actors/matching/index.ts';
 
 const EMAIL: MatchKey = { kind: 'email' };
 
 function contact(id: string, role: 'user' | 'lead', email: string | null, extra: Partial<IcContact> = {}): IcContact {
   return {
-    type: 'contact', id, role, email, external_id: null, phone: null, name: id, custom_attributes: {},
-    created_at: 1, updated_at: 100, ...extra,
+    type: 'contact',
+    id,
+    role,
+    email,
+    external_id: null,
+    phone: null,
+    name: id,
+    custom_attributes: {},
+    created_at: 1,
+    updated_at: 100,
+    ...extra,
   };
 }
 
-const lead = (n: number, email: string | null, extra: Record<string, unknown> = {}): SfRecord => ({ Id: `00Q00000000000${n}AAA`, Email: email, ...extra });
-const con = (n: number, email: string | null, extra: Record<string, unknown> = {}): SfRecord => ({ Id: `00300000000000${n}AAA`, Email: email, ...extra });
+const lead = (n: number, email: string | null, extra: Record<string, unknown> = {}): SfRecord => ({
+  Id: `00Q00000000000${n}AAA`,
+  Email: email,
+  ...extra,
+});
+const con = (n: number, email: string | null, extra: Record<string, unknown> = {}): SfRecord => ({
+  Id: `00300000000000${n}AAA`,
+  Email: email,
+  ...extra,
+});
 
 interface World {
   contacts: IcContact[];
@@ -45,10 +71,14 @@ function inputFor(w: World, object: SfObject, records: SfRecord[]): JoinInput {
 function summary(outcomes: Outcome[]): string[] {
   return outcomes.map((o) => {
     switch (o.kind) {
-      case 'matched': return `${o.sf.Id}=${o.entry.id} (${o.via})`;
-      case 'ambiguous': return `${o.sf.Id} ambiguous ${o.side}: sf[${o.candidates.salesforce.join(',')}] ic[${o.candidates.intercom.join(',')}]`;
-      case 'skipped': return `${o.sf.Id} skipped ${o.reason}`;
-      default: return `${o.sf.Id} unmatched`;
+      case 'matched':
+        return `${o.sf.Id}=${o.entry.id} (${o.via})`;
+      case 'ambiguous':
+        return `${o.sf.Id} ambiguous ${o.side}: sf[${o.candidates.salesforce.join(',')}] ic[${o.candidates.intercom.join(',')}]`;
+      case 'skipped':
+        return `${o.sf.Id} skipped ${o.reason}`;
+      default:
+        return `${o.sf.Id} unmatched`;
     }
   });
 }
@@ -63,7 +93,13 @@ describe('joining Salesforce records with the index', () => {
         contact('ic4', 'user', 'c.d@example.com'),
       ],
     };
-    const records = [con(1, 'ann.lee@example.com'), con(2, 'JOS\u00c9@example.com'), con(3, 'bob@example.com'), con(4, 'cd@example.com'), con(5, null)];
+    const records = [
+      con(1, 'ann.lee@example.com'),
+      con(2, 'JOS\u00c9@example.com'),
+      con(3, 'bob@example.com'),
+      con(4, 'cd@example.com'),
+      con(5, null),
+    ];
     const r = joinRecords(inputFor(w, 'Contact', records));
     expect(summary(r.outcomes)).toEqual([
       `${con(1, '').Id}=ic1 (key)`,
@@ -94,7 +130,10 @@ describe('joining Salesforce records with the index', () => {
   it('drops a link the contact side no longer agrees with', () => {
     const w: World = {
       contacts: [contact('ic1', 'user', 'ann@example.com')],
-      links: [['Contact', con(2, '').Id, 'ic1'], ['Contact', con(1, '').Id, 'ic1']],
+      links: [
+        ['Contact', con(2, '').Id, 'ic1'],
+        ['Contact', con(1, '').Id, 'ic1'],
+      ],
     };
     // The contact side names con(1) last: con(2)'s own link is the stale one.
     const r = joinRecords(inputFor(w, 'Contact', [con(2, 'zed@example.com')]));
@@ -120,7 +159,10 @@ describe('joining Salesforce records with the index', () => {
   it('lets a Contact win a user over the Lead linked to it before', () => {
     const w: World = {
       contacts: [contact('u1', 'user', 'ann@example.com')],
-      links: [['Lead', lead(1, '').Id, 'u1'], ['Contact', con(1, '').Id, 'u1']],
+      links: [
+        ['Lead', lead(1, '').Id, 'u1'],
+        ['Contact', con(1, '').Id, 'u1'],
+      ],
     };
     const r = joinRecords(inputFor(w, 'Lead', [lead(1, 'ann@example.com')]));
     expect(summary(r.outcomes)).toEqual([`${lead(1, '').Id} skipped contact_wins`]);
@@ -128,7 +170,13 @@ describe('joining Salesforce records with the index', () => {
   });
 
   it('is ambiguous when several contacts share the key, naming them', () => {
-    const w: World = { contacts: [contact('a', 'user', 'twin@example.com'), contact('b', 'user', 'TWIN@example.com'), contact('c', 'lead', 'twin@example.com')] };
+    const w: World = {
+      contacts: [
+        contact('a', 'user', 'twin@example.com'),
+        contact('b', 'user', 'TWIN@example.com'),
+        contact('c', 'lead', 'twin@example.com'),
+      ],
+    };
     const r = joinRecords(inputFor(w, 'Contact', [con(1, 'twin@example.com')]));
     expect(summary(r.outcomes)).toEqual([`${con(1, '').Id} ambiguous intercom: sf[${con(1, '').Id}] ic[a,b]`]);
     // For a Lead the lead-role contact is a candidate as well.
@@ -150,7 +198,11 @@ describe('joining Salesforce records with the index', () => {
   it('is ambiguous when the contact is already linked to another record of the object, and says which', () => {
     const w: World = { contacts: [contact('a', 'user', 'dup@example.com')], links: [['Contact', con(1, '').Id, 'a']] };
     const r = joinRecords(inputFor(w, 'Contact', [con(2, 'dup@example.com')]));
-    expect(r.outcomes[0]).toMatchObject({ kind: 'ambiguous', side: 'salesforce', candidates: { salesforce: [con(1, '').Id, con(2, '').Id], intercom: ['a'] } });
+    expect(r.outcomes[0]).toMatchObject({
+      kind: 'ambiguous',
+      side: 'salesforce',
+      candidates: { salesforce: [con(1, '').Id, con(2, '').Id], intercom: ['a'] },
+    });
     expect(r.linkedElsewhere).toEqual([con(1, '').Id]);
     // In one batch the linked record keeps its contact and the other is ambiguous.
     const batch = joinRecords(inputFor(w, 'Contact', [con(1, 'dup@example.com'), con(2, 'dup@example.com')]));
@@ -166,16 +218,26 @@ describe('joining Salesforce records with the index', () => {
 
   it('matches on an attribute pair instead of the email when the settings say so', () => {
     const key: MatchKey = { kind: 'attribute', icAttribute: 'external_id', sfField: 'Customer_Id__c' };
-    const w: World = { key, contacts: [contact('a', 'user', 'same@example.com', { external_id: 'C-1' }), contact('b', 'user', 'same@example.com', { external_id: ' C-2 ' })] };
-    const r = joinRecords(inputFor(w, 'Contact', [
-      con(1, 'same@example.com', { Customer_Id__c: 'C-2' }),
-      con(2, 'same@example.com', { Customer_Id__c: 'c-1' }),
-    ]));
+    const w: World = {
+      key,
+      contacts: [
+        contact('a', 'user', 'same@example.com', { external_id: 'C-1' }),
+        contact('b', 'user', 'same@example.com', { external_id: ' C-2 ' }),
+      ],
+    };
+    const r = joinRecords(
+      inputFor(w, 'Contact', [
+        con(1, 'same@example.com', { Customer_Id__c: 'C-2' }),
+        con(2, 'same@example.com', { Customer_Id__c: 'c-1' }),
+      ]),
+    );
     expect(summary(r.outcomes)).toEqual([`${con(1, '').Id}=b (key)`, `${con(2, '').Id} unmatched`]);
   });
 
   it('counts outcomes; the skip policy turns an ambiguous record into a skipped one without an error', () => {
-    const w: World = { contacts: [contact('a', 'user', 't@example.com'), contact('b', 'user', 't@example.com'), contact('c', 'user', 'c@example.com')] };
+    const w: World = {
+      contacts: [contact('a', 'user', 't@example.com'), contact('b', 'user', 't@example.com'), contact('c', 'user', 'c@example.com')],
+    };
     const r = joinRecords(inputFor(w, 'Contact', [con(1, 't@example.com'), con(2, 'c@example.com'), con(3, 'n@example.com')]));
     const asError = tally(r.outcomes, 'error');
     expect([asError.matched.length, asError.ambiguous.length, asError.unmatched, asError.skipped]).toEqual([1, 1, 1, 0]);
@@ -184,7 +246,14 @@ describe('joining Salesforce records with the index', () => {
   });
 
   it('counts a batch of contacts by what concerns them', () => {
-    const w: World = { contacts: [contact('a', 'user', 't@example.com'), contact('b', 'user', 't@example.com'), contact('c', 'user', 'c@example.com'), contact('d', 'user', 'd@example.com')] };
+    const w: World = {
+      contacts: [
+        contact('a', 'user', 't@example.com'),
+        contact('b', 'user', 't@example.com'),
+        contact('c', 'user', 'c@example.com'),
+        contact('d', 'user', 'd@example.com'),
+      ],
+    };
     const r = joinRecords(inputFor(w, 'Contact', [con(1, 't@example.com'), con(2, 'c@example.com')]));
     const t = tallyForContacts(['a', 'c', 'd'], r.outcomes, 'error');
     expect(t.matched.map((m) => m.entry.id)).toEqual(['c']);
@@ -196,22 +265,26 @@ describe('joining Salesforce records with the index', () => {
   it('never pairs one contact with two records of an object, whatever the data (property)', () => {
     const emails = ['a@x.io', 'A@x.io', 'b@x.io', 'c@x.io'];
     const arb = fc.record({
-      contacts: fc.array(fc.record({ role: fc.constantFrom('user' as const, 'lead' as const), email: fc.constantFrom(...emails) }), { maxLength: 6 }),
+      contacts: fc.array(fc.record({ role: fc.constantFrom('user' as const, 'lead' as const), email: fc.constantFrom(...emails) }), {
+        maxLength: 6,
+      }),
       records: fc.array(fc.constantFrom(...emails), { maxLength: 8 }),
       object: fc.constantFrom('Lead' as const, 'Contact' as const),
     });
-    fc.assert(fc.property(arb, ({ contacts, records, object }) => {
-      const w: World = { contacts: contacts.map((c, i) => contact(`ic${i}`, c.role, c.email)) };
-      const recs = records.map((e, i) => (object === 'Lead' ? lead(i, e) : con(i, e)));
-      const r = joinRecords(inputFor(w, object, recs));
-      const taken = r.outcomes.flatMap((o) => (o.kind === 'matched' ? [o.entry.id] : []));
-      expect(new Set(taken).size).toBe(taken.length);
-      for (const o of r.outcomes) {
-        if (o.kind !== 'matched') continue;
-        expect(o.entry.email).toBe(recordKey(o.sf, EMAIL));
-        if (object === 'Contact') expect(o.entry.role).toBe('user');
-      }
-      expect(r.outcomes).toHaveLength(recs.length);
-    }));
+    fc.assert(
+      fc.property(arb, ({ contacts, records, object }) => {
+        const w: World = { contacts: contacts.map((c, i) => contact(`ic${i}`, c.role, c.email)) };
+        const recs = records.map((e, i) => (object === 'Lead' ? lead(i, e) : con(i, e)));
+        const r = joinRecords(inputFor(w, object, recs));
+        const taken = r.outcomes.flatMap((o) => (o.kind === 'matched' ? [o.entry.id] : []));
+        expect(new Set(taken).size).toBe(taken.length);
+        for (const o of r.outcomes) {
+          if (o.kind !== 'matched') continue;
+          expect(o.entry.email).toBe(recordKey(o.sf, EMAIL));
+          if (object === 'Contact') expect(o.entry.role).toBe('user');
+        }
+        expect(r.outcomes).toHaveLength(recs.length);
+      }),
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('UsageWindow total kept as a running sum', () => {
     const w = new UsageWindow();
     const log: Array<[minute: number, calls: number]> = [];
     let seed = 42;
-    const rnd = (n: number) => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed % n; };
+    const rnd = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
     let now = T0;
     for (let step = 0; step < 5_000; step++) {
       now += rnd(3) === 0 ? rnd(40) * MIN : rnd(20_000);
@@ -211,8 +214,9 @@ describe('handing over to a new leader', () => {
   });
 
   it('an unreadable stored state is an error naming what is wrong', () => {
-    expect(() => Ledger.restore({ v: 1, window: { v: 1, buckets: [] }, grants: [['a', 'batch', 1, T0]], org: null, limitExceededAt: null }))
-      .toThrow(/quota state is invalid: grants\.0\.1/);
+    expect(() =>
+      Ledger.restore({ v: 1, window: { v: 1, buckets: [] }, grants: [['a', 'batch', 1, T0]], org: null, limitExceededAt: null }),
+    ).toThrow(/quota state is invalid: grants\.0\.1/);
     expect(() => Ledger.restore({ v: 2 })).toThrow(/quota state is invalid: v/);
     expect(() => Ledger.restore({ v: 1, window: { v: 1 }, grants: [], org: null, limitExceededAt: null })).toThrow(/buckets array/);
   });
@@ -223,8 +227,18 @@ describe('the usage indicator', () => {
     const l = ledger(15_000);
     l.report({ calls: 11_999, orgUsed: 20_000, orgMax: 100_000, at: T0 }, T0);
     expect(l.indicator('ws1', T0)).toEqual({
-      ws: 'ws1', orgLimit: 100_000, orgUsed: 20_000, definedLimit: 15_000, usedByWorkspace: 11_999, usedByOthers: 8_001,
-      remaining: 3_001, consumptionPercent: (11_999 * 100) / 15_000, tier: 'bulk_paused', orgExhausted: false, warning: null, at: T0,
+      ws: 'ws1',
+      orgLimit: 100_000,
+      orgUsed: 20_000,
+      definedLimit: 15_000,
+      usedByWorkspace: 11_999,
+      usedByOthers: 8_001,
+      remaining: 3_001,
+      consumptionPercent: (11_999 * 100) / 15_000,
+      tier: 'bulk_paused',
+      orgExhausted: false,
+      warning: null,
+      at: T0,
     });
     l.report({ calls: 1, at: T0 }, T0);
     expect(l.indicator('ws1', T0)).toMatchObject({ consumptionPercent: 80, tier: 'event_paused', warning: WARNING_SOON, remaining: 3_000 });

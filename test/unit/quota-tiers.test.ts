@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  classAllowed, consumption, grantable, leaseMaxFor, thresholdFor, tierOf, warningFor, REQUEST_CLASSES, type RequestClass, type Tier,
+  classAllowed,
+  consumption,
+  grantable,
+  leaseMaxFor,
+  thresholdFor,
+  tierOf,
+  warningFor,
+  REQUEST_CLASSES,
+  type RequestClass,
+  type Tier,
 } from '../../actors/quota/index.ts';
 
-const SOON = 'This workspace will soon hit its limit of Salesforce API calls. This will pause your data sync with Salesforce. Increase the limit in the settings below to avoid this';
-const HIT = 'This workspace has hit its limit of Salesforce API calls. Your data sync with Salesforce is paused and the integration won\'t work as expected. Increase the limit in the settings below to avoid this.';
+const SOON =
+  'This workspace will soon hit its limit of Salesforce API calls. This will pause your data sync with Salesforce. Increase the limit in the settings below to avoid this';
+const HIT =
+  "This workspace has hit its limit of Salesforce API calls. Your data sync with Salesforce is paused and the integration won't work as expected. Increase the limit in the settings below to avoid this.";
 
 // [used of a 1,000 limit, used of a 15,000 limit, percent, tier, classes that get tokens]
 const boundaries: Array<[number, number, number, Tier, RequestClass[]]> = [
@@ -20,7 +31,10 @@ const boundaries: Array<[number, number, number, Tier, RequestClass[]]> = [
 
 describe('tiers at the exact boundaries', () => {
   it.each(boundaries)('%i of 1,000 and %i of 15,000 calls (%f%%) is %s', (used1k, used15k, pct, tier, allowed) => {
-    for (const [used, limit] of [[used1k, 1000], [used15k, 15000]]) {
+    for (const [used, limit] of [
+      [used1k, 1000],
+      [used15k, 15000],
+    ]) {
       expect(consumption(used, limit)).toBeCloseTo(pct, 10);
       expect(tierOf(used, limit)).toBe(tier);
       for (const cls of REQUEST_CLASSES) {
@@ -85,7 +99,9 @@ describe('thresholds and grants', () => {
     expect(() => grantable('bulk', 0, 100, -2)).toThrow(/requested/);
     expect(() => grantable('bulk', 0, 100, 1, 0)).toThrow(/leaseMax/);
     expect(() => grantable('bulk', 0, 100, 1, 1, { used: -1, max: 5 })).toThrow(/org used/);
-    expect(() => thresholdFor('batch' as RequestClass, 100)).toThrow(/request class must be one of bulk, event, retry, interactive, got "batch"/);
+    expect(() => thresholdFor('batch' as RequestClass, 100)).toThrow(
+      /request class must be one of bulk, event, retry, interactive, got "batch"/,
+    );
   });
 });
 

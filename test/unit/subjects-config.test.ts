@@ -19,7 +19,8 @@ describe('subjects', () => {
     const t = topology();
     expect(workConsumer(t, 'match', 'bulk', null, DEFAULT_QUEUE_TUNING).filterSubject).toBe('peoplesync.work.*.match.bulk');
     expect(workConsumer(t, 'coord', 'bulk', 'acme', DEFAULT_QUEUE_TUNING)).toMatchObject({
-      durable: 'coord_bulk_acme', filterSubject: 'peoplesync.work.acme.coord.bulk',
+      durable: 'coord_bulk_acme',
+      filterSubject: 'peoplesync.work.acme.coord.bulk',
     });
     expect(() => workConsumer(t, 'quota', 'event', null, DEFAULT_QUEUE_TUNING)).toThrow(/per workspace/);
   });
@@ -60,7 +61,18 @@ describe('config', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const f = join(mkdtempSync(join(tmpdir(), 'ps-cfg-')), 'c.json');
-    writeFileSync(f, JSON.stringify({ workspaces: [{ id: 'w', salesforce: { auth: { kind: 'token', instanceUrl: 'http://sf', accessToken: '${SF_TOKEN}' } }, intercom: { token: '${IC_TOKEN}' } }] }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        workspaces: [
+          {
+            id: 'w',
+            salesforce: { auth: { kind: 'token', instanceUrl: 'http://sf', accessToken: '${SF_TOKEN}' } },
+            intercom: { token: '${IC_TOKEN}' },
+          },
+        ],
+      }),
+    );
     const cfg = loadConfig({ file: f, env: { SF_TOKEN: 's3cr3t', IC_TOKEN: 'ic', PEOPLESYNC_NATS_URL: 'nats://a:1, nats://b:2' } });
     expect(cfg.nats.servers).toEqual(['nats://a:1', 'nats://b:2']);
     expect(cfg.workspaces[0].salesforce.auth).toMatchObject({ accessToken: 's3cr3t' });

@@ -16,7 +16,7 @@ describe('UsageWindow', () => {
     expect(w.total(T0 + 23 * HOUR)).toBe(10);
   });
 
-  it('a minute\'s calls roll off 1,440 minutes after that minute began', () => {
+  it("a minute's calls roll off 1,440 minutes after that minute began", () => {
     const w = new UsageWindow();
     w.add(5, T0 + 10_000);
     w.add(7, T0 + MIN);
@@ -47,12 +47,21 @@ describe('UsageWindow', () => {
     w.add(5, T0);
     w.add(9, T0 + HOUR);
     const snap = w.snapshot();
-    expect(snap).toEqual({ v: 1, buckets: [[T0 / MIN, 5], [T0 / MIN + 60, 9]] });
+    expect(snap).toEqual({
+      v: 1,
+      buckets: [
+        [T0 / MIN, 5],
+        [T0 / MIN + 60, 9],
+      ],
+    });
     const back = UsageWindow.restore(JSON.parse(JSON.stringify(snap)));
     expect(back.total(T0 + HOUR)).toBe(14);
     expect(back.total(T0 + 24 * HOUR)).toBe(9);
     back.add(1, T0 + HOUR);
-    expect(back.snapshot().buckets).toEqual([[T0 / MIN, 5], [T0 / MIN + 60, 10]]);
+    expect(back.snapshot().buckets).toEqual([
+      [T0 / MIN, 5],
+      [T0 / MIN + 60, 10],
+    ]);
     expect(UsageWindow.restore({ v: 1, buckets: [] }).total(T0)).toBe(0);
   });
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WriteBatcher, type BatchMember } from '../../actors/writer/index.ts';
 
-interface Call { updates: string[]; members: string[] }
+interface Call {
+  updates: string[];
+  members: string[];
+}
 
 function setup(o: { maxRecords?: number; delayMs?: number; maxWaitMs?: number; fail?: Error; heartbeatMs?: number; holdMs?: number } = {}) {
   const calls: Call[] = [];
@@ -41,7 +44,10 @@ describe('WriteBatcher', () => {
     const e = b.submit(['e=1', 'f=1'], member('e')); // fills the second call to 3: goes now
     expect(await c).toEqual(['ok:c=1', 'ok:d=1']); // the item's results, in order, from both calls
     await Promise.all([a, e]);
-    expect(calls.map((x) => x.updates)).toEqual([['a=1', 'b=1', 'c=1'], ['d=1', 'e=1', 'f=1']]);
+    expect(calls.map((x) => x.updates)).toEqual([
+      ['a=1', 'b=1', 'c=1'],
+      ['d=1', 'e=1', 'f=1'],
+    ]);
   });
 
   it('fills a call from a trickle slower than the gap window would allow, up to the longest wait', async () => {

@@ -29,19 +29,26 @@ describe('Salesforce statusCode to sync-error cause', () => {
   });
 
   it('summarises a refused record by its first error, keeping every error and the fields named', () => {
-    const s = summariseSfFailure([
-      { statusCode: 'STRING_TOO_LONG', message: 'Phone: data value too large: x (max length=40)', fields: ['Phone'] },
-      { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'No Pro plan for leads', fields: ['Plan__c'] },
-    ], ['Phone', 'Plan__c', 'Score__c']);
+    const s = summariseSfFailure(
+      [
+        { statusCode: 'STRING_TOO_LONG', message: 'Phone: data value too large: x (max length=40)', fields: ['Phone'] },
+        { statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'No Pro plan for leads', fields: ['Plan__c'] },
+      ],
+      ['Phone', 'Plan__c', 'Score__c'],
+    );
     expect(s.cause).toBe('field_too_long');
     expect(s.attributes).toEqual(['Phone', 'Plan__c']);
-    expect(s.message).toBe('STRING_TOO_LONG: Phone: data value too large: x (max length=40); FIELD_CUSTOM_VALIDATION_EXCEPTION: No Pro plan for leads');
+    expect(s.message).toBe(
+      'STRING_TOO_LONG: Phone: data value too large: x (max length=40); FIELD_CUSTOM_VALIDATION_EXCEPTION: No Pro plan for leads',
+    );
     expect(s.details).toMatchObject({ statusCode: 'STRING_TOO_LONG', fields: ['Phone'] });
     expect(s.details.errors).toHaveLength(2);
   });
 
   it('names every field sent when Salesforce names none, and survives an empty error list', () => {
-    expect(summariseSfFailure([{ statusCode: 'DUPLICATES_DETECTED', message: 'dup', fields: [] }], ['Phone']).attributes).toEqual(['Phone']);
+    expect(summariseSfFailure([{ statusCode: 'DUPLICATES_DETECTED', message: 'dup', fields: [] }], ['Phone']).attributes).toEqual([
+      'Phone',
+    ]);
     const s = summariseSfFailure([], ['Title']);
     expect(s).toMatchObject({ cause: 'other', attributes: ['Title'], details: { statusCode: 'UNKNOWN_ERROR' } });
   });

@@ -191,6 +191,16 @@ export class SandboxOrg {
     return { ...hit.record };
   }
 
+  /** Many records changed in one transaction, as a data load or a flow does it: one stamp. */
+  userUpdateMany(changes: ReadonlyArray<{ id: string; fields: Record<string, unknown> }>): string {
+    const planned = changes.map(({ id, fields }) => {
+      const hit = this.store.get(id);
+      if (!hit) throw new Error(`userUpdateMany: no record ${id}`);
+      return { id: hit.record.Id, values: this.verdict(hit.object, hit.record, fields, 'update', `userUpdateMany ${id}`) };
+    });
+    return this.store.write(planned);
+  }
+
   create(object: SObjectName, fields: Record<string, unknown>): SObjectRecord {
     const name = sobjectName(String(object));
     if (!name) throw new Error(`create: unsupported object ${String(object)}`);

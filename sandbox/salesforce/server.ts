@@ -62,6 +62,8 @@ export interface SalesforceSandbox {
   counts(): Record<SObjectName, number>;
   /** A change as a user makes it in the UI: bumps SystemModstamp, no API validation rules. */
   userUpdate(id: string, fields: Record<string, unknown>): SObjectRecord;
+  /** Many records changed in one transaction (a data load, a flow): one SystemModstamp for all. */
+  userUpdateMany(changes: ReadonlyArray<{ id: string; fields: Record<string, unknown> }>): string;
   create(object: SObjectName, fields: Record<string, unknown>): SObjectRecord;
   delete(id: string): boolean;
   /** Converts a Lead as a user does: a new Contact (or the one given), the Lead marked converted. */
@@ -328,6 +330,7 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
     get: (id) => org.get(id),
     counts: () => org.counts(),
     userUpdate: (id, fields) => org.userUpdate(id, fields),
+    userUpdateMany: (changes) => org.userUpdateMany(changes),
     create: (object, fields) => org.create(object, fields),
     delete: (id) => org.delete(id),
     convertLead: (id, o) => org.convertLead(id, o),

@@ -102,9 +102,14 @@ describe('peoplesync sandbox with a schema file and people files', () => {
     // Unrestricted, as the schema file says: a value outside the list is kept.
     const patched = await sf(r, `/sobjects/Lead/${leads.records[0].Id}`, { method: 'PATCH', body: JSON.stringify({ Region__c: 'APAC' }) });
     expect(patched.status).toBe(204);
-    const attrs = (await (
-      await fetch(`${r.info.intercom.url}/data_attributes?model=contact`, { headers: { authorization: `Bearer ${r.info.intercom.token}` } })
-    ).json()) as { data: Array<{ full_name: string; options?: string[] }> };
+    const attrsRes = await fetch(`${r.info.intercom.url}/data_attributes?model=contact`, {
+      headers: { authorization: `Bearer ${r.info.intercom.token}` },
+    });
+    // API-FACTS "Intercom REST API": the limit is on and its headers come with every answer,
+    // however high the command sets it.
+    expect(attrsRes.headers.get('x-ratelimit-limit')).toBe('100000');
+    expect(attrsRes.headers.get('x-ratelimit-remaining')).not.toBeNull();
+    const attrs = (await attrsRes.json()) as { data: Array<{ full_name: string; options?: string[] }> };
     expect(attrs.data.find((a) => a.full_name === 'custom_attributes.region')).toMatchObject({ options: ['EMEA', 'AMER'] });
 
     r.child.kill('SIGUSR2');

@@ -24,21 +24,6 @@ export function summariseSfFailure(errors: readonly SfRecordError[], sentFields:
   };
 }
 
-/** The sync error of a field Salesforce refused for a whole call: about the mapping, not a record. */
-export function refusedFieldError(r: { object: string; field: string; code: string; message: string; records: number }) {
-  return {
-    sfObject: r.object === 'Lead' || r.object === 'Contact' ? (r.object as 'Lead' | 'Contact') : null,
-    sfId: null,
-    icId: null,
-    attributes: [r.field],
-    cause: r.code === 'JSON_PARSER_ERROR' ? ('unparseable_value' as const) : causeOfSalesforce(r.code),
-    message:
-      `Salesforce refused every update of ${r.object}.${r.field} (${r.code}): the field was left out of the updates, ` +
-      'the other fields were written. Restore the field in Salesforce or change the mapping.',
-    details: { statusCode: r.code, message: r.message, object: r.object, field: r.field, records: r.records },
-  };
-}
-
 /** The sync-error cause of an Intercom per-contact error, or null when the error is not about
  * the contact (network, rate limit, credentials) and the whole item must be retried or parked. */
 export function icErrorCause(err: unknown): ErrorCause | null {

@@ -15,9 +15,9 @@ import {
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
-import { refusedFieldError, summariseSfFailure } from './error-causes.ts';
+import { summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
-import { RefusedFields, updateWithoutRefused, type Refusal, type WriteResult } from './refused-fields.ts';
+import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
 
 type Body = BodyOf<typeof WriteSalesforce>;
 type Update = Body['updates'][number];
@@ -36,33 +36,13 @@ export class SalesforceLimitError extends Error {
   }
 }
 
-/** Fields Salesforce refused lately, per client (one per workspace and worker). */
-const refusedByClient = new WeakMap<SalesforceClient, RefusedFields>();
-
-function refusedFor(sf: SalesforceClient): RefusedFields {
-  let r = refusedByClient.get(sf);
-  if (!r) refusedByClient.set(sf, (r = new RefusedFields()));
-  return r;
-}
-
-/** The field's mapping, once, as a sync error of no one record: every record of the call was
- * written without it. */
-function reportRefused(ctx: HandlerContext, r: Refusal): Promise<unknown> {
-  const at = ctx.deps.now();
-  return ctx.publish(
-    ReportSyncError,
-    { syncType: ctx.cls, direction: DIRECTION, ...refusedFieldError(r), run: ctx.run, at },
-    { msgId: `sfrefused:${ctx.run ?? ctx.cls}:${r.object}.${r.field}:${Math.floor(at / 60_000)}` },
-  );
-}
-
 /** One logical update: a call under one token of the class, again without a refused field. */
 function write(sf: SalesforceClient, ctx: HandlerContext, cls: WorkClass, updates: SfRecordUpdate[]): Promise<WriteResult[]> {
   return updateWithoutRefused(
     updates,
     (u) => ctx.withTokens(cls, 1, () => sf.update(u)),
     refusedFor(sf),
-    (r) => reportRefused(ctx, r).then(() => undefined),
+    (r) => reportRefused(ctx, r),
   );
 }
 

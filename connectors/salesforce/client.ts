@@ -221,7 +221,12 @@ export class SalesforceClientImpl implements SalesforceClient {
   }
 
   private async query(soql: string): Promise<SfRecord[]> {
-    let page = (await this.get('query', 'query', `/query?q=${encodeURIComponent(soql)}`)) as QueryResult;
+    let page: QueryResult;
+    try {
+      page = (await this.get('query', 'query', `/query?q=${encodeURIComponent(soql)}`)) as QueryResult;
+    } catch (err) {
+      throw columnRefusalOf(err) ?? err;
+    }
     const out = page.records.map(strip);
     while (!page.done && page.nextRecordsUrl) {
       page = (await this.get('query', 'query next page', page.nextRecordsUrl)) as QueryResult;
@@ -347,6 +352,23 @@ export class SalesforceClientImpl implements SalesforceClient {
     }
     return results;
   }
+}
+
+const NO_COLUMN_IN_QUERY = /No such column '([^']+)' on entity '(\w+)'/;
+
+/** A query refused for a field the object does not have (any more), as a FieldRefusedError. */
+function columnRefusalOf(err: unknown): FieldRefusedError | undefined {
+  if (!(err instanceof ValidationError) || err.code !== 'INVALID_FIELD') return undefined;
+  const m = NO_COLUMN_IN_QUERY.exec(err.message);
+  if (!m) return undefined;
+  return new FieldRefusedError(`Salesforce refused the query because of ${m[2]}.${m[1]}: ${err.message}`, {
+    system: 'salesforce',
+    code: err.code,
+    status: err.status,
+    object: m[2],
+    field: m[1],
+    cause: err,
+  });
 }
 
 /** A whole call refused for one field, as a FieldRefusedError naming it; undefined otherwise. */

@@ -66,6 +66,8 @@ export interface SfLimits {
   all: Record<string, SfLimit>;
 }
 
+/** Every read names its fields in SOQL: a field the object no longer has refuses the query with
+ * FieldRefusedError naming it. */
 export interface SalesforceClient {
   /** Establishes the session now (otherwise the first call does). */
   connect(): Promise<void>;

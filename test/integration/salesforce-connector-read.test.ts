@@ -2,7 +2,9 @@
 // expiry mid-scan, change polling through modstamp ties, look-ups by Id, describe, auth modes.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FieldRefusedError } from '../../connectors/errors.ts';
 import { createSalesforceClient } from '../../connectors/salesforce/index.ts';
+import { spec } from '../../sandbox/sf-schema.ts';
 import type { SfRecord } from '../../connectors/types.ts';
 import { DEFAULT_SESSION_TIMEOUT_MS, startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { CLIENT_ID, CLIENT_SECRET, clientFor } from './salesforce-helpers.ts';
@@ -107,6 +109,17 @@ describe('Salesforce connector reads', () => {
     expect(page.records.map((r) => r.Id)).toEqual(expected.slice(0, 2000).map((r) => r.Id));
     // auth, first page, refused next page, one renewal, the same next page again, two more pages.
     expect(calls.map((c) => `${c.kind}${c.ok ? '' : '!'}`)).toEqual(['auth', 'query', 'query!', 'auth', 'query', 'query', 'query']);
+  });
+
+  // API-FACTS "Describe": an admin may delete a custom field; a query selecting it is refused.
+  it('names the field when a query is refused for a field the object no longer has', async () => {
+    const { client } = clientFor(sb);
+    sb.defineField('Contact', spec({ name: 'Gone__c', type: 'string', length: 10 }));
+    expect((await client.readPage('Contact', ['Gone__c'], { limit: 3 })).records[0]).toHaveProperty('Gone__c');
+    sb.deleteField('Contact', 'Gone__c');
+    const err = await client.readPage('Contact', ['Email', 'Gone__c'], { limit: 3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FieldRefusedError);
+    expect(err).toMatchObject({ code: 'INVALID_FIELD', object: 'Contact', field: 'Gone__c', retryable: false });
   });
 
   it('polls changes by (SystemModstamp, Id) through a tie of 200 records sharing one stamp', async () => {

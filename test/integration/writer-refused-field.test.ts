@@ -85,11 +85,12 @@ describe('writer: a whole call refused for one field', () => {
       sfObject: 'Lead',
       icId: null,
       attributes: ['Region__c'],
-      cause: 'invalid_value',
+      cause: 'other',
       run: 'rf',
       details: { statusCode: 'INVALID_FIELD', object: 'Lead', field: 'Region__c', records: 5 },
     });
     expect(refusals()[0].message).toContain('Lead.Region__c');
+    expect(refusals()[0].message).toContain('the other fields still sync');
     // The record refused for its own value is its own sync error; the others have none.
     const own = rec.errors.filter((e) => e.sfId !== null && e.run === 'rf');
     expect(own.map((e) => [e.sfId, e.details.statusCode])).toEqual([[leads[5].Id, 'STRING_TOO_LONG']]);

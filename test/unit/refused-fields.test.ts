@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RefusedFields, withoutRefused } from '../../actors/writer/refused-fields.ts';
+import { RefusedFields, withoutRefused } from '../../actors/refused-fields.ts';
 
 describe('fields Salesforce refused for a whole call', () => {
   it('leaves them out of every record of their object, and records with nothing else out of the call', () => {

@@ -38,26 +38,32 @@ export function userMerge(engine: IntercomEngine, fromId: string, intoId: string
   return engine.merge(from, into);
 }
 
-/** Creates contacts from partial records (missing fields get defaults, ids are generated). */
+/** A contact from a partial record: what a new contact has where it says nothing, an id made
+ * when it has none, its custom attributes checked against the workspace's. */
+function complete(engine: IntercomEngine, p: Partial<StoredContact>): StoredContact {
+  const now = engine.now();
+  const secs = Math.floor(now / 1000);
+  const { workspace_id: _ignored, ...rest } = p;
+  return {
+    type: 'contact',
+    external_id: null,
+    role: 'user',
+    email: null,
+    phone: null,
+    name: null,
+    ...rest,
+    id: p.id ?? engine.store.newId(now),
+    custom_attributes: checkedAttributes(engine, p.custom_attributes ?? {}, p.id),
+    created_at: p.created_at ?? secs,
+    updated_at: p.updated_at ?? p.created_at ?? secs,
+  };
+}
+
+/** Creates contacts from partial records; search sees them after the lag. */
 export function createContacts(engine: IntercomEngine, partials: Iterable<Partial<StoredContact>>, notify: boolean): StoredContact[] {
   const created: StoredContact[] = [];
   for (const p of partials) {
-    const now = engine.now();
-    const secs = Math.floor(now / 1000);
-    const { workspace_id: _ignored, ...rest } = p;
-    const contact: StoredContact = {
-      type: 'contact',
-      external_id: null,
-      role: 'user',
-      email: null,
-      phone: null,
-      name: null,
-      ...rest,
-      id: p.id ?? engine.store.newId(now),
-      custom_attributes: checkedAttributes(engine, p.custom_attributes ?? {}, p.id),
-      created_at: p.created_at ?? secs,
-      updated_at: p.updated_at ?? p.created_at ?? secs,
-    };
+    const contact = complete(engine, p);
     engine.create(contact, notify);
     created.push(contact);
   }
@@ -65,26 +71,11 @@ export function createContacts(engine: IntercomEngine, partials: Iterable<Partia
 }
 
 /** Adds contacts that existed before (a generator's output, a dump, a copy of real data),
- * visible to search at once. Missing fields get what a new contact has; ids are made when absent. */
+ * visible to search at once. */
 export function seed(engine: IntercomEngine, contacts: Iterable<Partial<StoredContact>>): number {
   let n = 0;
   for (const c of contacts) {
-    const { workspace_id: _ignored, ...rest } = c;
-    const secs = Math.floor(engine.now() / 1000);
-    const contact: StoredContact = {
-      type: 'contact',
-      external_id: null,
-      role: 'user',
-      email: null,
-      phone: null,
-      name: null,
-      ...rest,
-      id: c.id ?? engine.store.newId(engine.now()),
-      custom_attributes: checkedAttributes(engine, c.custom_attributes ?? {}, c.id),
-      created_at: c.created_at ?? secs,
-      updated_at: c.updated_at ?? c.created_at ?? secs,
-    };
-    engine.store.insert(contact, 0);
+    engine.store.insert(complete(engine, c), 0);
     n += 1;
   }
   return n;

@@ -2,8 +2,8 @@
 // (CANNOT_UPDATE_CONVERTED_LEAD), so peoplesync skips them, counts them as skipped, writes nothing
 // to or from them, and reports no sync error; the other Leads sync as usual.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FREE_PORT } from './bulk-expected.ts';
-import { BulkStart, BulkStatus, ErrorsList, type Run } from '../../protocol/index.ts';
+import { FREE_PORT, runToEnd } from './bulk-expected.ts';
+import { ErrorsList } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { messenger } from '../integration/errors-helpers.ts';
@@ -47,15 +47,7 @@ describe('converted Leads in a bulk run', () => {
     expect(theirContacts).toHaveLength(12);
     const icBefore = structuredClone(theirContacts);
 
-    const m = sys.workers[0].host.messenger;
-    const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun: false });
-    const end: Run = await waitFor(
-      async () => {
-        const r = (await m.request(BulkStatus, WS, {})).run;
-        return r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
-      },
-      { what: 'run end', timeoutMs: 45_000 },
-    );
+    const end = await runToEnd(sys, false, 45_000);
     expect(end.status).toBe('completed');
     expect(end.counts).toMatchObject({ skipped: 12, failed: 0, inCommon: leads.length - 12 });
     expect(end.counts.updatedSalesforce + end.counts.updatedIntercom).toBeGreaterThan(0);

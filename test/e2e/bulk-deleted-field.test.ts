@@ -3,11 +3,11 @@
 // "Describe"). The reads go on without it, the mapping is reported once as a sync error naming the
 // field, and every other attribute of every pair syncs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BulkStart, BulkStatus, ErrorsList, type Run } from '../../protocol/index.ts';
+import { ErrorsList } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { messenger } from '../integration/errors-helpers.ts';
-import { FREE_PORT } from './bulk-expected.ts';
+import { FREE_PORT, runToEnd } from './bulk-expected.ts';
 
 let sys: TestSystem;
 
@@ -41,15 +41,7 @@ describe('a mapped field deleted after the settings were saved', () => {
     const ic = sys.sandboxes.intercom;
     // The settings map Contact.Score__c from custom_attributes.score; an admin deletes the field.
     sf.deleteField('Contact', 'Score__c');
-    const m = sys.workers[0].host.messenger;
-    const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun: false });
-    const end: Run = await waitFor(
-      async () => {
-        const r = (await m.request(BulkStatus, WS, {})).run;
-        return r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
-      },
-      { what: 'run end', timeoutMs: 60_000 },
-    );
+    const end = await runToEnd(sys, false, 60_000);
     expect(end.status).toBe('completed');
     expect(end.counts.scanned).toBe(300);
     expect(end.counts.updatedSalesforce + end.counts.updatedIntercom).toBeGreaterThan(50);

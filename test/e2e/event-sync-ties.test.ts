@@ -4,10 +4,10 @@
 // read the 2,000 of the first page, go on after (stamp, last Id) with the other 500, and sync each
 // record exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BodyOf, BulkStart, BulkStatus, Headers, RecordSynced, ScanChanges, decodeMessage, subject } from '../../protocol/index.ts';
+import { type BodyOf, Headers, RecordSynced, ScanChanges, decodeMessage, subject } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
-import { FREE_PORT } from './bulk-expected.ts';
+import { FREE_PORT, runToEnd } from './bulk-expected.ts';
 
 const PEOPLE = 2_500;
 let sys: TestSystem;
@@ -39,15 +39,7 @@ beforeAll(async () => {
     },
   });
   // A bulk run first: it builds the identity index event sync matches against.
-  const m = w.host.messenger;
-  const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun: false });
-  await waitFor(
-    async () => {
-      const r = (await m.request(BulkStatus, WS, {})).run;
-      return r && r.runId === run.runId && r.status === 'completed' ? r : null;
-    },
-    { what: 'the bulk run', timeoutMs: 60_000 },
-  );
+  expect((await runToEnd(sys, false, 60_000)).status).toBe('completed');
 }, 90_000);
 afterAll(async () => {
   await sys?.stop();

@@ -3,10 +3,11 @@
 // makes to Intercom comes back to it as a webhook, and every write to Salesforce as a polled
 // change. Diff-only writes must stop there: one change, one write, in either direction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BulkStart, BulkStatus, ScanChanges } from '../../protocol/index.ts';
+import { ScanChanges } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { freePort } from '../helpers/nats-server.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
+import { runToEnd } from './bulk-expected.ts';
 
 let sys: TestSystem;
 let tick = 2_000_000;
@@ -32,15 +33,7 @@ beforeAll(async () => {
   sys.sandboxes.intercom.configure({ webhook: { url: `http://127.0.0.1:${port}/webhooks/intercom/${WS}`, clientSecret: 'hook-secret' } });
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
   // The identity index comes from a bulk run; the sides agree, so it writes nothing.
-  const m = w.host.messenger;
-  const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun: false });
-  await waitFor(
-    async () => {
-      const r = (await m.request(BulkStatus, WS, {})).run;
-      return r && r.runId === run.runId && r.status === 'completed' ? r : null;
-    },
-    { what: 'the bulk run', timeoutMs: 45_000 },
-  );
+  expect((await runToEnd(sys, false, 45_000)).status).toBe('completed');
   await waitFor(async () => (await sys.kv('cursors')).getRaw(`${WS}.sf.Contact`), { what: 'the change cursor' });
 }, 90_000);
 afterAll(async () => {

@@ -119,7 +119,7 @@ export class ActorHost {
     let p = this.kvs.get(bucket);
     if (!p) {
       const name = this.topology.buckets[bucket].name;
-      p = this.bind(name).then((kv) => typedKv(kv, name));
+      p = this.bind(name).then((kv) => typedKv(kv, name, this.o.nc));
       this.kvs.set(bucket, p);
       // A bucket that is not there (yet, or any more) is looked up again by the next caller.
       p.catch(() => this.kvs.delete(bucket));

@@ -5,6 +5,7 @@ export * from './logger.ts';
 export * from './connect.ts';
 export * from './nats-tuning.ts';
 export * from './provision.ts';
+export * from './direct-get.ts';
 export * from './kv.ts';
 export * from './lease.ts';
 export * from './messenger.ts';

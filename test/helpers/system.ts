@@ -92,7 +92,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     },
     async kv(bucket) {
       const name = `peoplesync_${bucket}`;
-      return typedKv(await nc.jetstream().views.kv(name), name);
+      return typedKv(await nc.jetstream().views.kv(name), name, nc);
     },
     async stop() {
       await Promise.all(workers.map((w) => w.stop(1_000).catch(() => undefined)));

@@ -2,6 +2,7 @@
 export * from './types.ts';
 export * from './config.ts';
 export * from './logger.ts';
+export * from './server-version.ts';
 export * from './connect.ts';
 export * from './nats-tuning.ts';
 export * from './provision.ts';

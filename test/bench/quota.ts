@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   const server = await startNatsServer();
   try {
     const nc = await connect({ servers: server.url, ...USERS.worker });
-    await provision(nc, topology({ leaseTtlMs: 1_000 }), 1);
+    await provision(nc, topology(), 1);
     console.log('A. grants/s of one quota leader (own process), acquire n=1, C requests in flight from 4 connections');
     console.log('   C     grants/s   p50 ms   p99 ms   grants per KV write');
     await grantRate(server.url, seconds, false);

@@ -107,7 +107,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     // Buckets exist once a host has provisioned; store settings through a provisioning pass.
     const { provision } = await import('../../runtime/index.ts');
     const { topology } = await import('../../protocol/index.ts');
-    await provision(nc, topology({ leaseTtlMs: config.leaseTtlMs }), 1);
+    await provision(nc, topology(), 1);
     await writeSettings(await sys.kv('settings'), WS, defaultSettings(o.settings ?? {}));
   }
   return sys;

@@ -27,6 +27,8 @@ export interface SystemOptions {
   /** Settings stored before workers start; null stores none. */
   settings?: Partial<WorkspaceSettings> | null;
   config?: Record<string, unknown>;
+  /** The nats-server configuration to derive the test server's from (default: nats.conf). */
+  natsConfig?: string;
 }
 
 export interface TestSystem {
@@ -45,7 +47,7 @@ export interface TestSystem {
 export const WS = 'ws1';
 
 export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ baseConfig: o.natsConfig });
   const generator: GeneratorOptions = { seed: 7, people: 200, ...o.generator };
   const sandboxes = await startSandboxes({
     generator,

@@ -90,8 +90,8 @@ export interface QueueTuning {
 
 export const DEFAULT_QUEUE_TUNING: QueueTuning = { ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256 };
 
-/** One durable consumer per (stage, class); `leader` stages get one per workspace as well,
- * because a work-queue stream refuses overlapping consumer filters. */
+/** One durable consumer per (stage, class); `leader` stages get one per workspace as well: a
+ * workspace's leader takes only its items, and a work-queue stream refuses overlapping filters. */
 export function workConsumer(t: Topology, stage: Stage, cls: WorkClass, ws: string | null, tuning: QueueTuning): ConsumerDef {
   const perWs = STAGES[stage] === 'leader';
   if (perWs && !ws) throw new Error(`stage ${stage} is consumed per workspace: a workspace id is needed`);

@@ -2,8 +2,8 @@
 // any server holding the stream (`allow_direct`), ended by a `204 EOB` status message.
 // - last(): the last message of each of many subjects (`multi_last`): a batch of KV reads.
 // - walk(): every message on a filter, in sequence order, a page per request (`next_by_subj` +
-//   `batch`): what listing keys by a consumer got wrong on nats-server 2.9, and still gets wrong
-//   through nats.js's key lister on a bucket being written.
+//   `batch`): nats.js's key lister, a consumer ended by a pending count, misses keys of a bucket
+//   being written (it lost the newest bulk run on nats-server 2.9 and 2.15 alike).
 // One inbox subscription per connection carries every answer. nats.js's own getBatch() takes an
 // empty message for the end of the batch, so a KV delete marker (empty, too) would cut it short.
 import { type Msg, type MsgHdrs, type NatsConnection, type Subscription, createInbox } from 'nats';

@@ -22,8 +22,8 @@ export interface ConsumerDef {
 export interface BucketDef {
   name: string;
   history: number;
-  /** Bucket-level max age; nats-server 2.9 has no per-key TTL. 0 = forever. */
-  ttlMs: number;
+  /** Entries may carry a TTL of their own (leases); nothing else in a bucket expires. */
+  entryTtl: boolean;
 }
 
 export interface Topology {
@@ -39,7 +39,6 @@ export interface TopologyOptions {
   prefix: string;
   eventsMaxAgeMs: number;
   dlqMaxAgeMs: number;
-  leaseTtlMs: number;
 }
 
 const DAY = 86_400_000;
@@ -47,7 +46,6 @@ export const DEFAULT_TOPOLOGY: TopologyOptions = {
   prefix: 'peoplesync',
   eventsMaxAgeMs: 7 * DAY,
   dlqMaxAgeMs: 30 * DAY,
-  leaseTtlMs: 6_000,
 };
 
 /** Stream and bucket names may not contain dots; derive them from the prefix. */
@@ -64,7 +62,7 @@ export function topology(opts: Partial<TopologyOptions> = {}): Topology {
     buckets[b] = {
       name: `${base}_${b}`.toLowerCase(),
       history: b === 'settings' ? 32 : 1,
-      ttlMs: b === 'leases' ? o.leaseTtlMs : 0,
+      entryTtl: b === 'leases',
     };
   }
   return {
@@ -92,8 +90,8 @@ export interface QueueTuning {
 
 export const DEFAULT_QUEUE_TUNING: QueueTuning = { ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256 };
 
-/** One durable consumer per (stage, class); `leader` stages get one per workspace as well,
- * because a work-queue stream refuses overlapping consumer filters. */
+/** One durable consumer per (stage, class); `leader` stages get one per workspace as well: a
+ * workspace's leader takes only its items, and a work-queue stream refuses overlapping filters. */
 export function workConsumer(t: Topology, stage: Stage, cls: WorkClass, ws: string | null, tuning: QueueTuning): ConsumerDef {
   const perWs = STAGES[stage] === 'leader';
   if (perWs && !ws) throw new Error(`stage ${stage} is consumed per workspace: a workspace id is needed`);

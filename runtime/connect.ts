@@ -5,6 +5,7 @@ import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnectio
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { TUNED_NATS_VERSION, tuneNats } from './nats-tuning.ts';
+import { requireNatsServer } from './server-version.ts';
 
 export type { NatsConnection };
 
@@ -37,7 +38,13 @@ export async function connectNats(cfg: Config['nats'], log: Logger, name = 'peop
     };
   }
   const nc = await connect(opts);
-  log.info({ server: nc.getServer() }, 'connected to NATS');
+  try {
+    requireNatsServer(nc);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  log.info({ server: nc.getServer(), version: nc.info?.version }, 'connected to NATS');
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect' || s.type === 'error') log.warn({ status: s.type, data: String(s.data) }, 'NATS connection trouble');

@@ -2,6 +2,7 @@
 // where operators list and replay them after a fix. Kept apart from sync errors.
 import { type JetStreamManager, type JsMsg, type MsgHdrs, type NatsConnection, headers as natsHeaders } from 'nats';
 import { type DlqReason, Headers, subject } from '../protocol/index.ts';
+import { directGets } from './direct-get.ts';
 
 export interface DeadLetter {
   seq: number;
@@ -64,22 +65,13 @@ export class DeadLetterStore implements DeadLetters {
     return this.nc.jetstreamManager();
   }
 
-  /** Oldest first, by walking the stream with "next message on subject" gets (no consumer needed). */
+  /** Oldest first, read by batched direct gets on the workspace's dead-letter subjects. */
   async list(ws: string, limit: number): Promise<DeadLetter[]> {
-    const jsm = await this.jsm();
     const filter = subject(this.prefix, { kind: 'dlq', ws, stage: '>' });
     const out: DeadLetter[] = [];
-    let seq = 1;
-    while (out.length < limit) {
-      let sm;
-      try {
-        // next_by_subj is part of the server's MSG.GET API (2.9) though the client's types omit it.
-        sm = await jsm.streams.getMessage(this.stream, { seq, next_by_subj: filter } as unknown as { seq: number });
-      } catch {
-        break; // no further message on the subject
-      }
-      out.push(describe(sm.seq, sm.subject, sm.header, sm.data.length));
-      seq = sm.seq + 1;
+    for await (const m of directGets(this.nc).walk(this.stream, filter, { batch: Math.min(limit, 256) })) {
+      out.push(describe(m.seq, m.subject, m.headers, m.data.length));
+      if (out.length >= limit) break;
     }
     return out;
   }

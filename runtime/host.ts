@@ -26,6 +26,7 @@ import type { Logger } from './logger.ts';
 import { Messenger } from './messenger.ts';
 import { ensureConsumer, provision } from './provision.ts';
 import { RunGate, RunInactiveError } from './run-gate.ts';
+import { requireNatsServer } from './server-version.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
 import type { ActorContext, ActorDef, ActorDeps, HandlerContext } from './types.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -96,7 +97,7 @@ export class ActorHost {
     };
     this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };
     this.deps = opts.deps ?? ({} as ActorDeps);
-    this.topology = topology({ prefix: this.o.prefix, leaseTtlMs: this.o.leaseTtlMs });
+    this.topology = topology({ prefix: this.o.prefix });
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
     this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
     this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
@@ -119,7 +120,7 @@ export class ActorHost {
     let p = this.kvs.get(bucket);
     if (!p) {
       const name = this.topology.buckets[bucket].name;
-      p = this.bind(name).then((kv) => typedKv(kv, name));
+      p = this.bind(name).then((kv) => typedKv(kv, name, this.o.nc));
       this.kvs.set(bucket, p);
       // A bucket that is not there (yet, or any more) is looked up again by the next caller.
       p.catch(() => this.kvs.delete(bucket));
@@ -128,6 +129,7 @@ export class ActorHost {
   }
 
   async start(actors: ActorDef[]): Promise<void> {
+    requireNatsServer(this.o.nc);
     await provision(this.o.nc, this.topology, this.o.replicas);
     this.gate = new RunGate(await this.kv('runs'));
     await this.gate.start();
@@ -138,7 +140,7 @@ export class ActorHost {
       this.actors.set(a.name, a);
     }
     await this.control.start(actors, this.o.version);
-    const leases = await this.bind(this.topology.buckets.leases.name);
+    const leases = await this.kv('leases');
     for (const a of actors) {
       for (const ws of this.o.workspaces) {
         if (!a.singleton) {

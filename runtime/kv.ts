@@ -1,11 +1,12 @@
 // KV access for actors: msgpack values, optional zod validation on read, and optimistic
 // concurrency (create / update with the last revision) exposed plainly.
 import { decode } from '@msgpack/msgpack';
+import { type KV, type KvEntry, type NatsConnection, headers as natsHeaders } from 'nats';
+import type { z } from 'zod';
 import { encodeBody } from '../protocol/index.ts';
+import { type StoredMessage, directGets } from './direct-get.ts';
 
 const encode = (value: unknown): Uint8Array => encodeBody(value, 'msgpack');
-import type { KV, KvEntry } from 'nats';
-import type { z } from 'zod';
 
 export interface KvValue<T> {
   value: T;
@@ -16,13 +17,18 @@ export interface TypedKv {
   readonly bucket: string;
   get<S extends z.ZodType>(key: string, schema: S): Promise<KvValue<z.infer<S>> | null>;
   getRaw(key: string, opts?: { revision?: number }): Promise<KvValue<unknown> | null>;
+  /** The values of many keys in one batched direct get, in the order asked (null: none). */
+  getMany(keys: readonly string[]): Promise<(KvValue<unknown> | null)[]>;
+  /** Every live key under a filter with its value, read in pages (`<ws>.runs.*`). */
+  list(filter: string): AsyncIterable<{ key: string } & KvValue<unknown>>;
   put(key: string, value: unknown): Promise<number>;
-  /** Fails with KvConflictError when the key exists. */
-  create(key: string, value: unknown): Promise<number>;
+  /** Fails with KvConflictError when the key exists. `ttlMs`: the entry expires on its own
+   * (per-message TTL, whole seconds, rounded up; the bucket must allow it). */
+  create(key: string, value: unknown, opts?: { ttlMs?: number }): Promise<number>;
   /** Fails with KvConflictError when the revision is not the last one. */
-  update(key: string, value: unknown, revision: number): Promise<number>;
-  delete(key: string): Promise<void>;
-  keys(filter?: string): AsyncIterable<string>;
+  update(key: string, value: unknown, revision: number, opts?: { ttlMs?: number }): Promise<number>;
+  /** `revision`: only if it is still the last one. */
+  delete(key: string, opts?: { revision?: number }): Promise<void>;
   /** Read-modify-write with retries on conflicts. `fn` returns undefined to leave the key alone. */
   modify<T>(key: string, fn: (current: unknown | null) => T | undefined, attempts?: number): Promise<T | undefined>;
   watch(filter: string, onEntry: (key: string, value: unknown | null, revision: number) => void): Promise<() => void>;
@@ -42,7 +48,33 @@ function unpack(e: KvEntry | null): KvValue<unknown> | null {
   return { value: decode(e.value), revision: e.revision };
 }
 
-export function typedKv(kv: KV, bucket: string): TypedKv {
+/** A stored KV message as a value; delete and purge markers are no value. */
+function unpackStored(m: StoredMessage | undefined): KvValue<unknown> | null {
+  if (!m || m.data.length === 0 || m.headers.get('KV-Operation')) return null;
+  return { value: decode(m.data), revision: m.seq };
+}
+
+const ttlHeader = (ms: number): string => `${Math.max(1, Math.ceil(ms / 1000))}s`;
+
+/** `nc` carries the batched direct gets; `kv` is bound with the bucket's own `allow_direct`. */
+export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
+  const js = nc.jetstream();
+  const direct = directGets(nc);
+  const stream = `KV_${bucket}`;
+  const subjectOf = (key: string) => `$KV.${bucket}.${key}`;
+  /** Every write: `expect` is the revision the key must be at (0: none), `ttlMs` a TTL of its own. */
+  async function write(key: string, value: unknown, expect?: number, ttlMs?: number): Promise<number> {
+    const h = natsHeaders();
+    if (expect !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(expect));
+    if (ttlMs) h.set('Nats-TTL', ttlHeader(ttlMs));
+    try {
+      return (await js.publish(subjectOf(key), encode(value), { headers: h })).seq;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      const what = expect ? `changed since revision ${expect}` : 'exists';
+      throw new KvConflictError(`${bucket}/${key} ${what}`, { cause: err });
+    }
+  }
   const self: TypedKv = {
     bucket,
     async get(key, schema) {
@@ -52,28 +84,36 @@ export function typedKv(kv: KV, bucket: string): TypedKv {
     async getRaw(key, opts) {
       return unpack(await kv.get(key, opts?.revision ? { revision: opts.revision } : undefined));
     },
-    put: (key, value) => kv.put(key, encode(value)),
-    async create(key, value) {
+    async getMany(keys) {
+      const found = await direct.last(stream, keys.map(subjectOf));
+      return keys.map((k) => unpackStored(found.get(subjectOf(k))));
+    },
+    async *list(filter) {
+      // In sequence order: a key written again during the walk comes again, a key deleted
+      // during it comes back as a marker; the last word for each key is what the bucket holds.
+      const live = new Map<string, KvValue<unknown>>();
+      const skip = `$KV.${bucket}.`.length;
+      for await (const m of direct.walk(stream, subjectOf(filter))) {
+        const v = unpackStored(m);
+        if (v) live.set(m.subject.slice(skip), v);
+        else live.delete(m.subject.slice(skip));
+      }
+      for (const [key, v] of live) yield { key, ...v };
+    },
+    put: (key, value) => write(key, value),
+    async create(key, value, opts) {
       try {
-        return await kv.create(key, encode(value));
+        return await write(key, value, 0, opts?.ttlMs);
       } catch (err) {
-        if (isConflict(err)) throw new KvConflictError(`${bucket}/${key} exists`, { cause: err });
+        if (!(err instanceof KvConflictError)) throw err;
+        // A deleted key keeps its marker: creating over it is writing after the marker.
+        const last = await kv.get(key);
+        if (last && last.operation !== 'PUT') return write(key, value, last.revision, opts?.ttlMs);
         throw err;
       }
     },
-    async update(key, value, revision) {
-      try {
-        return await kv.update(key, encode(value), revision);
-      } catch (err) {
-        if (isConflict(err)) throw new KvConflictError(`${bucket}/${key} changed since revision ${revision}`, { cause: err });
-        throw err;
-      }
-    },
-    delete: (key) => kv.delete(key),
-    async *keys(filter) {
-      const it = await kv.keys(filter);
-      for await (const k of it) yield k;
-    },
+    update: (key, value, revision, opts) => write(key, value, revision, opts?.ttlMs),
+    delete: (key, opts) => kv.delete(key, opts?.revision ? { previousSeq: opts.revision } : undefined),
     async modify(key, fn, attempts = 20) {
       for (let i = 0; i < attempts; i++) {
         const cur = unpack(await kv.get(key));

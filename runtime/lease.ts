@@ -1,9 +1,9 @@
-// Singleton leadership through a KV bucket with a bucket-level TTL (nats-server 2.9 has no
-// per-key TTL). `create` acquires; `update` with the last revision renews at a third of the TTL;
-// a failed renewal means another holder may exist, so leadership stops at once. A new leader
-// waits one TTL before acting, so an old leader that lost the key has surely stopped.
-import { encode } from '@msgpack/msgpack';
-import type { KV } from 'nats';
+// Singleton leadership through KV entries that expire by a TTL of their own (per-message TTL),
+// so leases of any length share one bucket. `create` acquires; `update` with the last revision
+// renews at a third of the TTL; a failed renewal means another holder may exist, so leadership
+// stops at once. A new leader waits one TTL before acting, so an old leader that lost the key has
+// surely stopped.
+import type { TypedKv } from './kv.ts';
 import type { Logger } from './logger.ts';
 
 export interface LeaseCallbacks {
@@ -12,7 +12,7 @@ export interface LeaseCallbacks {
 }
 
 export interface LeaseOptions {
-  kv: KV;
+  kv: TypedKv;
   key: string;
   holder: string;
   ttlMs: number;
@@ -45,8 +45,8 @@ export class Lease {
     this.timer = setTimeout(() => void this.tick(), ms);
   }
 
-  private value(): Uint8Array {
-    return encode({ holder: this.o.holder, at: Date.now() });
+  private value(): { holder: string; at: number } {
+    return { holder: this.o.holder, at: Date.now() };
   }
 
   private async tick(): Promise<void> {
@@ -54,7 +54,7 @@ export class Lease {
     const third = Math.max(100, Math.floor(this.o.ttlMs / 3));
     if (this.revision === 0) {
       try {
-        this.revision = await this.o.kv.create(this.o.key, this.value());
+        this.revision = await this.o.kv.create(this.o.key, this.value(), { ttlMs: this.o.ttlMs });
       } catch {
         this.schedule(third); // held by someone else (or NATS unreachable): ask again later
         return;
@@ -65,7 +65,7 @@ export class Lease {
       return;
     }
     try {
-      this.revision = await this.o.kv.update(this.o.key, this.value(), this.revision);
+      this.revision = await this.o.kv.update(this.o.key, this.value(), this.revision, { ttlMs: this.o.ttlMs });
       this.schedule(third);
     } catch (err) {
       this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; stepping down');
@@ -95,7 +95,7 @@ export class Lease {
     await this.stepDown();
     if (release && this.revision) {
       try {
-        await this.o.kv.delete(this.o.key, { previousSeq: this.revision });
+        await this.o.kv.delete(this.o.key, { revision: this.revision });
       } catch {
         // someone else holds it already, or NATS is gone: expiry will free it
       }

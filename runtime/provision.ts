@@ -18,12 +18,25 @@ export async function ensureStream(jsm: JetStreamManager, def: StreamDef, replic
     max_age: nanos(def.maxAgeMs),
     duplicate_window: nanos(def.duplicateWindowMs),
     discard: DiscardPolicy.Old,
+    // Batched direct gets list dead letters (runtime/dead-letters.ts).
+    allow_direct: true,
   };
   try {
     const info = await jsm.streams.info(def.name);
     const c = info.config;
-    if (c.subjects.join() !== cfg.subjects.join() || c.max_age !== cfg.max_age || c.duplicate_window !== cfg.duplicate_window) {
-      await jsm.streams.update(def.name, { ...c, subjects: cfg.subjects, max_age: cfg.max_age, duplicate_window: cfg.duplicate_window });
+    const same =
+      c.subjects.join() === cfg.subjects.join() &&
+      c.max_age === cfg.max_age &&
+      c.duplicate_window === cfg.duplicate_window &&
+      c.allow_direct === true;
+    if (!same) {
+      await jsm.streams.update(def.name, {
+        ...c,
+        subjects: cfg.subjects,
+        max_age: cfg.max_age,
+        duplicate_window: cfg.duplicate_window,
+        allow_direct: true,
+      });
     }
   } catch (err) {
     if (!isNotFound(err)) throw err;
@@ -63,20 +76,19 @@ export async function provision(nc: NatsConnection, t: Topology, replicas: numbe
   for (const s of Object.values(t.streams)) await ensureStream(jsm, s, replicas);
   const js = nc.jetstream();
   for (const b of Object.values(t.buckets)) {
-    await js.views.kv(b.name, { history: b.history, ttl: b.ttlMs, replicas });
-    // An existing bucket keeps the TTL it was made with: bring it to the configured one (a lease
-    // bucket with a longer TTL than the leases assume would only slow failover down). Reads are
-    // direct gets (runtime/host.ts), so a bucket made without them gets them.
+    await js.views.kv(b.name, { history: b.history, replicas });
+    // Reads are direct gets (runtime/kv.ts); leases expire by their own TTL. A bucket made
+    // without these (or with the bucket-level TTL leases once had) is brought to them.
     const info = await jsm.streams.info(`KV_${b.name}`);
-    if (info.config.max_age !== nanos(b.ttlMs) || info.config.allow_direct !== true) {
-      // The duplicate window may not exceed the max age (KV sets it to min(TTL, 2 minutes)).
-      const window = b.ttlMs > 0 ? Math.min(b.ttlMs, 120_000) : 120_000;
+    const c = info.config as typeof info.config & { allow_msg_ttl?: boolean };
+    if (c.max_age !== 0 || c.allow_direct !== true || (b.entryTtl && c.allow_msg_ttl !== true)) {
       await jsm.streams.update(`KV_${b.name}`, {
-        ...info.config,
-        max_age: nanos(b.ttlMs),
-        duplicate_window: nanos(window),
+        ...c,
+        max_age: 0,
+        duplicate_window: nanos(120_000),
         allow_direct: true,
-      });
+        ...(b.entryTtl ? { allow_msg_ttl: true } : {}),
+      } as typeof c);
     }
   }
 }

@@ -142,14 +142,10 @@ export class Leader {
   }
 
   async history(limit: number): Promise<{ runs: Run[] }> {
-    const kv = await this.runs();
-    // Keys first, values after: reading while the key lister runs loses keys.
-    const keys: string[] = [];
-    for await (const key of kv.keys(`${this.ws}.runs.*`)) keys.push(key);
     const runs: Run[] = [];
-    for (const key of keys) {
-      const v = await kv.get(key, RunSchema).catch(() => null);
-      if (v) runs.push(v.value);
+    for await (const { value } of (await this.runs()).list(`${this.ws}.runs.*`)) {
+      const r = RunSchema.safeParse(value);
+      if (r.success) runs.push(r.data);
     }
     return { runs: newestFirst(runs, limit) };
   }

@@ -1,5 +1,6 @@
-// What the index holds, known without listing keys (on nats-server 2.9 a filtered listing can
-// end early), so that a refresh can tell which contacts Intercom no longer has:
+// What the index holds, known without listing it (a listing reads every entry: about 5 s for
+// 100k, against tens of milliseconds for the shards), so that a refresh can tell which contacts
+// Intercom no longer has:
 // - Page records: each page of a refresh records the contacts it listed, before it indexes them.
 //   The records of the last refresh that completed, and of every refresh begun after it, name
 //   every contact a refresh put in the index since. A page costs two writes, whatever its size.

@@ -1,9 +1,8 @@
 // KV keys of the identity index and the links. JetStream keys allow only [-/_=.a-zA-Z0-9], so
 // emails and match-key values are hashed, and ids that do not fit are encoded (with a leading
-// '=' that a plain id never has). Nothing here relies on listing keys: on nats-server 2.9 a
-// filtered keys() listing can end early (its end is told by a pending count the server gets
-// wrong on a bucket with overwrites), so the contacts of a workspace are named by refresh page
-// records and directory shards (directory.ts).
+// '=' that a plain id never has). Nothing here relies on listing keys: listing the contacts of a
+// workspace reads every entry (about 5 s for 100k), so they are named by refresh page records and
+// directory shards instead (directory.ts), which a refresh reads in well under a second.
 //
 //   bucket index:  <ws>.c.<icId>            IndexEntry of one Intercom contact
 //                  <ws>.e.<hash(email)>     Lookup: contacts with this normalised email

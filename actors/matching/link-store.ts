@@ -56,7 +56,7 @@ export class LinkStore {
 
   async icLinks(icIds: Iterable<string>): Promise<Map<string, IcLinksRead>> {
     const list = [...new Set(icIds)];
-    const read = await Promise.all(list.map((id) => this.kv.getRaw(linkKeys.ic(this.ws, id))));
+    const read = await this.kv.getMany(list.map((id) => linkKeys.ic(this.ws, id)));
     const out = new Map<string, IcLinksRead>();
     read.forEach((r, i) => out.set(list[i], { links: asIcLinks(r?.value), revision: r?.revision ?? 0 }));
     return out;

@@ -107,9 +107,8 @@ async function main(): Promise<void> {
   );
 
   const nc = await connect({ servers: nats.url, ...DEV_USERS.worker });
-  // The same lease TTL as the workers' (config default), or their provisioning would have to shrink the bucket.
-  await provision(nc, topology({ leaseTtlMs: LEASE_TTL_MS }), 1);
-  const settingsKv = typedKv(await nc.jetstream().views.kv('peoplesync_settings'), 'peoplesync_settings');
+  await provision(nc, topology(), 1);
+  const settingsKv = typedKv(await nc.jetstream().views.kv('peoplesync_settings'), 'peoplesync_settings', nc);
   await writeSettings(settingsKv, WS, defaultSettings({ sfApiLimit: 5_000_000, pollIntervalSeconds: 86_400 }));
   const dir = await mkdtemp(join(tmpdir(), 'ps-bench-'));
   const workers: ChildProcess[] = [];

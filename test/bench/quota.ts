@@ -60,7 +60,7 @@ function startChild(url: string): Promise<ChildProcess> {
 }
 
 async function setLimit(nc: NatsConnection, limit: number): Promise<void> {
-  const kv = typedKv(await nc.jetstream().views.kv('peoplesync_settings'), 'peoplesync_settings');
+  const kv = typedKv(await nc.jetstream().views.kv('peoplesync_settings'), 'peoplesync_settings', nc);
   await writeSettings(kv, WS, defaultSettings({ sfApiLimit: limit }));
 }
 
@@ -75,7 +75,7 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 async function seedFullWindow(nc: NatsConnection): Promise<void> {
   const now = Math.floor(Date.now() / 60_000);
   const buckets = Array.from({ length: WINDOW_MINUTES }, (_, i) => [now - WINDOW_MINUTES + 1 + i, 3]);
-  const kv = typedKv(await nc.jetstream().views.kv('peoplesync_quota'), 'peoplesync_quota');
+  const kv = typedKv(await nc.jetstream().views.kv('peoplesync_quota'), 'peoplesync_quota', nc);
   await kv.put(WS, {
     v: 1,
     window: { v: 1, buckets },
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   const server = await startNatsServer();
   try {
     const nc = await connect({ servers: server.url, ...USERS.worker });
-    await provision(nc, topology({ leaseTtlMs: 1_000 }), 1);
+    await provision(nc, topology(), 1);
     console.log('A. grants/s of one quota leader (own process), acquire n=1, C requests in flight from 4 connections');
     console.log('   C     grants/s   p50 ms   p99 ms   grants per KV write');
     await grantRate(server.url, seconds, false);

@@ -8,6 +8,6 @@ export const USERS = DEV_USERS;
 
 export type NatsServerHandle = LocalNats;
 
-export async function startNatsServer(): Promise<NatsServerHandle> {
-  return startLocalNats();
+export async function startNatsServer(o: { baseConfig?: string } = {}): Promise<NatsServerHandle> {
+  return startLocalNats(o);
 }

@@ -27,6 +27,8 @@ export interface SystemOptions {
   /** Settings stored before workers start; null stores none. */
   settings?: Partial<WorkspaceSettings> | null;
   config?: Record<string, unknown>;
+  /** The nats-server configuration to derive the test server's from (default: nats.conf). */
+  natsConfig?: string;
 }
 
 export interface TestSystem {
@@ -45,7 +47,7 @@ export interface TestSystem {
 export const WS = 'ws1';
 
 export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ baseConfig: o.natsConfig });
   const generator: GeneratorOptions = { seed: 7, people: 200, ...o.generator };
   const sandboxes = await startSandboxes({
     generator,
@@ -92,7 +94,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     },
     async kv(bucket) {
       const name = `peoplesync_${bucket}`;
-      return typedKv(await nc.jetstream().views.kv(name), name);
+      return typedKv(await nc.jetstream().views.kv(name), name, nc);
     },
     async stop() {
       await Promise.all(workers.map((w) => w.stop(1_000).catch(() => undefined)));
@@ -107,7 +109,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     // Buckets exist once a host has provisioned; store settings through a provisioning pass.
     const { provision } = await import('../../runtime/index.ts');
     const { topology } = await import('../../protocol/index.ts');
-    await provision(nc, topology({ leaseTtlMs: config.leaseTtlMs }), 1);
+    await provision(nc, topology(), 1);
     await writeSettings(await sys.kv('settings'), WS, defaultSettings(o.settings ?? {}));
   }
   return sys;

@@ -19,7 +19,7 @@ beforeAll(async () => {
   server = await startNatsServer();
   nc = await connectAs(server);
   await provision(nc, topology(), 1);
-  kv = typedKv(await nc.jetstream().views.kv('peoplesync_errors'), 'peoplesync_errors');
+  kv = typedKv(await nc.jetstream().views.kv('peoplesync_errors'), 'peoplesync_errors', nc);
   store = new ErrorStore(kv);
 });
 afterAll(async () => {

@@ -22,7 +22,7 @@ let b: Worker;
 beforeAll(async () => {
   sys = await startSystem({ generator: { people: 20 }, settings: null });
   // Provision with the workers' lease TTL (the leases bucket keeps the TTL it was created with).
-  await provision(sys.nc, topology({ leaseTtlMs: sys.config.leaseTtlMs }), 1);
+  await provision(sys.nc, topology(), 1);
   await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit: LIMIT }));
   a = await sys.startWorker(['quota']);
   await waitFor(() => a.host.isLeading('quota', WS), { what: 'a leading' });

@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = await startNatsServer();
   nc = await connectAs(server);
   await provision(nc, topology(), 1);
-  kv = typedKv(await nc.jetstream().views.kv('peoplesync_quota'), 'peoplesync_quota');
+  kv = typedKv(await nc.jetstream().views.kv('peoplesync_quota'), 'peoplesync_quota', nc);
 });
 afterAll(async () => {
   await nc?.close();

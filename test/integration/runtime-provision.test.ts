@@ -14,16 +14,20 @@ afterAll(async () => {
 });
 
 describe('provisioning', () => {
-  it('is idempotent and brings an existing lease bucket to the configured TTL', async () => {
+  it('is idempotent, and turns a lease bucket with a bucket-level TTL into one of entries with their own', async () => {
     const nc = await connectAs(server);
     try {
-      await provision(nc, topology({ leaseTtlMs: 6_000 }), 1);
-      await provision(nc, topology({ leaseTtlMs: 6_000 }), 1); // nothing to change the second time
-      await provision(nc, topology({ leaseTtlMs: 1_500 }), 1);
       const jsm = await nc.jetstreamManager();
-      const leases = (await jsm.streams.info('KV_peoplesync_leases')).config;
-      expect(leases.max_age).toBe(nanos(1_500));
-      expect(leases.duplicate_window).toBeLessThanOrEqual(nanos(1_500));
+      // As 2.9-era provisioning made it: every entry expired with the bucket's max age.
+      await nc.jetstream().views.kv('peoplesync_leases', { ttl: 6_000 });
+      await provision(nc, topology(), 1);
+      await provision(nc, topology(), 1); // nothing to change the second time
+      const leases = (await jsm.streams.info('KV_peoplesync_leases')).config as { max_age: number; allow_msg_ttl?: boolean };
+      expect(leases.max_age).toBe(0);
+      expect(leases.allow_msg_ttl).toBe(true);
+      const events = (await jsm.streams.info('PEOPLESYNC_EVENTS')).config;
+      expect(events.max_age).toBe(nanos(7 * 86_400_000));
+      expect((await jsm.streams.info('PEOPLESYNC_DLQ')).config.allow_direct).toBe(true);
       expect((await jsm.streams.info('PEOPLESYNC_WORK')).config.retention).toBe('workqueue');
       expect((await jsm.streams.info('KV_peoplesync_settings')).config.max_msgs_per_subject).toBe(32);
     } finally {

@@ -1,7 +1,9 @@
 // WriteSalesforce: one sObject Collections call per item (bulk and event items may share one), then an
 // audit event per record written, a sync error per record refused, and the part's tally for a
-// bulk run. Redoing an update sets the same values again, so redelivery is harmless.
-import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
+// bulk run. A call Salesforce refuses whole for one field goes again without it, that field's
+// mapping reported once as a sync error. Redoing an update sets the same values again, so
+// redelivery is harmless.
+import type { SalesforceClient, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
   PartWritten,
@@ -15,10 +17,11 @@ import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
 import { summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
+import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
 
 type Body = BodyOf<typeof WriteSalesforce>;
 type Update = Body['updates'][number];
-export type SfBatcher = WriteBatcher<SfRecordUpdate, SfRecordResult, HandlerContext>;
+export type SfBatcher = WriteBatcher<SfRecordUpdate, WriteResult, HandlerContext>;
 
 const DIRECTION = 'intercom_to_salesforce' as const;
 
@@ -33,11 +36,20 @@ export class SalesforceLimitError extends Error {
   }
 }
 
-async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null): Promise<SfRecordResult[]> {
+/** One logical update: a call under one token of the class, again without a refused field. */
+function write(sf: SalesforceClient, ctx: HandlerContext, cls: WorkClass, updates: SfRecordUpdate[]): Promise<WriteResult[]> {
+  return updateWithoutRefused(
+    updates,
+    (u) => ctx.withTokens(cls, 1, () => sf.update(u)),
+    refusedFor(sf),
+    (r) => reportRefused(ctx, r),
+  );
+}
+
+async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null): Promise<WriteResult[]> {
   try {
     if (batcher) return await batcher.submit(updates, { context: ctx, heartbeat: () => ctx.working() });
-    const sf = ctx.deps.salesforce(ctx.ws);
-    return await ctx.withTokens(ctx.cls, 1, () => sf.update(updates));
+    return await write(ctx.deps.salesforce(ctx.ws), ctx, ctx.cls, updates);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'REQUEST_LIMIT_EXCEEDED') {
       throw new SalesforceLimitError(`Salesforce refused the update: ${(err as Error).message}`, 60_000, { cause: err });
@@ -46,13 +58,12 @@ async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: S
   }
 }
 
-/** What a batcher sends: one call under one lease of the class, taken by the first item. */
+/** What a batcher sends: calls under leases of the class, taken by the first item. */
 export function sendBatched(sf: SalesforceClient, cls: WorkClass) {
-  return (updates: SfRecordUpdate[], members: { context: HandlerContext }[]) =>
-    members[0].context.withTokens(cls, 1, () => sf.update(updates));
+  return (updates: SfRecordUpdate[], members: { context: HandlerContext }[]) => write(sf, members[0].context, cls, updates);
 }
 
-function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Promise<unknown>[] {
+function succeeded(body: Body, u: Update, dropped: readonly string[], ctx: HandlerContext, key: string): Promise<unknown>[] {
   const at = ctx.deps.now();
   const out: Promise<unknown>[] = [
     ctx.publish(
@@ -65,7 +76,7 @@ function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Pro
         sfObject: u.object,
         sfId: u.id,
         icId: u.icId,
-        changes: u.changes,
+        changes: u.changes.filter((c) => !dropped.includes(c.attribute)),
         at,
       },
       { msgId: `synced:sf:${key}:${u.id}` },
@@ -80,8 +91,11 @@ function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Pro
   return out;
 }
 
-function failed(body: Body, u: Update, r: SfRecordResult, ctx: HandlerContext, key: string): Promise<unknown> {
-  const s = summariseSfFailure(r.errors, Object.keys(u.fields));
+function failed(body: Body, u: Update, r: WriteResult, ctx: HandlerContext, key: string): Promise<unknown> {
+  const s = summariseSfFailure(
+    r.errors,
+    Object.keys(u.fields).filter((f) => !r.dropped.includes(f)),
+  );
   return ctx.publish(
     ReportSyncError,
     {
@@ -108,12 +122,14 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
   let updated = 0;
   const sends: Promise<unknown>[] = [];
   body.updates.forEach((u, i) => {
-    if (results[i]?.success) {
+    const r = results[i] ?? { id: u.id, success: false, errors: [], dropped: [] };
+    if (r.success) {
       updated += 1;
-      sends.push(...succeeded(body, u, ctx, key));
-    } else {
-      sends.push(failed(body, u, results[i] ?? { id: u.id, success: false, errors: [] }, ctx, key));
+      sends.push(...succeeded(body, u, r.dropped, ctx, key));
+    } else if (r.errors.length > 0 || r.dropped.length === 0) {
+      sends.push(failed(body, u, r, ctx, key));
     }
+    // Otherwise its only change was a refused field: the field's sync error stands for it.
   });
   await Promise.all(sends);
   if (!body.run) return;

@@ -1,5 +1,5 @@
-// `peoplesync demo [--people 10000] [--seed 7] [--dry-run] [--keep]`: the whole system in one
-// process. Uses the NATS server that answers (127.0.0.1:4222 as the nats.conf worker user, or
+// `peoplesync demo [--people 10000] [--seed 7] [--schema FILE] [--data FILE.ndjson]... [--dump DIR]
+// [--dry-run] [--keep]`: the whole system in one process. Uses the NATS server that answers (127.0.0.1:4222 as the nats.conf worker user, or
 // --config's), else starts nats-server with a temporary store; starts both sandboxes with a
 // generated data set, an SMTP sink and every actor; saves the default settings, runs a bulk sync
 // with its progress bar, prints the summary and the email. Ctrl-C stops everything cleanly.
@@ -16,7 +16,7 @@ import { DEV_USERS, freePort, natsAnswers, natsServerInstalled, portFree, startL
 import { type Worker, startWorker } from '../worker.ts';
 import { watchRun } from './bulk.ts';
 import { exitCodeOf, summary } from './bulk-view.ts';
-import { intOption, sandboxWorkspace, startLocalServices } from './sandbox.ts';
+import { DATA_OPTIONS, dataChoice, describeDump, dumpOnSignal, sandboxWorkspace, startLocalServices } from './sandbox.ts';
 import type { Command } from './types.ts';
 
 const WS = 'demo';
@@ -116,17 +116,16 @@ function printMail(mail: { to: string[]; subject: string; text: string }): void 
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Everything in one process (NATS if none runs, sandboxes with --people N, SMTP sink, all actors); runs a bulk sync',
+  summary:
+    'Everything in one process (NATS if none runs, sandboxes with --people N or --data FILE.ndjson and --schema FILE, SMTP sink, all actors); runs a bulk sync (--dump DIR writes both sides back)',
   async run(argv) {
     const { values } = parse(argv, {
-      people: { type: 'string', default: '10000' },
-      seed: { type: 'string', default: '7' },
+      ...DATA_OPTIONS,
       'dry-run': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'warn' },
     });
-    const people = intOption('people', values.people, 1, 10_000_000);
-    const seed = intOption('seed', values.seed, 0);
+    const choice = await dataChoice(values);
     const cleanup: Array<() => Promise<void>> = [];
     const ctrlC = interruptions();
     const check = () => {
@@ -136,9 +135,20 @@ export const demoCommand: Command = {
       const nats = await natsFor(values, cleanup);
       if (!nats) return EXIT.unavailable;
       check();
-      say(`Generating ${people.toLocaleString('en-US')} people (seed ${seed}) into both sandboxes...`);
-      const services = await startLocalServices({ people, seed });
+      say(
+        choice.data.length
+          ? `Loading ${choice.data.join(', ')} into both sandboxes...`
+          : `Generating ${choice.people.toLocaleString('en-US')} people (seed ${choice.seed}) into both sandboxes...`,
+      );
+      const services = await startLocalServices(choice);
       cleanup.push(services.close);
+      // Registered after close, so it runs before it: both sides are written back on the way out.
+      cleanup.push(async () => {
+        const d = await services.dump();
+        if (d) say(describeDump(d));
+      });
+      const stopDumps = dumpOnSignal(services, say);
+      cleanup.push(async () => stopDumps());
       const { sandboxes, smtp } = services;
       const counts = sandboxes.salesforce.counts();
       say(

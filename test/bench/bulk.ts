@@ -19,7 +19,7 @@ import { BIN, binNodeFlags } from '../../cli/bin-flags.ts';
 import { DEV_USERS, freePort, startLocalNats } from '../../cli/local-nats.ts';
 import { BulkStart, BulkStatus, ControlError, type Run, topology } from '../../protocol/index.ts';
 import { Messenger, provision, typedKv } from '../../runtime/index.ts';
-import { startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
+import { HIGH_RATE_LIMIT, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
 
 const WS = 'bench';
 
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const sandboxes = await startSandboxes({
     generator: { seed: 11, people: PEOPLE, leadShare: 0.5, inCommonShare: 0.8, differingShare: 0.2, icOnlyShare: 1 / 6, bothShare: 0 },
     salesforce: { clientId: 'ps-client', clientSecret: 'ps-secret', dailyMax: 10_000_000 },
-    intercom: { rateLimit: has('ic-rate-limit') ? undefined : false },
+    intercom: { rateLimit: has('ic-rate-limit') ? undefined : HIGH_RATE_LIMIT },
   });
   const smtp = await startSmtpSink();
   const sf = sandboxes.salesforce.counts();

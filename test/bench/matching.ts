@@ -20,7 +20,7 @@ import { createMatchingActor } from '../../actors/matching/index.ts';
 import { type IcContact, type SfRecord, createIntercomClient } from '../../connectors/index.ts';
 import { IndexRefresh, IndexRefreshed, MapPairs, MatchRecords, ReportSyncError, type Run, type WorkClass } from '../../protocol/index.ts';
 import { type ActorDeps, ActorHost, type ActorDef, createLogger, on, runKey } from '../../runtime/index.ts';
-import { generatePeople, startIntercomSandbox } from '../../sandbox/index.ts';
+import { generatePeople, HIGH_RATE_LIMIT, startIntercomSandbox } from '../../sandbox/index.ts';
 import { USERS, startNatsServer } from '../helpers/nats-server.ts';
 
 const WS = 'bench';
@@ -256,7 +256,7 @@ async function main(): Promise<void> {
   }
   const total = records.Contact.length + records.Lead.length;
   const server = await startNatsServer();
-  const ic = await startIntercomSandbox({ contacts, rateLimit: false });
+  const ic = await startIntercomSandbox({ contacts, rateLimit: HIGH_RATE_LIMIT });
   const nc = await connect({ servers: server.url, ...USERS.worker, name: 'bench' });
   const counts = { current: zero() };
   let refreshed: { contacts: number; pages: number } | null = null;

@@ -4,9 +4,25 @@
 import type { IcContact, SfObject, SfRecord } from '../../connectors/index.ts';
 import type { Mapping } from '../../protocol/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
+import { BulkStart, BulkStatus, type Run } from '../../protocol/index.ts';
+import { waitFor } from '../helpers/host.ts';
+import { type TestSystem, WS } from '../helpers/system.ts';
 
 /** Every worker hosts the gateway: each on a free port, so workers and test files never clash. */
 export const FREE_PORT = { http: { host: '127.0.0.1', port: 0 } };
+
+/** Starts a bulk run through the first worker and resolves with it once it has ended. */
+export async function runToEnd(sys: TestSystem, dryRun = false, timeoutMs = 45_000): Promise<Run> {
+  const m = sys.workers[0].host.messenger;
+  const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun });
+  return waitFor(
+    async () => {
+      const r = (await m.request(BulkStatus, WS, {})).run;
+      return r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
+    },
+    { what: 'run end', timeoutMs },
+  );
+}
 
 export interface Snapshot {
   sf: Map<string, { object: SfObject; record: SfRecord }>;

@@ -52,7 +52,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   const sandboxes = await startSandboxes({
     generator,
     salesforce: { clientId: 'ps-client', clientSecret: 'ps-secret', ...o.salesforce },
-    intercom: { rateLimit: false, ...o.intercom },
+    intercom: { ...o.intercom },
   });
   const smtp = await startSmtpSink();
   const dataDir = await mkdtemp(join(tmpdir(), 'ps-data-'));

@@ -14,6 +14,7 @@ import {
   type Topology,
   type WorkClass,
   decodeMessage,
+  eventFilter,
   subject,
   topology,
   workConsumer,
@@ -257,7 +258,7 @@ export class ActorHost {
     this.running.set(`${a.name}/${ws}`, r);
     for (const e of a.events ?? []) {
       r.subs.push(
-        this.o.nc.subscribe(subject(this.o.prefix, { kind: 'evt', ws, topic: e.def.topic }), {
+        this.o.nc.subscribe(subject(this.o.prefix, { kind: 'evt', ws, topic: eventFilter(e.def) }), {
           callback: (err, msg) => {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {

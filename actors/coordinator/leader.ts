@@ -13,6 +13,8 @@ import {
   ScanPage,
   type StopReasonSchema,
   type Tier,
+  consolePaths,
+  consoleUrl,
 } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
 import { readSettings } from '../mapping/index.ts';
@@ -101,7 +103,7 @@ export class Leader {
         dryRun: body.dryRun,
         settingsRevision: stored.revision,
         now,
-        errorsUrl: `${this.ctx.deps.publicUrl}/errors?ws=${encodeURIComponent(this.ws)}`,
+        errorsUrl: consoleUrl(this.ctx.deps.publicUrl, consolePaths.errors(this.ws)),
       });
       this.store.create(run);
       this.currentRunId = run.runId;

@@ -6,6 +6,7 @@ import { settingsCommand } from './settings.ts';
 import { quotaCommand } from './quota.ts';
 import { errorsCommand } from './errors.ts';
 import { resyncCommand } from './resync.ts';
+import { historyCommand } from './history.ts';
 import { dlqCommand } from './dlq.ts';
 import { bulkCommand } from './bulk.ts';
 import { sandboxCommand } from './sandbox.ts';
@@ -18,6 +19,7 @@ export const COMMANDS: Command[] = [
   quotaCommand,
   errorsCommand,
   resyncCommand,
+  historyCommand,
   dlqCommand,
   bulkCommand,
   sandboxCommand,

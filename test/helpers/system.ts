@@ -1,7 +1,8 @@
 // The whole system for integration and end-to-end tests: a real nats-server, both sandboxes
 // seeded from one generated data set, an SMTP sink, and any number of workers hosting actors.
 import type { NatsConnection } from 'nats';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { saveWhenReady } from '../../cli/commands/settings.ts';
 import { startWorker, type Worker } from '../../cli/worker.ts';
 import type { WorkspaceSettings } from '../../protocol/index.ts';
 import { type Config, type TypedKv, createLogger, parseConfig, typedKv } from '../../runtime/index.ts';
@@ -39,6 +40,8 @@ export interface TestSystem {
   nc: NatsConnection;
   startWorker(actors?: string[], extra?: Record<string, unknown>): Promise<Worker>;
   kv(bucket: string): Promise<TypedKv>;
+  /** Save settings through settings.save (config `extra`, e.g. more workspaces, for the worker that answers). */
+  saveSettings(ws: string, settings: WorkspaceSettings, extra?: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
       const name = `peoplesync_${bucket}`;
       return typedKv(await nc.jetstream().views.kv(name), name);
     },
+    saveSettings: (ws, settings, extra = {}) => saveAsUser(base, ws, settings, extra),
     async stop() {
       await Promise.all(workers.map((w) => w.stop(1_000).catch(() => undefined)));
       await nc.close().catch(() => undefined);
@@ -103,12 +107,27 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-  if (o.settings !== null) {
-    // Buckets exist once a host has provisioned; store settings through a provisioning pass.
-    const { provision } = await import('../../runtime/index.ts');
-    const { topology } = await import('../../protocol/index.ts');
-    await provision(nc, topology({ leaseTtlMs: config.leaseTtlMs }), 1);
-    await writeSettings(await sys.kv('settings'), WS, defaultSettings(o.settings ?? {}));
-  }
+  if (o.settings !== null) await sys.saveSettings(WS, defaultSettings(o.settings ?? {}));
   return sys;
+}
+
+/** The describe calls of a first save (Lead and Contact): charged to the workspace like any. */
+export const FIRST_SAVE_CALLS = 2;
+
+/** Settings saved as a person saves them: a settings.save request, checked against the sandboxes'
+ * live describe under tokens from the quota leader. A worker hosting those two actors answers it
+ * and stops; its short lease only spares the wait for leadership. */
+async function saveAsUser(
+  base: Record<string, unknown>,
+  ws: string,
+  settings: WorkspaceSettings,
+  extra: Record<string, unknown>,
+): Promise<void> {
+  const cfg = parseConfig({ ...base, ...extra, leaseTtlMs: 500 });
+  const w = await startWorker(cfg, { actors: ['quota', 'mapping'], log: createLogger({ level: cfg.logLevel }) });
+  try {
+    await saveWhenReady(w.host.messenger, ws, settings, 'test setup');
+  } finally {
+    await w.stop(1_000);
+  }
 }

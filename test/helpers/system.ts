@@ -5,7 +5,7 @@ import { defaultSettings } from '../../actors/mapping/index.ts';
 import { saveWhenReady } from '../../cli/commands/settings.ts';
 import { startWorker, type Worker } from '../../cli/worker.ts';
 import type { WorkspaceSettings } from '../../protocol/index.ts';
-import { type Config, type TypedKv, createLogger, parseConfig, typedKv } from '../../runtime/index.ts';
+import { type Config, type Logger, type TypedKv, createLogger, parseConfig, typedKv } from '../../runtime/index.ts';
 import {
   type GeneratorOptions,
   type Sandboxes,
@@ -38,7 +38,7 @@ export interface TestSystem {
   workers: Worker[];
   /** A connection as the worker user for reading KV and streams in assertions. */
   nc: NatsConnection;
-  startWorker(actors?: string[], extra?: Record<string, unknown>): Promise<Worker>;
+  startWorker(actors?: string[], extra?: Record<string, unknown>, log?: Logger): Promise<Worker>;
   kv(bucket: string): Promise<TypedKv>;
   /** Save settings through settings.save (config `extra`, e.g. more workspaces, for the worker that answers). */
   saveSettings(ws: string, settings: WorkspaceSettings, extra?: Record<string, unknown>): Promise<void>;
@@ -87,9 +87,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     config,
     workers,
     nc,
-    async startWorker(actors, extra = {}) {
+    async startWorker(actors, extra = {}, log) {
       const cfg = parseConfig({ ...base, ...extra });
-      const w = await startWorker(cfg, { actors, log: createLogger({ level: cfg.logLevel }) });
+      const w = await startWorker(cfg, { actors, log: log ?? createLogger({ level: cfg.logLevel }) });
       workers.push(w);
       return w;
     },

@@ -38,7 +38,7 @@ export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
 
 const PortSchema = z.number().int().min(0).max(65535);
 
-/** A password hash as `peoplesync password-hash` prints it: scrypt, its cost, salt and hash. */
+/** A password hash as `peoplesync credentials password` prints it: scrypt, its cost, salt and hash. */
 export const PASSWORD_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}$/;
 /** An API token's hash: sha256 of the token, hex (a token is random, so a fast hash is enough). */
 export const TOKEN_HASH = /^sha256\$[0-9a-f]{64}$/;
@@ -48,8 +48,8 @@ export const OperatorSchema = z
     name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 letters, digits, . _ @ or -'),
     /** `admin` changes settings and runs; `read-only` sees usage, runs and errors and changes nothing. */
     role: z.enum(['admin', 'read-only']),
-    passwordHash: z.string().regex(PASSWORD_HASH, 'must be a hash from `peoplesync password-hash`, never the password').optional(),
-    tokenHash: z.string().regex(TOKEN_HASH, 'must be "sha256$" and the hex SHA-256 of the token, never the token').optional(),
+    passwordHash: z.string().regex(PASSWORD_HASH, 'must be a hash from `peoplesync credentials password`, never the password').optional(),
+    tokenHash: z.string().regex(TOKEN_HASH, 'must be a hash from `peoplesync credentials token`, never the token').optional(),
   })
   .refine((o) => o.passwordHash || o.tokenHash, { message: 'an operator needs a passwordHash, a tokenHash or both' });
 export type OperatorConfig = z.infer<typeof OperatorSchema>;

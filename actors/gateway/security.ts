@@ -116,7 +116,7 @@ export class Security {
     }
     if (!this.o.operators.configured) {
       const message =
-        'no operators are configured: add console.operators to the configuration (peoplesync password-hash makes a passwordHash)';
+        'no operators are configured: add console.operators to the configuration (peoplesync credentials password makes a passwordHash)';
       throw this.refuse(req, 401, 'unauthenticated', message, 'no operators');
     }
     if (who === 'bad_token') throw this.refuse(req, 401, 'unauthenticated', 'the bearer token matches no operator', 'unknown token');

@@ -194,7 +194,7 @@ export class QuotaLeader {
     const s = await readSettings(await this.ctx.kv('settings'), this.ctx.ws);
     if (s) this.applyLimit(s.settings.sfApiLimit, s.revision);
     else if (this.ledger.limit === null)
-      this.ctx.log.warn('no settings: no Salesforce API limit defined; only the look-ups of a first save are granted');
+      this.ctx.log.info('no settings: no Salesforce API limit defined; only the look-ups of a first save are granted');
   }
 
   /** While the org is exhausted, Salesforce's own figures decide when it is not any more; the

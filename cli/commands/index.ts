@@ -7,6 +7,7 @@ import { quotaCommand } from './quota.ts';
 import { errorsCommand } from './errors.ts';
 import { resyncCommand } from './resync.ts';
 import { historyCommand } from './history.ts';
+import { credentialsCommand } from './credentials.ts';
 import { dlqCommand } from './dlq.ts';
 import { bulkCommand } from './bulk.ts';
 import { sandboxCommand } from './sandbox.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   errorsCommand,
   resyncCommand,
   historyCommand,
+  credentialsCommand,
   dlqCommand,
   bulkCommand,
   sandboxCommand,

@@ -89,9 +89,11 @@ describe('operators', () => {
     })();
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^console\.operators\.0\.passwordHash: must be a hash from `peoplesync password-hash`, never the password/),
+        expect.stringMatching(
+          /^console\.operators\.0\.passwordHash: must be a hash from `peoplesync credentials password`, never the password/,
+        ),
         expect.stringMatching(/^console\.operators\.1\.role: /),
-        expect.stringMatching(/^console\.operators\.1\.tokenHash: must be "sha256\$" and the hex SHA-256 of the token/),
+        expect.stringMatching(/^console\.operators\.1\.tokenHash: must be a hash from `peoplesync credentials token`, never the token/),
         expect.stringMatching(/^console\.operators\.2: an operator needs a passwordHash, a tokenHash or both/),
         expect.stringMatching(/^console\.sessionSecret: must be at least 32 characters/),
       ]),

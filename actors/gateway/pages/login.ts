@@ -6,7 +6,7 @@ export function renderLogin(o: { csrf: string; next: string; error?: string; nam
   const body = `<section class="signin">
 <h1>Sign in to peoplesync</h1>
 ${o.error ? `<p class="error" role="alert" data-testid="signin-error">${escapeHtml(o.error)}</p>` : ''}
-${o.noOperators ? '<p class="warning">No operators are configured: add console.operators to the configuration (peoplesync password-hash makes a passwordHash).</p>' : ''}
+${o.noOperators ? '<p class="warning">No operators are configured: add console.operators to the configuration (peoplesync credentials password makes a passwordHash).</p>' : ''}
 <form method="post" action="/login">
   <input type="hidden" name="_csrf" value="${escapeHtml(o.csrf)}">
   <input type="hidden" name="next" value="${escapeHtml(o.next)}">

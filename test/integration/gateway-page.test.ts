@@ -1,27 +1,17 @@
 // The console's pages in a real browser (Debian's chromium driven by playwright-core), signed in
 // as an operator: the usage indicator with its warning, the latest sync errors with a Retry button
 // that queues a retry, and the current bulk run with its progress.
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARNING_SOON } from '../../actors/quota/index.ts';
 import { QuotaUsage, ReportSyncError, SyncErrorResolved } from '../../protocol/index.ts';
 import type { Messenger } from '../../runtime/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { freePort } from '../helpers/nats-server.ts';
+import { launchBrowser, signInAs } from '../helpers/browser.ts';
 import { ADMIN, bearer, consoleConfig } from '../helpers/console.ts';
 import { FIRST_SAVE_CALLS, type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { SF_LEAD, messenger, purgeWork, report, workItems } from './errors-helpers.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let sys: TestSystem;
 let m: Messenger;
@@ -34,7 +24,7 @@ beforeAll(async () => {
   await sys.startWorker(['errors', 'gateway', 'quota'], { http: { host: '127.0.0.1', port }, console: await consoleConfig() });
   base = `http://127.0.0.1:${port}`;
   m = messenger(sys.nc);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -47,10 +37,7 @@ const api = (path: string, init: RequestInit = {}) =>
 /** A new page of a browser signed in through the login form. */
 async function signedInPage(): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=name]', ADMIN.name);
-  await page.fill('input[name=password]', ADMIN.password);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+  await signInAs(page, base, ADMIN);
   return page;
 }
 

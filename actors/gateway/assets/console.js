@@ -108,6 +108,7 @@
 
   function showRun(r) {
     const wasActive = !!run && ACTIVE.includes(run.status);
+    const isNew = !run || run.runId !== r.runId;
     run = r;
     const pct = Math.max(0, Math.min(100, Math.floor(r.percent)));
     const c = r.counts;
@@ -122,13 +123,14 @@
     $('#run .started').textContent =
       `Started ${when(r.startedAt)} by ${r.startedBy}${r.finishedAt ? `, finished ${when(r.finishedAt)}` : ''}.`;
     setButtons();
-    if (wasActive && !ACTIVE.includes(r.status)) void refreshHistory();
+    if (isNew || (wasActive && !ACTIVE.includes(r.status))) void refreshHistory();
   }
 
   async function refreshHistory() {
     const body = $('#runs tbody');
     if (!body) return;
-    const { runs } = await api('GET', '/bulk/history?limit=10');
+    const { runs } = await api('GET', '/bulk/history?limit=10').catch(() => ({ runs: null }));
+    if (!runs) return;
     body.replaceChildren(
       ...runs.map((r) => {
         const tr = document.createElement('tr');
@@ -174,6 +176,7 @@
     $('[data-testid=used-others]', section).textContent = num(u.usedByOthers);
     $('[data-testid=defined-limit]', section).textContent = u.definedLimit ? num(u.definedLimit) : 'not defined yet';
     $('[data-testid=usage-percent]', section).textContent = `${Math.floor(u.consumptionPercent)}%`;
+    $('meter', section).value = Math.min(100, Math.floor(u.consumptionPercent));
     $('[data-testid=usage-tier]', section).textContent = u.definedLimit
       ? TIER_TEXT[u.tier]
       : 'No limit defined yet: save settings to start syncing';

@@ -36,7 +36,8 @@ export function renderUsage(p: Part<UsageIndicator>): string {
     <dt><span class="swatch mine"></span>Used by this workspace</dt><dd data-testid="used-workspace">${fmt(u.usedByWorkspace)}</dd>
     <dt><span class="swatch others"></span>Used by others</dt><dd data-testid="used-others">${fmt(u.usedByOthers)}</dd>
     <dt>This workspace's limit</dt><dd><span data-testid="defined-limit">${noLimit ? 'not defined yet' : fmt(u.definedLimit)}</span>
-      (<strong data-testid="usage-percent">${percent}%</strong> used)</dd>
+      (<strong data-testid="usage-percent">${percent}%</strong> used)
+      <meter min="0" max="100" low="40" high="80" optimum="0" value="${Math.min(100, percent)}">${percent}%</meter></dd>
   </dl>
   <p data-testid="usage-tier">${noLimit ? 'No limit defined yet: save settings to start syncing' : escapeHtml(TIER_TEXT[u.tier])}</p>
   <p class="warning" role="alert" data-testid="usage-warning"${u.warning ? '' : ' hidden'}>${escapeHtml(u.warning ?? '')}</p>

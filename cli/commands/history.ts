@@ -1,9 +1,9 @@
 // `peoplesync history <email | Salesforce Id | Intercom id> [--limit N]`: the changes synced for
 // one person, newest first, from the writer's audit events. Formatting is pure and exported.
 import { type HistoryEntry, PersonHistory, type ReplyOf } from '../../protocol/index.ts';
-import { parseResyncKey, ResyncKeyError } from '../../actors/errors/index.ts';
 import { EXIT, UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
 import { controlClient } from '../control-client.ts';
+import { personKey } from './resync.ts';
 import type { Command } from './types.ts';
 
 const USAGE = 'usage: peoplesync history <email | Salesforce Lead/Contact Id | Intercom contact id> [--limit N] [--ws W] [--json]';
@@ -34,13 +34,7 @@ export const historyCommand: Command = {
   async run(argv) {
     const { values, positionals } = parse(argv, { limit: { type: 'string', default: '100' } }, true);
     if (positionals.length !== 1) throw new UsageError(USAGE);
-    const key = positionals[0];
-    try {
-      parseResyncKey(key); // refused here, before connecting, with the shapes that are accepted
-    } catch (err) {
-      if (err instanceof ResyncKeyError) throw new UsageError(err.message);
-      throw err;
-    }
+    const key = personKey(positionals[0]);
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
       throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${values.limit}"`);

@@ -97,7 +97,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
       const name = `peoplesync_${bucket}`;
       return typedKv(await nc.jetstream().views.kv(name), name);
     },
-    saveSettings: (ws, settings, extra = {}) => saveAsUser(base, ws, settings, extra),
+    saveSettings: (ws, settings, extra = {}) => saveAsUser(base, ws, settings, extra, workers.length === 0),
     async stop() {
       await Promise.all(workers.map((w) => w.stop(1_000).catch(() => undefined)));
       await nc.close().catch(() => undefined);
@@ -116,14 +116,17 @@ export const FIRST_SAVE_CALLS = 2;
 
 /** Settings saved as a person saves them: a settings.save request, checked against the sandboxes'
  * live describe under tokens from the quota leader. A worker hosting those two actors answers it
- * and stops; its short lease only spares the wait for leadership. */
+ * and stops. Before any other worker runs, its lease is short, to spare the wait for leadership
+ * (provisioning sets the leases bucket's TTL, and later workers put theirs back); once workers
+ * run, it must not shorten the leases they hold. */
 async function saveAsUser(
   base: Record<string, unknown>,
   ws: string,
   settings: WorkspaceSettings,
   extra: Record<string, unknown>,
+  first: boolean,
 ): Promise<void> {
-  const cfg = parseConfig({ ...base, ...extra, leaseTtlMs: 500 });
+  const cfg = parseConfig({ ...base, ...extra, ...(first ? { leaseTtlMs: 500 } : {}) });
   const w = await startWorker(cfg, { actors: ['quota', 'mapping'], log: createLogger({ level: cfg.logLevel }) });
   try {
     await saveWhenReady(w.host.messenger, ws, settings, 'test setup');

@@ -40,7 +40,8 @@ function freePort(): Promise<number> {
 
 /** `prism mock <spec>` or `prism proxy <spec> <upstream>` on a free port; resolves once it listens. */
 async function startPrism(mode: 'mock' | 'proxy', upstream?: string): Promise<Prism> {
-  if (!existsSync(SPEC)) throw new Error(`the Intercom OpenAPI description is missing at ${SPEC} (it is part of the repository: restore it from git)`);
+  if (!existsSync(SPEC))
+    throw new Error(`the Intercom OpenAPI description is missing at ${SPEC} (it is part of the repository: restore it from git)`);
   const port = await freePort();
   const started = Date.now();
   // Run Prism's own script under this node, so killing the child stops Prism itself.

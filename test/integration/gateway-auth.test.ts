@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayOf } from '../../actors/gateway/actor.ts';
 import type { ServedRoute } from '../../actors/gateway/index.ts';
+import { consolePaths } from '../../protocol/index.ts';
 import { createLogger } from '../../runtime/index.ts';
 import { ADMIN, READER, SESSION_SECRET, bearer, consoleConfig, csrfOf, signIn } from '../helpers/console.ts';
 import { freePort } from '../helpers/nats-server.ts';
@@ -231,6 +232,16 @@ describe('a signed-in browser', () => {
       expect(logged).not.toContain(secret);
     }
     expect(logged).not.toMatch(/ps_session=|_csrf=/);
+  });
+
+  it('opens the errors page from the links runs and emails carry, old ones included', async () => {
+    const ann = await signIn(base, ADMIN);
+    const page = await ann.fetch(consolePaths.errors(WS));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h1>Sync errors</h1>');
+    const old = await ann.fetch(`/errors?ws=${WS}`);
+    expect(old.status).toBe(301);
+    expect(old.headers.get('location')).toBe(consolePaths.errors(WS));
   });
 
   it('refuses a sign-in posted from another site', async () => {

@@ -36,6 +36,47 @@ export const WorkspaceConfigSchema = z.object({
 });
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
 
+const PortSchema = z.number().int().min(0).max(65535);
+
+/** A password hash as `peoplesync credentials password` prints it: scrypt, its cost, salt and hash. */
+export const PASSWORD_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}$/;
+/** An API token's hash: sha256 of the token, hex (a token is random, so a fast hash is enough). */
+export const TOKEN_HASH = /^sha256\$[0-9a-f]{64}$/;
+
+export const OperatorSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 letters, digits, . _ @ or -'),
+    /** `admin` changes settings and runs; `read-only` sees usage, runs and errors and changes nothing. */
+    role: z.enum(['admin', 'read-only']),
+    passwordHash: z.string().regex(PASSWORD_HASH, 'must be a hash from `peoplesync credentials password`, never the password').optional(),
+    tokenHash: z.string().regex(TOKEN_HASH, 'must be a hash from `peoplesync credentials token`, never the token').optional(),
+  })
+  .refine((o) => o.passwordHash || o.tokenHash, { message: 'an operator needs a passwordHash, a tokenHash or both' });
+export type OperatorConfig = z.infer<typeof OperatorSchema>;
+
+const ConsoleSchema = z
+  .object({
+    /** Who may sign in. None: the console and the API refuse everyone (webhooks still work). */
+    operators: z.array(OperatorSchema).default([]),
+    /** Signs session cookies and CSRF tokens; the same on every gateway behind one address. Absent:
+     * a random one per process (sessions end when it restarts and do not carry across gateways). */
+    sessionSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+    sessionHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.operators.forEach((o, i) => {
+      if (seen.has(o.name))
+        ctx.addIssue({ code: 'custom', path: ['operators', i, 'name'], message: `operator "${o.name}" is configured twice` });
+      seen.add(o.name);
+    });
+  });
+export type ConsoleConfig = z.infer<typeof ConsoleSchema>;
+
 export const ConfigSchema = z
   .object({
     nats: z
@@ -74,8 +115,17 @@ export const ConfigSchema = z
       })
       .default({ ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256, concurrency: 8 }),
     http: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: PortSchema.default(8080),
+        /** Webhooks and /healthz on a listener of their own, the only one a reverse proxy need
+         * expose to the internet; absent, they are served beside the console. */
+        public: z.object({ host: z.string().default('0.0.0.0'), port: PortSchema }).optional(),
+        /** Behind a reverse proxy: trust X-Forwarded-For/-Proto (client address, https). */
+        trustProxy: z.boolean().default(false),
+      })
+      .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
+    console: ConsoleSchema.default({ operators: [], sessionHours: 12 }),
     smtp: z
       .object({
         host: z.string().default('127.0.0.1'),
@@ -86,7 +136,7 @@ export const ConfigSchema = z
         from: z.string().default('peoplesync <peoplesync@localhost>'),
       })
       .default({ host: '127.0.0.1', port: 25, secure: false, from: 'peoplesync <peoplesync@localhost>' }),
-    /** Base URL of the gateway, for links in emails. */
+    /** Base URL of the console, for links in emails and run summaries. */
     publicUrl: z.string().default('http://127.0.0.1:8080'),
     workspaces: z.array(WorkspaceConfigSchema).default([]),
   })

@@ -154,7 +154,7 @@ export async function startLocalNats(
 }
 
 /** The server's stderr as it comes, the last 4 MB of it. */
-function collectLog(proc: ChildProcess): () => string {
+export function collectLog(proc: ChildProcess): () => string {
   let text = '';
   proc.stderr?.on('data', (d: Buffer) => {
     text += d.toString();
@@ -163,7 +163,7 @@ function collectLog(proc: ChildProcess): () => string {
   return () => text;
 }
 
-function waitReady(proc: ChildProcess): Promise<true | string> {
+export function waitReady(proc: ChildProcess): Promise<true | string> {
   return new Promise((res) => {
     let log = '';
     const timer = setTimeout(() => res(`timed out; log: ${log.slice(-2000)}`), 15_000);
@@ -185,7 +185,7 @@ function waitReady(proc: ChildProcess): Promise<true | string> {
   });
 }
 
-async function stopProcess(proc: ChildProcess): Promise<void> {
+export async function stopProcess(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   await new Promise<void>((res) => {
     const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);

@@ -17,8 +17,11 @@ describe('the NATS configurations', () => {
     expect(accounts(read('docs/nats-cluster.conf'))).toBe(single);
   });
 
-  it('both carry the same message size limit', () => {
-    const limit = (conf: string) => /^max_payload: (.+)$/m.exec(conf)?.[1];
-    expect(limit(read('docs/nats-cluster.conf'))).toBe(limit(read('nats.conf')));
+  it('both carry the same message size limit and the same watch on vanished clients', () => {
+    for (const key of ['max_payload', 'ping_interval', 'ping_max']) {
+      const value = (conf: string) => new RegExp(`^${key}: (.+)$`, 'm').exec(conf)?.[1];
+      expect(value(read('nats.conf'))).toBeDefined();
+      expect(value(read('docs/nats-cluster.conf'))).toBe(value(read('nats.conf')));
+    }
   });
 });

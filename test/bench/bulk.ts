@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const sandboxes = await startSandboxes({
     generator: { seed: 11, people: PEOPLE, leadShare: 0.5, inCommonShare: 0.8, differingShare: 0.2, icOnlyShare: 1 / 6, bothShare: 0 },
     salesforce: { clientId: 'ps-client', clientSecret: 'ps-secret', dailyMax: 10_000_000 },
-    intercom: { rateLimit: has('ic-rate-limit') ? undefined : false },
+    intercom: { rateLimit: has('ic-rate-limit') ? DEFAULT_RATE_LIMIT : false },
   });
   const smtp = await startSmtpSink();
   const sf = sandboxes.salesforce.counts();

@@ -73,8 +73,10 @@ export function nodeConfig(base: string, name: string, ip: string, ips: string[]
     .replace(/^http:.*$/m, `http: ${ip}:8222`)
     .replace(/store_dir:.*$/m, `store_dir: "${storeDir}"`)
     .replace(/^ {2}listen: .*:6222$/m, `  listen: ${ip}:6222`)
-    .replace(/routes: \[[^\]]*\]/m, `routes: [\n${ips.map((i) => `    nats-route://${i}:6222`).join('\n')}\n  ]`);
-  for (const want of [`listen: ${ip}:4222`, `  listen: ${ip}:6222`, `nats-route://${ips[2]}:6222`, storeDir])
+    .replace(/nats-route:\/\/([^@\s]+)@nats-a\.internal:6222/, `nats-route://$1@${ips[0]}:6222`)
+    .replace(/nats-route:\/\/([^@\s]+)@nats-b\.internal:6222/, `nats-route://$1@${ips[1]}:6222`)
+    .replace(/nats-route:\/\/([^@\s]+)@nats-c\.internal:6222/, `nats-route://$1@${ips[2]}:6222`);
+  for (const want of [`listen: ${ip}:4222`, `  listen: ${ip}:6222`, `@${ips[2]}:6222`, storeDir])
     if (!out.includes(want)) throw new Error(`${CLUSTER_CONF} no longer has the lines a node's configuration replaces (${want})`);
   return out;
 }

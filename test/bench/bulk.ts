@@ -243,11 +243,14 @@ function reportRateShare(
   const whole = rateShare(all, limit, windowMs);
   const writing = rateShare(all, limit, windowMs, spanOf(updates));
   const shares = writing.windows.map((w) => w.share);
+  const inWindows = writing.windows.reduce((n, w) => n + w.calls, 0) / (writing.windows.length * limit);
+  // The span's own share can pass 100 %: its first and last windows are partly outside it, and
+  // the service lets a window's whole budget through in whatever part of it calls come.
   console.log(
     `Intercom rate (${workers} worker${workers === 1 ? '' : 's'}; limit ${limit} a ${windowMs / 1000} s window; ` +
       `${sandboxes.intercom.stats().rateLimited} refused with 429): whole run ${whole.calls} calls over ${whole.spanSeconds.toFixed(1)} s = ` +
-      `${pct(whole.share)}; while updating ${writing.calls} calls over ${writing.spanSeconds.toFixed(1)} s = ${pct(writing.share)}, ` +
-      `${writing.windows.length} whole windows: median ${pct(median(shares))}, min ${pct(Math.min(...shares))}, max ${pct(Math.max(...shares))}`,
+      `${pct(whole.share)}; while updating ${writing.calls} calls over ${writing.spanSeconds.toFixed(1)} s (${pct(writing.share)}), ` +
+      `in its ${writing.windows.length} whole windows ${pct(inWindows)} (median ${pct(median(shares))}, min ${pct(Math.min(...shares))})`,
   );
   console.log(`Intercom calls a window while updating: ${writing.windows.map((w) => w.calls).join(' ')}`);
 }

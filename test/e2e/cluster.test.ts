@@ -87,6 +87,19 @@ async function expectExact(run: Run, t0: number, before: Snapshot, exp: ReturnTy
   expect(c.smtp.mails.slice(mails).map((m) => m.subject)).toEqual([`peoplesync: bulk sync completed (${WS})`]);
 }
 
+/** A run with work to do, slowed by Salesforce while `fault` runs once it has scanned its first
+ * batch; then it must be exact. */
+async function underFault(what: string, fault: (t0: number) => Promise<void>): Promise<void> {
+  const { before, exp } = prepare();
+  const mails = c.smtp.mails.length;
+  c.sandboxes.salesforce.setFaults({ latencyMs: 100 });
+  const { run, t0 } = await start();
+  await until(run.runId, (r) => r.counts.scanned > 0, 'first batch scanned');
+  await fault(t0);
+  c.sandboxes.salesforce.clearFaults();
+  await expectExact(run, t0, before, exp, mails, what);
+}
+
 /** Nothing written for `quietMs`: every item of the run is done or dropped. */
 async function quiet(quietMs: number): Promise<void> {
   const writes = () => c.sandboxes.salesforce.stats().byKind.update + (c.sandboxes.intercom.stats().calls['PUT /contacts/{id}'] ?? 0);
@@ -119,48 +132,36 @@ describe.skipIf(!netns.ok)(`peoplesync across hosts (${LONG ? 'long' : 'short'} 
 
   it(
     'a bulk run survives a NATS node killed and restarted',
-    async () => {
-      const { before, exp } = prepare();
-      const mails = c.smtp.mails.length;
-      c.sandboxes.salesforce.setFaults({ latencyMs: 100 });
-      const { run, t0 } = await start();
-      await until(run.runId, (r) => r.counts.scanned > 0, 'first batch scanned');
-      for (let k = 0; k < P.nodeKills; k++) {
-        // The node that leads the work queue's stream, the one whose loss costs the most.
-        const leader = (await (await c.admin.jetstreamManager()).streams.info('PEOPLESYNC_WORK')).cluster?.leader;
-        const node = c.nodes.find((n) => `peoplesync-${n.host.name.slice(5)}` === leader) ?? c.nodes[k % 3];
-        await node.kill();
-        note(`killed ${node.host.name} (work stream leader: ${leader}) at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-        await sleep(P.downMs);
-        await node.start();
-        if (k + 1 < P.nodeKills) await sleep(P.downMs);
-      }
-      c.sandboxes.salesforce.clearFaults();
-      await expectExact(run, t0, before, exp, mails, 'node killed and restarted');
-    },
+    () =>
+      underFault('node killed and restarted', async (t0) => {
+        for (let k = 0; k < P.nodeKills; k++) {
+          // The node that leads the work queue's stream, the one whose loss costs the most.
+          const leader = (await (await c.admin.jetstreamManager()).streams.info('PEOPLESYNC_WORK')).cluster?.leader;
+          const node = c.nodes.find((n) => `peoplesync-${n.host.name.slice(5)}` === leader) ?? c.nodes[k % 3];
+          await node.kill();
+          note(`killed ${node.host.name} (work stream leader: ${leader}) at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+          await sleep(P.downMs);
+          await node.start();
+          if (k + 1 < P.nodeKills) await sleep(P.downMs);
+        }
+      }),
     RUN_TIMEOUT_MS + 60_000,
   );
 
   it(
     'a bulk run survives a worker host cut off from the network and brought back',
-    async () => {
-      const { before, exp } = prepare();
-      const mails = c.smtp.mails.length;
-      c.sandboxes.salesforce.setFaults({ latencyMs: 100 });
-      const { run, t0 } = await start();
-      await until(run.runId, (r) => r.counts.scanned > 0, 'first batch scanned');
-      for (let k = 0; k < P.cuts; k++) {
-        // A host that does not lead the coordinator: losing that one fails the run (next test).
-        const coordinator = await c.leaderOf('coordinator');
-        const host = c.workers.find((w) => w !== coordinator && w.proc.exitCode === null)!.host;
-        host.down();
-        note(`cut ${host.name} off at ${((Date.now() - t0) / 1000).toFixed(1)} s for ${P.cutMs / 1000} s`);
-        await sleep(P.cutMs);
-        host.up();
-      }
-      c.sandboxes.salesforce.clearFaults();
-      await expectExact(run, t0, before, exp, mails, 'worker host cut off and back');
-    },
+    () =>
+      underFault('worker host cut off and back', async (t0) => {
+        for (let k = 0; k < P.cuts; k++) {
+          // A host that does not lead the coordinator: losing that one fails the run (next test).
+          const coordinator = await c.leaderOf('coordinator');
+          const host = c.workers.find((w) => w !== coordinator && w.proc.exitCode === null)!.host;
+          host.down();
+          note(`cut ${host.name} off at ${((Date.now() - t0) / 1000).toFixed(1)} s for ${P.cutMs / 1000} s`);
+          await sleep(P.cutMs);
+          host.up();
+        }
+      }),
     RUN_TIMEOUT_MS + 60_000,
   );
 

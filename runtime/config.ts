@@ -85,6 +85,11 @@ export const ConfigSchema = z
         user: z.string().optional(),
         pass: z.string().optional(),
         credsFile: z.string().optional(),
+        /** Where replies come to: `_INBOX` unless the user may only use inboxes of its own (nats.conf). */
+        inboxPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be dot-separated subject tokens without wildcards')
+          .optional(),
         tls: z.object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() }).optional(),
         /** JetStream replicas for streams and buckets: 1 on a single node, 3 in a cluster. */
         replicas: z.union([z.literal(1), z.literal(3)]).default(1),
@@ -179,7 +184,7 @@ export function expandEnv(text: string, env: NodeJS.ProcessEnv, problems: string
 }
 
 /** Environment variables override the file: PEOPLESYNC_NATS_URL (comma list), PEOPLESYNC_NATS_USER,
- * PEOPLESYNC_NATS_PASS, PEOPLESYNC_NATS_CREDS, PEOPLESYNC_PREFIX, PEOPLESYNC_LOG_LEVEL,
+ * PEOPLESYNC_NATS_PASS, PEOPLESYNC_NATS_CREDS, PEOPLESYNC_NATS_INBOX_PREFIX, PEOPLESYNC_PREFIX, PEOPLESYNC_LOG_LEVEL,
  * PEOPLESYNC_DATA_DIR, PEOPLESYNC_ENCODING, PEOPLESYNC_HTTP_PORT. */
 export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): Config {
   const env = opts.env ?? process.env;
@@ -201,6 +206,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   if (env.PEOPLESYNC_NATS_USER) nats.user = env.PEOPLESYNC_NATS_USER;
   if (env.PEOPLESYNC_NATS_PASS) nats.pass = env.PEOPLESYNC_NATS_PASS;
   if (env.PEOPLESYNC_NATS_CREDS) nats.credsFile = env.PEOPLESYNC_NATS_CREDS;
+  if (env.PEOPLESYNC_NATS_INBOX_PREFIX) nats.inboxPrefix = env.PEOPLESYNC_NATS_INBOX_PREFIX;
   const merged: Record<string, unknown> = { ...base, nats, ...opts.overrides };
   if (env.PEOPLESYNC_PREFIX) merged.prefix = env.PEOPLESYNC_PREFIX;
   if (env.PEOPLESYNC_LOG_LEVEL) merged.logLevel = env.PEOPLESYNC_LOG_LEVEL;

@@ -40,6 +40,8 @@ export interface TestSystem {
   workers: Worker[];
   /** A connection as the worker user for reading KV and streams in assertions. */
   nc: NatsConnection;
+  /** A connection as the test-only admin, for what no peoplesync user may do (purge, delete). */
+  admin: NatsConnection;
   startWorker(actors?: string[], extra?: Record<string, unknown>, log?: Logger): Promise<Worker>;
   kv(bucket: string): Promise<TypedKv>;
   /** Save settings through settings.save (config `extra`, e.g. more workspaces, for the worker that answers). */
@@ -81,6 +83,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   };
   const config = parseConfig(base);
   const nc = await connectAs(nats);
+  const admin = await connectAs(nats, 'admin');
   const workers: Worker[] = [];
   const sys: TestSystem = {
     nats,
@@ -89,6 +92,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     config,
     workers,
     nc,
+    admin,
     async startWorker(actors, extra = {}, log) {
       const cfg = parseConfig({ ...base, ...extra });
       const w = await startWorker(cfg, { actors, log: log ?? createLogger({ level: cfg.logLevel }) });
@@ -103,6 +107,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     async stop() {
       await Promise.all(workers.map((w) => w.stop(1_000).catch(() => undefined)));
       await nc.close().catch(() => undefined);
+      await admin.close().catch(() => undefined);
       await sandboxes.close();
       await smtp.close();
       await nats.stop();

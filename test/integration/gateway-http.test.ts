@@ -55,7 +55,7 @@ const post = (path: string, body: unknown) =>
 describe('webhooks', () => {
   it('answers HEAD, and publishes a signed contact notification as MatchContacts', async () => {
     expect((await fetch(`${base}/webhooks/intercom/${WS}`, { method: 'HEAD' })).status).toBe(200);
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const c = contact();
     const body = notification('contact.user.updated', c);
     const started = Date.now();
@@ -75,7 +75,7 @@ describe('webhooks', () => {
   });
 
   it('refuses a bad or missing signature with 401 and publishes nothing', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const body = notification('contact.user.updated', contact());
     const bad = await json(await hook(body, signBody(body, 'not-the-secret')));
     expect(bad).toMatchObject({ status: 401, body: { error: { code: 'bad_signature' } } });
@@ -85,7 +85,7 @@ describe('webhooks', () => {
   });
 
   it('syncs nothing for a deleted contact, refuses a malformed item and an unknown workspace', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const deleted = notification('contact.deleted', { type: 'contact', id: IC_ID });
     expect(await json(await hook(deleted, signBody(deleted, SECRET)))).toMatchObject({ status: 200, body: { action: 'deleted' } });
     const broken = notification('contact.lead.created', { id: 'x' });
@@ -96,7 +96,7 @@ describe('webhooks', () => {
   });
 
   it('receives what the Intercom sandbox sends when a person changes', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     sys.sandboxes.intercom.configure({ webhook: { url: `${base}/webhooks/intercom/${WS}`, clientSecret: SECRET, appId: 'app' } });
     try {
       const c = contact();
@@ -142,7 +142,7 @@ describe('JSON API', () => {
       body: { byCause: { validation_rule: 1 }, total: 1 },
     });
     expect((await json(await api(`/api/${WS}/errors?direction=salesforce_to_intercom`))).body).toMatchObject({ total: 0 });
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     expect(await json(await post(`/api/${WS}/errors/retry`, { ids: [e.id] }))).toEqual({ status: 200, body: { queued: 1 } });
     expect(await json(await post(`/api/${WS}/resync`, { key: 'someone@example.com' }))).toEqual({ status: 200, body: { queued: 1 } });
     const items = await matchItems();

@@ -89,7 +89,7 @@ describe('workspace page', () => {
       expect(await rows.count()).toBe(2);
       expect(await page.textContent('[data-testid=errors-total]')).toBe('2');
 
-      await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+      await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
       const row = page.locator('#errors tbody tr', { hasText: 'contact is gone' });
       const id = await row.getAttribute('data-error-id');
       await row.locator('button.retry').click();

@@ -16,13 +16,15 @@ import {
   workspaceOf,
 } from '../protocol/index.ts';
 import type { Logger } from './logger.ts';
-import type { ActorContext, EndpointBinding } from './types.ts';
+import type { Accepted, EndpointBinding } from './actor.ts';
+import type { ActorContext } from './types.ts';
 
 const VERB_HEADER = 'ps-verb';
 
 export interface ControlHostHooks {
-  /** Context to run an endpoint in, or null when this process does not serve the workspace. */
-  context(actor: string, ws: string): ActorContext | null;
+  /** The context and instance to answer in, or null when this process does not serve the
+   * workspace (for a singleton: does not lead it). */
+  context(actor: string, ws: string): { ctx: ActorContext; self: unknown } | null;
   /** For singletons: is this process the workspace's leader? */
   isLeader(actor: string, ws: string): boolean;
   singleton(actor: string): boolean;
@@ -51,7 +53,7 @@ export class ControlPlane {
     this.hooks = hooks;
   }
 
-  async start(actors: { name: string; endpoints?: EndpointBinding[] }[], version: string): Promise<void> {
+  async start(actors: readonly { name: string; endpoints?: readonly EndpointBinding[] }[], version: string): Promise<void> {
     for (const a of actors) for (const b of a.endpoints ?? []) this.endpoints.set(b.def.verb, { actor: a.name, binding: b });
     if (this.endpoints.size === 0) return;
     this.service = await this.nc.services.add({
@@ -121,13 +123,19 @@ export class ControlPlane {
 
   private async handleLocally(ws: string, s: Served, msg: Msg): Promise<void> {
     try {
-      const ctx = this.hooks.context(s.actor, ws);
-      if (!ctx) throw new ControlError('unknown_workspace', `workspace "${ws}" is not served here`, { status: 404 });
+      const target = this.hooks.context(s.actor, ws);
+      if (!target) {
+        if (this.hooks.singleton(s.actor)) {
+          throw new ControlError('no_leader', `this process does not lead ${s.actor} for workspace ${ws} (any more); ask again`, {
+            status: 503,
+          });
+        }
+        throw new ControlError('unknown_workspace', `workspace "${ws}" is not served here`, { status: 404 });
+      }
       const def: ControlDef = s.binding.def;
-      let body: unknown;
+      let accepted: Accepted<ActorContext, unknown, unknown>;
       try {
-        body = validateBody(
-          { type: def.verb, schema: def.request },
+        accepted = s.binding.accept(
           decodeBody(
             msg.data.length ? msg.data : encodeBody({}, 'msgpack'),
             msg.data.length ? requestContentType(msg) : ContentTypes.msgpack,
@@ -136,7 +144,7 @@ export class ControlPlane {
       } catch (err) {
         throw new ControlError('invalid_request', (err as Error).message, { status: 400 });
       }
-      const reply = validateBody({ type: `${def.verb} reply`, schema: def.reply }, await s.binding.handle(body as never, ctx));
+      const reply = validateBody({ type: `${def.verb} reply`, schema: def.reply }, await accepted.run(target.ctx, target.self));
       const enc = this.replyEncoding(msg);
       const h = natsHeaders();
       h.set(Headers.contentType, contentTypeOf(enc));

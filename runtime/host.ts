@@ -13,7 +13,7 @@ import {
   STAGES,
   type Topology,
   type WorkClass,
-  decodeMessage,
+  decodeBody,
   eventFilter,
   subject,
   topology,
@@ -30,7 +30,8 @@ import { ensureConsumer, provision } from './provision.ts';
 import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
-import type { ActorContext, ActorDef, ActorDeps, HandlerContext } from './types.ts';
+import type { ActorDef } from './actor.ts';
+import type { ActorContext, ActorDeps, HandlerContext } from './types.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export interface HostOptions {
@@ -50,11 +51,13 @@ export interface HostOptions {
   version?: string;
 }
 
+/** One activation of an actor: its instance and what is bound to it. */
 interface Running {
   queues: WorkQueue[];
   subs: Subscription[];
   abort: AbortController;
   ctx: ActorContext;
+  self: unknown;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -83,10 +86,14 @@ export class ActorHost {
   private readonly kvs = new Map<BucketName, Promise<TypedKv>>();
   private readonly leases: Lease[] = [];
   private readonly running = new Map<string, Running>();
+  /** Activations whose instance is being built, by `<actor>/<ws>`. */
+  private readonly starting = new Map<string, AbortController>();
   private readonly actors = new Map<string, ActorDef>();
   private readonly deps: ActorDeps;
   private gate: RunGate | null = null;
   private readonly sharedQueues: WorkQueue[] = [];
+  /** Each actor's shared part in this host, with how many activations use it. */
+  private readonly sharedParts = new Map<string, { part: Promise<unknown>; users: number }>();
 
   constructor(opts: HostOptions) {
     this.o = {
@@ -106,7 +113,10 @@ export class ActorHost {
     this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
     this.eventLog = new EventLogReader(opts.nc, this.o.prefix, this.topology.streams.events.name);
     this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, opts.log.child({ part: 'control' }), {
-      context: (actor, ws) => (this.o.workspaces.includes(ws) ? this.contextFor(actor, ws) : null),
+      context: (actor, ws) => {
+        const r = this.o.workspaces.includes(ws) ? this.running.get(`${actor}/${ws}`) : undefined;
+        return r ? { ctx: r.ctx, self: r.self } : null;
+      },
       isLeader: (actor, ws) => this.running.has(`${actor}/${ws}`) && !!this.actors.get(actor)?.singleton,
       singleton: (actor) => !!this.actors.get(actor)?.singleton,
     });
@@ -170,12 +180,6 @@ export class ActorHost {
   /** Is this process currently leading `actor` for `ws`? */
   isLeading(actor: string, ws: string): boolean {
     return !!this.actors.get(actor)?.singleton && this.running.has(`${actor}/${ws}`);
-  }
-
-  private contextFor(actor: string, ws: string): ActorContext {
-    const r = this.running.get(`${actor}/${ws}`);
-    if (r) return r.ctx;
-    return this.makeContext(actor, ws, new AbortController().signal);
   }
 
   private makeContext(actor: string, ws: string, signal: AbortSignal): ActorContext {
@@ -245,9 +249,9 @@ export class ActorHost {
           backoff: this.o.backoff,
           holdMs: this.o.holdMs,
           context: (msgWs, c, m) => {
-            if (!this.o.workspaces.includes(msgWs)) return null;
-            if (ws && !this.running.has(`${a.name}/${ws}`)) return null;
-            return this.handlerContext(this.contextFor(a.name, msgWs), c, m);
+            if (!this.o.workspaces.includes(msgWs) || (ws && msgWs !== ws)) return null;
+            const r = this.running.get(`${a.name}/${msgWs}`);
+            return r ? { ctx: this.handlerContext(r.ctx, c, m), self: r.self } : null;
           },
         });
         await wq.start();
@@ -257,10 +261,30 @@ export class ActorHost {
     return out;
   }
 
+  /** An activation: the instance first, then its events, endpoints (a singleton's leader subject)
+   * and leader queues, so nothing reaches an actor before its instance is ready. */
   private async activate(a: ActorDef, ws: string): Promise<void> {
+    const key = `${a.name}/${ws}`;
     const abort = new AbortController();
     const ctx = this.makeContext(a.name, ws, abort.signal);
-    const r: Running = { queues: [], subs: [], abort, ctx };
+    // A lease lost (or a stop) while the instance is being built aborts it: it is disposed unbound.
+    this.starting.set(key, abort);
+    let self: unknown;
+    try {
+      self = await a.init?.(ctx, await this.openShared(a, ctx));
+    } catch (err) {
+      this.starting.delete(key);
+      await this.closeShared(a);
+      ctx.log.error({ err: (err as Error).message }, 'actor could not start');
+      throw err;
+    }
+    this.starting.delete(key);
+    if (abort.signal.aborted) {
+      await a.dispose?.(self, ctx);
+      await this.closeShared(a);
+      return;
+    }
+    const r: Running = { queues: [], subs: [], abort, ctx, self };
     this.running.set(`${a.name}/${ws}`, r);
     for (const e of a.events ?? []) {
       r.subs.push(
@@ -268,10 +292,8 @@ export class ActorHost {
           callback: (err, msg) => {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {
-              const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined);
-              void Promise.resolve(e.handle(body as never, ctx)).catch((er) =>
-                ctx.log.error({ err: (er as Error).message }, 'event handler failed'),
-              );
+              const heard = e.accept(decodeBody(msg.data, msg.headers?.get(Headers.contentType) || undefined));
+              void heard.run(ctx, self).catch((er) => ctx.log.error({ err: (er as Error).message }, 'event handler failed'));
             } catch (er) {
               ctx.log.warn({ err: (er as Error).message }, 'undecodable event ignored');
             }
@@ -283,11 +305,12 @@ export class ActorHost {
       this.control.lead(a.name, ws);
       r.queues = await this.bindQueues(a, ws);
     }
-    await a.start?.(ctx);
   }
 
+  /** Ends an activation: nothing more reaches the instance, in-flight work ends, then it is disposed. */
   private async deactivate(a: ActorDef, ws: string, graceMs: number): Promise<void> {
     const key = `${a.name}/${ws}`;
+    this.starting.get(key)?.abort();
     const r = this.running.get(key);
     if (!r) return;
     this.running.delete(key);
@@ -295,12 +318,38 @@ export class ActorHost {
     if (a.singleton) this.control.unlead(a.name, ws);
     for (const s of r.subs) s.unsubscribe();
     await Promise.all(r.queues.map((q) => q.stop(graceMs)));
-    await a.stop?.(r.ctx);
+    await a.dispose?.(r.self, r.ctx);
+    await this.closeShared(a);
+  }
+
+  private openShared(a: ActorDef, ctx: ActorContext): Promise<unknown> {
+    if (!a.shared) return Promise.resolve(undefined);
+    let s = this.sharedParts.get(a.name);
+    if (!s) {
+      s = { part: Promise.resolve(a.shared.open(ctx)), users: 0 };
+      this.sharedParts.set(a.name, s);
+      s.part.catch(() => this.sharedParts.delete(a.name));
+    }
+    s.users++;
+    return s.part;
+  }
+
+  private async closeShared(a: ActorDef): Promise<void> {
+    const s = this.sharedParts.get(a.name);
+    if (!a.shared || !s || --s.users > 0) return;
+    this.sharedParts.delete(a.name);
+    await a.shared.close(await s.part);
+  }
+
+  /** The instance of an actor's activation for a workspace in this host, if it is active. */
+  instance(actor: string, ws: string): unknown {
+    return this.running.get(`${actor}/${ws}`)?.self;
   }
 
   /** Graceful: stop fetching, finish in-flight work (or leave it to be redelivered), drain. */
   async stop(graceMs = 10_000): Promise<void> {
     await Promise.all(this.sharedQueues.map((q) => q.stop(graceMs)));
+    for (const starting of this.starting.values()) starting.abort();
     for (const [key, r] of [...this.running]) {
       const a = this.actors.get(key.split('/')[0]);
       if (a) await this.deactivate(a, r.ctx.ws, graceMs);

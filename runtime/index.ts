@@ -1,5 +1,6 @@
 // The only code that touches NATS, LMDB and the process lifecycle.
 export * from './types.ts';
+export * from './actor.ts';
 export * from './config.ts';
 export * from './logger.ts';
 export * from './server-version.ts';

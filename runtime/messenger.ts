@@ -20,7 +20,15 @@ import {
   validateBody,
 } from '../protocol/index.ts';
 import type { z } from 'zod';
-import type { PublishOptions } from './types.ts';
+
+export interface PublishOptions {
+  /** Work class of the target queue; defaults to the class of the message being handled. */
+  cls?: WorkClass;
+  /** Bulk run id, sent as the ps-run header. */
+  run?: string;
+  /** Nats-Msg-Id: a second publish with the same id inside the duplicate window is dropped. */
+  msgId?: string;
+}
 
 export class Messenger {
   readonly nc: NatsConnection;

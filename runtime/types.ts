@@ -1,32 +1,13 @@
-// What an actor is and what it may touch. An actor is a plain object; the host gives it a narrow
-// context and never the NATS connection itself.
-import type {
-  BodyOf,
-  BucketName,
-  ControlDef,
-  EventDef,
-  MessageDef,
-  QueueTuning,
-  ReplyOf,
-  Stage,
-  WorkClass,
-  WorkDef,
-} from '../protocol/index.ts';
+// What an actor may touch: the host gives it a narrow context and never the NATS connection itself.
+// What an actor is (its instance, bindings and lifecycle) is in actor.ts.
+import type { BucketName, ControlDef, MessageDef, ReplyOf, WorkClass } from '../protocol/index.ts';
 import type { z } from 'zod';
 import type { TypedKv } from './kv.ts';
 import type { Logger } from './logger.ts';
 import type { TokenLease } from './tokens.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { EventLog } from './event-log.ts';
-
-export interface PublishOptions {
-  /** Work class of the target queue; defaults to the class of the message being handled. */
-  cls?: WorkClass;
-  /** Bulk run id, sent as the ps-run header. */
-  run?: string;
-  /** Nats-Msg-Id: a second publish with the same id inside the duplicate window is dropped. */
-  msgId?: string;
-}
+import type { PublishOptions } from './messenger.ts';
 
 export interface ActorContext {
   readonly actor: string;
@@ -59,52 +40,3 @@ export interface HandlerContext extends ActorContext {
  * declaration merging so runtime/ does not import connectors/. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ActorDeps {}
-
-export interface WorkHandler<D extends WorkDef = WorkDef> {
-  def: D;
-  handle(body: BodyOf<D>, ctx: HandlerContext): Promise<void>;
-}
-
-export function on<D extends WorkDef>(def: D, handle: (body: BodyOf<D>, ctx: HandlerContext) => Promise<void>): WorkHandler {
-  return { def, handle } as unknown as WorkHandler;
-}
-
-export interface QueueBinding {
-  stage: Stage;
-  classes: readonly WorkClass[];
-  handlers: WorkHandler[];
-  /** Messages handled at once by this process (bounded in-flight: backpressure). */
-  concurrency?: number;
-  tuning?: Partial<QueueTuning>;
-}
-
-export interface EndpointBinding<C extends ControlDef = ControlDef> {
-  def: C;
-  handle(body: z.infer<C['request']>, ctx: ActorContext): Promise<z.input<C['reply']>>;
-}
-
-export function endpoint<C extends ControlDef>(def: C, handle: EndpointBinding<C>['handle']): EndpointBinding {
-  return { def, handle } as unknown as EndpointBinding;
-}
-
-export interface EventBinding<D extends EventDef = EventDef> {
-  def: D;
-  handle(body: BodyOf<D>, ctx: ActorContext): Promise<void> | void;
-}
-
-export function onEvent<D extends EventDef>(def: D, handle: (body: BodyOf<D>, ctx: ActorContext) => Promise<void> | void): EventBinding {
-  return { def, handle } as unknown as EventBinding;
-}
-
-export interface ActorDef {
-  name: string;
-  /** One leader per workspace (lease); its queues, endpoints and events run only there. */
-  singleton?: boolean;
-  queues?: QueueBinding[];
-  endpoints?: EndpointBinding[];
-  events?: EventBinding[];
-  /** Called per workspace when the actor starts acting (for a singleton: on becoming leader). */
-  start?(ctx: ActorContext): Promise<void> | void;
-  /** Called when it stops acting; `ctx.signal` is already aborted. */
-  stop?(ctx: ActorContext): Promise<void> | void;
-}

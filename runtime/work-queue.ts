@@ -11,13 +11,15 @@ import {
   Headers,
   RUN_WORK_STAGES,
   type WorkClass,
+  decodeBody,
   decodeMessage,
   parseWorkSubject,
 } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
 import { type RunGate, RunInactiveError } from './run-gate.ts';
-import type { HandlerContext, QueueBinding, WorkHandler } from './types.ts';
+import type { Accepted, QueueBinding, WorkHandler } from './actor.ts';
+import type { HandlerContext } from './types.ts';
 
 export interface WorkQueueOptions {
   nc: NatsConnection;
@@ -28,8 +30,9 @@ export interface WorkQueueOptions {
   dlq: DeadLetterStore;
   gate: RunGate;
   log: Logger;
-  /** null when this process does not serve the workspace: the item is left for one that does. */
-  context(ws: string, cls: WorkClass, m: JsMsg): HandlerContext | null;
+  /** The context and instance to handle an item in; null when this process does not serve the
+   * workspace (or no longer leads it): the item is left for one that does. */
+  context(ws: string, cls: WorkClass, m: JsMsg): { ctx: HandlerContext; self: unknown } | null;
   backoff?: { baseMs: number; maxMs: number };
   /** How long an item taken is kept by heartbeats (default ten ack waits). */
   holdMs?: number;
@@ -123,14 +126,17 @@ export class WorkQueue {
     const stage = where?.stage ?? this.o.binding.stage;
     // A child logger per message costs more than the rest of the hot path: make it only to log.
     const log = { child: () => this.o.log.child({ ws, seq: m.seq }) };
-    let handler: WorkHandler | undefined;
-    let body: unknown;
+    let accepted: Accepted<HandlerContext, unknown>;
     try {
+      // Decoded once and validated once, by the handler's own definition.
       const type = m.headers?.get(Headers.type) || undefined;
-      handler = type ? this.handlers.get(type) : undefined;
-      const decoded = decodeMessage(type, m.data, m.headers?.get(Headers.contentType) || undefined);
-      if (!handler) throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
-      body = decoded.body;
+      const contentType = m.headers?.get(Headers.contentType) || undefined;
+      const handler = type ? this.handlers.get(type) : undefined;
+      if (!handler) {
+        const decoded = decodeMessage(type, m.data, contentType); // the precise reason when it is poison anyway
+        throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
+      }
+      accepted = handler.accept(decodeBody(m.data, contentType));
     } catch (err) {
       const e = err as DecodeError;
       log.child().warn({ reason: e.reason, err: e.message, subject: m.subject }, 'poison message to the dead-letter stream');
@@ -142,12 +148,12 @@ export class WorkQueue {
       if (run && RUN_WORK_STAGES.has(stage) && (await this.o.gate.isInactive(ws, run))) {
         throw new RunInactiveError(`run ${run} is not running`);
       }
-      const ctx = this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m);
-      if (!ctx) {
+      const target = this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m);
+      if (!target) {
         m.nak(5_000);
         return;
       }
-      await handler.handle(body as never, ctx);
+      await accepted.run(target.ctx, target.self);
       m.ack();
     } catch (err) {
       await this.failed(m, ws, stage, err, log.child());

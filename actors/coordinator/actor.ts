@@ -8,94 +8,53 @@ import {
   BulkStart,
   BulkStatus,
   BulkStop,
-  ControlError,
   IndexPageListed,
   IndexRefreshed,
   PageScanned,
   PartWritten,
   TierChanged,
 } from '../../protocol/index.ts';
-import { type ActorContext, type ActorDef, endpoint, on, onEvent } from '../../runtime/index.ts';
+import { type ActorContext, defineActor, endpoint, on, onEvent } from '../../runtime/index.ts';
 import { Leader } from './leader.ts';
 import { RunStore } from './store.ts';
-import type { Report } from './tally.ts';
 
-// Keyed by the leader's abort signal: every context the host hands this leader (endpoints,
-// handlers, events) carries the same signal, and two hosts in one process never share one.
-const leaders = new WeakMap<AbortSignal, Promise<Leader>>();
-/** The host binds a leader's queues and endpoints a moment before calling start(). */
-const READY_WAIT_MS = 5_000;
-
-/** Retryable, so a report that arrives while the leader is still starting comes back shortly. */
-class NotLeadingError extends Error {
-  override name = 'NotLeadingError';
-  readonly retryable = true;
-  readonly retryAfterMs = 500;
+/** The leader of one leadership: its run store open and its current run loaded. */
+async function openLeader(ctx: ActorContext): Promise<Leader> {
+  const leader = new Leader(ctx, RunStore.open(join(ctx.deps.dataDir, `coordinator-${ctx.ws}.lmdb`)));
+  try {
+    await leader.open();
+  } catch (err) {
+    await leader.close();
+    throw err;
+  }
+  return leader;
 }
 
-async function leaderOf(ctx: ActorContext): Promise<Leader> {
-  const l = leaders.get(ctx.signal);
-  if (!l) throw new NotLeadingError(`coordinator of ${ctx.ws} is not ready here`);
-  return l;
-}
-
-async function endpointLeader(ctx: ActorContext): Promise<Leader> {
-  const deadline = Date.now() + READY_WAIT_MS;
-  while (!leaders.has(ctx.signal) && Date.now() < deadline && !ctx.signal.aborted) await new Promise((r) => setTimeout(r, 50));
-  const l = leaders.get(ctx.signal);
-  if (!l) throw new ControlError('not_ready', `the coordinator of workspace ${ctx.ws} is starting; try again`, { status: 503 });
-  return l;
-}
-
-const report = (kind: Report['kind']) => async (body: Report['body'], ctx: ActorContext) =>
-  (await leaderOf(ctx)).report({ kind, body } as Report, ctx);
-
-export const coordinatorActor: ActorDef = {
+export const coordinatorActor = defineActor({
   name: 'coordinator',
   singleton: true,
+  init: openLeader,
+  dispose: (leader) => leader.close(),
+}).serve({
   queues: [
     {
       stage: 'coord',
       classes: ['bulk'],
       concurrency: 16,
       handlers: [
-        on(IndexPageListed, report('indexPage')),
-        on(IndexRefreshed, report('indexed')),
-        on(PageScanned, report('scanned')),
-        on(BatchMapped, report('mapped')),
-        on(PartWritten, report('written')),
+        on(IndexPageListed, (body, ctx, leader) => leader.report({ kind: 'indexPage', body }, ctx)),
+        on(IndexRefreshed, (body, ctx, leader) => leader.report({ kind: 'indexed', body }, ctx)),
+        on(PageScanned, (body, ctx, leader) => leader.report({ kind: 'scanned', body }, ctx)),
+        on(BatchMapped, (body, ctx, leader) => leader.report({ kind: 'mapped', body }, ctx)),
+        on(PartWritten, (body, ctx, leader) => leader.report({ kind: 'written', body }, ctx)),
       ],
     },
   ],
   endpoints: [
-    endpoint(BulkStart, async (body, ctx) => (await endpointLeader(ctx)).start(body)),
-    endpoint(BulkStop, async (body, ctx) => (await endpointLeader(ctx)).stop(body.reason, body.by)),
-    endpoint(BulkStatus, async (_body, ctx) => (await endpointLeader(ctx)).status()),
-    endpoint(BulkHistory, async (body, ctx) => (await endpointLeader(ctx)).history(body.limit)),
+    endpoint(BulkStart, (body, _ctx, leader) => leader.start(body)),
+    endpoint(BulkStop, (body, _ctx, leader) => leader.stop(body.reason, body.by)),
+    endpoint(BulkStatus, (_body, _ctx, leader) => leader.status()),
+    endpoint(BulkHistory, (body, _ctx, leader) => leader.history(body.limit)),
   ],
-  events: [onEvent(TierChanged, async (body, ctx) => (await leaders.get(ctx.signal))?.onTier(body.tier))],
-  async start(ctx) {
-    const ready = (async () => {
-      const leader = new Leader(ctx, RunStore.open(join(ctx.deps.dataDir, `coordinator-${ctx.ws}.lmdb`)));
-      try {
-        await leader.open();
-      } catch (err) {
-        await leader.close();
-        throw err;
-      }
-      return leader;
-    })();
-    leaders.set(ctx.signal, ready);
-    try {
-      await ready;
-    } catch (err) {
-      leaders.delete(ctx.signal);
-      throw err;
-    }
-  },
-  async stop(ctx) {
-    const leader = leaders.get(ctx.signal);
-    leaders.delete(ctx.signal);
-    await (await leader?.catch(() => null))?.close();
-  },
-};
+  events: [onEvent(TierChanged, (body, _ctx, leader) => leader.onTier(body.tier))],
+});

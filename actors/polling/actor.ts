@@ -1,7 +1,7 @@
 // Polling: a pool that reads Salesforce (bulk pages, changes) and Intercom (changes), and a
 // separate singleton per workspace that only keeps the poll clock, so the reading scales out.
 import { PollIntercom, ScanChanges, ScanPage } from '../../protocol/index.ts';
-import { type ActorDef, on } from '../../runtime/index.ts';
+import { type ActorDef, defineActor, on } from '../../runtime/index.ts';
 import { handlePollIntercom } from './intercom-poll.ts';
 import { handleScanChanges, handleScanPage } from './scan.ts';
 import { PollSchedule } from './scheduler.ts';
@@ -14,19 +14,13 @@ export const pollingActor: ActorDef = {
   ],
 };
 
-// Keyed by the leader's abort signal, which every context of one leadership shares.
-const schedules = new WeakMap<AbortSignal, PollSchedule>();
-
-export const pollSchedulerActor: ActorDef = {
+export const pollSchedulerActor = defineActor({
   name: 'poll-scheduler',
   singleton: true,
-  start(ctx) {
+  init(ctx) {
     const s = new PollSchedule(ctx);
-    schedules.set(ctx.signal, s);
     s.start();
+    return s;
   },
-  stop(ctx) {
-    schedules.get(ctx.signal)?.stop();
-    schedules.delete(ctx.signal);
-  },
-};
+  dispose: (s) => s.stop(),
+}).serve({});

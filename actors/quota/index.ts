@@ -32,4 +32,4 @@ export {
 } from './ledger.ts';
 export { LedgerStore, QuotaFencedError } from './store.ts';
 export { QuotaLeader, QuotaUnavailableError, DEFAULT_QUOTA_OPTIONS, type QuotaOptions } from './leader.ts';
-export { createQuotaActor, quotaActor, type QuotaActorHandle } from './actor.ts';
+export { createQuotaActor, quotaActor } from './actor.ts';

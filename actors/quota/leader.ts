@@ -77,6 +77,13 @@ export class QuotaLeader {
     this.ready = this.init();
   }
 
+  /** A leader that has loaded its state and can answer (or whose leadership ended meanwhile). */
+  static async open(ctx: ActorContext, o: QuotaOptions): Promise<QuotaLeader> {
+    const leader = new QuotaLeader(ctx, o);
+    await leader.ready;
+    return leader;
+  }
+
   private now(): number {
     const deps = this.ctx.deps as Partial<ActorContext['deps']>;
     return typeof deps.now === 'function' ? deps.now() : Date.now();
@@ -85,7 +92,7 @@ export class QuotaLeader {
   /** Load, claim (first write) and read the limit; retried until it works or the leader stops,
    * since a failure here must not leave a leader that never answers. */
   private async init(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
+    for (let attempt = 1; !this.stopped && !this.ctx.signal.aborted; attempt++) {
       try {
         await this.claim();
         await this.readLimit();
@@ -146,6 +153,7 @@ export class QuotaLeader {
 
   async release(body: BodyOf<typeof QuotaRelease>): Promise<void> {
     await this.ready;
+    if (this.stopped) throw new QuotaUnavailableError(`not the quota leader of workspace ${this.ctx.ws} any more`);
     const now = this.now();
     if (this.ledger.release(body.grantId, body.unused, now) > 0) this.changed(now);
     await this.persist();
@@ -153,6 +161,7 @@ export class QuotaLeader {
 
   async usage(body: BodyOf<typeof QuotaUsage>): Promise<void> {
     await this.ready;
+    if (this.stopped) throw new QuotaUnavailableError(`not the quota leader of workspace ${this.ctx.ws} any more`);
     const now = this.now();
     this.ledger.report(body, now);
     this.changed(now);

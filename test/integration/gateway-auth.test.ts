@@ -35,7 +35,7 @@ beforeAll(async () => {
     log,
   );
   base = `http://127.0.0.1:${port}`;
-  routes = (gatewayOf(w.deps)?.routes ?? []).filter((r) => r.listener === 'console');
+  routes = (gatewayOf(w.host, WS)?.routes ?? []).filter((r) => r.listener === 'console');
 }, 60_000);
 afterAll(async () => {
   await sys?.stop();

@@ -23,7 +23,7 @@ export const probes: ActorContext[] = [];
 
 const probeActor: ActorDef = {
   name: 'quota-probe',
-  start: (ctx) => {
+  init: (ctx) => {
     probes.push(ctx);
   },
 };

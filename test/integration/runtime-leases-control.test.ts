@@ -33,10 +33,10 @@ function leader(name: string, log: string[]): ActorDef {
         return { host: name, ws: ctx.ws };
       }),
     ],
-    start: () => {
+    init: () => {
       log.push(`${name}:start`);
     },
-    stop: () => {
+    dispose: () => {
       log.push(`${name}:stop`);
     },
   };

@@ -1,0 +1,113 @@
+// The host owns each activation's instance: built by `init` before anything is bound, handed to
+// every handler, disposed when the activation ends (a lease lost, a stop), and built anew for the
+// next activation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ControlError, control, workMessage } from '../../protocol/index.ts';
+import { defineActor, endpoint, on } from '../../runtime/index.ts';
+import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
+import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
+
+const Item = workMessage('coord.lifecycle-item.v1', 'coord', z.object({ n: z.number() }));
+const Ask = control(
+  'lifecycle-probe',
+  'lifecycle.ask',
+  'Which instance answers',
+  z.object({}),
+  z.object({ id: z.number(), ready: z.boolean() }),
+);
+
+let server: NatsServerHandle;
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+class Probe {
+  ready = false;
+  constructor(readonly id: number) {}
+}
+
+function probeActor(seen: string[], gate: Promise<void>) {
+  let made = 0;
+  return defineActor({
+    name: 'lifecycle-probe',
+    singleton: true,
+    async init() {
+      const p = new Probe(++made);
+      seen.push(`init:${p.id}`);
+      await gate;
+      p.ready = true;
+      seen.push(`ready:${p.id}`);
+      return p;
+    },
+    dispose: (p) => {
+      seen.push(`dispose:${p.id}`);
+    },
+  }).serve({
+    queues: [
+      {
+        stage: 'coord',
+        classes: ['bulk'],
+        handlers: [
+          on(Item, async (body, _ctx, p) => {
+            seen.push(`item:${body.n}:${p.id}:${p.ready}`);
+          }),
+        ],
+      },
+    ],
+    endpoints: [endpoint(Ask, async (_body, _ctx, p) => ({ id: p.id, ready: p.ready }))],
+  });
+}
+
+describe('actor instances', () => {
+  let h: TestHost;
+  const seen: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('binds queues and endpoints only once the instance is ready', async () => {
+    h = await startHost(server, [probeActor(seen, gate)]);
+    await h.host.messenger.publish(Item, 'ws1', { n: 1 }, { cls: 'bulk' });
+    await waitFor(() => seen.includes('init:1'), { what: 'first init' });
+    // The instance is being built: its endpoint is not served yet, and no item reaches it.
+    const early = await h.host.messenger.request(Ask, 'ws1', {}, 3_000).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(ControlError);
+    expect(early).toMatchObject({ status: 503 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen).toEqual(['init:1']);
+
+    release();
+    await waitFor(() => seen.includes('item:1:1:true'), { what: 'the first item handled' });
+    expect(seen).toEqual(['init:1', 'ready:1', 'item:1:1:true']);
+    expect(await h.host.messenger.request(Ask, 'ws1', {})).toEqual({ id: 1, ready: true });
+  });
+
+  it('disposes the instance when the lease is lost, and the next leadership gets a fresh one', async () => {
+    // Another holder took the key away: the renewal fails and the leadership ends.
+    const leases = await h.host.kv('leases');
+    await leases.delete('lifecycle-probe.ws1');
+    await waitFor(() => seen.includes('dispose:1'), { what: 'the first instance disposed' });
+    // The same host takes the free key again (after one TTL): a new activation, a new instance.
+    await waitFor(() => seen.includes('ready:2'), { what: 'a second instance', timeoutMs: 10_000 });
+    expect(seen.indexOf('dispose:1')).toBeLessThan(seen.indexOf('init:2'));
+    await h.host.messenger.publish(Item, 'ws1', { n: 2 }, { cls: 'bulk' });
+    await waitFor(() => seen.includes('item:2:2:true'), { what: 'the second item handled by the second instance' });
+    expect(await h.host.messenger.request(Ask, 'ws1', {})).toEqual({ id: 2, ready: true });
+    expect(seen.filter((s) => s.startsWith('item:'))).toEqual(['item:1:1:true', 'item:2:2:true']);
+  });
+
+  it('disposes the instance on stop', async () => {
+    await h.stop();
+    expect(seen.at(-1)).toBe('dispose:2');
+    expect(seen.filter((s) => s.startsWith('dispose:'))).toEqual(['dispose:1', 'dispose:2']);
+  });
+});

@@ -2,7 +2,18 @@
 // A bad configuration is refused at start-up with every problem listed, never the first only.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { checkPrefix, checkWorkspaceId } from '../protocol/index.ts';
+import { DEFAULT_QUEUE_TUNING, checkPrefix, checkWorkspaceId } from '../protocol/index.ts';
+
+/** The one default of each knob the config file and the host share. */
+export const DEFAULTS = {
+  prefix: 'peoplesync',
+  encoding: 'msgpack',
+  // Long enough that a NATS server stalled by a saturated host does not depose every leader.
+  leaseTtlMs: 5_000,
+  /** Handlers of one queue running at once in one process. */
+  concurrency: 8,
+  queue: DEFAULT_QUEUE_TUNING,
+} as const;
 
 const SalesforceAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('client_credentials'), loginUrl: z.url(), clientId: z.string().min(1), clientSecret: z.string().min(1) }),
@@ -97,7 +108,7 @@ export const ConfigSchema = z
       .default({ servers: ['nats://127.0.0.1:4222'], replicas: 1 }),
     prefix: z
       .string()
-      .default('peoplesync')
+      .default(DEFAULTS.prefix)
       .refine((s) => {
         try {
           checkPrefix(s);
@@ -106,19 +117,18 @@ export const ConfigSchema = z
           return false;
         }
       }, 'must be dot-separated letters, digits, - or _'),
-    encoding: z.enum(['msgpack', 'json']).default('msgpack'),
+    encoding: z.enum(['msgpack', 'json']).default(DEFAULTS.encoding),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     dataDir: z.string().default('.data'),
-    // Long enough that a NATS server stalled by a saturated host does not depose every leader.
-    leaseTtlMs: z.number().int().min(500).default(5_000),
+    leaseTtlMs: z.number().int().min(500).default(DEFAULTS.leaseTtlMs),
     queue: z
       .object({
-        ackWaitMs: z.number().int().min(500).default(30_000),
-        maxDeliver: z.number().int().min(1).default(8),
-        maxAckPending: z.number().int().min(1).default(256),
-        concurrency: z.number().int().min(1).default(8),
+        ackWaitMs: z.number().int().min(500).default(DEFAULTS.queue.ackWaitMs),
+        maxDeliver: z.number().int().min(1).default(DEFAULTS.queue.maxDeliver),
+        maxAckPending: z.number().int().min(1).default(DEFAULTS.queue.maxAckPending),
+        concurrency: z.number().int().min(1).default(DEFAULTS.concurrency),
       })
-      .default({ ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256, concurrency: 8 }),
+      .default({ ...DEFAULTS.queue, concurrency: DEFAULTS.concurrency }),
     http: z
       .object({
         host: z.string().default('127.0.0.1'),

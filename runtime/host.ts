@@ -19,6 +19,7 @@ import {
   topology,
   workConsumer,
 } from '../protocol/index.ts';
+import { DEFAULTS } from './config.ts';
 import { ControlPlane } from './control.ts';
 import { DeadLetterStore } from './dead-letters.ts';
 import { EventLogReader } from './event-log.ts';
@@ -97,11 +98,11 @@ export class ActorHost {
 
   constructor(opts: HostOptions) {
     this.o = {
-      prefix: 'peoplesync',
-      encoding: 'msgpack',
+      prefix: DEFAULTS.prefix,
+      encoding: DEFAULTS.encoding,
       replicas: 1,
-      leaseTtlMs: 3_000,
-      concurrency: 8,
+      leaseTtlMs: DEFAULTS.leaseTtlMs,
+      concurrency: DEFAULTS.concurrency,
       version: '0.1.0',
       ...opts,
     };

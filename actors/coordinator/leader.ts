@@ -17,7 +17,7 @@ import {
   consoleUrl,
 } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
-import { readSettings } from '../mapping/index.ts';
+import { readSettings } from '../domain/index.ts';
 import { applyTier, endRun, makeRunId, newRun, newestFirst, withProgress } from './run-state.ts';
 import type { RunStore } from './store.ts';
 import { type Effect, type Report, type RunTally, isActive } from './tally.ts';

@@ -29,7 +29,6 @@ export { validateSettings, type Problem, type ProblemCode, type ValidationContex
 export { defaultSettings, DEFAULT_MAPPINGS } from './default-settings.ts';
 export { pairKind, sfKind, icKind, MAPPABLE_SF_TYPES, MAPPABLE_IC_TYPES, type PairKind } from './type-pairs.ts';
 export { startOfDayIn, calendarDateIn } from './time-zone.ts';
-export { readSettings, writeSettings, SettingsCache, type StoredSettings } from './settings-store.ts';
 export {
   planBatch,
   chunk,

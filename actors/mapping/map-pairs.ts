@@ -15,7 +15,7 @@ import type { DiffContext } from './diff.ts';
 import { type BatchPlan, type PairFailure, failedAttribute, failureCause, planBatch } from './plan-batch.ts';
 import { refusedFieldError } from '../refused-fields.ts';
 import type { SchemaSource } from './service-schema.ts';
-import type { SettingsCache } from './settings-store.ts';
+import type { WorkspaceFacts } from '../domain/index.ts';
 
 type Body = BodyOf<typeof MapPairs>;
 
@@ -148,8 +148,8 @@ async function reportBatch(body: Body, plan: BatchPlan, ctx: HandlerContext): Pr
   );
 }
 
-export async function handleMapPairs(body: Body, ctx: HandlerContext, settings: SettingsCache, schema: SchemaSource): Promise<void> {
-  const { settings: s } = await settings.get(ctx.ws, body.settingsRevision);
+export async function handleMapPairs(body: Body, ctx: HandlerContext, facts: WorkspaceFacts, schema: SchemaSource): Promise<void> {
+  const { settings: s } = await facts.atRevision(body.settingsRevision);
   const objects = [...new Set(body.pairs.map((p) => p.object))].filter((o) => s.mappings.some((m) => m.sfObject === o));
   const diffCtx =
     objects.length > 0

@@ -18,7 +18,7 @@ import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKe
 import type { SfObject } from '../../connectors/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
 import { icKind, sfKind } from './type-pairs.ts';
-import { readSettings, writeSettings } from './settings-store.ts';
+import { readSettings, writeSettings } from '../domain/index.ts';
 import { validateSettings, validateShape, type Problem } from './validate-settings.ts';
 import { isDeepStrictEqual } from 'node:util';
 

@@ -3,8 +3,8 @@
 // `match` takes record batches (bulk, event), changed contacts (event) and resyncs (retry,
 // interactive).
 import { IndexRefresh, MatchContacts, MatchRecords, MatchResync, WORK_CLASSES } from '../../protocol/index.ts';
-import { type ActorDef, on } from '../../runtime/index.ts';
-import { SettingsSource } from './item-settings.ts';
+import { type ActorDef, defineActor, on } from '../../runtime/index.ts';
+import { WorkspaceFacts } from '../domain/index.ts';
 import { handleMatchContacts } from './match-contacts.ts';
 import { handleMatchRecords } from './match-records.ts';
 import { handleIndexRefresh } from './refresh.ts';
@@ -15,19 +15,21 @@ export interface MatchingActorOptions {
   concurrency?: number;
 }
 
-export function createMatchingActor(o: MatchingActorOptions = {}): ActorDef {
-  const settings = new SettingsSource();
-  return {
+export function createMatchingActor(o: MatchingActorOptions = {}): ActorDef<WorkspaceFacts> {
+  return defineActor({
     name: 'matching',
+    // Per workspace: the settings of its runs and revisions, cached for the activation.
+    init: (ctx) => new WorkspaceFacts(ctx),
+  }).serve({
     queues: [
       {
         stage: 'match',
         classes: WORK_CLASSES,
         concurrency: o.concurrency,
         handlers: [
-          on(MatchRecords, (body, ctx) => handleMatchRecords(body, ctx, settings)),
-          on(MatchContacts, (body, ctx) => handleMatchContacts(body, ctx, settings)),
-          on(MatchResync, (body, ctx) => handleMatchResync(body, ctx, settings)),
+          on(MatchRecords, (body, ctx, facts) => handleMatchRecords(body, ctx, facts)),
+          on(MatchContacts, (body, ctx, facts) => handleMatchContacts(body, ctx, facts)),
+          on(MatchResync, (body, ctx, facts) => handleMatchResync(body, ctx, facts)),
         ],
       },
       {
@@ -35,10 +37,10 @@ export function createMatchingActor(o: MatchingActorOptions = {}): ActorDef {
         stage: 'index',
         classes: ['bulk'],
         concurrency: 4,
-        handlers: [on(IndexRefresh, (body, ctx) => handleIndexRefresh(body, ctx, settings))],
+        handlers: [on(IndexRefresh, (body, ctx, facts) => handleIndexRefresh(body, ctx, facts))],
       },
     ],
-  };
+  });
 }
 
-export const matchingActor: ActorDef = createMatchingActor();
+export const matchingActor = createMatchingActor();

@@ -1,16 +1,10 @@
 // What the identity index holds per Intercom contact, and the keys records and contacts are
 // matched on. Pure.
 import type { IcContact, IcRole, SfRecord } from '../../connectors/index.ts';
-import type { Mapping, Matching } from '../../protocol/index.ts';
+import type { Mapping } from '../../protocol/index.ts';
+import type { MatchKey } from '../domain/index.ts';
 import { readIcAttribute } from '../mapping/index.ts';
 import { normaliseEmail, normaliseKeyValue } from './normalise.ts';
-
-/** How a Salesforce record finds its Intercom contact: by email, or by a pair of attributes. */
-export type MatchKey = { kind: 'email' } | { kind: 'attribute'; icAttribute: string; sfField: string };
-
-export function matchKeyOf(key: Matching['key'] | undefined): MatchKey {
-  return !key || key === 'email' ? { kind: 'email' } : { kind: 'attribute', icAttribute: key.icAttribute, sfField: key.sfField };
-}
 
 /** A contact as the connector reads it or a webhook/poll item carries it. */
 export interface ContactInput {

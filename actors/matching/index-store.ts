@@ -4,7 +4,8 @@
 // entry, so an entry on disk always has them; a lookup may list an id whose entry moved on, and
 // readers check the entry.
 import { KvConflictError, type TypedKv } from '../../runtime/index.ts';
-import { type ContactInput, type IndexEntry, type MatchKey, asIndexEntry, entryFor, sameIndexed } from './entry.ts';
+import { type ContactInput, type IndexEntry, asIndexEntry, entryFor, sameIndexed } from './entry.ts';
+import type { MatchKey } from '../domain/index.ts';
 import { Directory } from './directory.ts';
 import { type LookupKind, indexKeys } from './keys.ts';
 import { getMany } from './kv-read.ts';

@@ -3,7 +3,6 @@
 export { matchingActor, createMatchingActor, type MatchingActorOptions } from './actor.ts';
 export { normaliseEmail, normaliseKeyValue } from './normalise.ts';
 export {
-  matchKeyOf,
   entryFor,
   entryKey,
   recordKey,
@@ -12,7 +11,6 @@ export {
   changedAttributes,
   mattersToSalesforce,
   type IndexEntry,
-  type MatchKey,
 } from './entry.ts';
 export {
   joinRecords,
@@ -28,7 +26,6 @@ export {
   type Tally,
 } from './join.ts';
 export { indexKeys, linkKeys, digest, keyToken, fromKeyToken } from './keys.ts';
-export { sfFieldsFor } from './sf-fields.ts';
 export { objectOfId } from './resync.ts';
 export { INDEX_PAGE_SIZE } from './refresh.ts';
 export type { Lookup } from './index-store.ts';

@@ -13,7 +13,8 @@
 //   update of it (CANNOT_UPDATE_CONVERTED_LEAD), and its person lives on in the Contact it became.
 //   A link it held is dropped, so the contact is free for that Contact.
 import type { SfObject, SfRecord } from '../../connectors/index.ts';
-import { type IndexEntry, type MatchKey, entryKey } from './entry.ts';
+import { type IndexEntry, entryKey } from './entry.ts';
+import type { MatchKey } from '../domain/index.ts';
 
 /** The value of `<ws>.ic.<icId>`. */
 export interface IcLinks {

@@ -6,7 +6,7 @@ import type { SfRecord } from '../../connectors/index.ts';
 import type { BodyOf, MatchContacts } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import { type IndexEntry, entryKey, mattersToSalesforce } from './entry.ts';
-import type { ItemSettings, SettingsSource } from './item-settings.ts';
+import type { ItemSettings, WorkspaceFacts } from '../domain/index.ts';
 import { type Outcome, tallyForContacts } from './join.ts';
 import { verifier } from './match-records.ts';
 import { contentBatchId, publishBatch } from './publish.ts';
@@ -52,12 +52,8 @@ export async function joinBoth(
   return [...contacts, ...leads];
 }
 
-export async function handleMatchContacts(
-  body: BodyOf<typeof MatchContacts>,
-  ctx: HandlerContext,
-  settings: SettingsSource,
-): Promise<void> {
-  const item = await settings.forItem(ctx);
+export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+  const item = await facts.forItem();
   const stores = await storesFor(ctx);
   // A redelivery finds its own earlier write, and cannot tell what changed: it takes them all.
   const retry = ctx.deliveryCount > 1;

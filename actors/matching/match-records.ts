@@ -3,7 +3,7 @@
 import type { SfObject } from '../../connectors/index.ts';
 import { type BodyOf, type MatchRecords } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
-import type { SettingsSource } from './item-settings.ts';
+import type { WorkspaceFacts } from '../domain/index.ts';
 import { tally } from './join.ts';
 import { publishBatch } from './publish.ts';
 import { type VerifyRecords, matchBatch, storesFor } from './resolve.ts';
@@ -17,8 +17,8 @@ export function verifier(ctx: HandlerContext): VerifyRecords {
   };
 }
 
-export async function handleMatchRecords(body: BodyOf<typeof MatchRecords>, ctx: HandlerContext, settings: SettingsSource): Promise<void> {
-  const item = await settings.forItem(ctx, body.run);
+export async function handleMatchRecords(body: BodyOf<typeof MatchRecords>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+  const item = await facts.forItem(body.run);
   const stores = await storesFor(ctx);
   const outcomes = await matchBatch(stores, body.object, body.records, item.key, { verify: verifier(ctx) });
   await publishBatch(ctx, {

@@ -3,7 +3,7 @@
 // twice.
 import { type Direction, MapPairs, ReportSyncError } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
-import type { ItemSettings } from './item-settings.ts';
+import type { ItemSettings } from '../domain/index.ts';
 import type { Outcome, Tally } from './join.ts';
 import { digest } from './keys.ts';
 

@@ -7,14 +7,14 @@
 // (an event may have added one). See directory.ts.
 import { type BodyOf, IndexPageListed, IndexRefresh, IndexRefreshed } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
-import type { SettingsSource } from './item-settings.ts';
+import type { WorkspaceFacts } from '../domain/index.ts';
 import { RefreshPages } from './directory.ts';
 import { type Stores, storesFor } from './resolve.ts';
 
 export const INDEX_PAGE_SIZE = 150;
 
-export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx: HandlerContext, settings: SettingsSource): Promise<void> {
-  const item = await settings.forItem(ctx, body.run);
+export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+  const item = await facts.forItem(body.run);
   const stores = await storesFor(ctx);
   const pages = new RefreshPages(stores.index.kv, ctx.ws);
   if (body.page === 0) await pages.begin(body.run);

@@ -2,7 +2,8 @@
 // concurrent rounds, join, and write what the join decided (new links, stale links dropped).
 import type { SfObject, SfRecord } from '../../connectors/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
-import { type MatchKey, type IndexEntry, recordKey } from './entry.ts';
+import { type IndexEntry, recordKey } from './entry.ts';
+import type { MatchKey } from '../domain/index.ts';
 import { IndexStore } from './index-store.ts';
 import { type IcLinks, type JoinInput, type JoinRecord, type JoinResult, type Outcome, joinRecords } from './join.ts';
 import { type IcLinksRead, LinkStore } from './link-store.ts';

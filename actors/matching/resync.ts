@@ -4,7 +4,7 @@
 import { type IcContact, NotFoundError, type SfObject, type SfRecord } from '../../connectors/index.ts';
 import type { BodyOf, MatchResync } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
-import type { ItemSettings, SettingsSource } from './item-settings.ts';
+import type { ItemSettings, WorkspaceFacts } from '../domain/index.ts';
 import { tally } from './join.ts';
 import { joinBoth } from './match-contacts.ts';
 import { normaliseEmail } from './normalise.ts';
@@ -107,9 +107,9 @@ function firstRound(body: Body): { ic: string[]; sf: [SfObject, string][]; email
   return { ic: body.icId ? [body.icId] : [], sf, emails: email ? [email] : [] };
 }
 
-export async function handleMatchResync(body: Body, ctx: HandlerContext, settings: SettingsSource): Promise<void> {
+export async function handleMatchResync(body: Body, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
   const first = firstRound(body);
-  const item = await settings.forItem(ctx);
+  const item = await facts.forItem();
   const stores = await storesFor(ctx);
   const p: Person = {
     ic: new Map(),

@@ -3,8 +3,7 @@
 import type { SfObject, SfRecord } from '../../connectors/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import { readWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
-import type { ItemSettings } from './item-settings.ts';
-import { sfFieldsFor } from './sf-fields.ts';
+import { type ItemSettings, sfFieldsFor } from '../domain/index.ts';
 
 export type PerObject<T> = Record<SfObject, T>;
 

@@ -1,21 +1,16 @@
 // Reading Salesforce: a bulk run's pages by Id keyset, and changes after the workspace's cursor.
 // A mapped field Salesforce no longer has is left out of the reads and reported once.
 import type { SfChangeCursor, SfObject } from '../../connectors/index.ts';
-import { type BodyOf, MatchRecords, PageScanned, ScanChanges, ScanPage, type WorkspaceSettings } from '../../protocol/index.ts';
+import { type BodyOf, MatchRecords, PageScanned, ScanChanges, ScanPage } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
-import { matchKeyOf, sfFieldsFor } from '../matching/index.ts';
+import { type WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { readWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import { PAGE_SIZE, bulkBatchId, bulkMsgIds, changeBatchId, isSfCursor, nextChangesMsgId, splitBatches, startCursor } from './plan.ts';
-import { NoSettingsError, currentSettings, settingsForRun } from './settings.ts';
-
-function fieldsFor(object: SfObject, settings: WorkspaceSettings): string[] {
-  return sfFieldsFor(object, settings, matchKeyOf(settings.matching?.key));
-}
 
 /** One page of a bulk run: its batches to matching, the next page, then the report. */
-export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: HandlerContext): Promise<void> {
+export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
   const { run, object, page } = body;
-  const fields = fieldsFor(object, await settingsForRun(ctx, run));
+  const fields = fieldsToRead(object, await facts.forRun(run));
   const sf = ctx.deps.salesforce(ctx.ws);
   const read = await readWithoutRefused(
     object,
@@ -48,7 +43,7 @@ const cursorKey = (ws: string, object: SfObject) => `${ws}.sf.${object}`;
 
 /** Changes after the cursor to matching; the cursor moves only after they are published, by
  * compare-and-set, so a concurrent or redelivered poll neither skips nor repeats a change. */
-export async function handleScanChanges(body: BodyOf<typeof ScanChanges>, ctx: HandlerContext): Promise<void> {
+export async function handleScanChanges(body: BodyOf<typeof ScanChanges>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
   const { object } = body;
   const kv = await ctx.kv('cursors');
   const key = cursorKey(ctx.ws, object);
@@ -57,13 +52,12 @@ export async function handleScanChanges(body: BodyOf<typeof ScanChanges>, ctx: H
     await startFromNow(ctx, key, stored?.revision);
     return;
   }
-  const settings = await currentSettings(ctx);
-  if (!settings) throw new NoSettingsError(`workspace ${ctx.ws} has no settings: nothing to poll for`);
+  const { settings } = await facts.forItem();
   const after: SfChangeCursor = stored.value;
   const sf = ctx.deps.salesforce(ctx.ws);
   const page = await readWithoutRefused(
     object,
-    fieldsFor(object, settings),
+    fieldsToRead(object, settings),
     (f) => ctx.withTokens('event', 1, () => sf.readChanges(object, f, after, PAGE_SIZE)),
     refusedFor(sf),
     (r) => reportRefused(ctx, r),

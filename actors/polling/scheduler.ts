@@ -4,7 +4,7 @@
 import { PollIntercom, ScanChanges } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 import { DEFAULT_POLL_INTERVAL_SECONDS, pollMsgId, tickOf } from './plan.ts';
-import { currentSettings } from './settings.ts';
+import { WorkspaceFacts } from '../domain/index.ts';
 
 /** Without settings there is nothing to poll for; look again this often. */
 const NO_SETTINGS_RETRY_MS = 30_000;
@@ -13,9 +13,11 @@ export class PollSchedule {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly ctx: ActorContext;
+  private readonly facts: WorkspaceFacts;
 
   constructor(ctx: ActorContext) {
     this.ctx = ctx;
+    this.facts = new WorkspaceFacts(ctx);
   }
 
   start(): void {
@@ -32,7 +34,7 @@ export class PollSchedule {
     if (this.stopped) return;
     let waitMs = NO_SETTINGS_RETRY_MS;
     try {
-      const settings = await currentSettings(this.ctx);
+      const settings = (await this.facts.current())?.settings;
       if (settings) {
         const interval = settings.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS;
         waitMs = interval * 1000;

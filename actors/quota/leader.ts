@@ -17,7 +17,7 @@ import {
   type UsageIndicator,
 } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
-import { readSettings } from '../mapping/index.ts';
+import { readSettings } from '../domain/index.ts';
 import { Ledger, type LedgerTiming } from './ledger.ts';
 import { LedgerStore } from './store.ts';
 

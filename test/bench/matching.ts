@@ -15,7 +15,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'nats';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { writeSettings } from '../../actors/domain/index.ts';
 import { createMatchingActor } from '../../actors/matching/index.ts';
 import { type IcContact, type SfRecord, createIntercomClient } from '../../connectors/index.ts';
 import {

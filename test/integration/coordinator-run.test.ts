@@ -24,7 +24,8 @@ import {
   decodeMessage,
 } from '../../protocol/index.ts';
 import { type ActorDef, currentRunKey, on, runKey } from '../../runtime/index.ts';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { writeSettings } from '../../actors/domain/index.ts';
 import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 

@@ -3,7 +3,8 @@
 // a second pass writes nothing. Matched pairs are built here from the sandboxes (the matching
 // actor's own tests cover matching).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAPPINGS, MAX_PART_RECORDS, defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { DEFAULT_MAPPINGS, MAX_PART_RECORDS, defaultSettings } from '../../actors/mapping/index.ts';
+import { writeSettings } from '../../actors/domain/index.ts';
 import type { IcContact, SfRecord } from '../../connectors/types.ts';
 import { type BodyOf, MapPairs } from '../../protocol/index.ts';
 import type { TestHost } from '../helpers/host.ts';

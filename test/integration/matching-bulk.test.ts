@@ -2,7 +2,8 @@
 // page by page, records joined as the generator says they should be, links stored and preferred,
 // and contacts deleted in Intercom swept out with their links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { writeSettings } from '../../actors/domain/index.ts';
 import { type IndexEntry, type Lookup, indexKeys, linkKeys } from '../../actors/matching/index.ts';
 import { RefreshPages } from '../../actors/matching/directory.ts';
 import { IndexStore } from '../../actors/matching/index-store.ts';

@@ -2,8 +2,10 @@
 // actor: Intercom changes (webhook or poll) find their Salesforce record by link or email,
 // resyncs read both systems again, and links whose ends disappeared give way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IndexEntry, linkKeys, indexKeys, sfFieldsFor, matchKeyOf } from '../../actors/matching/index.ts';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { type IndexEntry, linkKeys, indexKeys } from '../../actors/matching/index.ts';
+import { sfFieldsFor, matchKeyOf } from '../../actors/domain/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { writeSettings } from '../../actors/domain/index.ts';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import { MatchContacts, MatchRecords, MatchResync } from '../../protocol/index.ts';
 import { type GeneratedPerson, type GeneratorOptions, generatePeople } from '../../sandbox/index.ts';

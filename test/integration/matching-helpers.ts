@@ -2,7 +2,7 @@
 // sink actor that consumes what matching sends on (map, errors, coord stages), bulk runs recorded
 // as the coordinator would, and the outcome an independent reading of the generator expects.
 import type { z } from 'zod';
-import { readSettings } from '../../actors/mapping/index.ts';
+import { readSettings } from '../../actors/domain/index.ts';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import {
   type BodyOf,

@@ -11,12 +11,11 @@ import {
   indexKeys,
   keyToken,
   linkKeys,
-  matchKeyOf,
   normaliseKeyValue,
   recordKey,
-  sfFieldsFor,
   slimContact,
 } from '../../actors/matching/index.ts';
+import { matchKeyOf, sfFieldsFor } from '../../actors/domain/index.ts';
 import { DEFAULT_MAPPINGS, defaultSettings, readIcAttribute } from '../../actors/mapping/index.ts';
 import { generatePeople } from '../../sandbox/index.ts';
 

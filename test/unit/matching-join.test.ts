@@ -5,7 +5,6 @@ import {
   type IcLinks,
   type IndexEntry,
   type JoinInput,
-  type MatchKey,
   type Outcome,
   entryFor,
   joinRecords,
@@ -13,6 +12,7 @@ import {
   tally,
   tallyForContacts,
 } from '../../actors/matching/index.ts';
+import { type MatchKey } from '../../actors/domain/index.ts';
 
 const EMAIL: MatchKey = { kind: 'email' };
 

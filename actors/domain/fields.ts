@@ -1,8 +1,8 @@
-// Which Salesforce fields matching reads itself (contact changes, resyncs): enough for matching
-// and for the mapping actor's diff. Pure.
+// Which Salesforce fields a read of records takes (bulk pages and change polls, and matching's own
+// reads for contact changes and resyncs): enough for matching and for the mapping actor's diff. Pure.
 import type { SfObject } from '../../connectors/index.ts';
 import type { WorkspaceSettings } from '../../protocol/index.ts';
-import type { MatchKey } from './entry.ts';
+import { type MatchKey, matchKeyOf } from './identity.ts';
 
 /** Id, Email, SystemModstamp, IsConverted of a Lead (a converted one is skipped), every mapped
  * field of the object and the match-key field. */
@@ -17,4 +17,9 @@ export function sfFieldsFor(object: SfObject, settings: WorkspaceSettings, key: 
   if (key.kind === 'attribute') fields.push(key.sfField);
   const seen = new Set<string>();
   return fields.filter((f) => !seen.has(f.toLowerCase()) && seen.add(f.toLowerCase()));
+}
+
+/** The fields to read of `object` under `settings`, with the workspace's own identity key. */
+export function fieldsToRead(object: SfObject, settings: WorkspaceSettings): string[] {
+  return sfFieldsFor(object, settings, matchKeyOf(settings.matching?.key));
 }

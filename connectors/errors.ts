@@ -2,6 +2,8 @@
 // (the actor host, the writer) can decide by `retryable` alone: nak with backoff, or record it.
 // Messages never carry a secret: connectors build them from codes and safe excerpts only.
 
+import { WorkError } from '../protocol/index.ts';
+
 export type ExternalSystem = 'salesforce' | 'intercom';
 
 export interface ConnectorErrorOptions {
@@ -15,21 +17,17 @@ export interface ConnectorErrorOptions {
   cause?: unknown;
 }
 
-export class ConnectorError extends Error {
+export class ConnectorError extends WorkError {
   override name = 'ConnectorError';
   readonly system: ExternalSystem;
   readonly code: string;
   readonly status?: number;
-  readonly retryable: boolean;
-  readonly retryAfterMs?: number;
 
   constructor(message: string, opts: ConnectorErrorOptions) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, opts);
     this.system = opts.system;
     this.code = opts.code;
     this.status = opts.status;
-    this.retryable = opts.retryable;
-    this.retryAfterMs = opts.retryAfterMs;
   }
 }
 

@@ -5,6 +5,7 @@ export * from './message.ts';
 export * from './codec.ts';
 export * from './streams.ts';
 export * from './control-error.ts';
+export * from './errors.ts';
 export * from './messages/index.ts';
 export * from './settings.ts';
 export * from './console.ts';

@@ -6,6 +6,7 @@
 //   being written (it lost the newest bulk run on nats-server 2.9 and 2.15 alike).
 // One inbox subscription per connection carries every answer. nats.js's own getBatch() takes an
 // empty message for the end of the batch, so a KV delete marker (empty, too) would cut it short.
+import { RetryableError } from '../protocol/index.ts';
 import { type Msg, type MsgHdrs, type NatsConnection, type Subscription, createInbox } from 'nats';
 
 export interface StoredMessage {
@@ -16,9 +17,8 @@ export interface StoredMessage {
 }
 
 /** NATS did not answer in time, or answered with an error: retryable, the data is fine. */
-export class DirectGetError extends Error {
+export class DirectGetError extends RetryableError {
   override name = 'DirectGetError';
-  readonly retryable = true;
 }
 
 /** The most subjects one multi_last request may name (the server's limit). */

@@ -1,5 +1,6 @@
 // Work items of a bulk run that is no longer running are dropped unexecuted. Every process keeps
 // the status of runs from a KV watch, so the check costs nothing on the hot path.
+import { PermanentError } from '../protocol/index.ts';
 import type { TypedKv } from './kv.ts';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
@@ -12,9 +13,8 @@ export function currentRunKey(ws: string): string {
 }
 
 /** Thrown by a handler (or the host) when its run has ended: the item is acked and dropped. */
-export class RunInactiveError extends Error {
+export class RunInactiveError extends PermanentError {
   override name = 'RunInactiveError';
-  readonly retryable = false;
 }
 
 export class RunGate {

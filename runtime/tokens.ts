@@ -3,7 +3,7 @@
 // is charged to the lease in whose async context it ran; calls outside any lease (or beyond it)
 // are reported as plain usage, so the quota actor sees every call exactly once.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { QuotaAcquire, QuotaRelease, QuotaUsage, type Tier, type WorkClass } from '../protocol/index.ts';
+import { QuotaAcquire, QuotaRelease, QuotaUsage, RetryableError, type Tier, type WorkClass } from '../protocol/index.ts';
 import type { Logger } from './logger.ts';
 import type { Messenger } from './messenger.ts';
 
@@ -16,13 +16,12 @@ export interface TokenLease {
 }
 
 /** Retryable: the work item is nak'ed and comes back after `retryAfterMs`. */
-export class QuotaRefusedError extends Error {
+export class QuotaRefusedError extends RetryableError {
   override name = 'QuotaRefusedError';
-  readonly retryable = true;
-  readonly retryAfterMs: number;
+  override readonly retryAfterMs: number;
   readonly tier: Tier;
   constructor(cls: WorkClass, tier: Tier, retryAfterMs: number) {
-    super(`no ${cls} tokens: Salesforce API budget tier is ${tier}`);
+    super(`no ${cls} tokens: Salesforce API budget tier is ${tier}`, { retryAfterMs });
     this.tier = tier;
     this.retryAfterMs = retryAfterMs;
   }

@@ -13,6 +13,7 @@ import {
   type WorkClass,
   decodeBody,
   decodeMessage,
+  failureOf,
   parseWorkSubject,
 } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
@@ -36,22 +37,6 @@ export interface WorkQueueOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** How long an item taken is kept by heartbeats (default ten ack waits). */
   holdMs?: number;
-}
-
-/** NATS itself was slow or away (a request timed out, the connection is reconnecting or
- * draining, nobody answered yet): the work is fine, try it again later. */
-const TRANSIENT_NATS_CODES = new Set([
-  'TIMEOUT',
-  '503',
-  'CONNECTION_CLOSED',
-  'CONNECTION_DRAINING',
-  'DISCONNECT',
-  'CONNECTION_REFUSED',
-  'CONNECTION_TIMEOUT',
-]);
-export function isTransientNatsError(err: unknown): boolean {
-  const e = err as { name?: string; code?: unknown } | null;
-  return e?.name === 'NatsError' && typeof e.code === 'string' && TRANSIENT_NATS_CODES.has(e.code);
 }
 
 export function backoffMs(deliveryCount: number, baseMs: number, maxMs: number): number {
@@ -161,17 +146,18 @@ export class WorkQueue {
   }
 
   private async failed(m: JsMsg, ws: string, stage: string, err: unknown, log: Logger): Promise<void> {
-    const e = err as Error & { retryable?: boolean; retryAfterMs?: number };
+    const e = err instanceof Error ? err : new Error(String(err));
+    const failure = failureOf(err);
     if (err instanceof RunInactiveError) {
       log.debug({ err: e.message }, 'dropping work item of an ended run');
       m.ack();
       return;
     }
     const last = m.info.deliveryCount >= this.o.consumer.maxDeliver;
-    const retryable = e?.retryable === true || isTransientNatsError(err);
+    const retryable = failure.retryable;
     if (retryable && !last) {
       const b = this.o.backoff ?? { baseMs: 500, maxMs: 30_000 };
-      const delay = e.retryAfterMs ?? backoffMs(m.info.deliveryCount, b.baseMs, b.maxMs);
+      const delay = failure.retryAfterMs ?? backoffMs(m.info.deliveryCount, b.baseMs, b.maxMs);
       log.info({ err: e.message, delivery: m.info.deliveryCount, delayMs: delay }, 'retryable failure; redelivering later');
       m.nak(delay);
       return;

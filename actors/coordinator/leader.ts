@@ -16,6 +16,7 @@ import {
   consolePaths,
   consoleUrl,
 } from '../../protocol/index.ts';
+import { failureOf } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
 import { readSettings } from '../domain/index.ts';
 import { applyTier, endRun, makeRunId, newRun, newestFirst, withProgress } from './run-state.ts';
@@ -264,9 +265,8 @@ export class Leader {
         this.store.update(runId, (t) => ({ ...t, run: { ...t.run, expectedRecords: total } }));
         return;
       } catch (err) {
-        const e = err as Error & { retryable?: boolean };
-        if (!e.retryable) {
-          this.ctx.log.warn({ run: runId, err: e.message }, 'could not count records: progress has no percent');
+        if (!failureOf(err).retryable) {
+          this.ctx.log.warn({ run: runId, err: (err as Error).message }, 'could not count records: progress has no percent');
           return;
         }
         const t = this.store.tally(runId);

@@ -3,7 +3,7 @@
 // with, dry run), and what follows from them for one work item. Each actor's activation owns one
 // (`init` makes it), so its caches live exactly as long as the activation and never leak between
 // two systems in one process.
-import { RunSchema } from '../../protocol/index.ts';
+import { RunSchema, PermanentError } from '../../protocol/index.ts';
 import { type ActorContext, RunInactiveError, runKey } from '../../runtime/index.ts';
 import { type MatchKey, matchKeyOf } from './identity.ts';
 import { type StoredSettings, readSettings } from './settings-store.ts';
@@ -26,9 +26,8 @@ export interface ItemSettings {
   key: MatchKey;
 }
 
-export class MissingSettingsError extends Error {
+export class MissingSettingsError extends PermanentError {
   override name = 'MissingSettingsError';
-  readonly retryable = false;
 }
 
 /** Entries kept per cache; a workspace has few revisions and runs in use at once. */

@@ -11,6 +11,7 @@
 // marker is one key, so a listing made at the same time may replace this one's marker before the
 // watch delivers it; the newer marker, further on in the stream, closes the pass as well.
 // Listing keys by "nothing pending" was seen to miss the newest key on nats-server 2.9.
+import { RetryableError } from '../../protocol/index.ts';
 import type { TypedKv } from '../../runtime/index.ts';
 import type { SyncError } from '../../protocol/index.ts';
 import { errorKey } from './error-id.ts';
@@ -22,9 +23,8 @@ const LIST_TIMEOUT_MS = 15_000;
 const MARKER = '_listed';
 
 /** A listing that did not end in time (NATS slow or away): a work item that needs it is retried. */
-class ListTimeoutError extends Error {
+class ListTimeoutError extends RetryableError {
   override name = 'ListTimeoutError';
-  readonly retryable = true;
 }
 
 export class ErrorStore {

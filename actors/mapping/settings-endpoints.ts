@@ -14,7 +14,7 @@ import {
   type ReplyOf,
   type WorkspaceSettings,
 } from '../../protocol/index.ts';
-import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
+import { type ActorContext, type EndpointBinding, QuotaRefusedError, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
 import type { SfObject } from '../../connectors/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
 import { icKind, sfKind } from './type-pairs.ts';
@@ -49,11 +49,11 @@ async function liveSchema(ctx: ActorContext, schema: SchemaSource, maxAgeMs = SA
   try {
     return await schema.full(ctx, 'interactive', maxAgeMs);
   } catch (err) {
-    const e = err as Error & { system?: string; tier?: string };
-    if (e.name === 'QuotaRefusedError') {
+    const e = err as Error & { system?: string };
+    if (err instanceof QuotaRefusedError) {
       throw new ControlError(
         'sf_budget_exhausted',
-        `settings cannot be checked against Salesforce now: the API budget allows no calls (tier ${e.tier ?? 'unknown'}); try again later`,
+        `settings cannot be checked against Salesforce now: the API budget allows no calls (tier ${err.tier}); try again later`,
         { status: 503, cause: err },
       );
     }

@@ -5,7 +5,7 @@
 // entries that earlier refreshes or events put in the index and no page of this run listed
 // (contacts deleted in Intercom) and their links, except entries written after the run began
 // (an event may have added one). See directory.ts.
-import { type BodyOf, IndexPageListed, IndexRefresh, IndexRefreshed } from '../../protocol/index.ts';
+import { type BodyOf, IndexPageListed, IndexRefresh, IndexRefreshed, RetryableError } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WorkspaceFacts } from '../domain/index.ts';
 import { RefreshPages } from './directory.ts';
@@ -43,9 +43,8 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
   await ctx.publish(IndexRefreshed, { run: body.run, contacts, pages: body.page + 1 }, { msgId: `idxdone:${body.run}` });
 }
 
-export class RefreshIncompleteError extends Error {
+export class RefreshIncompleteError extends RetryableError {
   override name = 'RefreshIncompleteError';
-  readonly retryable = true;
 }
 
 const PAGE_WAIT_MS = 120_000;

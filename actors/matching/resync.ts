@@ -1,6 +1,7 @@
 // MatchResync: one person, read again from both systems now (a retried sync error, or a resync
 // asked for by email, Salesforce Id or Intercom id). What is read refreshes the index and the
 // links; what is gone is dropped from both; the records found are joined and mapped.
+import { PermanentError } from '../../protocol/index.ts';
 import { type IcContact, NotFoundError, type SfObject, type SfRecord } from '../../connectors/index.ts';
 import type { BodyOf, MatchResync } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
@@ -21,9 +22,8 @@ export function objectOfId(sfId: string): SfObject | null {
   return null;
 }
 
-export class ResyncInputError extends Error {
+export class ResyncInputError extends PermanentError {
   override name = 'ResyncInputError';
-  readonly retryable = false;
 }
 
 /** Everything read so far about the person, and what was asked for but is gone. */

@@ -1,13 +1,12 @@
 // The notifier: emails the installer when a bulk run finishes. Delivery is at least once; a copy
 // of an email already sent (or being sent) from this process is recognised and not sent again.
-import { type BodyOf, NotifyRunFinished } from '../../protocol/index.ts';
+import { type BodyOf, NotifyRunFinished, RetryableError } from '../../protocol/index.ts';
 import { type ActorDef, type HandlerContext, on } from '../../runtime/index.ts';
 import { runFinishedEmail } from './email.ts';
 
 /** SMTP trouble passes: retried with backoff until the work queue gives up (then the DLQ). */
-export class MailError extends Error {
+export class MailError extends RetryableError {
   override name = 'MailError';
-  readonly retryable = true;
 }
 
 const SENT_MEMORY = 1_000;

@@ -15,6 +15,7 @@ import {
   type QuotaAcquire,
   type Tier,
   type UsageIndicator,
+  RetryableError,
 } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 import { readSettings } from '../domain/index.ts';
@@ -45,9 +46,8 @@ export const DEFAULT_QUOTA_OPTIONS: QuotaOptions = {
 };
 
 /** The leader cannot store its state now: the item comes back later. */
-export class QuotaUnavailableError extends Error {
+export class QuotaUnavailableError extends RetryableError {
   override name = 'QuotaUnavailableError';
-  readonly retryable = true;
 }
 
 type AcquireReply = ReplyOf<typeof QuotaAcquire>;

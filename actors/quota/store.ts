@@ -3,11 +3,11 @@
 // but grants that arrive while a write is in flight share the next write instead of queueing one
 // each. Writes carry the last revision: if another leader wrote in between, this one has been
 // replaced, and it stops granting rather than overwrite its successor.
+import { RetryableError } from '../../protocol/index.ts';
 import type { TypedKv } from '../../runtime/index.ts';
 
-export class QuotaFencedError extends Error {
+export class QuotaFencedError extends RetryableError {
   override name = 'QuotaFencedError';
-  readonly retryable = true;
 }
 
 interface Waiter {

@@ -1,13 +1,12 @@
 // The writer actor (pool): Salesforce updates through sObject Collections (bulk and event items
 // arriving close together share one call) and paced Intercom contact updates.
-import type { SalesforceClient } from '../../connectors/index.ts';
 import { WORK_CLASSES, type WorkClass, WriteIntercom, WriteSalesforce } from '../../protocol/index.ts';
-
-const SHARED_CLASSES: ReadonlySet<WorkClass> = new Set<WorkClass>(['bulk', 'event']);
-import { type ActorDef, type HandlerContext, on } from '../../runtime/index.ts';
+import { type ActorContext, type ActorDef, defineActor, on } from '../../runtime/index.ts';
 import { WriteBatcher } from './batcher.ts';
 import { handleWriteIntercom } from './write-intercom.ts';
 import { type SfBatcher, handleWriteSalesforce, sendBatched } from './write-salesforce.ts';
+
+const SHARED_CLASSES: ReadonlySet<WorkClass> = new Set<WorkClass>(['bulk', 'event']);
 
 export interface WriterActorOptions {
   /** How long an event item waits for others to share its call (default 200 ms; 0 = no sharing). */
@@ -20,46 +19,59 @@ export interface WriterActorOptions {
   intercomConcurrency?: number;
 }
 
-export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
-  const delayMs = o.eventDelayMs ?? 200;
-  // Nobody waits on a single bulk item: a call goes when full, when no item came for 2 s (the
-  // run is ending; shorter gaps happen between scan pages on a busy worker), or after 15 s (well
-  // inside the 30 s ack wait).
-  const bulkDelayMs = o.bulkDelayMs ?? 2_000;
-  const bulkMaxWaitMs = 15_000;
-  const maxRecords = o.maxRecords ?? 200;
-  // One batcher per client and class, i.e. per workspace, worker and class. Bulk and event items
-  // share calls so a run spends ceil(updates / 200) calls however its batches split the updates;
-  // retry and interactive items go at once (a person is waiting).
-  const batchers = new WeakMap<SalesforceClient, Map<WorkClass, SfBatcher>>();
-  const batcherFor = (ctx: HandlerContext): SfBatcher | null => {
-    if (!SHARED_CLASSES.has(ctx.cls) || delayMs <= 0) return null;
-    const sf = ctx.deps.salesforce(ctx.ws);
-    let byClass = batchers.get(sf);
-    if (!byClass) batchers.set(sf, (byClass = new Map()));
-    let b = byClass.get(ctx.cls);
+/** One workspace's writer: its Salesforce batchers, one per class that shares calls. */
+class WorkspaceWriter {
+  private readonly batchers = new Map<WorkClass, SfBatcher>();
+  private readonly ctx: ActorContext;
+  private readonly o: Required<Pick<WriterActorOptions, 'eventDelayMs' | 'bulkDelayMs' | 'maxRecords'>>;
+
+  constructor(ctx: ActorContext, o: Required<Pick<WriterActorOptions, 'eventDelayMs' | 'bulkDelayMs' | 'maxRecords'>>) {
+    this.ctx = ctx;
+    this.o = o;
+  }
+
+  /** Bulk and event items share calls so a run spends ceil(updates / 200) calls however its
+   * batches split the updates; retry and interactive items go at once (a person is waiting). */
+  batcherFor(cls: WorkClass): SfBatcher | null {
+    if (!SHARED_CLASSES.has(cls) || this.o.eventDelayMs <= 0) return null;
+    let b = this.batchers.get(cls);
     if (!b) {
-      const bulk = ctx.cls === 'bulk';
+      const bulk = cls === 'bulk';
       b = new WriteBatcher({
-        maxRecords,
-        delayMs: bulk ? bulkDelayMs : delayMs,
-        maxWaitMs: bulk ? bulkMaxWaitMs : delayMs,
+        maxRecords: this.o.maxRecords,
+        delayMs: bulk ? this.o.bulkDelayMs : this.o.eventDelayMs,
+        // Nobody waits on a single bulk item: a call goes when full, when no item came for the
+        // gap (the run is ending), or after 15 s (well inside the 30 s ack wait).
+        maxWaitMs: bulk ? BULK_MAX_WAIT_MS : this.o.eventDelayMs,
         keyOf: (u) => u.id,
-        send: sendBatched(sf, ctx.cls),
+        send: sendBatched(this.ctx.deps.salesforce(this.ctx.ws), cls),
       });
-      byClass.set(ctx.cls, b);
+      this.batchers.set(cls, b);
     }
     return b;
+  }
+}
+
+const BULK_MAX_WAIT_MS = 15_000;
+
+export function createWriterActor(o: WriterActorOptions = {}): ActorDef<WorkspaceWriter> {
+  const opts = {
+    eventDelayMs: o.eventDelayMs ?? 200,
+    // Shorter gaps happen between scan pages on a busy worker.
+    bulkDelayMs: o.bulkDelayMs ?? 2_000,
+    maxRecords: o.maxRecords ?? 200,
   };
-  return {
+  return defineActor({
     name: 'writer',
+    init: (ctx) => new WorkspaceWriter(ctx, opts),
+  }).serve({
     queues: [
       // Enough items in flight for the batcher to fill calls of 200 from parts of a few dozen.
       {
         stage: 'sfwrite',
         classes: WORK_CLASSES,
         concurrency: 32,
-        handlers: [on(WriteSalesforce, (body, ctx) => handleWriteSalesforce(body, ctx, batcherFor(ctx)))],
+        handlers: [on(WriteSalesforce, (body, ctx, w) => handleWriteSalesforce(body, ctx, w.batcherFor(ctx.cls)))],
       },
       {
         stage: 'icwrite',
@@ -67,7 +79,7 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef {
         handlers: [on(WriteIntercom, (body, ctx) => handleWriteIntercom(body, ctx, o.intercomConcurrency ?? 8))],
       },
     ],
-  };
+  });
 }
 
-export const writerActor: ActorDef = createWriterActor();
+export const writerActor = createWriterActor();

@@ -9,6 +9,7 @@ import {
   PartWritten,
   RecordSynced,
   ReportSyncError,
+  RetryableError,
   SyncErrorResolved,
   type WorkClass,
   type WriteSalesforce,
@@ -26,13 +27,10 @@ export type SfBatcher = WriteBatcher<SfRecordUpdate, WriteResult, HandlerContext
 const DIRECTION = 'intercom_to_salesforce' as const;
 
 /** The org's daily limit is spent: wait for the quota actor to see usage fall, do not park the item. */
-export class SalesforceLimitError extends Error {
+export class SalesforceLimitError extends RetryableError {
   override name = 'SalesforceLimitError';
-  readonly retryable = true;
-  readonly retryAfterMs: number;
   constructor(message: string, retryAfterMs: number, opts?: { cause?: unknown }) {
-    super(message, opts);
-    this.retryAfterMs = retryAfterMs;
+    super(message, { ...opts, retryAfterMs });
   }
 }
 

@@ -27,7 +27,10 @@ afterAll(async () => {
 
 class Probe {
   ready = false;
-  constructor(readonly id: number) {}
+  readonly id: number;
+  constructor(id: number) {
+    this.id = id;
+  }
 }
 
 function probeActor(seen: string[], gate: Promise<void>) {

@@ -2,7 +2,7 @@ import { encode } from '@msgpack/msgpack';
 import { headers as natsHeaders } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Headers, subject, workMessage } from '../../protocol/index.ts';
+import { Headers, RetryableError, subject, workMessage } from '../../protocol/index.ts';
 import { on, type ActorDef } from '../../runtime/index.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { connectAs, startHost, waitFor, type TestHost } from '../helpers/host.ts';
@@ -10,9 +10,8 @@ import { connectAs, startHost, waitFor, type TestHost } from '../helpers/host.ts
 // Test-only message types on real stages.
 const Ping = workMessage('notify.test-ping.v1', 'notify', z.object({ n: z.number().int(), mode: z.string().default('ok') }));
 
-class Flaky extends Error {
+class Flaky extends RetryableError {
   override name = 'Flaky';
-  readonly retryable = true;
 }
 
 let server: NatsServerHandle;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NatsError } from 'nats';
-import { isTransientNatsError } from '../../runtime/index.ts';
+import { isTransientNatsError } from '../../protocol/index.ts';
 
 describe('transient NATS errors', () => {
   it('treats timeouts and connection trouble as retryable, and nothing else', () => {

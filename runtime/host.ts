@@ -6,13 +6,16 @@ import type { JsMsg, KV, NatsConnection, Subscription } from 'nats';
 import {
   type BucketName,
   ControlError,
+  DEFAULT_DECODE_LIMITS,
   DEFAULT_QUEUE_TUNING,
+  type DecodeLimits,
   type Encoding,
   Headers,
   type QueueTuning,
   STAGES,
   type Topology,
   type WorkClass,
+  WorkDeadLettered,
   decodeMessage,
   subject,
   topology,
@@ -22,6 +25,7 @@ import { ControlPlane } from './control.ts';
 import { DeadLetterStore } from './dead-letters.ts';
 import { type TypedKv, typedKv } from './kv.ts';
 import { Lease } from './lease.ts';
+import { Liveness } from './liveness.ts';
 import type { Logger } from './logger.ts';
 import { Messenger } from './messenger.ts';
 import { ensureConsumer, provision } from './provision.ts';
@@ -29,7 +33,7 @@ import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
 import type { ActorContext, ActorDef, ActorDeps, HandlerContext } from './types.ts';
-import { WorkQueue } from './work-queue.ts';
+import { type RunDeadLetter, WorkQueue } from './work-queue.ts';
 
 export interface HostOptions {
   nc: NatsConnection;
@@ -45,6 +49,8 @@ export interface HostOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** How long a work item taken is kept by heartbeats (default ten ack waits; see WorkQueue). */
   holdMs?: number;
+  /** What a message may be before it is decoded (size) and while (depth, lengths). */
+  limits?: Partial<DecodeLimits>;
   version?: string;
 }
 
@@ -73,8 +79,11 @@ export class ActorHost {
   readonly topology: Topology;
   readonly messenger: Messenger;
   readonly tokens: TokenBroker;
-  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs'>> & Pick<HostOptions, 'backoff' | 'holdMs'>;
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'limits'>> &
+    Pick<HostOptions, 'backoff' | 'holdMs'>;
   private readonly tuning: QueueTuning;
+  private readonly limits: DecodeLimits;
+  private readonly liveness: Liveness;
   private readonly dlq: DeadLetterStore;
   private readonly control: ControlPlane;
   private readonly kvs = new Map<BucketName, Promise<TypedKv>>();
@@ -96,12 +105,14 @@ export class ActorHost {
       ...opts,
     };
     this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };
+    this.limits = { ...DEFAULT_DECODE_LIMITS, ...opts.limits };
     this.deps = opts.deps ?? ({} as ActorDeps);
-    this.topology = topology({ prefix: this.o.prefix });
+    this.topology = topology({ prefix: this.o.prefix, workspaces: this.o.workspaces, maxMessageBytes: this.limits.maxBytes });
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
     this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
-    this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
-    this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, opts.log.child({ part: 'control' }), {
+    this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name, this.limits.maxBytes);
+    this.liveness = new Liveness(opts.nc, this.o.prefix);
+    this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, this.limits, opts.log.child({ part: 'control' }), {
       context: (actor, ws) => (this.o.workspaces.includes(ws) ? this.contextFor(actor, ws) : null),
       isLeader: (actor, ws) => this.running.has(`${actor}/${ws}`) && !!this.actors.get(actor)?.singleton,
       singleton: (actor) => !!this.actors.get(actor)?.singleton,
@@ -140,6 +151,7 @@ export class ActorHost {
       this.actors.set(a.name, a);
     }
     await this.control.start(actors, this.o.version);
+    this.liveness.start();
     const leases = await this.kv('leases');
     for (const a of actors) {
       for (const ws of this.o.workspaces) {
@@ -148,7 +160,15 @@ export class ActorHost {
           continue;
         }
         const lease = new Lease(
-          { kv: leases, key: `${a.name}.${ws}`, holder: this.holder, ttlMs: this.o.leaseTtlMs, log: this.o.log },
+          {
+            kv: leases,
+            key: `${a.name}.${ws}`,
+            holder: this.holder,
+            ttlMs: this.o.leaseTtlMs,
+            log: this.o.log,
+            actAtOnce: a.fenced === true,
+            alive: this.liveness,
+          },
           { onAcquired: () => this.activate(a, ws), onLost: () => this.deactivate(a, ws, 1_000) },
         );
         this.leases.push(lease);
@@ -239,6 +259,8 @@ export class ActorHost {
           log: this.o.log.child({ actor: a.name, queue: def.durable }),
           backoff: this.o.backoff,
           holdMs: this.o.holdMs,
+          limits: this.limits,
+          onDeadLetter: (l) => this.tellRun(l),
           context: (msgWs, c, m) => {
             if (!this.o.workspaces.includes(msgWs)) return null;
             if (ws && !this.running.has(`${a.name}/${ws}`)) return null;
@@ -252,6 +274,17 @@ export class ActorHost {
     return out;
   }
 
+  /** A run's item was dead-lettered: its coordinator hears of it (and fails the run). */
+  private async tellRun(l: RunDeadLetter): Promise<void> {
+    if (l.type === WorkDeadLettered.type) return; // never about itself
+    await this.messenger.publish(
+      WorkDeadLettered,
+      l.ws,
+      { run: l.run, stage: l.stage, type: l.type, subject: l.subject.slice(0, 300), reason: l.reason, error: l.error, dlqSeq: l.dlqSeq },
+      { cls: 'bulk', run: l.run, msgId: `dlqrun:${l.dlqSeq}` },
+    );
+  }
+
   private async activate(a: ActorDef, ws: string): Promise<void> {
     const abort = new AbortController();
     const ctx = this.makeContext(a.name, ws, abort.signal);
@@ -263,7 +296,7 @@ export class ActorHost {
           callback: (err, msg) => {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {
-              const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined);
+              const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined, this.limits);
               void Promise.resolve(e.handle(body as never, ctx)).catch((er) =>
                 ctx.log.error({ err: (er as Error).message }, 'event handler failed'),
               );
@@ -301,6 +334,7 @@ export class ActorHost {
       if (a) await this.deactivate(a, r.ctx.ws, graceMs);
     }
     await Promise.all(this.leases.map((l) => l.stop()));
+    this.liveness.stop();
     await this.control.stop();
     this.gate?.stop();
     await this.tokens.close();

@@ -2,7 +2,10 @@
 // so leases of any length share one bucket. `create` acquires; `update` with the last revision
 // renews at a third of the TTL; a failed renewal means another holder may exist, so leadership
 // stops at once. A new leader waits one TTL before acting, so an old leader that lost the key has
-// surely stopped.
+// surely stopped; an actor whose writes are fenced (compare-and-set on what it loaded: quota)
+// acts at once. A follower does not wait for the key to expire when its holder is gone: each entry
+// names the holder's liveness subject, and when nobody answers there (the holder's connection is
+// closed: a killed process) the follower takes the key over by compare-and-set.
 import type { TypedKv } from './kv.ts';
 import type { Logger } from './logger.ts';
 
@@ -11,12 +14,24 @@ export interface LeaseCallbacks {
   onLost(): void | Promise<void>;
 }
 
+export type LivenessState = 'alive' | 'gone' | 'unknown';
+
 export interface LeaseOptions {
   kv: TypedKv;
   key: string;
   holder: string;
   ttlMs: number;
   log: Logger;
+  /** Act as soon as the key is held (the actor fences its own writes); otherwise wait one TTL. */
+  actAtOnce?: boolean;
+  /** This holder's liveness subject, written into the entry, and how to ask another's. */
+  alive?: { subject: string; check(subject: string): Promise<LivenessState> };
+}
+
+interface LeaseValue {
+  holder?: string;
+  at?: number;
+  alive?: string;
 }
 
 export class Lease {
@@ -45,8 +60,21 @@ export class Lease {
     this.timer = setTimeout(() => void this.tick(), ms);
   }
 
-  private value(): { holder: string; at: number } {
-    return { holder: this.o.holder, at: Date.now() };
+  private value(): LeaseValue {
+    return { holder: this.o.holder, at: Date.now(), ...(this.o.alive ? { alive: this.o.alive.subject } : {}) };
+  }
+
+  /** The key is held by someone else: take it over if its holder is gone. */
+  private async takeOver(): Promise<number> {
+    const alive = this.o.alive;
+    if (!alive) return 0;
+    const cur = await this.o.kv.getRaw(this.o.key);
+    const v = cur?.value as LeaseValue | undefined;
+    if (!cur || !v?.alive || v.holder === this.o.holder) return 0;
+    if ((await alive.check(v.alive)) !== 'gone') return 0;
+    const revision = await this.o.kv.update(this.o.key, this.value(), cur.revision, { ttlMs: this.o.ttlMs });
+    this.o.log.warn({ lease: this.o.key, previous: v.holder }, 'lease holder is gone; lease taken over');
+    return revision;
   }
 
   private async tick(): Promise<void> {
@@ -56,12 +84,20 @@ export class Lease {
       try {
         this.revision = await this.o.kv.create(this.o.key, this.value(), { ttlMs: this.o.ttlMs });
       } catch {
-        this.schedule(third); // held by someone else (or NATS unreachable): ask again later
+        this.revision = await this.takeOver().catch(() => 0);
+      }
+      if (this.revision === 0) {
+        this.schedule(third); // held by someone alive (or NATS unreachable): ask again later
         return;
       }
-      this.o.log.info({ lease: this.o.key }, 'lease acquired; waiting one TTL before acting');
       this.schedule(third);
-      setTimeout(() => void this.becomeLeader(), this.o.ttlMs);
+      if (this.o.actAtOnce) {
+        this.o.log.info({ lease: this.o.key }, 'lease acquired');
+        await this.becomeLeader();
+      } else {
+        this.o.log.info({ lease: this.o.key }, 'lease acquired; waiting one TTL before acting');
+        setTimeout(() => void this.becomeLeader(), this.o.ttlMs);
+      }
       return;
     }
     try {

@@ -1,6 +1,8 @@
 // WriteSalesforce: one sObject Collections call per item (bulk and event items may share one), then an
 // audit event per record written, a sync error per record refused, and the part's tally for a
-// bulk run. Redoing an update sets the same values again, so redelivery is harmless.
+// bulk run. What each call did is recorded per record as soon as it answers (outcomes.ts): a
+// redelivery, after a kill or after another call the item rode in failed, sends only the records
+// no call has taken yet.
 import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
@@ -15,6 +17,7 @@ import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
 import { summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
+import { ItemOutcomes } from './outcomes.ts';
 
 type Body = BodyOf<typeof WriteSalesforce>;
 type Update = Body['updates'][number];
@@ -33,17 +36,32 @@ export class SalesforceLimitError extends Error {
   }
 }
 
-async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null): Promise<SfRecordResult[]> {
-  try {
-    if (batcher) return await batcher.submit(updates, { context: ctx, heartbeat: () => ctx.working() });
-    const sf = ctx.deps.salesforce(ctx.ws);
-    return await ctx.withTokens(ctx.cls, 1, () => sf.update(updates));
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'REQUEST_LIMIT_EXCEEDED') {
-      throw new SalesforceLimitError(`Salesforce refused the update: ${(err as Error).message}`, 60_000, { cause: err });
-    }
-    throw err;
+function limitError(err: unknown): unknown {
+  if ((err as { code?: unknown }).code === 'REQUEST_LIMIT_EXCEEDED') {
+    return new SalesforceLimitError(`Salesforce refused the update: ${(err as Error).message}`, 60_000, { cause: err });
   }
+  return err;
+}
+
+/** Sends the updates (shared calls when batched), recording each call's results as it answers;
+ * throws the first call's failure once every call has settled. */
+async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null, outcomes: ItemOutcomes): Promise<void> {
+  const sf = ctx.deps.salesforce(ctx.ws);
+  const parts = batcher
+    ? batcher.submitParts(updates, { context: ctx, heartbeat: () => ctx.working() })
+    : [{ updates, promise: ctx.withTokens(ctx.cls, 1, () => sf.update(updates)) }];
+  const settled = await Promise.allSettled(
+    parts.map(async (p) => {
+      const results = await p.promise;
+      p.updates.forEach((u, i) => {
+        const r = results[i];
+        outcomes.add(u.id, r?.success ? { ok: true } : { ok: false, error: { errors: r?.errors ?? [] } });
+      });
+      await outcomes.flush();
+    }),
+  );
+  const failure = settled.find((x) => x.status === 'rejected');
+  if (failure) throw limitError(failure.reason);
 }
 
 /** What a batcher sends: one call under one lease of the class, taken by the first item. */
@@ -102,19 +120,29 @@ function failed(body: Body, u: Update, r: SfRecordResult, ctx: HandlerContext, k
 }
 
 export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, batcher: SfBatcher | null): Promise<void> {
-  const updates = body.updates.map((u) => ({ type: u.object, id: u.id, fields: u.fields }));
-  const results = await update(ctx, updates, batcher);
+  const outcomes = await ItemOutcomes.load(ctx, 'salesforce', body);
+  const todo = body.updates.filter((u) => !outcomes.get(u.id));
+  if (todo.length) {
+    await update(
+      ctx,
+      todo.map((u) => ({ type: u.object, id: u.id, fields: u.fields })),
+      batcher,
+      outcomes,
+    );
+  }
   const key = partKey(body, ctx.cls);
   let updated = 0;
   const sends: Promise<unknown>[] = [];
-  body.updates.forEach((u, i) => {
-    if (results[i]?.success) {
+  for (const u of body.updates) {
+    const o = outcomes.get(u.id);
+    if (o?.ok) {
       updated += 1;
       sends.push(...succeeded(body, u, ctx, key));
     } else {
-      sends.push(failed(body, u, results[i] ?? { id: u.id, success: false, errors: [] }, ctx, key));
+      const errors = (o?.error.errors ?? []) as SfRecordResult['errors'];
+      sends.push(failed(body, u, { id: u.id, success: false, errors }, ctx, key));
     }
-  });
+  }
   await Promise.all(sends);
   if (!body.run) return;
   await ctx.publish(

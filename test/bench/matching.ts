@@ -119,6 +119,7 @@ function run(runId: string, settingsRevision: number): Run {
     status: 'running',
     phase: 'contacts',
     reason: null,
+    detail: null,
     dryRun: false,
     startedBy: 'bench',
     startedAt: Date.now(),

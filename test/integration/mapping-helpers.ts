@@ -126,6 +126,7 @@ export function makeRun(runId: string, status: Run['status'], settingsRevision: 
     status,
     phase: 'contacts',
     reason: null,
+    detail: null,
     dryRun,
     startedBy: 'test',
     startedAt: Date.now(),

@@ -114,6 +114,7 @@ export async function recordRun(sys: TestSystem, over: Partial<Run> = {}): Promi
     status: 'running',
     phase: 'index',
     reason: null,
+    detail: null,
     dryRun: false,
     startedBy: 'test',
     startedAt: Date.now(),

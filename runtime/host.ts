@@ -61,6 +61,9 @@ interface Running {
   ctx: ActorContext;
 }
 
+/** Room a dead letter needs beside the body it keeps: its headers (runtime/dead-letters.ts). */
+const LETTER_HEADROOM_BYTES = 64 * 1024;
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -141,6 +144,13 @@ export class ActorHost {
 
   async start(actors: ActorDef[]): Promise<void> {
     requireNatsServer(this.o.nc);
+    // A dead letter keeps a body up to the limit whole, with headers: it must fit max_payload.
+    const maxPayload = this.o.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    if (this.limits.maxBytes + LETTER_HEADROOM_BYTES > maxPayload) {
+      throw new Error(
+        `limits.maxMessageBytes (${this.limits.maxBytes}) must be at least ${LETTER_HEADROOM_BYTES} bytes below the server's max_payload (${maxPayload})`,
+      );
+    }
     await provision(this.o.nc, this.topology, this.o.replicas);
     this.gate = new RunGate(await this.kv('runs'));
     await this.gate.start();

@@ -37,6 +37,8 @@ export function recount(reports: Iterable<Report>, writes: Iterable<WriteRecord>
     }
   }
   for (const w of writes) {
+    const settled = new Set([...w.written, ...w.failed.map((f) => f.id)]);
+    c.inDoubt += new Set(w.sent.filter((id) => !settled.has(id))).size;
     parts.set(`${w.system}:${w.batchId}:${w.part}`, {
       updated: w.written.length,
       failed: w.failed.length,

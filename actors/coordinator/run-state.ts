@@ -16,6 +16,7 @@ export function emptyCounts(): RunCounts {
     failed: 0,
     wouldUpdateSalesforce: 0,
     wouldUpdateIntercom: 0,
+    inDoubt: 0,
   };
 }
 

@@ -46,6 +46,7 @@ export function runFinishedEmail(run: Run, publicUrl: string): Email {
     ['Unchanged', n(c.unchanged)],
     ['Failed', n(c.failed)],
   ];
+  if (c.inDoubt) rows.push(['In doubt (a lost worker was writing them)', n(c.inDoubt)]);
   if (run.dryRun) {
     rows.push(['Would update in Salesforce', n(c.wouldUpdateSalesforce)], ['Would update in Intercom', n(c.wouldUpdateIntercom)]);
   }

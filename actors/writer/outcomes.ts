@@ -23,13 +23,14 @@ export function writeRecordKey(ws: string, scope: string, system: WriteRecord['s
 
 export class ItemOutcomes {
   private readonly known = new Map<string, Outcome>();
+  private readonly sent = new Set<string>();
   private writing: Promise<void> | null = null;
   private dirty = false;
   private readonly kv: TypedKv;
   private readonly key: string;
-  private readonly base: Omit<WriteRecord, 'written' | 'failed'>;
+  private readonly base: Omit<WriteRecord, 'written' | 'failed' | 'sent'>;
 
-  private constructor(kv: TypedKv, key: string, base: Omit<WriteRecord, 'written' | 'failed'>) {
+  private constructor(kv: TypedKv, key: string, base: Omit<WriteRecord, 'written' | 'failed' | 'sent'>) {
     this.kv = kv;
     this.key = key;
     this.base = base;
@@ -47,6 +48,7 @@ export class ItemOutcomes {
     if (stored.success) {
       for (const id of stored.data.written) o.known.set(id, { ok: true });
       for (const f of stored.data.failed) o.known.set(f.id, { ok: false, error: f.error });
+      for (const id of stored.data.sent) o.sent.add(id);
     }
     return o;
   }
@@ -57,6 +59,13 @@ export class ItemOutcomes {
 
   get size(): number {
     return this.known.size;
+  }
+
+  /** Records about to go in a call, stored before it goes (what a lost worker leaves in doubt). */
+  async sending(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.sent.add(id);
+    this.dirty = true;
+    await this.flush();
   }
 
   add(id: string, outcome: Outcome): void {
@@ -95,6 +104,6 @@ export class ItemOutcomes {
       if (o.ok) written.push(id);
       else failed.push({ id, error: o.error });
     }
-    return { ...this.base, written, failed };
+    return { ...this.base, written, failed, sent: [...this.sent] };
   }
 }

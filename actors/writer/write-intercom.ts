@@ -79,6 +79,7 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
   const ic = ctx.deps.intercom(ctx.ws);
   const outcomes = await ItemOutcomes.load(ctx, 'intercom', body);
   const todo = body.updates.filter((u) => !outcomes.get(u.id));
+  if (todo.length) await outcomes.sending(todo.map((u) => u.id));
   const settled = await settleLimited(todo, concurrency, async (u) => {
     try {
       await ic.updateContact(u.id, u.patch as IcContactPatch);

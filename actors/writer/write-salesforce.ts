@@ -123,6 +123,7 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
   const outcomes = await ItemOutcomes.load(ctx, 'salesforce', body);
   const todo = body.updates.filter((u) => !outcomes.get(u.id));
   if (todo.length) {
+    await outcomes.sending(todo.map((u) => u.id));
     await update(
       ctx,
       todo.map((u) => ({ type: u.object, id: u.id, fields: u.fields })),

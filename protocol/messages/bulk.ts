@@ -104,6 +104,9 @@ export const RunCountsSchema = z.strictObject({
   /** Dry run only. */
   wouldUpdateSalesforce: nonNegInt(),
   wouldUpdateIntercom: nonNegInt(),
+  /** Records in a call whose worker was lost before the answer, of a run that ended meanwhile:
+   * they may or may not have been written (never counted as updated). */
+  inDoubt: nonNegInt().default(0),
 });
 export type RunCounts = z.infer<typeof RunCountsSchema>;
 

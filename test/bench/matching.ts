@@ -139,6 +139,7 @@ function run(runId: string, settingsRevision: number): Run {
       failed: 0,
       wouldUpdateSalesforce: 0,
       wouldUpdateIntercom: 0,
+      inDoubt: 0,
     },
     percent: 0,
     ratePerSecond: 0,

@@ -146,6 +146,7 @@ export function makeRun(runId: string, status: Run['status'], settingsRevision: 
       failed: 0,
       wouldUpdateSalesforce: 0,
       wouldUpdateIntercom: 0,
+      inDoubt: 0,
     },
     percent: 0,
     ratePerSecond: 0,

@@ -134,6 +134,7 @@ export async function recordRun(sys: TestSystem, over: Partial<Run> = {}): Promi
       failed: 0,
       wouldUpdateSalesforce: 0,
       wouldUpdateIntercom: 0,
+      inDoubt: 0,
     },
     percent: 0,
     ratePerSecond: 0,

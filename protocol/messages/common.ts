@@ -20,7 +20,7 @@ export const SfRecordSchema = z.looseObject({ Id: z.string().min(15).max(18), Sy
 
 /** An Intercom contact as read; only what matching and mapping rely on is checked. */
 export const IcContactSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().min(1).max(64),
   role: z.enum(['user', 'lead']),
   email: z.string().nullable(),
   external_id: z.string().nullable().optional(),

@@ -51,8 +51,10 @@ const readOnly: [string, (user: CliUser) => Promise<void>][] = [
   [
     'nats stream view shows the events stream, decoded',
     async (user) => {
-      const r = await natsOnTerminal(url, user, ['stream', 'view', 'PEOPLESYNC_EVENTS', '2', '--translate', DECODE], /Next Page\?/);
-      expect(r.out).toMatch(/\[1\] Subject: peoplesync\.evt\.ws1\.bulk\.progress/);
+      // The run's progress: quota reports usage as soon as its leader starts, so it may come first.
+      const view = ['stream', 'view', 'PEOPLESYNC_EVENTS', '2', '--subject', `peoplesync.evt.${WS}.bulk.progress`, '--translate', DECODE];
+      const r = await natsOnTerminal(url, user, view, /Next Page\?/);
+      expect(r.out).toMatch(/\[\d+\] Subject: peoplesync\.evt\.ws1\.bulk\.progress/);
       expect(r.out).toContain('ps-type: bulk.progress.v1');
       expect(r.out).not.toMatch(/Permissions Violation/);
       expect(jsonBlocks(r.out)[0]).toMatchObject({ runId: run.runId, status: 'running', startedBy: 'cli-test' });

@@ -10,6 +10,7 @@ import { quotaActor } from './quota/actor.ts';
 import { coordinatorActor } from './coordinator/actor.ts';
 import { pollingActor, pollSchedulerActor } from './polling/actor.ts';
 import { notifierActor } from './notifier/actor.ts';
+import { historyActor } from './history/actor.ts';
 
 export const ACTORS: Record<string, ActorDef> = {
   quota: quotaActor,
@@ -22,6 +23,7 @@ export const ACTORS: Record<string, ActorDef> = {
   polling: pollingActor,
   'poll-scheduler': pollSchedulerActor,
   notifier: notifierActor,
+  history: historyActor,
 };
 
 export const ACTOR_NAMES = (): string[] => Object.keys(ACTORS);

@@ -15,6 +15,8 @@ import type { NatsConnection } from 'nats';
 export interface Worker {
   host: ActorHost;
   nc: NatsConnection;
+  /** What the worker wired into its actors' contexts (the gateway of a worker is found by it). */
+  deps: ActorDeps;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
     publicUrl: cfg.publicUrl,
     now: () => Date.now(),
     http: cfg.http,
+    console: cfg.console,
     webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
     natsHealth: async () => {
       const nc = host().messenger.nc;
@@ -110,6 +113,7 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
   return {
     host,
     nc,
+    deps,
     stop: async (graceMs = 10_000) => {
       await host.stop(graceMs);
       deps.mailer.close();

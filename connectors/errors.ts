@@ -92,6 +92,20 @@ export class ValidationError extends ConnectorError {
   }
 }
 
+/** Salesforce refused a whole sObject Collections call because of one field of one object: a
+ * field the object no longer has (deleted after the settings were saved), or a value the field's
+ * type cannot take. The same call without that field may go through. */
+export class FieldRefusedError extends ValidationError {
+  override name = 'FieldRefusedError';
+  readonly object: string;
+  readonly field: string;
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable'> & { object: string; field: string }) {
+    super(message, { ...opts, fields: [opts.field] });
+    this.object = opts.object;
+    this.field = opts.field;
+  }
+}
+
 export function isRetryable(err: unknown): boolean {
   return err instanceof ConnectorError ? err.retryable : false;
 }

@@ -9,3 +9,4 @@ export * from './control-error.ts';
 export * from './messages/index.ts';
 export * from './settings.ts';
 export * from './records.ts';
+export * from './console.ts';

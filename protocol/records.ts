@@ -15,6 +15,8 @@ export const WriteRecordSchema = z.strictObject({
   written: z.array(z.string()),
   /** Records the service refused (a sync error each), with what it said. */
   failed: z.array(z.strictObject({ id: z.string(), error: z.record(z.string(), z.unknown()) })),
+  /** Fields left out of records written, by record (the service refused them for the whole call). */
+  dropped: z.record(z.string(), z.array(z.string())).default({}),
   /** Records handed to a call, written before the call goes: those with no outcome yet were in a
    * call whose answer nobody recorded (its worker was lost): they may or may not be written. */
   sent: z.array(z.string()).default([]),

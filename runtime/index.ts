@@ -12,6 +12,7 @@ export * from './lease.ts';
 export * from './liveness.ts';
 export * from './messenger.ts';
 export * from './dead-letters.ts';
+export * from './event-log.ts';
 export * from './tokens.ts';
 export * from './run-gate.ts';
 export * from './work-queue.ts';

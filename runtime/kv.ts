@@ -32,7 +32,9 @@ export interface TypedKv {
   /** Read-modify-write with retries on conflicts. `fn` returns undefined to leave the key alone. */
   modify<T>(key: string, fn: (current: unknown | null) => T | undefined, attempts?: number): Promise<T | undefined>;
   watch(filter: string, onEntry: (key: string, value: unknown | null, revision: number) => void): Promise<() => void>;
-  /** Removes every entry under a filter at once (`<ws>.<run>.>`), leaving no markers. */
+  /** Removes every entry under a filter (`<ws>.<run>.>`): each key is purged (its values go at
+   * once; an empty marker stays until the bucket's max age). Not a stream purge: that is an
+   * operator's right, which a worker does not have (nats.conf). */
   purge(filter: string): Promise<void>;
 }
 
@@ -158,7 +160,9 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
       return () => w.stop();
     },
     async purge(filter) {
-      await (await nc.jetstreamManager()).streams.purge(stream, { filter: filterOf(filter) });
+      const keys: string[] = [];
+      for await (const { key } of self.list(filter)) keys.push(key);
+      for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((k) => kv.purge(k)));
     },
   };
   return self;

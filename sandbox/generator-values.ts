@@ -1,7 +1,8 @@
 // Value building blocks for the generator: word lists, a person's profile, and how a profile
 // becomes a Salesforce record or an Intercom contact. Pure functions of an Rng.
 
-import type { IcContact, IcRole, SfObject, SfRecord } from '../connectors/types.ts';
+import type { SObjectName, SObjectRecord } from './salesforce/wire.ts';
+import type { StoredContact, ContactRole } from './intercom/wire.ts';
 import { chance, intBetween, pick, type Rng } from './prng.ts';
 import { formatSfDate, formatSfDateTime, LEAD_SOURCES, LEAD_STATUSES, PLANS } from './sf-schema.ts';
 
@@ -125,7 +126,7 @@ export interface Profile {
 export type ProfileKey = keyof Profile;
 
 /** The mapped attributes of the default demo mapping, by the side that owns them. */
-export const SF_TO_IC: Readonly<Record<SfObject, readonly ProfileKey[]>> = {
+export const SF_TO_IC: Readonly<Record<SObjectName, readonly ProfileKey[]>> = {
   Lead: ['company', 'title', 'city', 'employees', 'leadSource'],
   Contact: ['title', 'city', 'department', 'leadSource'],
 };
@@ -226,9 +227,9 @@ export interface SfStamps {
   modified: number;
 }
 
-export function toSfRecord(object: SfObject, id: string, p: Profile, t: SfStamps): SfRecord {
+export function toSfRecord(object: SObjectName, id: string, p: Profile, t: SfStamps): SObjectRecord {
   const modified = formatSfDateTime(t.modified);
-  const common: SfRecord = {
+  const common: SObjectRecord = {
     Id: id,
     FirstName: p.first,
     LastName: p.last,
@@ -248,14 +249,24 @@ export function toSfRecord(object: SfObject, id: string, p: Profile, t: SfStamps
     SystemModstamp: modified,
   };
   if (object === 'Lead') {
-    return { ...common, Company: p.company, City: p.city, Status: p.status, NumberOfEmployees: p.employees, AnnualRevenue: p.revenue };
+    return {
+      ...common,
+      Company: p.company,
+      City: p.city,
+      Status: p.status,
+      NumberOfEmployees: p.employees,
+      AnnualRevenue: p.revenue,
+      IsConverted: false,
+      ConvertedDate: null,
+      ConvertedContactId: null,
+    };
   }
   return { ...common, Department: p.department, MailingCity: p.city, Birthdate: p.birthdate === null ? null : formatSfDate(p.birthdate) };
 }
 
 const secs = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
 
-export function toIcContact(id: string, role: IcRole, p: Profile, createdMs: number, updatedMs: number): IcContact {
+export function toIcContact(id: string, role: ContactRole, p: Profile, createdMs: number, updatedMs: number): StoredContact {
   const custom: Record<string, unknown> = {
     job_title: p.title,
     city: p.city,
@@ -271,7 +282,6 @@ export function toIcContact(id: string, role: IcRole, p: Profile, createdMs: num
   return {
     type: 'contact',
     id,
-    workspace_id: 'sandbox',
     external_id: null,
     role,
     email: p.email,

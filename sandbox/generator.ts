@@ -2,7 +2,8 @@
 // Intercom contacts everywhere. A generator, so a million people never sit in memory here; each
 // person carries `meta` saying what a correct sync should find (in common, differing, ambiguous).
 
-import type { IcContact, IcRole, SfObject, SfRecord } from '../connectors/types.ts';
+import type { SObjectName, SObjectRecord } from './salesforce/wire.ts';
+import type { StoredContact, ContactRole } from './intercom/wire.ts';
 import {
   alternative,
   DAY_MS,
@@ -78,9 +79,9 @@ export interface PersonMeta {
 
 export interface GeneratedPerson {
   index: number;
-  lead?: SfRecord;
-  contact?: SfRecord;
-  intercom?: IcContact[];
+  lead?: SObjectRecord;
+  contact?: SObjectRecord;
+  intercom?: StoredContact[];
   meta: PersonMeta;
 }
 
@@ -148,7 +149,7 @@ function makePerson(opts: ResolvedGeneratorOptions, index: number, counters: Cou
 
   if (chance(rng, opts.icOnlyShare)) {
     meta.kind = 'ic-only';
-    const role: IcRole = chance(rng, 0.5) ? 'user' : 'lead';
+    const role: ContactRole = chance(rng, 0.5) ? 'user' : 'lead';
     const p = makeProfile(rng, index, created, false);
     return { index, intercom: [toIcContact(makeIcId(created, counters.ic++), role, p, created, icUpdated)], meta };
   }
@@ -157,7 +158,7 @@ function makePerson(opts: ResolvedGeneratorOptions, index: number, counters: Cou
   meta.both = chance(rng, opts.bothShare);
   const hasContact = meta.both || !chance(rng, opts.leadShare);
   const hasLead = meta.both || !hasContact;
-  const primary: SfObject = hasContact ? 'Contact' : 'Lead';
+  const primary: SObjectName = hasContact ? 'Contact' : 'Lead';
   meta.odd = inCommon && chance(rng, opts.oddShare) ? pick(rng, ODD_KINDS) : null;
 
   const base = makeProfile(rng, index, created, meta.odd === 'email-unicode');
@@ -182,7 +183,7 @@ function makePerson(opts: ResolvedGeneratorOptions, index: number, counters: Cou
 }
 
 /** Makes 1-3 mapped attributes differ, each on the side that does not own it. */
-function diverge(rng: Rng, primary: SfObject, base: Profile, sf: Profile, ic: Profile): ProfileKey[] {
+function diverge(rng: Rng, primary: SObjectName, base: Profile, sf: Profile, ic: Profile): ProfileKey[] {
   const candidates = [...SF_TO_IC[primary], ...IC_TO_SF];
   const chosen = new Set<ProfileKey>();
   const n = intBetween(rng, 1, 3);
@@ -232,12 +233,12 @@ function intercomSide(
   rng: Rng,
   opts: ResolvedGeneratorOptions,
   meta: PersonMeta,
-  role: IcRole,
+  role: ContactRole,
   p: Profile,
   created: number,
   updated: number,
   counters: Counters,
-): IcContact[] {
+): StoredContact[] {
   const out = [toIcContact(makeIcId(created, counters.ic++), role, p, created, updated)];
   if (chance(rng, opts.duplicateShare)) {
     meta.duplicate = true;

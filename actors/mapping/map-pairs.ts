@@ -13,6 +13,7 @@ import {
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { DiffContext } from './diff.ts';
 import { type BatchPlan, type PairFailure, failedAttribute, failureCause, planBatch } from './plan-batch.ts';
+import { refusedFieldError } from '../refused-fields.ts';
 import type { SchemaSource } from './service-schema.ts';
 import type { SettingsCache } from './settings-store.ts';
 
@@ -76,13 +77,41 @@ async function publishWrites(body: Body, plan: BatchPlan, ctx: HandlerContext, k
   ]);
 }
 
+/** A mapping whose Salesforce field is gone (not in the describe, or left out of the read because
+ * Salesforce refused it) fails every pair alike: one sync error about the mapping, no record, the
+ * same one the reads and writes that met the refusal report. */
+const FIELD_GONE: ReadonlySet<string> = new Set(['unknown_sf_field', 'field_not_loaded']);
+
+function fieldGoneError(f: PairFailure, records: number, ctx: HandlerContext, run: string | null) {
+  const { failure, pair } = f;
+  const message = `${pair.object}.${failure.sfField} is not in Salesforce (any more): mapping ${failure.mappingId} is skipped for every record`;
+  return {
+    syncType: ctx.cls,
+    ...refusedFieldError({ object: pair.object, field: failure.sfField, code: 'INVALID_FIELD', message, records }),
+    run,
+    at: ctx.deps.now(),
+  };
+}
+
 async function publishErrors(body: Body, plan: BatchPlan, ctx: HandlerContext, key: string): Promise<void> {
   const run = body.run ?? null;
-  await Promise.all(
-    plan.failures.map((f) =>
+  const gone = new Map<string, { first: PairFailure; records: number }>();
+  const perRecord: PairFailure[] = [];
+  for (const f of plan.failures) {
+    if (!FIELD_GONE.has(f.failure.cause)) perRecord.push(f);
+    else {
+      const seen = gone.get(f.failure.mappingId);
+      gone.set(f.failure.mappingId, { first: seen?.first ?? f, records: (seen?.records ?? 0) + 1 });
+    }
+  }
+  await Promise.all([
+    ...perRecord.map((f) =>
       ctx.publish(ReportSyncError, syncError(f, ctx, run), { msgId: `maperr:${key}:${f.pair.sf.Id}:${f.failure.mappingId}` }),
     ),
-  );
+    ...[...gone].map(([mappingId, g]) =>
+      ctx.publish(ReportSyncError, fieldGoneError(g.first, g.records, ctx, run), { msgId: `maperr:${key}:mapping:${mappingId}` }),
+    ),
+  ]);
   // Retries and resyncs: pairs that are in sync now clear their earlier errors.
   if (ctx.cls !== 'retry' && ctx.cls !== 'interactive') return;
   const errorIds = errorIdsFor(body, body.pairs.length);

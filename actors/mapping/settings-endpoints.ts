@@ -1,9 +1,23 @@
-// settings.get and settings.save. A save is checked against the live describe and data
-// attributes and refused with every problem listed; nothing is stored unless all is well. Saving
-// during a bulk run stops that run (the run used the old mappings), so it needs a confirmation.
-import { BulkStop, ControlError, SettingsGet, SettingsSave, SettingsSaved, type RequestOf, type ReplyOf } from '../../protocol/index.ts';
+// settings.get, settings.save and settings.schema. A save is checked against the live describe and
+// data attributes and refused with every problem listed; nothing is stored unless all is well.
+// Saving new mappings during a bulk run stops that run (it diffs with the old ones), so it needs
+// a confirmation. The describe calls are look-ups a person asked for: class interactive, which a
+// workspace without a limit yet may also lease (FIRST_RUN_CALLS), so a first save can be made.
+import {
+  BulkStop,
+  ControlError,
+  SettingsGet,
+  SettingsSave,
+  SettingsSaved,
+  SettingsSchemaShow,
+  type RequestOf,
+  type ReplyOf,
+  type WorkspaceSettings,
+} from '../../protocol/index.ts';
 import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
+import type { SfObject } from '../../connectors/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
+import { icKind, sfKind } from './type-pairs.ts';
 import { readSettings, writeSettings } from './settings-store.ts';
 import { validateSettings, validateShape, type Problem } from './validate-settings.ts';
 import { isDeepStrictEqual } from 'node:util';
@@ -31,9 +45,9 @@ export function problemsMessage(problems: readonly Problem[]): string {
   return `settings refused, nothing was saved: ${n} problem${n === 1 ? '' : 's'}: ${listed}`;
 }
 
-async function liveSchema(ctx: ActorContext, schema: SchemaSource): Promise<ServiceSchema> {
+async function liveSchema(ctx: ActorContext, schema: SchemaSource, maxAgeMs = SAVE_SCHEMA_MAX_AGE_MS): Promise<ServiceSchema> {
   try {
-    return await schema.full(ctx, 'interactive', SAVE_SCHEMA_MAX_AGE_MS);
+    return await schema.full(ctx, 'interactive', maxAgeMs);
   } catch (err) {
     const e = err as Error & { system?: string; tier?: string };
     if (e.name === 'QuotaRefusedError') {
@@ -64,9 +78,8 @@ async function stopRun(ctx: ActorContext, runId: string, by: string): Promise<vo
   }
 }
 
-function sameMappingPart(input: unknown, stored: { mappings: unknown; matching: unknown }): boolean {
-  const i = input as { mappings?: unknown; matching?: unknown } | null;
-  return !!i && isDeepStrictEqual(i.mappings, stored.mappings) && isDeepStrictEqual(i.matching, stored.matching);
+function sameMappingPart(a: WorkspaceSettings, b: WorkspaceSettings): boolean {
+  return isDeepStrictEqual(a.mappings, b.mappings) && isDeepStrictEqual(a.matching, b.matching);
 }
 
 export async function saveSettings(
@@ -75,16 +88,16 @@ export async function saveSettings(
   schema: SchemaSource,
 ): Promise<ReplyOf<typeof SettingsSave>> {
   const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
-  // Mappings already checked against Salesforce need no describe call to be saved again: that is
-  // how a workspace at 100% of its budget raises its limit.
-  const checked =
-    stored && sameMappingPart(body.settings, stored.settings)
-      ? validateShape(body.settings)
-      : validateSettings(body.settings, await liveSchema(ctx, schema));
+  const shape = validateShape(body.settings);
+  // Mappings and matching as stored: already checked against Salesforce, so no describe call is
+  // needed (that is how a workspace at 100% of its budget raises its limit), and a bulk run goes on
+  // (it diffs with exactly these mappings; a raised limit lets a paused run resume).
+  const sameMappings = !!stored && shape.ok && sameMappingPart(shape.settings, stored.settings);
+  const checked = sameMappings ? shape : validateSettings(body.settings, await liveSchema(ctx, schema));
   if (!checked.ok) {
     throw new ControlError('invalid_settings', problemsMessage(checked.problems), { status: 400, details: { problems: checked.problems } });
   }
-  const running = await activeRunId(ctx);
+  const running = sameMappings ? null : await activeRunId(ctx);
   if (running && !body.confirmStopBulk) {
     throw new ControlError(
       'bulk_running',
@@ -103,8 +116,25 @@ export async function saveSettings(
   return { revision, stoppedRun: running };
 }
 
+/** How old a describe the console's field lists may show: a minute, as the pipeline trusts one. */
+const CHOICES_MAX_AGE_MS = 60_000;
+
+/** What a mapping may name: the live fields and attributes, each with the kind it pairs with. */
+export async function schemaChoices(ctx: ActorContext, schema: SchemaSource): Promise<ReplyOf<typeof SettingsSchemaShow>> {
+  const live = await liveSchema(ctx, schema, CHOICES_MAX_AGE_MS);
+  const fields = (o: SfObject) =>
+    live.describe[o].fields.map((f) => ({ name: f.name, label: f.label, type: f.type, updateable: f.updateable, kind: sfKind(f.type) }));
+  return {
+    fields: { Lead: fields('Lead'), Contact: fields('Contact') },
+    attributes: live.dataAttributes
+      .filter((a) => !a.archived)
+      .map((a) => ({ fullName: a.full_name, label: a.label, dataType: a.data_type, writable: a.api_writable, kind: icKind(a.data_type) })),
+  };
+}
+
 export function settingsEndpoints(schema: SchemaSource): EndpointBinding[] {
   return [
+    endpoint(SettingsSchemaShow, (_body, ctx) => schemaChoices(ctx, schema)),
     endpoint(SettingsGet, async (_body, ctx) => {
       const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
       return { settings: stored?.settings ?? null, revision: stored?.revision ?? 0 };

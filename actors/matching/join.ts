@@ -9,6 +9,9 @@
 //   person is both, the Contact wins and the Lead is skipped.
 // - Several eligible contacts for one record, or several records for one contact (in this batch,
 //   or a contact already linked to another record of O), is ambiguous: nothing is paired.
+// - A converted Lead (IsConverted) is skipped before anything else: Salesforce refuses every
+//   update of it (CANNOT_UPDATE_CONVERTED_LEAD), and its person lives on in the Contact it became.
+//   A link it held is dropped, so the contact is free for that Contact.
 import type { SfObject, SfRecord } from '../../connectors/index.ts';
 import { type IndexEntry, type MatchKey, entryKey } from './entry.ts';
 
@@ -46,7 +49,7 @@ type Decision =
   | { kind: 'matched'; sf: SfRecord; entry: IndexEntry; via: 'link' | 'key' }
   | { kind: 'unmatched'; sf: SfRecord }
   | { kind: 'ambiguous'; sf: SfRecord; side: 'intercom' | 'salesforce'; key: string | null; candidates: Candidates }
-  | { kind: 'skipped'; sf: SfRecord; reason: 'contact_wins' };
+  | { kind: 'skipped'; sf: SfRecord; reason: 'contact_wins' | 'converted' };
 
 export type Outcome = Decision & { object: SfObject };
 
@@ -87,7 +90,7 @@ function byLink(r: JoinRecord, input: JoinInput, stale: string[]): Tentative | n
   return { kind: 'matched', sf: r.sf, entry, via: 'link' };
 }
 
-function byKey(r: JoinRecord, input: JoinInput, elsewhere: string[]): Tentative {
+function byKey(r: JoinRecord, input: JoinInput, elsewhere: string[], released: ReadonlySet<string>): Tentative {
   const key = r.key;
   if (key === null) return { kind: 'unmatched', sf: r.sf };
   const found: IndexEntry[] = [];
@@ -112,7 +115,7 @@ function byKey(r: JoinRecord, input: JoinInput, elsewhere: string[]): Tentative 
   }
   const entry = found[0];
   const other = input.icLinks.get(entry.id)?.[input.object];
-  if (other !== undefined && other !== r.sf.Id) {
+  if (other !== undefined && other !== r.sf.Id && !released.has(other)) {
     elsewhere.push(other);
     return {
       kind: 'ambiguous',
@@ -149,10 +152,25 @@ function settle(tentative: Tentative[]): Decision[] {
   });
 }
 
+/** A Lead that has been converted: readable, never updatable again. */
+export function isConvertedLead(object: SfObject, sf: SfRecord): boolean {
+  return object === 'Lead' && sf.IsConverted === true;
+}
+
+function converted(r: JoinRecord, input: JoinInput, stale: string[]): Tentative | null {
+  if (!isConvertedLead(input.object, r.sf)) return null;
+  if (input.sfLinks.has(r.sf.Id)) stale.push(r.sf.Id);
+  return { kind: 'skipped', sf: r.sf, reason: 'converted' };
+}
+
 export function joinRecords(input: JoinInput): JoinResult {
   const staleLinks: string[] = [];
   const linkedElsewhere: string[] = [];
-  const tentative = input.records.map((r) => byLink(r, input, staleLinks) ?? byKey(r, input, linkedElsewhere));
+  // A converted Lead of this batch gives up its contact: another record may take it now.
+  const released = new Set(input.records.filter((r) => isConvertedLead(input.object, r.sf)).map((r) => r.sf.Id));
+  const tentative = input.records.map(
+    (r) => converted(r, input, staleLinks) ?? byLink(r, input, staleLinks) ?? byKey(r, input, linkedElsewhere, released),
+  );
   const outcomes = settle(tentative).map((d): Outcome => ({ ...d, object: input.object }));
   return { outcomes, staleLinks, linkedElsewhere: [...new Set(linkedElsewhere)] };
 }

@@ -2,6 +2,7 @@
 // (email, or the match-key field), all under one token lease of the item's class.
 import type { SfObject, SfRecord } from '../../connectors/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import { readWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import type { ItemSettings } from './item-settings.ts';
 import { sfFieldsFor } from './sf-fields.ts';
 
@@ -50,12 +51,15 @@ export async function readSalesforce(ctx: HandlerContext, item: ItemSettings, w:
   const wanted = OBJECTS.some((o) => w.ids[o].length > 0 || lookups(w, o, item).size > 0);
   if (!wanted) return { Contact: [], Lead: [] };
   const sf = ctx.deps.salesforce(ctx.ws);
+  // A mapped field Salesforce no longer has is left out (and reported once).
+  const without = (o: SfObject, fields: string[], run: (f: string[]) => Promise<SfRecord[]>) =>
+    readWithoutRefused(o, fields, run, refusedFor(sf), (r) => reportRefused(ctx, r));
   const read = (o: SfObject): Promise<SfRecord[][]> => {
     const fields = sfFieldsFor(o, item.settings, item.key);
     const ids = [...new Set(w.ids[o])];
     return Promise.all([
-      ids.length ? sf.readByIds(o, fields, ids) : [],
-      ...[...lookups(w, o, item)].map(([field, values]) => sf.readByField(o, fields, field, values)),
+      ids.length ? without(o, fields, (f) => sf.readByIds(o, f, ids)) : [],
+      ...[...lookups(w, o, item)].map(([field, values]) => without(o, fields, (f) => sf.readByField(o, f, field, values))),
     ]);
   };
   const [contacts, leads] = await ctx.withTokens(ctx.cls, callsFor(w, item), () => Promise.all(OBJECTS.map(read)));

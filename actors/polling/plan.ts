@@ -63,9 +63,11 @@ export function sfDateTime(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
 
-/** The first poll of a workspace starts from now: the org as it stands is not a change. */
+/** The first poll of a workspace starts from now: the org as it stands is not a change. Now's
+ * second, not its millisecond: SystemModstamp has whole seconds, so a record written later in
+ * this same second carries this second's stamp and must still come after the cursor. */
 export function startCursor(nowMs: number): SfChangeCursor {
-  return { modstamp: sfDateTime(nowMs), id: ZERO_ID };
+  return { modstamp: sfDateTime(Math.floor(nowMs / 1000) * 1000), id: ZERO_ID };
 }
 
 export interface IcCursor {

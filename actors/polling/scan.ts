@@ -1,8 +1,10 @@
 // Reading Salesforce: a bulk run's pages by Id keyset, and changes after the workspace's cursor.
+// A mapped field Salesforce no longer has is left out of the reads and reported once.
 import type { SfChangeCursor, SfObject } from '../../connectors/index.ts';
 import { type BodyOf, MatchRecords, PageScanned, ScanChanges, ScanPage, type WorkspaceSettings } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
 import { matchKeyOf, sfFieldsFor } from '../matching/index.ts';
+import { readWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import { PAGE_SIZE, bulkBatchId, bulkMsgIds, changeBatchId, isSfCursor, nextChangesMsgId, splitBatches, startCursor } from './plan.ts';
 import { NoSettingsError, currentSettings, settingsForRun } from './settings.ts';
 
@@ -15,7 +17,13 @@ export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: Handler
   const { run, object, page } = body;
   const fields = fieldsFor(object, await settingsForRun(ctx, run));
   const sf = ctx.deps.salesforce(ctx.ws);
-  const read = await ctx.withTokens('bulk', 1, () => sf.readPage(object, fields, { afterId: body.afterId ?? undefined, limit: PAGE_SIZE }));
+  const read = await readWithoutRefused(
+    object,
+    fields,
+    (f) => ctx.withTokens('bulk', 1, () => sf.readPage(object, f, { afterId: body.afterId ?? undefined, limit: PAGE_SIZE })),
+    refusedFor(sf),
+    (r) => reportRefused(ctx, r),
+  );
   // The next read starts while this page's batches are on their way.
   if (!read.done && read.lastId) {
     await ctx.publish(ScanPage, { run, object, page: page + 1, afterId: read.lastId }, { msgId: bulkMsgIds.nextScan(run, object, page) });
@@ -53,7 +61,13 @@ export async function handleScanChanges(body: BodyOf<typeof ScanChanges>, ctx: H
   if (!settings) throw new NoSettingsError(`workspace ${ctx.ws} has no settings: nothing to poll for`);
   const after: SfChangeCursor = stored.value;
   const sf = ctx.deps.salesforce(ctx.ws);
-  const page = await ctx.withTokens('event', 1, () => sf.readChanges(object, fieldsFor(object, settings), after, PAGE_SIZE));
+  const page = await readWithoutRefused(
+    object,
+    fieldsFor(object, settings),
+    (f) => ctx.withTokens('event', 1, () => sf.readChanges(object, f, after, PAGE_SIZE)),
+    refusedFor(sf),
+    (r) => reportRefused(ctx, r),
+  );
   const batches = splitBatches(page.records);
   await Promise.all(
     batches.map((records, i) => {

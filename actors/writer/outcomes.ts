@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { type WriteRecord, WriteRecordSchema } from '../../protocol/index.ts';
 import type { HandlerContext, TypedKv } from '../../runtime/index.ts';
 
-export type Outcome = { ok: true } | { ok: false; error: Record<string, unknown> };
+/** A record's outcome; `dropped` names fields left out of a record written (refused by the service). */
+export type Outcome = { ok: true; dropped?: string[] } | { ok: false; error: Record<string, unknown> };
 
 interface ItemRef {
   run?: string;
@@ -28,9 +29,9 @@ export class ItemOutcomes {
   private dirty = false;
   private readonly kv: TypedKv;
   private readonly key: string;
-  private readonly base: Omit<WriteRecord, 'written' | 'failed' | 'sent'>;
+  private readonly base: Omit<WriteRecord, 'written' | 'failed' | 'dropped' | 'sent'>;
 
-  private constructor(kv: TypedKv, key: string, base: Omit<WriteRecord, 'written' | 'failed' | 'sent'>) {
+  private constructor(kv: TypedKv, key: string, base: Omit<WriteRecord, 'written' | 'failed' | 'dropped' | 'sent'>) {
     this.kv = kv;
     this.key = key;
     this.base = base;
@@ -46,7 +47,10 @@ export class ItemOutcomes {
     });
     const stored = WriteRecordSchema.safeParse((await kv.getRaw(o.key))?.value);
     if (stored.success) {
-      for (const id of stored.data.written) o.known.set(id, { ok: true });
+      for (const id of stored.data.written) {
+        const dropped = stored.data.dropped[id];
+        o.known.set(id, dropped ? { ok: true, dropped } : { ok: true });
+      }
       for (const f of stored.data.failed) o.known.set(f.id, { ok: false, error: f.error });
       for (const id of stored.data.sent) o.sent.add(id);
     }
@@ -100,10 +104,14 @@ export class ItemOutcomes {
   private record(): WriteRecord {
     const written: string[] = [];
     const failed: WriteRecord['failed'] = [];
+    const dropped: WriteRecord['dropped'] = {};
     for (const [id, o] of this.known) {
-      if (o.ok) written.push(id);
-      else failed.push({ id, error: o.error });
+      if (!o.ok) failed.push({ id, error: o.error });
+      else {
+        written.push(id);
+        if (o.dropped) dropped[id] = o.dropped;
+      }
     }
-    return { ...this.base, written, failed, sent: [...this.sent] };
+    return { ...this.base, written, failed, dropped, sent: [...this.sent] };
   }
 }

@@ -1,8 +1,9 @@
 // WriteSalesforce: one sObject Collections call per item (bulk and event items may share one), then an
 // audit event per record written, a sync error per record refused, and the part's tally for a
-// bulk run. What each call did is recorded per record as soon as it answers (outcomes.ts): a
-// redelivery, after a kill or after another call the item rode in failed, sends only the records
-// no call has taken yet.
+// bulk run. A call Salesforce refuses whole for one field goes again without it, that field's
+// mapping reported once as a sync error. What each call did is recorded per record as soon as it
+// answers (outcomes.ts): a redelivery, after a kill or after another call the item rode in failed,
+// sends only the records no call has taken yet.
 import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
@@ -17,11 +18,12 @@ import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
 import { summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
-import { ItemOutcomes } from './outcomes.ts';
+import { ItemOutcomes, type Outcome } from './outcomes.ts';
+import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
 
 type Body = BodyOf<typeof WriteSalesforce>;
 type Update = Body['updates'][number];
-export type SfBatcher = WriteBatcher<SfRecordUpdate, SfRecordResult, HandlerContext>;
+export type SfBatcher = WriteBatcher<SfRecordUpdate, WriteResult, HandlerContext>;
 
 const DIRECTION = 'intercom_to_salesforce' as const;
 
@@ -36,11 +38,33 @@ export class SalesforceLimitError extends Error {
   }
 }
 
+/** One logical update: a call under one token of the class, again without a refused field. */
+function write(sf: SalesforceClient, ctx: HandlerContext, cls: WorkClass, updates: SfRecordUpdate[]): Promise<WriteResult[]> {
+  return updateWithoutRefused(
+    updates,
+    (u) => ctx.withTokens(cls, 1, () => sf.update(u)),
+    refusedFor(sf),
+    (r) => reportRefused(ctx, r),
+  );
+}
+
 function limitError(err: unknown): unknown {
   if ((err as { code?: unknown }).code === 'REQUEST_LIMIT_EXCEEDED') {
     return new SalesforceLimitError(`Salesforce refused the update: ${(err as Error).message}`, 60_000, { cause: err });
   }
   return err;
+}
+
+/** A call's result as recorded, and back: the fields left out travel with it. */
+function asOutcome(r: WriteResult | undefined): Outcome {
+  if (r?.success) return r.dropped.length ? { ok: true, dropped: r.dropped } : { ok: true };
+  return { ok: false, error: { errors: r?.errors ?? [], dropped: r?.dropped ?? [] } };
+}
+
+function asResult(id: string, o: Outcome | undefined): WriteResult {
+  if (o?.ok) return { id, success: true, errors: [], dropped: o.dropped ?? [] };
+  const errors = (o?.error.errors ?? []) as SfRecordResult['errors'];
+  return { id, success: false, errors, dropped: (o?.error.dropped ?? []) as string[] };
 }
 
 /** Sends the updates (shared calls when batched), recording each call's results as it answers;
@@ -49,14 +73,11 @@ async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: S
   const sf = ctx.deps.salesforce(ctx.ws);
   const parts = batcher
     ? batcher.submitParts(updates, { context: ctx, heartbeat: () => ctx.working() })
-    : [{ updates, promise: ctx.withTokens(ctx.cls, 1, () => sf.update(updates)) }];
+    : [{ updates, promise: write(sf, ctx, ctx.cls, updates) }];
   const settled = await Promise.allSettled(
     parts.map(async (p) => {
       const results = await p.promise;
-      p.updates.forEach((u, i) => {
-        const r = results[i];
-        outcomes.add(u.id, r?.success ? { ok: true } : { ok: false, error: { errors: r?.errors ?? [] } });
-      });
+      p.updates.forEach((u, i) => outcomes.add(u.id, asOutcome(results[i])));
       await outcomes.flush();
     }),
   );
@@ -64,13 +85,12 @@ async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: S
   if (failure) throw limitError(failure.reason);
 }
 
-/** What a batcher sends: one call under one lease of the class, taken by the first item. */
+/** What a batcher sends: calls under leases of the class, taken by the first item. */
 export function sendBatched(sf: SalesforceClient, cls: WorkClass) {
-  return (updates: SfRecordUpdate[], members: { context: HandlerContext }[]) =>
-    members[0].context.withTokens(cls, 1, () => sf.update(updates));
+  return (updates: SfRecordUpdate[], members: { context: HandlerContext }[]) => write(sf, members[0].context, cls, updates);
 }
 
-function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Promise<unknown>[] {
+function succeeded(body: Body, u: Update, dropped: readonly string[], ctx: HandlerContext, key: string): Promise<unknown>[] {
   const at = ctx.deps.now();
   const out: Promise<unknown>[] = [
     ctx.publish(
@@ -83,7 +103,7 @@ function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Pro
         sfObject: u.object,
         sfId: u.id,
         icId: u.icId,
-        changes: u.changes,
+        changes: u.changes.filter((c) => !dropped.includes(c.attribute)),
         at,
       },
       { msgId: `synced:sf:${key}:${u.id}` },
@@ -98,8 +118,11 @@ function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Pro
   return out;
 }
 
-function failed(body: Body, u: Update, r: SfRecordResult, ctx: HandlerContext, key: string): Promise<unknown> {
-  const s = summariseSfFailure(r.errors, Object.keys(u.fields));
+function failed(body: Body, u: Update, r: WriteResult, ctx: HandlerContext, key: string): Promise<unknown> {
+  const s = summariseSfFailure(
+    r.errors,
+    Object.keys(u.fields).filter((f) => !r.dropped.includes(f)),
+  );
   return ctx.publish(
     ReportSyncError,
     {
@@ -135,14 +158,14 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
   let updated = 0;
   const sends: Promise<unknown>[] = [];
   for (const u of body.updates) {
-    const o = outcomes.get(u.id);
-    if (o?.ok) {
+    const r = asResult(u.id, outcomes.get(u.id));
+    if (r.success) {
       updated += 1;
-      sends.push(...succeeded(body, u, ctx, key));
-    } else {
-      const errors = (o?.error.errors ?? []) as SfRecordResult['errors'];
-      sends.push(failed(body, u, { id: u.id, success: false, errors }, ctx, key));
+      sends.push(...succeeded(body, u, r.dropped, ctx, key));
+    } else if (r.errors.length > 0 || r.dropped.length === 0) {
+      sends.push(failed(body, u, r, ctx, key));
     }
+    // Otherwise its only change was a refused field: the field's sync error stands for it.
   }
   await Promise.all(sends);
   if (!body.run) return;

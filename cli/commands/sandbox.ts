@@ -1,6 +1,18 @@
-// `peoplesync sandbox [--people N] [--seed S] [--sf-port P] [--ic-port P] [--smtp-port P]`: both
-// service sandboxes seeded from one generated data set and an SMTP sink, until Ctrl-C.
-import { type Sandboxes, type SmtpSink, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
+// `peoplesync sandbox [--people N] [--seed S] [--schema FILE] [--data FILE.ndjson]... [--dump DIR]
+// [--ic-rate-limit N] [--sf-port P] [--ic-port P] [--smtp-port P]`: both service sandboxes, with
+// generated people or a copy of real data, and an SMTP sink, until Ctrl-C. With --dump, both sides
+// are written back as NDJSON on exit and whenever the process gets SIGUSR2.
+import {
+  type DumpResult,
+  dumpSandboxes,
+  HIGH_RATE_LIMIT,
+  readSchemaFile,
+  type Sandboxes,
+  type SchemaFile,
+  type SmtpSink,
+  startSandboxes,
+  startSmtpSink,
+} from '../../sandbox/index.ts';
 import { EXIT, UsageError, parse } from '../args.ts';
 import type { Command } from './types.ts';
 import { waitForSignal } from './worker.ts';
@@ -15,37 +27,101 @@ export function intOption(name: string, value: string | boolean | undefined, min
   return n;
 }
 
+/** The data options the sandbox and demo commands share. */
+export const DATA_OPTIONS = {
+  people: { type: 'string' },
+  seed: { type: 'string', default: '7' },
+  schema: { type: 'string' },
+  data: { type: 'string', multiple: true },
+  dump: { type: 'string' },
+  'ic-rate-limit': { type: 'string', default: String(HIGH_RATE_LIMIT.limit) },
+} as const;
+
+export interface DataChoice {
+  people: number;
+  seed: number;
+  schema?: SchemaFile;
+  data: string[];
+  dump?: string;
+  icRateLimit: number;
+}
+
+/** Reads the shared data options: generated people (--people, default 10,000) or --data files. */
+export async function dataChoice(values: {
+  people?: string;
+  seed?: string;
+  schema?: string;
+  data?: string[];
+  dump?: string;
+  'ic-rate-limit'?: string;
+}): Promise<DataChoice> {
+  const data = values.data ?? [];
+  if (data.length && values.people !== undefined)
+    throw new UsageError('give --people (generated people) or --data (people files), not both');
+  return {
+    people: data.length ? 0 : intOption('people', values.people ?? '10000', 0, 10_000_000),
+    seed: intOption('seed', values.seed, 0),
+    schema: values.schema ? await readSchemaFile(values.schema) : undefined,
+    data,
+    dump: values.dump,
+    icRateLimit: intOption('ic-rate-limit', values['ic-rate-limit'], 1),
+  };
+}
+
 export interface LocalServices {
   sandboxes: Sandboxes;
   smtp: SmtpSink;
+  /** Writes both sides to the --dump directory (nothing without one). */
+  dump(): Promise<DumpResult | null>;
   close(): Promise<void>;
 }
 
-export async function startLocalServices(o: {
-  people: number;
-  seed: number;
-  sfPort?: number;
-  icPort?: number;
-  smtpPort?: number;
-}): Promise<LocalServices> {
+export async function startLocalServices(
+  o: DataChoice & {
+    sfPort?: number;
+    icPort?: number;
+    smtpPort?: number;
+  },
+): Promise<LocalServices> {
   const sandboxes = await startSandboxes({
     generator: { seed: o.seed, people: o.people },
+    schema: o.schema,
+    data: o.data,
     salesforce: { port: o.sfPort ?? 0, ...SANDBOX_CLIENT },
-    // The demo shows the pipeline, not Intercom's rate limit: a 100k org would take minutes of waiting.
-    intercom: { port: o.icPort ?? 0, rateLimit: false },
+    // Intercom's limit stays on, its headers on every answer; high, so that a large demo does not
+    // spend minutes waiting for windows.
+    intercom: { port: o.icPort ?? 0, rateLimit: { limit: o.icRateLimit, windowMs: HIGH_RATE_LIMIT.windowMs } },
   });
   const smtp = await startSmtpSink({ port: o.smtpPort ?? 0 }).catch(async (err: unknown) => {
     await sandboxes.close();
     throw err;
   });
+  const dump = async () => (o.dump ? dumpSandboxes(o.dump, sandboxes) : null);
   return {
     sandboxes,
     smtp,
+    dump,
     close: async () => {
       await sandboxes.close();
       await smtp.close();
     },
   };
+}
+
+export function describeDump(d: DumpResult): string {
+  return `dumped ${d.salesforce.records} Salesforce records to ${d.salesforce.path} and ${d.intercom.contacts} Intercom contacts to ${d.intercom.path}`;
+}
+
+/** SIGUSR2 dumps both sides now; returns the function that stops listening. */
+export function dumpOnSignal(services: LocalServices, say: (line: string) => void): () => void {
+  const onSignal = () => {
+    services.dump().then(
+      (d) => d && say(describeDump(d)),
+      (err: unknown) => say(`dump failed: ${(err as Error).message}`),
+    );
+  };
+  process.on('SIGUSR2', onSignal);
+  return () => process.removeListener('SIGUSR2', onSignal);
 }
 
 /** The workspace block of a worker config pointing at the sandboxes. */
@@ -59,52 +135,57 @@ export function sandboxWorkspace(id: string, s: Sandboxes) {
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
-  summary: 'Run the Salesforce and Intercom sandboxes and an SMTP sink (--people N --seed S --sf-port --ic-port --smtp-port)',
+  summary:
+    'Run the Salesforce and Intercom sandboxes and an SMTP sink (--people N --seed S | --data FILE.ndjson; --schema FILE --dump DIR --ic-rate-limit N --sf-port --ic-port --smtp-port)',
   async run(argv) {
     const { values } = parse(argv, {
-      people: { type: 'string', default: '10000' },
-      seed: { type: 'string', default: '7' },
+      ...DATA_OPTIONS,
       'sf-port': { type: 'string', default: '0' },
       'ic-port': { type: 'string', default: '0' },
       'smtp-port': { type: 'string', default: '0' },
     });
     const services = await startLocalServices({
-      people: intOption('people', values.people, 0, 10_000_000),
-      seed: intOption('seed', values.seed, 0),
+      ...(await dataChoice(values)),
       sfPort: intOption('sf-port', values['sf-port'], 0, 65_535),
       icPort: intOption('ic-port', values['ic-port'], 0, 65_535),
       smtpPort: intOption('smtp-port', values['smtp-port'], 0, 65_535),
     });
     const { sandboxes, smtp } = services;
+    const say = (line: string) => process.stdout.write(line + '\n');
     const counts = sandboxes.salesforce.counts();
     const info = {
       salesforce: { url: sandboxes.salesforce.url, ...SANDBOX_CLIENT, leads: counts.Lead, contacts: counts.Contact },
       intercom: { url: sandboxes.intercom.url, token: sandboxes.intercom.token, contacts: sandboxes.intercom.counts().total },
       smtp: { host: smtp.host, port: smtp.port },
+      dump: values.dump ?? null,
       workspace: sandboxWorkspace('demo', sandboxes),
     };
-    if (values.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+    if (values.json) say(JSON.stringify(info, null, 2));
     else {
-      process.stdout.write(
+      say(
         [
           `Salesforce sandbox  ${info.salesforce.url}  (client credentials ${SANDBOX_CLIENT.clientId} / ${SANDBOX_CLIENT.clientSecret}; ${counts.Lead} Leads, ${counts.Contact} Contacts)`,
           `Intercom sandbox    ${info.intercom.url}  (token ${info.intercom.token}; ${info.intercom.contacts} contacts)`,
           `SMTP sink           smtp://${smtp.host}:${smtp.port}`,
+          ...(values.dump ? [`Dump                ${values.dump} on exit, and now on SIGUSR2 (kill -USR2 ${process.pid})`] : []),
           '',
           'Workspace entry for a worker config file:',
           JSON.stringify(info.workspace, null, 2),
           '',
           'Ctrl-C stops them.',
-        ].join('\n') + '\n',
+        ].join('\n'),
       );
     }
+    const stopDumps = dumpOnSignal(services, say);
     let seen = 0;
     const mailTimer = setInterval(() => {
-      for (; seen < smtp.mails.length; seen++)
-        process.stdout.write(`mail to ${smtp.mails[seen].to.join(', ')}: ${smtp.mails[seen].subject}\n`);
+      for (; seen < smtp.mails.length; seen++) say(`mail to ${smtp.mails[seen].to.join(', ')}: ${smtp.mails[seen].subject}`);
     }, 1_000);
     await waitForSignal({ info: (m: string) => process.stderr.write(m + '\n') });
     clearInterval(mailTimer);
+    stopDumps();
+    const dumped = await services.dump();
+    if (dumped) say(describeDump(dumped));
     await services.close();
     return EXIT.ok;
   },

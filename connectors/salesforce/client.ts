@@ -1,14 +1,16 @@
 // The Salesforce connector on jsforce: keyset reads, change polling, look-ups by Id, describe,
-// sObject Collections updates with per-record retry of lock failures, and limits. Every HTTP call
-// is reported to onCall; every failure leaves as a typed connector error without secrets.
+// sObject Collections updates (one chunk per object, per-record retry of lock failures, a call
+// refused for one field named as such), and limits. Every HTTP call is reported to onCall; every
+// failure leaves as a typed connector error without secrets.
 
 import { Connection, OAuth2, type HttpRequest, type HttpResponse, type TokenResponse } from 'jsforce';
-import { AuthError, ConnectorError, isRetryable, TransientError, ValidationError } from '../errors.ts';
+import { AuthError, ConnectorError, FieldRefusedError, isRetryable, TransientError, ValidationError } from '../errors.ts';
 import type { ApiCallReport, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 import { checkAuth, runGrant, type Session } from './auth.ts';
 import { Redactor, toConnectorError } from './error-map.ts';
-import { mapDescribe, mapLimits, updateBody, checkUpdates, type RawDescribe } from './mapping.ts';
+import { mapDescribe, mapLimits, checkUpdates, type RawDescribe } from './mapping.ts';
 import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
+import { groupedOrder, locateRefusal, updateBodyText, type ValueSpan } from './refusal.ts';
 import { changesQuery, fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
 import type { RetryPolicy, SalesforceClient, SalesforceClientOptions, SfChangePage, SfLimits, SfPage } from './types.ts';
@@ -219,7 +221,12 @@ export class SalesforceClientImpl implements SalesforceClient {
   }
 
   private async query(soql: string): Promise<SfRecord[]> {
-    let page = (await this.get('query', 'query', `/query?q=${encodeURIComponent(soql)}`)) as QueryResult;
+    let page: QueryResult;
+    try {
+      page = (await this.get('query', 'query', `/query?q=${encodeURIComponent(soql)}`)) as QueryResult;
+    } catch (err) {
+      throw columnRefusalOf(err) ?? err;
+    }
     const out = page.records.map(strip);
     while (!page.done && page.nextRecordsUrl) {
       page = (await this.get('query', 'query next page', page.nextRecordsUrl)) as QueryResult;
@@ -302,14 +309,17 @@ export class SalesforceClientImpl implements SalesforceClient {
   async update(updates: readonly SfRecordUpdate[]): Promise<SfRecordResult[]> {
     checked(this.redactor, () => checkUpdates(updates, MAX_UPDATE_BATCH));
     const results: SfRecordResult[] = new Array(updates.length);
-    let pending = updates.map((_, i) => i);
+    // Records grouped by object: a call takes at most 10 chunks (runs of one type).
+    let pending = groupedOrder(updates);
     for (let attempt = 1; pending.length; attempt++) {
+      const sent = pending.map((i) => updates[i]);
+      const body = updateBodyText(sent);
       const send = () =>
         withRetry(this.retry, () =>
           this.call<unknown>('update', 'update', {
             method: 'PATCH',
             url: '/composite/sobjects',
-            body: JSON.stringify(updateBody(pending.map((i) => updates[i]))),
+            body: body.text,
             headers: { 'content-type': 'application/json' },
           }),
         );
@@ -320,7 +330,7 @@ export class SalesforceClientImpl implements SalesforceClient {
         // A later round re-sends only locked records: the others' results are known, so report
         // the locked ones as still locked rather than throwing everything away.
         if (attempt > 1 && isRetryable(err)) break;
-        throw err;
+        throw refusalOf(err, sent, body.spans) ?? err;
       }
       if (!Array.isArray(answer) || answer.length !== pending.length) {
         throw new ConnectorError('Salesforce update answered with an unexpected shape', {
@@ -342,6 +352,38 @@ export class SalesforceClientImpl implements SalesforceClient {
     }
     return results;
   }
+}
+
+const NO_COLUMN_IN_QUERY = /No such column '([^']+)' on entity '(\w+)'/;
+
+/** A query refused for a field the object does not have (any more), as a FieldRefusedError. */
+function columnRefusalOf(err: unknown): FieldRefusedError | undefined {
+  if (!(err instanceof ValidationError) || err.code !== 'INVALID_FIELD') return undefined;
+  const m = NO_COLUMN_IN_QUERY.exec(err.message);
+  if (!m) return undefined;
+  return new FieldRefusedError(`Salesforce refused the query because of ${m[2]}.${m[1]}: ${err.message}`, {
+    system: 'salesforce',
+    code: err.code,
+    status: err.status,
+    object: m[2],
+    field: m[1],
+    cause: err,
+  });
+}
+
+/** A whole call refused for one field, as a FieldRefusedError naming it; undefined otherwise. */
+function refusalOf(err: unknown, sent: readonly SfRecordUpdate[], spans: readonly ValueSpan[]): FieldRefusedError | undefined {
+  if (!(err instanceof ValidationError) || (err.code !== 'INVALID_FIELD' && err.code !== 'JSON_PARSER_ERROR')) return undefined;
+  const at = locateRefusal(err.code, err.message, sent, spans);
+  if (!at) return undefined;
+  return new FieldRefusedError(`Salesforce refused the whole update because of ${at.object}.${at.field}: ${err.message}`, {
+    system: 'salesforce',
+    code: err.code,
+    status: err.status,
+    object: at.object,
+    field: at.field,
+    cause: err,
+  });
 }
 
 export function createSalesforceClient(opts: SalesforceClientOptions): SalesforceClient {

@@ -1,4 +1,4 @@
-// Wire shapes to connector shapes and back: describe, limits, and the collections update body.
+// Wire shapes to connector shapes: describe and limits; and the checks of an update batch.
 
 import { ValidationError } from '../errors.ts';
 import type { SfDescribe, SfFieldDescribe, SfRecordUpdate } from '../types.ts';
@@ -62,8 +62,4 @@ export function checkUpdates(updates: readonly SfRecordUpdate[], max: number): v
         fail(`update ${i}: field name not allowed: ${JSON.stringify(name)}`);
     }
   });
-}
-
-export function updateBody(updates: readonly SfRecordUpdate[]): { allOrNone: false; records: Array<Record<string, unknown>> } {
-  return { allOrNone: false, records: updates.map((u) => ({ attributes: { type: u.type }, id: u.id, ...u.fields })) };
 }

@@ -66,6 +66,8 @@ export interface SfLimits {
   all: Record<string, SfLimit>;
 }
 
+/** Every read names its fields in SOQL: a field the object no longer has refuses the query with
+ * FieldRefusedError naming it. */
 export interface SalesforceClient {
   /** Establishes the session now (otherwise the first call does). */
   connect(): Promise<void>;
@@ -83,7 +85,9 @@ export interface SalesforceClient {
    * does: an email finds its record whatever the case), ~100 values per query call. */
   readByField(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): Promise<SfRecord[]>;
   describe(object: SfObject): Promise<SfDescribe>;
-  /** At most 200 updates in one PATCH composite/sobjects call; one result per update, in order. */
+  /** At most 200 updates in one PATCH composite/sobjects call, grouped by object; one result per
+   * update, in order. A call Salesforce refuses whole because of one field (a deleted field, a
+   * value of the wrong type) rejects with FieldRefusedError naming it. */
   update(updates: readonly SfRecordUpdate[]): Promise<SfRecordResult[]>;
   limits(): Promise<SfLimits>;
 }

@@ -1,11 +1,10 @@
 // /__admin/: JSON control of the sandbox for tests and demos, the same operations the
 // IntercomSandbox object offers in-process. No auth, no rate limit, never faulted.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { IcContact } from '../../connectors/types.ts';
 import { SandboxConflictError, SandboxInputError, SandboxNotFoundError } from './errors.ts';
 import { BodyError, parseJson, readBody, sendJson, sendText } from './http.ts';
-import type { IntercomSandbox } from './sandbox.ts';
-import type { FaultOptions, SandboxConfigPatch, UserChange } from './types.ts';
+import type { FaultOptions, IntercomSandbox, SandboxConfigPatch, UserChange } from './types.ts';
+import type { DataAttribute, StoredContact } from './wire.ts';
 
 const MAX_ADMIN_BODY = 512 * 1024 * 1024;
 
@@ -43,7 +42,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     /^\/contacts$/,
     async (sb, req, res, _a, q) => {
       const body = await jsonBody(req);
-      const list = (Array.isArray(body) ? body : [body]) as Array<Partial<IcContact>>;
+      const list = (Array.isArray(body) ? body : [body]) as Array<Partial<StoredContact>>;
       sendJson(res, 201, { created: sb.createContacts(list, { notify: q.get('notify') === 'true' }) });
     },
   ],
@@ -52,6 +51,41 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     /^\/contacts\/([^/]+)$/,
     async (sb, req, res, id) => {
       sendJson(res, 200, sb.userChange(id, (await jsonBody(req)) as UserChange));
+    },
+  ],
+  [
+    'DELETE',
+    /^\/contacts\/([^/]+)$/,
+    (sb, _req, res, id) => {
+      sb.userDelete(id);
+      sendJson(res, 200, { deleted: id });
+    },
+  ],
+  [
+    'POST',
+    /^\/merge$/,
+    async (sb, req, res) => {
+      const b = (await jsonBody(req)) as { from?: unknown; into?: unknown } | null;
+      if (typeof b?.from !== 'string' || typeof b.into !== 'string') throw new AdminError(400, 'merge needs {from, into} contact ids');
+      sendJson(res, 200, sb.userMerge(b.from, b.into));
+    },
+  ],
+  [
+    'POST',
+    /^\/clock$/,
+    async (sb, req, res) => {
+      sb.advanceClock(Number(((await jsonBody(req)) as { advanceMs?: unknown } | null)?.advanceMs));
+      sendJson(res, 200, {});
+    },
+  ],
+  ['GET', /^\/data_attributes$/, (sb, _req, res) => sendJson(res, 200, sb.dataAttributes())],
+  [
+    'POST',
+    /^\/data_attributes$/,
+    async (sb, req, res) => {
+      const body = await jsonBody(req);
+      sb.defineAttributes((Array.isArray(body) ? body : [body]) as DataAttribute[]);
+      sendJson(res, 200, sb.dataAttributes());
     },
   ],
   ['GET', /^\/dump$/, (sb, _req, res) => sendText(res, 200, sb.dumpNdjson(), 'application/x-ndjson')],

@@ -1,5 +1,6 @@
 // The REST face: bearer auth, Intercom-Version, the fixed-window rate limit with its headers on
-// every answer, injected faults, then the engine's operation.
+// every answer (the limit is always on, as on the service), injected faults, then the engine's
+// operation.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApiResult, errorList, type IntercomEngine } from './engine.ts';
 import type { FaultInjector } from './faults.ts';
@@ -13,7 +14,7 @@ export interface ApiContext {
   faults: FaultInjector;
   stats: StatsRecorder;
   token: () => string;
-  limiter: () => { limiter: WindowLimiter; opts: RateLimitOptions } | undefined;
+  limiter: () => { limiter: WindowLimiter; opts: RateLimitOptions };
   now: () => number;
 }
 
@@ -49,19 +50,21 @@ export function route(method: string, path: string): Route | undefined {
   if (path === '/contacts' && method === 'GET') return { endpoint: 'GET /contacts', run: (c, _b, q) => c.engine.listContacts(q) };
   if (path === '/contacts/search' && method === 'POST')
     return { endpoint: 'POST /contacts/search', run: (c, b) => c.engine.searchContacts(b) };
+  if (path === '/contacts/merge' && method === 'POST')
+    return { endpoint: 'POST /contacts/merge', run: (c, b) => c.engine.mergeContacts(b) };
   if (path === '/data_attributes' && method === 'GET')
     return { endpoint: 'GET /data_attributes', run: (c, _b, q) => c.engine.listDataAttributes(q) };
   const m = /^\/contacts\/([^/]+)$/.exec(path);
-  if (m && m[1] !== 'search') {
+  if (m && m[1] !== 'search' && m[1] !== 'merge') {
     const id = decodeURIComponent(m[1]);
     if (method === 'GET') return { endpoint: 'GET /contacts/{id}', run: (c) => c.engine.getContact(id) };
     if (method === 'PUT') return { endpoint: 'PUT /contacts/{id}', run: (c, b) => c.engine.updateContact(id, b) };
+    if (method === 'DELETE') return { endpoint: 'DELETE /contacts/{id}', run: (c) => c.engine.deleteContact(id) };
   }
   return undefined;
 }
 
-function rateHeaders(v: RateLimitVerdict | undefined): Record<string, string> {
-  if (!v) return {};
+function rateHeaders(v: RateLimitVerdict): Record<string, string> {
   return { 'x-ratelimit-limit': String(v.limit), 'x-ratelimit-remaining': String(v.remaining), 'x-ratelimit-reset': String(v.resetSec) };
 }
 
@@ -84,16 +87,16 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
       req.socket.destroy();
       return;
     }
-    return reply(fault.status, errorList('server_error', 'Server Error'), {});
+    return reply(fault.status, errorList('server_error', 'Server Error'), rateHeaders(ctx.limiter().limiter.peek(ctx.now())));
   }
 
   const rl = ctx.limiter();
   if (req.headers.authorization !== `Bearer ${ctx.token()}`) {
-    return reply(401, errorList('unauthorized', 'Access Token Invalid'), rateHeaders(rl?.limiter.peek(ctx.now())));
+    return reply(401, errorList('unauthorized', 'Access Token Invalid'), rateHeaders(rl.limiter.peek(ctx.now())));
   }
-  const verdict = rl?.limiter.take(ctx.now());
+  const verdict = rl.limiter.take(ctx.now());
   const headers = rateHeaders(verdict);
-  if (rl && verdict && !verdict.allowed) {
+  if (!verdict.allowed) {
     ctx.stats.rateLimited();
     return reply(429, errorList('rate_limit_exceeded', rateLimitMessage(rl.opts)), headers);
   }

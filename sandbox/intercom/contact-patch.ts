@@ -1,6 +1,6 @@
 // Validation of a PUT /contacts/{id} body and its application to a stored contact. Pure: the
 // store decides about uniqueness, this file about shapes and types.
-import type { IcContact, IcDataAttribute } from '../../connectors/types.ts';
+import type { DataAttribute, StoredContact } from './wire.ts';
 import { checkCustomAttributes } from './data-attributes.ts';
 import type { CustomAttributesMode } from './types.ts';
 
@@ -13,8 +13,21 @@ export interface PatchProblem {
 
 /** Fields PUT /contacts/{id} changes; others in the body are ignored, as by the service. */
 export type ValidPatch = Partial<
-  Pick<IcContact, 'role' | 'external_id' | 'email' | 'phone' | 'name' | 'signed_up_at' | 'last_seen_at' | 'owner_id' | 'custom_attributes'>
-> & { avatar?: string | null; unsubscribed_from_emails?: boolean };
+  Pick<
+    StoredContact,
+    | 'role'
+    | 'external_id'
+    | 'email'
+    | 'phone'
+    | 'name'
+    | 'avatar'
+    | 'signed_up_at'
+    | 'last_seen_at'
+    | 'owner_id'
+    | 'unsubscribed_from_emails'
+    | 'custom_attributes'
+  >
+>;
 
 type Check = (v: unknown) => boolean;
 const strOrNull: Check = (v) => v === null || typeof v === 'string';
@@ -38,7 +51,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function validatePatch(
   body: unknown,
-  attributes: readonly IcDataAttribute[],
+  attributes: readonly DataAttribute[],
 ): { ok: true; patch: ValidPatch } | { ok: false; problem: PatchProblem } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return fail('parameter_invalid', 'the request body must be a JSON object');
@@ -70,9 +83,9 @@ function fail(code: string, message: string, field?: string): { ok: false; probl
 }
 
 /** The contact after the patch, with updated_at set to `nowSeconds`. */
-export function applyPatch(contact: IcContact, patch: ValidPatch, mode: CustomAttributesMode, nowSeconds: number): IcContact {
+export function applyPatch(contact: StoredContact, patch: ValidPatch, mode: CustomAttributesMode, nowSeconds: number): StoredContact {
   const { custom_attributes: ca, ...rest } = patch;
-  const next: IcContact = { ...contact, ...rest, updated_at: nowSeconds };
+  const next: StoredContact = { ...contact, ...rest, updated_at: nowSeconds };
   if (ca !== undefined) {
     next.custom_attributes = mode === 'replace' ? { ...ca } : { ...contact.custom_attributes, ...ca };
   }

@@ -1,8 +1,9 @@
 // The contact data attributes of the shared data model, and the type checks the sandbox applies
 // to custom attribute values on PUT /contacts/{id}.
-import type { IcDataAttribute, IcDataType } from '../../connectors/types.ts';
+import { SandboxInputError } from './errors.ts';
+import type { AttributeDataType, DataAttribute } from './wire.ts';
 
-type AttrSpec = [name: string, dataType: IcDataType, label: string, apiWritable?: boolean];
+type AttrSpec = [name: string, dataType: AttributeDataType, label: string, apiWritable?: boolean];
 
 const STANDARD: AttrSpec[] = [
   ['name', 'string', 'Name'],
@@ -32,7 +33,7 @@ const CUSTOM: AttrSpec[] = [
   ['opted_out', 'boolean', 'Opted out'],
 ];
 
-export function defaultDataAttributes(): IcDataAttribute[] {
+export function defaultDataAttributes(): DataAttribute[] {
   const standard = STANDARD.map(([name, data_type, label, writable]) => ({
     name,
     full_name: name,
@@ -42,20 +43,49 @@ export function defaultDataAttributes(): IcDataAttribute[] {
     archived: false,
     api_writable: writable ?? true,
   }));
-  const custom = CUSTOM.map(([name, data_type, label]) => ({
-    name,
-    full_name: `custom_attributes.${name}`,
-    label,
-    data_type,
-    custom: true,
-    archived: false,
-    api_writable: true,
-  }));
+  const custom = CUSTOM.map(([name, dataType, label]) => customAttribute(name, dataType, { label }));
   return [...standard, ...custom];
 }
 
+const DATA_TYPES: ReadonlySet<string> = new Set(['string', 'integer', 'float', 'boolean', 'date', 'datetime']);
+
+/** Refuses a list of attributes the service could not hold: a bad name or type, a custom
+ * attribute whose full_name is not `custom_attributes.<name>`, two attributes of one full_name. */
+export function checkAttributes(attributes: readonly DataAttribute[]): void {
+  if (!Array.isArray(attributes)) throw new SandboxInputError('dataAttributes must be an array');
+  const seen = new Set<string>();
+  attributes.forEach((a, i) => {
+    const where = `data attribute ${i + 1} (${JSON.stringify(a?.name)})`;
+    if (typeof a?.name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/.test(a.name))
+      throw new SandboxInputError(`${where}: name must be a non-empty word`);
+    if (!DATA_TYPES.has(a.data_type))
+      throw new SandboxInputError(`${where}: data_type must be one of ${[...DATA_TYPES].join(', ')}, got ${JSON.stringify(a.data_type)}`);
+    const full = a.custom ? `custom_attributes.${a.name}` : a.name;
+    if (a.full_name !== full) throw new SandboxInputError(`${where}: full_name must be ${full}, got ${JSON.stringify(a.full_name)}`);
+    if (seen.has(full)) throw new SandboxInputError(`${where}: defined twice`);
+    seen.add(full);
+    if (a.options !== undefined && (!Array.isArray(a.options) || (a.options as unknown[]).some((o) => typeof o !== 'string'))) {
+      throw new SandboxInputError(`${where}: options must be an array of strings`);
+    }
+  });
+}
+
+/** A custom attribute from its name and type, as a schema file gives it. */
+export function customAttribute(name: string, dataType: AttributeDataType, extra: Partial<DataAttribute> = {}): DataAttribute {
+  return {
+    name,
+    full_name: `custom_attributes.${name}`,
+    label: extra.label ?? name,
+    data_type: dataType,
+    custom: true,
+    archived: extra.archived ?? false,
+    api_writable: extra.api_writable ?? true,
+    ...(extra.options ? { options: extra.options } : {}),
+  };
+}
+
 /** The wire shape of one attribute (schema `data_attribute`). Custom ones carry a numeric id. */
-export function renderDataAttribute(attr: IcDataAttribute, index: number): Record<string, unknown> {
+export function renderDataAttribute(attr: DataAttribute, index: number): Record<string, unknown> {
   return {
     type: 'data_attribute',
     ...(attr.custom ? { id: 10_000 + index } : {}),
@@ -75,7 +105,7 @@ export function renderDataAttribute(attr: IcDataAttribute, index: number): Recor
 }
 
 /** True when `value` fits the attribute type. null clears any attribute. */
-export function valueFitsType(value: unknown, type: IcDataType): boolean {
+export function valueFitsType(value: unknown, type: AttributeDataType): boolean {
   if (value === null) return true;
   switch (type) {
     case 'string':
@@ -98,11 +128,13 @@ export type CustomAttributeProblem =
 
 /**
  * Checks a custom_attributes object against the workspace's attributes. Archived attributes are
- * dropped silently (what a third party reports the real service does); unknown ones are refused.
+ * dropped silently on a write (what a third party reports the real service does) and kept in seed
+ * data; unknown ones are refused.
  */
 export function checkCustomAttributes(
   attrs: Record<string, unknown>,
-  known: readonly IcDataAttribute[],
+  known: readonly DataAttribute[],
+  opts: { keepArchived?: boolean } = {},
 ): { accepted: Record<string, unknown>; problem?: CustomAttributeProblem } {
   const accepted: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(attrs)) {
@@ -110,7 +142,7 @@ export function checkCustomAttributes(
     if (!attr) {
       return { accepted, problem: { code: 'parameter_invalid', name, message: `Custom attribute '${name}' does not exist` } };
     }
-    if (attr.archived) continue;
+    if (attr.archived && !opts.keepArchived) continue;
     if (!valueFitsType(value, attr.data_type)) {
       const message = `Custom attribute '${name}' expects a value of type ${attr.data_type}, got ${describe(value)}`;
       return { accepted, problem: { code: 'type_mismatch', name, message } };

@@ -1,16 +1,16 @@
 // The sandbox's behaviour without HTTP: each REST operation takes parsed input and returns a
 // status and a body shaped as the 2.14 description says. The server adds transport concerns
-// (auth, rate limit headers, faults); admin operations live here too so both faces share them.
+// (auth, rate limit headers, faults). Changes made through the API notify the webhook
+// subscription like any other change, as the service does.
 import { randomUUID } from 'node:crypto';
-import type { IcContact, IcDataAttribute } from '../../connectors/types.ts';
 import { applyPatch, emailKey, validatePatch, type ValidPatch } from './contact-patch.ts';
 import { renderDataAttribute } from './data-attributes.ts';
 import { renderContact } from './render.ts';
 import { compileQuery } from './search.ts';
-import { SandboxConflictError, SandboxInputError, SandboxNotFoundError } from './errors.ts';
-import { assertContact, ContactStore } from './store.ts';
-import type { IntercomSandboxOptions, UserChange } from './types.ts';
-import { topicsFor, type WebhookSender } from './webhooks.ts';
+import { ContactStore } from './store.ts';
+import type { IntercomSandboxOptions } from './types.ts';
+import { topicsFor, type ContactTopic, type WebhookSender } from './webhooks.ts';
+import type { DataAttribute, StoredContact } from './wire.ts';
 
 export interface ApiResult {
   status: number;
@@ -76,13 +76,13 @@ export class IntercomEngine {
     this.store = new ContactStore(opts.seed);
   }
 
-  private nowSec(): number {
-    return Math.floor(this.opts.now() / 1000);
+  now(): number {
+    return this.opts.now();
   }
-  private render(c: IcContact): Record<string, unknown> {
+  render(c: StoredContact): Record<string, unknown> {
     return renderContact(c, this.opts.workspaceId);
   }
-  private get attributes(): IcDataAttribute[] {
+  get attributes(): DataAttribute[] {
     return this.opts.dataAttributes;
   }
 
@@ -111,7 +111,7 @@ export class IntercomEngine {
     const after = pagination?.starting_after;
     const cursor = typeof after === 'string' && after !== '' ? decodeCursor(after) : { s: 0, p: 0 };
     if (!cursor) return fail(400, 'parameter_invalid', 'pagination.starting_after is not a valid cursor', 'starting_after');
-    const now = this.opts.now();
+    const now = this.now();
     // The total is computed once, on the first page, and carried in the cursor.
     const total = cursor.t ?? this.store.countMatches(now, compiled.predicate);
     const page = this.store.scan(cursor.s, size.perPage, now, compiled.predicate);
@@ -120,7 +120,7 @@ export class IntercomEngine {
   }
 
   private listBody(
-    contacts: IcContact[],
+    contacts: StoredContact[],
     total: number,
     perPage: number,
     page: number,
@@ -145,9 +145,39 @@ export class IntercomEngine {
     if (!checked.ok) return fail(checked.problem.status, checked.problem.code, checked.problem.message, checked.problem.field);
     const conflict = this.conflictFor(id, checked.patch);
     if (conflict) return fail(409, 'conflict', `A contact matching those details already exists with id=${conflict}`);
-    const after = this.commit(before, checked.patch, this.opts.customAttributesMode);
-    if (this.opts.webhook?.notifyApiUpdates) this.notify(before, after);
-    return { status: 200, body: this.render(after) };
+    return { status: 200, body: this.render(this.commit(before, checked.patch, this.opts.customAttributesMode)) };
+  }
+
+  /** DELETE /contacts/{id}: answers schema `contact_deleted` and notifies `contact.deleted`. */
+  deleteContact(id: string): ApiResult {
+    const gone = this.store.get(id);
+    if (!gone) return fail(404, 'not_found', 'User Not Found');
+    this.store.remove(id);
+    const ref = { type: 'contact', id: gone.id, external_id: gone.external_id ?? null };
+    this.emit('contact.deleted', { ...ref, deleted: true });
+    return { status: 200, body: { ...ref, deleted: true } };
+  }
+
+  /** POST /contacts/merge: a lead (`from`) into a user (`into`); the lead is gone afterwards. */
+  mergeContacts(body: unknown): ApiResult {
+    const b = body as { from?: unknown; into?: unknown } | null;
+    if (typeof b?.from !== 'string' || typeof b.into !== 'string') {
+      return fail(400, 'parameter_invalid', 'from and into must be contact ids', typeof b?.from !== 'string' ? 'from' : 'into');
+    }
+    const from = this.store.get(b.from);
+    const into = this.store.get(b.into);
+    if (!from || !into) return fail(404, 'not_found', 'User Not Found');
+    if (from.role !== 'lead') return fail(400, 'parameter_invalid', 'the contact merged away (from) must be a lead', 'from');
+    if (into.role !== 'user') return fail(400, 'parameter_invalid', 'the contact merged into (into) must be a user', 'into');
+    return { status: 200, body: this.render(this.merge(from, into)) };
+  }
+
+  /** Moves what the user lacks over from the lead, removes the lead, notifies `contact.merged`. */
+  merge(from: StoredContact, into: StoredContact): StoredContact {
+    this.store.remove(from.id);
+    const patch: ValidPatch = { custom_attributes: { ...from.custom_attributes, ...into.custom_attributes } };
+    for (const f of ['email', 'phone', 'name'] as const) if (into[f] == null && from[f] != null) patch[f] = from[f];
+    return this.commit(into, patch, 'merge', ['contact.merged']);
   }
 
   listDataAttributes(q: URLSearchParams): ApiResult {
@@ -162,7 +192,7 @@ export class IntercomEngine {
   }
 
   /** The id of another contact already holding the email or external_id the patch sets. */
-  private conflictFor(id: string, patch: ValidPatch): string | undefined {
+  conflictFor(id: string, patch: ValidPatch): string | undefined {
     const current = this.store.get(id);
     // Only a change of email can conflict: seeded data may already hold duplicates.
     if (patch.email !== undefined && emailKey(patch.email) !== emailKey(current?.email)) {
@@ -173,96 +203,23 @@ export class IntercomEngine {
     return byExternal && byExternal !== id ? byExternal : undefined;
   }
 
-  private commit(before: IcContact, patch: ValidPatch, mode: 'merge' | 'replace'): IcContact {
-    const now = this.opts.now();
+  /** Stores the change (search sees it after the lag) and notifies its topics. */
+  commit(before: StoredContact, patch: ValidPatch, mode: 'merge' | 'replace', topics?: ContactTopic[]): StoredContact {
+    const now = this.now();
     const after = applyPatch(before, patch, mode, Math.floor(now / 1000));
     this.store.replace(after, now, now + this.opts.searchDelayMs);
+    for (const topic of topics ?? topicsFor(before, after)) this.emit(topic, this.render(after));
     return after;
   }
 
-  private notify(before: IcContact | null, after: IcContact): void {
-    for (const topic of topicsFor(before, after)) this.webhooks.send(topic, this.render(after), this.nowSec());
+  /** Adds a new contact (search sees it after the lag); notifies `contact.*.created` when asked. */
+  create(contact: StoredContact, notify: boolean): void {
+    const now = this.now();
+    this.store.insert(contact, now + this.opts.searchDelayMs);
+    if (notify) for (const topic of topicsFor(null, contact)) this.emit(topic, this.render(contact));
   }
 
-  // ---- admin operations (also exposed over /__admin/) ----
-
-  /** Changes a contact as a person would in the product: bumps updated_at and fires webhooks. */
-  userChange(id: string, change: UserChange): IcContact {
-    const before = this.store.get(id);
-    if (!before) throw new SandboxNotFoundError(`contact ${id} does not exist`);
-    const checked = validatePatch(change, this.attributes);
-    if (!checked.ok) throw new SandboxInputError(`invalid change: ${checked.problem.message}`);
-    const conflict = this.conflictFor(id, checked.patch);
-    if (conflict) throw new SandboxConflictError(`A contact matching those details already exists with id=${conflict}`);
-    const after = this.commit(before, checked.patch, 'merge');
-    this.notify(before, after);
-    return after;
-  }
-
-  /** Creates contacts from partial records (missing fields get defaults, ids are generated). */
-  createContacts(partials: Iterable<Partial<IcContact>>, notify = false): IcContact[] {
-    const created: IcContact[] = [];
-    for (const p of partials) {
-      const now = this.opts.now();
-      const secs = Math.floor(now / 1000);
-      const contact: IcContact = {
-        type: 'contact',
-        external_id: null,
-        role: 'user',
-        email: null,
-        phone: null,
-        name: null,
-        ...p,
-        id: p.id ?? this.store.newId(now),
-        custom_attributes: { ...(p.custom_attributes ?? {}) },
-        created_at: p.created_at ?? secs,
-        updated_at: p.updated_at ?? p.created_at ?? secs,
-      };
-      this.store.insert(contact, now + this.opts.searchDelayMs);
-      created.push(contact);
-      if (notify) this.notify(null, contact);
-    }
-    return created;
-  }
-
-  /** Adds complete contacts (a generator's output, a dump), visible to search at once. */
-  seed(contacts: Iterable<IcContact>): number {
-    let n = 0;
-    for (const c of contacts) {
-      this.store.insert({ ...c, custom_attributes: { ...c.custom_attributes } }, 0);
-      n += 1;
-    }
-    return n;
-  }
-
-  dumpNdjson(): string {
-    return (
-      this.store
-        .all()
-        .map((c) => JSON.stringify(c))
-        .join('\n') + (this.store.size ? '\n' : '')
-    );
-  }
-
-  /** Replaces (or, with append, extends) the state from NDJSON; names the first bad line. */
-  loadNdjson(text: string, append = false): number {
-    const parsed: IcContact[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      let c: IcContact;
-      try {
-        c = JSON.parse(line) as IcContact;
-      } catch {
-        throw new SandboxInputError(`NDJSON line ${i + 1} is not valid JSON`);
-      }
-      try {
-        assertContact(c);
-      } catch (err) {
-        throw new SandboxInputError(`NDJSON line ${i + 1}: ${(err as Error).message}`);
-      }
-      parsed.push(c);
-    });
-    if (!append) this.store.clear();
-    return this.seed(parsed);
+  private emit(topic: ContactTopic, item: Record<string, unknown>): void {
+    this.webhooks.send(topic, item, Math.floor(this.now() / 1000));
   }
 }

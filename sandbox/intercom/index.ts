@@ -1,6 +1,6 @@
 // Public face of the Intercom sandbox.
-export { startIntercomSandbox, DEFAULT_RATE_LIMIT, type IntercomSandbox } from './sandbox.ts';
-export { defaultDataAttributes } from './data-attributes.ts';
+export { startIntercomSandbox, DEFAULT_RATE_LIMIT, DEFAULT_SEARCH_DELAY_MS, HIGH_RATE_LIMIT } from './sandbox.ts';
+export { defaultDataAttributes, customAttribute } from './data-attributes.ts';
 export { signBody, topicsFor, type ContactTopic } from './webhooks.ts';
 export { compileQuery, MAX_GROUP_DEPTH, MAX_GROUP_SIZE, type CompileResult, type SearchProblem } from './search.ts';
 export { dayStart, nextDayStart } from './calendar.ts';
@@ -10,6 +10,7 @@ export type {
   ContactCounts,
   CustomAttributesMode,
   FaultOptions,
+  IntercomSandbox,
   IntercomSandboxOptions,
   RateLimitOptions,
   SandboxConfigPatch,
@@ -17,3 +18,4 @@ export type {
   UserChange,
   WebhookOptions,
 } from './types.ts';
+export type { AttributeDataType, ContactLocation, ContactRole, DataAttribute, StoredContact } from './wire.ts';

@@ -1,6 +1,7 @@
 // The wire shape of a contact (schema `contact` of the 2.14 description): the stored fields plus
-// the many fields the sandbox does not model, with the values a fresh contact has.
-import type { IcContact } from '../../connectors/types.ts';
+// the many fields the sandbox does not model, with the values a fresh contact has. The workspace
+// id is always the sandbox's own: every contact of a workspace reports the same one.
+import type { StoredContact } from './wire.ts';
 
 const NULL_FIELDS = [
   'last_replied_at',
@@ -37,12 +38,12 @@ function emptyList(url: string): Record<string, unknown> {
   return { type: 'list', data: [], url, total_count: 0, has_more: false };
 }
 
-export function renderContact(c: IcContact, workspaceId: string): Record<string, unknown> {
+export function renderContact(c: StoredContact, workspaceId: string): Record<string, unknown> {
   const base = `/contacts/${c.id}`;
   const out: Record<string, unknown> = {
     type: 'contact',
     id: c.id,
-    workspace_id: c.workspace_id ?? workspaceId,
+    workspace_id: workspaceId,
     external_id: c.external_id ?? null,
     role: c.role,
     email: c.email ?? '',
@@ -61,9 +62,18 @@ export function renderContact(c: IcContact, workspaceId: string): Record<string,
     last_seen_at: c.last_seen_at ?? null,
   };
   for (const f of NULL_FIELDS) out[f] = null;
-  out.location = { type: 'location', country: null, region: null, city: null, country_code: null, continent_code: null };
+  const loc = c.location;
+  out.location = {
+    type: 'location',
+    country: loc?.country ?? null,
+    region: loc?.region ?? null,
+    city: loc?.city ?? null,
+    country_code: null,
+    continent_code: null,
+  };
   out.custom_attributes = { ...c.custom_attributes };
-  out.tags = emptyList(`${base}/tags`);
+  const tags = c.tag_ids ?? [];
+  out.tags = { ...emptyList(`${base}/tags`), data: tags.map((id) => ({ type: 'tag', id, url: `/tags/${id}` })), total_count: tags.length };
   out.notes = emptyList(`${base}/notes`);
   out.companies = emptyList(`${base}/companies`);
   out.opted_out_subscription_types = emptyList(`${base}/subscriptions`);

@@ -2,19 +2,20 @@
 // Intercom REST API 2.14 peoplesync uses, with admin controls for tests.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { IcContact } from '../../connectors/types.ts';
 import { handleAdmin } from './admin-routes.ts';
 import { handleApi } from './api-routes.ts';
 import { assertTimeZone } from './calendar.ts';
-import { defaultDataAttributes } from './data-attributes.ts';
+import { checkAttributes, defaultDataAttributes } from './data-attributes.ts';
 import { IntercomEngine } from './engine.ts';
 import { SandboxInputError } from './errors.ts';
 import { FaultInjector } from './faults.ts';
+import * as people from './people.ts';
 import { assertRateLimit, WindowLimiter } from './rate-limit.ts';
 import { StatsRecorder } from './stats.ts';
 import type {
   ContactCounts,
   FaultOptions,
+  IntercomSandbox,
   IntercomSandboxOptions,
   RateLimitOptions,
   SandboxConfigPatch,
@@ -22,34 +23,35 @@ import type {
   UserChange,
 } from './types.ts';
 import { WebhookSender } from './webhooks.ts';
+import type { DataAttribute, StoredContact } from './wire.ts';
 
-export interface IntercomSandbox {
-  /** Base URL, e.g. http://127.0.0.1:43121 (no trailing slash). */
-  readonly url: string;
-  readonly port: number;
-  readonly token: string;
-  close(): Promise<void>;
-  getContact(id: string): IcContact | undefined;
-  contacts(): IcContact[];
-  counts(): ContactCounts;
-  /** Creates contacts from partial records; with notify, fires `contact.*.created` webhooks. */
-  createContacts(partials: Iterable<Partial<IcContact>>, opts?: { notify?: boolean }): IcContact[];
-  /** Adds complete contacts (e.g. from the data generator), visible to search at once. */
-  seed(contacts: Iterable<IcContact>): number;
-  /** Changes a contact as a person would: bumps updated_at, fires webhooks. */
-  userChange(id: string, change: UserChange): IcContact;
-  loadNdjson(text: string, opts?: { append?: boolean }): number;
-  dumpNdjson(): string;
-  faults(): FaultOptions | undefined;
-  setFaults(faults: FaultOptions | undefined): void;
-  configure(patch: SandboxConfigPatch): void;
-  stats(): SandboxStats;
-  resetStats(): void;
-  /** Resolves when every webhook delivery in flight has finished. */
-  drainWebhooks(): Promise<void>;
+/** A private app's limit: 10,000 calls a minute, enforced in 10-second windows. */
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 1666, windowMs: 10_000 };
+/** A limit no local run reaches (60 times the real one), for the command's sandboxes and the
+ * benchmarks: the headers and the pacing they drive stay as on the service. */
+export const HIGH_RATE_LIMIT: RateLimitOptions = { limit: 100_000, windowMs: 10_000 };
+/** The description says a new contact may be missing from search "for a few minutes". */
+export const DEFAULT_SEARCH_DELAY_MS = 60_000;
+
+function checkSearchDelay(ms: unknown): number {
+  if (typeof ms !== 'number' || !(ms >= 0)) throw new SandboxInputError(`searchDelayMs must be a number >= 0, got ${String(ms)}`);
+  return ms;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 1666, windowMs: 10_000 };
+function checkMode(mode: unknown): 'merge' | 'replace' {
+  if (mode !== 'merge' && mode !== 'replace') {
+    throw new SandboxInputError(`customAttributesMode must be merge or replace, got ${JSON.stringify(mode)}`);
+  }
+  return mode;
+}
+
+function checkRateLimit(rl: unknown): RateLimitOptions {
+  if (typeof rl !== 'object' || rl === null) {
+    throw new SandboxInputError('rateLimit must be {limit, windowMs}: the service always limits, so the sandbox does too');
+  }
+  assertRateLimit(rl as RateLimitOptions);
+  return rl as RateLimitOptions;
+}
 
 function resolveOptions(partial: Partial<IntercomSandboxOptions>): IntercomSandboxOptions {
   const opts: IntercomSandboxOptions = {
@@ -58,7 +60,7 @@ function resolveOptions(partial: Partial<IntercomSandboxOptions>): IntercomSandb
     token: 'sandbox-token',
     workspaceId: 'sandbox1',
     rateLimit: DEFAULT_RATE_LIMIT,
-    searchDelayMs: 0,
+    searchDelayMs: DEFAULT_SEARCH_DELAY_MS,
     timeZone: 'UTC',
     customAttributesMode: 'merge',
     dataAttributes: defaultDataAttributes(),
@@ -67,11 +69,10 @@ function resolveOptions(partial: Partial<IntercomSandboxOptions>): IntercomSandb
     ...partial,
   };
   if (typeof opts.token !== 'string' || opts.token === '') throw new SandboxInputError('token must be a non-empty string');
-  if (!(opts.searchDelayMs >= 0)) throw new SandboxInputError(`searchDelayMs must be >= 0, got ${opts.searchDelayMs}`);
-  if (opts.customAttributesMode !== 'merge' && opts.customAttributesMode !== 'replace') {
-    throw new SandboxInputError(`customAttributesMode must be merge or replace, got ${JSON.stringify(opts.customAttributesMode)}`);
-  }
-  if (opts.rateLimit) assertRateLimit(opts.rateLimit);
+  checkSearchDelay(opts.searchDelayMs);
+  checkMode(opts.customAttributesMode);
+  checkRateLimit(opts.rateLimit);
+  checkAttributes(opts.dataAttributes);
   assertTimeZone(opts.timeZone);
   return opts;
 }
@@ -83,19 +84,23 @@ class IntercomSandboxImpl implements IntercomSandbox {
   private readonly webhooks: WebhookSender;
   private readonly engine: IntercomEngine;
   private readonly injector: FaultInjector;
-  private limiter: { limiter: WindowLimiter; opts: RateLimitOptions } | undefined;
+  private limiter: { limiter: WindowLimiter; opts: RateLimitOptions };
   private readonly sockets = new Set<Socket>();
+  private clockOffset = 0;
   readonly server: Server;
 
   constructor(private readonly opts: IntercomSandboxOptions) {
+    const baseNow = opts.now;
+    opts.now = () => baseNow() + this.clockOffset;
     this.webhooks = new WebhookSender(
-      () => this.opts.webhook,
       (o) => this.statsRec.webhook(o.delivered),
+      (ok) => this.statsRec.validation(ok),
     );
+    this.webhooks.subscribe(opts.webhook);
     this.engine = new IntercomEngine(opts, this.webhooks);
     this.injector = new FaultInjector(opts.seed, opts.faults);
-    this.setRateLimit(opts.rateLimit);
-    if (opts.contacts) this.engine.seed(opts.contacts);
+    this.limiter = { limiter: new WindowLimiter(opts.rateLimit), opts: opts.rateLimit };
+    if (opts.contacts) people.seed(this.engine, opts.contacts);
     this.server = createServer((req, res) => {
       const handler = req.url?.startsWith('/__admin/')
         ? handleAdmin(req, res, this)
@@ -122,6 +127,9 @@ class IntercomSandboxImpl implements IntercomSandbox {
   get token(): string {
     return this.opts.token;
   }
+  get workspaceId(): string {
+    return this.opts.workspaceId;
+  }
 
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
@@ -139,35 +147,49 @@ class IntercomSandboxImpl implements IntercomSandbox {
     await closed;
   }
 
-  private setRateLimit(rl: RateLimitOptions | false): void {
-    if (rl) assertRateLimit(rl);
-    this.opts.rateLimit = rl;
-    this.limiter = rl ? { limiter: new WindowLimiter(rl), opts: rl } : undefined;
-  }
-
-  getContact(id: string): IcContact | undefined {
+  getContact(id: string): StoredContact | undefined {
     return this.engine.store.get(id);
   }
-  contacts(): IcContact[] {
+  contacts(): StoredContact[] {
     return this.engine.store.all();
   }
   counts(): ContactCounts {
     return this.engine.store.counts();
   }
-  createContacts(partials: Iterable<Partial<IcContact>>, o?: { notify?: boolean }): IcContact[] {
-    return this.engine.createContacts(partials, o?.notify ?? false);
+  createContacts(partials: Iterable<Partial<StoredContact>>, o?: { notify?: boolean }): StoredContact[] {
+    return people.createContacts(this.engine, partials, o?.notify ?? false);
   }
-  seed(contacts: Iterable<IcContact>): number {
-    return this.engine.seed(contacts);
+  seed(contacts: Iterable<Partial<StoredContact>>): number {
+    return people.seed(this.engine, contacts);
   }
-  userChange(id: string, change: UserChange): IcContact {
-    return this.engine.userChange(id, change);
+  userChange(id: string, change: UserChange): StoredContact {
+    return people.userChange(this.engine, id, change);
+  }
+  userDelete(id: string): void {
+    people.userDelete(this.engine, id);
+  }
+  userMerge(fromLeadId: string, intoUserId: string): StoredContact {
+    return people.userMerge(this.engine, fromLeadId, intoUserId);
+  }
+  advanceClock(ms: number): void {
+    if (!Number.isFinite(ms)) throw new SandboxInputError(`advanceClock needs a finite number of ms, got ${String(ms)}`);
+    this.clockOffset += ms;
+  }
+  defineAttributes(attributes: readonly DataAttribute[]): void {
+    const byName = new Map(this.opts.dataAttributes.map((a) => [a.full_name, a]));
+    for (const a of attributes) byName.set(a.full_name, a);
+    const next = [...byName.values()];
+    checkAttributes(next);
+    this.opts.dataAttributes = next;
+  }
+  dataAttributes(): DataAttribute[] {
+    return structuredClone(this.opts.dataAttributes);
   }
   loadNdjson(text: string, o?: { append?: boolean }): number {
-    return this.engine.loadNdjson(text, o?.append ?? false);
+    return people.loadNdjson(this.engine, text, o?.append ?? false);
   }
   dumpNdjson(): string {
-    return this.engine.dumpNdjson();
+    return people.dumpNdjson(this.engine);
   }
   faults(): FaultOptions | undefined {
     return this.injector.get();
@@ -187,18 +209,17 @@ class IntercomSandboxImpl implements IntercomSandbox {
 
   configure(patch: SandboxConfigPatch): void {
     if (typeof patch !== 'object' || patch === null) throw new SandboxInputError('config must be an object');
-    if (patch.rateLimit !== undefined) this.setRateLimit(patch.rateLimit);
-    if (patch.searchDelayMs !== undefined) {
-      if (!(patch.searchDelayMs >= 0)) throw new SandboxInputError(`searchDelayMs must be >= 0, got ${patch.searchDelayMs}`);
-      this.opts.searchDelayMs = patch.searchDelayMs;
+    if (patch.rateLimit !== undefined) {
+      const rl = checkRateLimit(patch.rateLimit);
+      this.opts.rateLimit = rl;
+      this.limiter = { limiter: new WindowLimiter(rl), opts: rl };
     }
-    if (patch.customAttributesMode !== undefined) {
-      if (patch.customAttributesMode !== 'merge' && patch.customAttributesMode !== 'replace') {
-        throw new SandboxInputError(`customAttributesMode must be merge or replace, got ${JSON.stringify(patch.customAttributesMode)}`);
-      }
-      this.opts.customAttributesMode = patch.customAttributesMode;
+    if (patch.searchDelayMs !== undefined) this.opts.searchDelayMs = checkSearchDelay(patch.searchDelayMs);
+    if (patch.customAttributesMode !== undefined) this.opts.customAttributesMode = checkMode(patch.customAttributesMode);
+    if (patch.webhook !== undefined) {
+      this.opts.webhook = patch.webhook ?? undefined;
+      this.webhooks.subscribe(this.opts.webhook);
     }
-    if (patch.webhook !== undefined) this.opts.webhook = patch.webhook ?? undefined;
   }
 }
 

@@ -1,14 +1,15 @@
 // Compiles a POST /contacts/search query into a predicate, refusing what the real service
 // refuses: unknown fields, operators a field type does not support (no != >= <= IN NIN on
-// dates), more than 2 levels of groups, more than 15 filters in a group. Pure: no I/O.
-import type { IcContact, IcDataAttribute } from '../../connectors/types.ts';
+// dates, only = and != on tag_id), more than 2 levels of groups, more than 15 filters in a group.
+// The accepted fields are the description's "Accepted Fields" table. Pure: no I/O.
 import { dayStart, nextDayStart } from './calendar.ts';
+import type { DataAttribute, StoredContact } from './wire.ts';
 
 export const MAX_GROUP_DEPTH = 2;
 export const MAX_GROUP_SIZE = 15;
 
-type FieldType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
-export type Predicate = (c: IcContact) => boolean;
+type FieldType = 'string' | 'integer' | 'float' | 'boolean' | 'date' | 'tag';
+export type Predicate = (c: StoredContact) => boolean;
 export interface SearchProblem {
   code: string;
   message: string;
@@ -16,27 +17,57 @@ export interface SearchProblem {
 }
 export type CompileResult = { ok: true; predicate: Predicate } | { ok: false; problem: SearchProblem };
 
+const STRING_FIELDS = [
+  'id',
+  'role',
+  'name',
+  'avatar',
+  'email',
+  'email_domain',
+  'phone',
+  'external_id',
+  'workspace_id',
+  'language_override',
+  'browser',
+  'browser_language',
+  'os',
+  'location.country',
+  'location.region',
+  'location.city',
+  'ios_app_version',
+  'ios_device',
+  'ios_app_device',
+  'ios_os_version',
+  'ios_app_name',
+  'ios_sdk_version',
+  'android_app_version',
+  'android_device',
+  'android_app_name',
+  'andoid_sdk_version',
+  'segment_id',
+];
+const DATE_FIELDS = [
+  'created_at',
+  'signed_up_at',
+  'updated_at',
+  'last_seen_at',
+  'last_contacted_at',
+  'last_replied_at',
+  'last_email_opened_at',
+  'last_email_clicked_at',
+  'ios_last_seen_at',
+  'android_last_seen_at',
+];
+
+/** The 2.14 description's "Accepted Fields" of contact search (its spelling kept). */
 const STANDARD_FIELDS: Record<string, FieldType> = {
-  id: 'string',
-  role: 'string',
-  name: 'string',
-  email: 'string',
-  email_domain: 'string',
-  phone: 'string',
-  external_id: 'string',
-  workspace_id: 'string',
+  ...Object.fromEntries(STRING_FIELDS.map((f) => [f, 'string' as const])),
+  ...Object.fromEntries(DATE_FIELDS.map((f) => [f, 'date' as const])),
   owner_id: 'integer',
-  created_at: 'date',
-  updated_at: 'date',
-  signed_up_at: 'date',
-  last_seen_at: 'date',
-  last_contacted_at: 'date',
-  last_replied_at: 'date',
-  last_email_opened_at: 'date',
-  last_email_clicked_at: 'date',
   unsubscribed_from_emails: 'boolean',
   marked_email_as_spam: 'boolean',
   has_hard_bounced: 'boolean',
+  tag_id: 'tag',
 };
 
 const OPERATORS: Record<FieldType, readonly string[]> = {
@@ -45,6 +76,7 @@ const OPERATORS: Record<FieldType, readonly string[]> = {
   integer: ['=', '!=', 'IN', 'NIN', '<', '>', '<=', '>='],
   float: ['=', '!=', 'IN', 'NIN', '<', '>', '<=', '>='],
   date: ['=', '<', '>'],
+  tag: ['=', '!='],
 };
 const ALL_OPERATORS = new Set(['=', '!=', 'IN', 'NIN', '<', '<=', '>', '>=', '~', '!~', '^', '$']);
 
@@ -56,7 +88,7 @@ class Refused extends Error {
 }
 
 export interface CompileContext {
-  attributes: readonly IcDataAttribute[];
+  attributes: readonly DataAttribute[];
   timeZone: string;
 }
 
@@ -112,11 +144,12 @@ function compileFilter(node: Record<string, unknown>, ctx: CompileContext): Pred
   if (!OPERATORS[type].includes(operator)) {
     refuse(`operator ${operator} is not supported on ${type} field ${field}`, field);
   }
+  if (type === 'tag') return tagFilter(operator, value, field);
   const get = getter(field);
   if (operator === 'IN' || operator === 'NIN') {
     if (!Array.isArray(value)) refuse(`operator ${operator} on ${field} needs an array value`, field);
     const wanted = value.map((v) => coerce(v, type, field));
-    const inSet = (c: IcContact) => wanted.some((w) => equals(get(c), w, type));
+    const inSet = (c: StoredContact) => wanted.some((w) => equals(get(c), w, type));
     return operator === 'IN' ? inSet : (c) => !inSet(c);
   }
   if (Array.isArray(value)) refuse(`operator ${operator} on ${field} needs a single value, not an array`, field);
@@ -125,13 +158,26 @@ function compileFilter(node: Record<string, unknown>, ctx: CompileContext): Pred
   return scalarFilter(operator, v, type, get);
 }
 
-function getter(field: string): (c: IcContact) => unknown {
+/** `tag_id = X`: the contact carries tag X; `!=`: it does not. */
+function tagFilter(op: string, value: unknown, field: string): Predicate {
+  if (typeof value !== 'string' && typeof value !== 'number')
+    refuse(`value ${JSON.stringify(value)} does not fit tag field ${field}`, field);
+  const id = String(value);
+  const has = (c: StoredContact) => (c.tag_ids ?? []).includes(id);
+  return op === '=' ? has : (c) => !has(c);
+}
+
+function getter(field: string): (c: StoredContact) => unknown {
+  if (field.startsWith('location.')) {
+    const part = field.slice('location.'.length) as keyof NonNullable<StoredContact['location']>;
+    return (c) => c.location?.[part] ?? null;
+  }
   if (field.startsWith('custom_attributes.')) {
     const name = field.slice('custom_attributes.'.length);
     return (c) => c.custom_attributes?.[name] ?? null;
   }
   if (field === 'email_domain') return (c) => (typeof c.email === 'string' ? (c.email.split('@')[1] ?? null) : null);
-  return (c) => c[field] ?? null;
+  return (c) => (c as Record<string, unknown>)[field] ?? null;
 }
 
 function coerce(raw: unknown, type: FieldType, field: string): string | number | boolean | null {
@@ -159,13 +205,13 @@ function equals(actual: unknown, wanted: unknown, type: FieldType): boolean {
   return actual === wanted;
 }
 
-function scalarFilter(op: string, v: string | number | boolean | null, type: FieldType, get: (c: IcContact) => unknown): Predicate {
-  const text = (c: IcContact) => {
+function scalarFilter(op: string, v: string | number | boolean | null, type: FieldType, get: (c: StoredContact) => unknown): Predicate {
+  const text = (c: StoredContact) => {
     const a = get(c);
     return a === null ? null : String(a).toLowerCase();
   };
   const w = typeof v === 'string' ? v.toLowerCase() : '';
-  const num = (c: IcContact) => {
+  const num = (c: StoredContact) => {
     const a = get(c);
     return typeof a === 'number' ? a : null;
   };
@@ -198,8 +244,8 @@ function cmp(a: number | null, b: unknown, f: (a: number, b: number) => boolean)
 }
 
 /** Calendar-day semantics: `=` the whole day, `>` from the start of the next day, `<` before the day. */
-function dateFilter(op: string, v: number | null, get: (c: IcContact) => unknown, tz: string): Predicate {
-  const ts = (c: IcContact) => {
+function dateFilter(op: string, v: number | null, get: (c: StoredContact) => unknown, tz: string): Predicate {
+  const ts = (c: StoredContact) => {
     const a = get(c);
     return typeof a === 'number' ? a : null;
   };

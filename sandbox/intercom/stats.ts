@@ -1,12 +1,22 @@
 // Counters the tests and benchmarks read: calls by endpoint, answers by status, 429s, faults,
-// TCP connections (to prove keep-alive reuse) and webhook deliveries.
+// TCP connections (to prove keep-alive reuse), webhook URL validations and deliveries.
 import type { SandboxStats } from './types.ts';
 
 export class StatsRecorder {
   private s: SandboxStats = StatsRecorder.empty();
 
   static empty(): SandboxStats {
-    return { calls: {}, statuses: {}, rateLimited: 0, faultsInjected: 0, connections: 0, webhooksDelivered: 0, webhooksFailed: 0 };
+    return {
+      calls: {},
+      statuses: {},
+      rateLimited: 0,
+      faultsInjected: 0,
+      connections: 0,
+      webhooksDelivered: 0,
+      webhooksFailed: 0,
+      webhookValidations: 0,
+      webhookValidationsFailed: 0,
+    };
   }
 
   call(endpoint: string): void {
@@ -27,6 +37,11 @@ export class StatsRecorder {
   webhook(delivered: boolean): void {
     if (delivered) this.s.webhooksDelivered += 1;
     else this.s.webhooksFailed += 1;
+  }
+
+  validation(ok: boolean): void {
+    this.s.webhookValidations += 1;
+    if (!ok) this.s.webhookValidationsFailed += 1;
   }
 
   snapshot(): SandboxStats {

@@ -1,16 +1,16 @@
 // In-memory contact state: creation order for cursor paging, a unique email index, and the
 // search index lag (a changed contact stays visible to search in its previous form, a new one
 // not at all, until `searchDelayMs` has passed).
-import type { IcContact } from '../../connectors/types.ts';
 import { emailKey } from './contact-patch.ts';
 import { SandboxConflictError, SandboxInputError, SandboxNotFoundError } from './errors.ts';
 import type { ContactCounts } from './types.ts';
+import type { StoredContact } from './wire.ts';
 
 interface Entry {
   seq: number;
-  contact: IcContact;
+  contact: StoredContact;
   /** What search sees until `visibleAt`; null for a contact search does not know yet. */
-  indexed: IcContact | null;
+  indexed: StoredContact | null;
   visibleAt: number;
 }
 
@@ -49,11 +49,11 @@ export class ContactStore {
     return { total: this.order.length, user, lead: this.order.length - user };
   }
 
-  get(id: string): IcContact | undefined {
+  get(id: string): StoredContact | undefined {
     return this.byId.get(id)?.contact;
   }
 
-  all(): IcContact[] {
+  all(): StoredContact[] {
     return this.order.map((e) => e.contact);
   }
 
@@ -71,7 +71,7 @@ export class ContactStore {
   }
 
   /** Adds a contact; `visibleAt` is when search starts to see it. */
-  insert(contact: IcContact, visibleAt: number): void {
+  insert(contact: StoredContact, visibleAt: number): void {
     assertContact(contact);
     if (this.byId.has(contact.id)) throw new SandboxConflictError(`contact ${contact.id} already exists`);
     const entry: Entry = { seq: this.nextSeq++, contact, indexed: null, visibleAt };
@@ -82,7 +82,7 @@ export class ContactStore {
   }
 
   /** Replaces a contact's state; search keeps the previous version until `visibleAt`. */
-  replace(next: IcContact, nowMs: number, visibleAt: number): void {
+  replace(next: StoredContact, nowMs: number, visibleAt: number): void {
     const entry = this.byId.get(next.id);
     if (!entry) throw new SandboxNotFoundError(`contact ${next.id} does not exist`);
     const oldKey = emailKey(entry.contact.email);
@@ -101,6 +101,20 @@ export class ContactStore {
     entry.visibleAt = visibleAt;
   }
 
+  /** Removes a contact (deleted, or merged away): list, search and look-ups no longer find it. */
+  remove(id: string): StoredContact {
+    const entry = this.byId.get(id);
+    if (!entry) throw new SandboxNotFoundError(`contact ${id} does not exist`);
+    this.byId.delete(id);
+    const key = emailKey(entry.contact.email);
+    if (key) this.byEmail.get(key)?.delete(id);
+    const ext = entry.contact.external_id;
+    if (ext && this.byExternalId.get(ext) === id) this.byExternalId.delete(ext);
+    const at = this.firstIndexAfter(entry.seq - 1);
+    if (this.order[at] === entry) this.order.splice(at, 1);
+    return entry.contact;
+  }
+
   private indexEmail(email: string | null | undefined, id: string): void {
     const key = emailKey(email);
     if (key === null) return;
@@ -117,7 +131,7 @@ export class ContactStore {
   }
 
   /** Contacts after the cursor position (a sequence number), in creation order. */
-  pageAfter(afterSeq: number, limit: number): { contacts: IcContact[]; lastSeq: number; more: boolean } {
+  pageAfter(afterSeq: number, limit: number): { contacts: StoredContact[]; lastSeq: number; more: boolean } {
     const start = this.firstIndexAfter(afterSeq);
     const slice = this.order.slice(start, start + limit);
     return {
@@ -132,9 +146,9 @@ export class ContactStore {
     afterSeq: number,
     limit: number,
     nowMs: number,
-    match: (c: IcContact) => boolean,
-  ): { contacts: IcContact[]; lastSeq: number; more: boolean } {
-    const contacts: IcContact[] = [];
+    match: (c: StoredContact) => boolean,
+  ): { contacts: StoredContact[]; lastSeq: number; more: boolean } {
+    const contacts: StoredContact[] = [];
     let lastSeq = afterSeq;
     for (let i = this.firstIndexAfter(afterSeq); i < this.order.length; i += 1) {
       const seen = searchView(this.order[i], nowMs);
@@ -146,7 +160,7 @@ export class ContactStore {
     return { contacts, lastSeq, more: false };
   }
 
-  countMatches(nowMs: number, match: (c: IcContact) => boolean): number {
+  countMatches(nowMs: number, match: (c: StoredContact) => boolean): number {
     let n = 0;
     for (const e of this.order) {
       const seen = searchView(e, nowMs);
@@ -172,12 +186,12 @@ export class ContactStore {
   }
 }
 
-function searchView(e: Entry, nowMs: number): IcContact | null {
+function searchView(e: Entry, nowMs: number): StoredContact | null {
   return nowMs >= e.visibleAt ? e.contact : e.indexed;
 }
 
 /** Rejects seed records that would break the sandbox's invariants, naming the problem. */
-export function assertContact(c: IcContact): void {
+export function assertContact(c: StoredContact): void {
   const where = `contact ${JSON.stringify(c?.id)}`;
   if (typeof c !== 'object' || c === null) throw new SandboxInputError('a contact must be an object');
   if (typeof c.id !== 'string' || !HEX24.test(c.id)) throw new SandboxInputError(`${where}: id must be 24 lower-case hex characters`);
@@ -188,5 +202,14 @@ export function assertContact(c: IcContact): void {
   }
   if (typeof c.custom_attributes !== 'object' || c.custom_attributes === null || Array.isArray(c.custom_attributes)) {
     throw new SandboxInputError(`${where}: custom_attributes must be an object`);
+  }
+  for (const f of ['email', 'phone', 'name', 'external_id'] as const) {
+    if (c[f] != null && typeof c[f] !== 'string') throw new SandboxInputError(`${where}: ${f} must be a string or null`);
+  }
+  if (c.location !== undefined && (typeof c.location !== 'object' || c.location === null)) {
+    throw new SandboxInputError(`${where}: location must be an object {country, region, city}`);
+  }
+  if (c.tag_ids !== undefined && (!Array.isArray(c.tag_ids) || c.tag_ids.some((t) => typeof t !== 'string'))) {
+    throw new SandboxInputError(`${where}: tag_ids must be an array of strings`);
   }
 }

@@ -1,8 +1,10 @@
 // Webhook notifications as the service sends them: a notification_event body signed with
-// HMAC-SHA1 of the raw body under the app's client secret (X-Hub-Signature: sha1=<hex>).
+// HMAC-SHA1 of the raw body under the app's client secret (X-Hub-Signature: sha1=<hex>). A
+// subscription starts with a HEAD request to its URL, as the Developer Hub validates a URL when
+// it is added; a URL that does not answer it with 2xx gets no notifications.
 import { createHmac, randomUUID } from 'node:crypto';
-import type { IcContact } from '../../connectors/types.ts';
 import type { WebhookOptions } from './types.ts';
+import type { StoredContact } from './wire.ts';
 
 export type ContactTopic =
   | 'contact.user.created'
@@ -10,14 +12,16 @@ export type ContactTopic =
   | 'contact.lead.created'
   | 'contact.lead.updated'
   | 'contact.lead.signed_up'
-  | 'contact.email.updated';
+  | 'contact.email.updated'
+  | 'contact.merged'
+  | 'contact.deleted';
 
 export function signBody(rawBody: string | Buffer, clientSecret: string): string {
   return `sha1=${createHmac('sha1', clientSecret).update(rawBody).digest('hex')}`;
 }
 
 /** Topics a change fires: created/updated by role, plus the role and email transitions. */
-export function topicsFor(before: IcContact | null, after: IcContact): ContactTopic[] {
+export function topicsFor(before: StoredContact | null, after: StoredContact): ContactTopic[] {
   if (!before) return [after.role === 'user' ? 'contact.user.created' : 'contact.lead.created'];
   const topics: ContactTopic[] = [after.role === 'user' ? 'contact.user.updated' : 'contact.lead.updated'];
   if (before.role === 'lead' && after.role === 'user') topics.push('contact.lead.signed_up');
@@ -53,26 +57,49 @@ export interface DeliveryOutcome {
   status?: number;
 }
 
-/** Posts one notification, retrying a few times with a short backoff on failure. */
+type Subscription = { opts: WebhookOptions; validated: Promise<boolean> };
+
+/** Posts notifications to the subscription's URL, retrying a few times with a short backoff. */
 export class WebhookSender {
   private readonly pending = new Set<Promise<unknown>>();
+  private subscription: Subscription | undefined;
 
   constructor(
-    private readonly opts: () => WebhookOptions | undefined,
     private readonly onOutcome: (o: DeliveryOutcome) => void,
+    private readonly onValidation: (ok: boolean) => void,
   ) {}
 
-  send(topic: ContactTopic, item: Record<string, unknown>, nowSec: number): void {
-    const o = this.opts();
-    if (!o) return;
-    const p = this.deliver(o, topic, item, nowSec).then(this.onOutcome);
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+  /** Sets (or, with undefined, removes) the subscription; a new URL is validated by HEAD first. */
+  subscribe(opts: WebhookOptions | undefined): void {
+    if (!opts) {
+      this.subscription = undefined;
+      return;
+    }
+    const validated = validateUrl(opts.url).then((ok) => {
+      this.onValidation(ok);
+      return ok;
+    });
+    this.track(validated);
+    this.subscription = { opts, validated };
   }
 
-  /** Resolves when every delivery in flight has finished. */
+  send(topic: ContactTopic, item: Record<string, unknown>, nowSec: number): void {
+    const sub = this.subscription;
+    if (!sub) return;
+    const p = sub.validated.then(async (ok) => {
+      if (ok) this.onOutcome(await this.deliver(sub.opts, topic, item, nowSec));
+    });
+    this.track(p);
+  }
+
+  /** Resolves when the validation and every delivery in flight have finished. */
   async drain(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
   }
 
   private async deliver(o: WebhookOptions, topic: ContactTopic, item: Record<string, unknown>, nowSec: number): Promise<DeliveryOutcome> {
@@ -102,5 +129,15 @@ export class WebhookSender {
       if (attempt < max) await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
     }
     return { delivered: false, attempts: max, status };
+  }
+}
+
+async function validateUrl(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { method: 'HEAD', headers: { 'user-agent': 'intercom-sandbox' }, signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
   }
 }

@@ -1,9 +1,10 @@
 // /__admin/*: the sandbox's control surface for tests, the CLI and demos. JSON in and out; the
 // same operations exist as methods on the SalesforceSandbox object for in-process tests.
 
-import type { SfObject } from '../../connectors/types.ts';
+import type { SObjectName } from './wire.ts';
 import { parseNdjson } from '../ndjson.ts';
-import { isSfObject } from '../sf-schema.ts';
+import { sobjectName } from '../sf-schema.ts';
+import { fieldFromFile } from '../schema-file.ts';
 import type { FaultSettings } from './faults.ts';
 import type { SandboxOrg } from './org.ts';
 import type { ValidationRule } from './validate.ts';
@@ -26,9 +27,10 @@ function asObject(body: unknown, what: string): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function objectParam(value: string | null): SfObject {
-  if (!value || !isSfObject(value)) throw new Error(`object must be Lead or Contact, got ${String(value)}`);
-  return value;
+function objectParam(value: string | null): SObjectName {
+  const object = value ? sobjectName(value) : undefined;
+  if (!object) throw new Error(`object must be Lead or Contact, got ${String(value)}`);
+  return object;
 }
 
 export function state(org: SandboxOrg): Record<string, unknown> {
@@ -55,6 +57,11 @@ async function route(org: SandboxOrg, req: AdminRequest): Promise<AdminAnswer> {
   const key = `${method} ${path.replace(/\/$/, '')}`;
   const rec = /^\/__admin\/records\/([A-Za-z0-9]+)$/.exec(path);
   if (rec) return recordRoute(org, method, rec[1], req.body);
+  const convert = /^\/__admin\/records\/([A-Za-z0-9]+)\/convert$/.exec(path);
+  if (convert && method === 'POST') {
+    const b = req.body === undefined ? {} : asObject(req.body, 'convert');
+    return ok(org.convertLead(convert[1], typeof b.contactId === 'string' ? { contactId: b.contactId } : {}));
+  }
   switch (key) {
     case 'GET /__admin/state':
       return ok(state(org));
@@ -89,6 +96,19 @@ async function route(org: SandboxOrg, req: AdminRequest): Promise<AdminAnswer> {
       if (name) return ok(org.removeRule(name));
       org.clearRules();
       return ok([]);
+    }
+    case 'GET /__admin/fields':
+      return ok(org.schema.list(objectParam(query.get('object'))));
+    case 'POST /__admin/fields': {
+      const b = asObject(req.body, 'field');
+      const object = objectParam(typeof b.object === 'string' ? b.object : null);
+      org.defineField(object, fieldFromFile(b.field, `${object} field`));
+      return ok(org.schema.list(object));
+    }
+    case 'DELETE /__admin/fields': {
+      const object = objectParam(query.get('object'));
+      org.deleteField(object, query.get('name') ?? '');
+      return ok(org.schema.list(object));
     }
     case 'GET /__admin/faults':
       return ok(org.faults.current);

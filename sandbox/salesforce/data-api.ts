@@ -1,20 +1,17 @@
 // The REST resources under /services/data/vXX.X: query and queryAll with nextRecordsUrl paging,
-// describe, one record, getUpdated, limits and sObject Collections update. Each handler returns
-// a status and a JSON body; server.ts does authentication, faults and the usage header.
+// describe, one record (read, update, create), getUpdated, limits and sObject Collections
+// update. Each handler returns a status and a JSON body; server.ts does authentication, faults,
+// the API version and the usage header.
 
-import type { SfObject, SfRecord } from '../../connectors/types.ts';
-import { formatSfDateTime, isSfObject, parseSfDateTime, type SfFieldSpec } from '../sf-schema.ts';
-import { compositeUpdate, type RestError } from './composite.ts';
+import type { SObjectName, SObjectRecord } from './wire.ts';
+import { formatSfDateTime, parseSfDateTime, sobjectName, type SfFieldSpec } from '../sf-schema.ts';
+import { compositeUpdate } from './composite.ts';
 import { describeObject } from './describe.ts';
 import type { CallKind, SandboxOrg } from './org.ts';
 import { executeQuery, prepareQuery, QueryError } from './query-engine.ts';
-import { SF_FIELDS } from '../sf-schema.ts';
 import { limitsBody } from './limits.ts';
-
-export interface ApiAnswer {
-  status: number;
-  body: unknown;
-}
+import { createOne, notFound, retrieve, serialize, updateOne } from './record-api.ts';
+import { restError, type ApiAnswer } from './wire.ts';
 
 export interface DataRequest {
   method: string;
@@ -24,19 +21,17 @@ export interface DataRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** The body as sent, for the positions a parser error reports. */
+  text: string;
   baseUrl: string;
 }
 
-const err = (status: number, errorCode: string, message: string): ApiAnswer => ({
-  status,
-  body: [{ message, errorCode } satisfies RestError],
-});
-export const notFound = (): ApiAnswer => err(404, 'NOT_FOUND', 'The requested resource does not exist');
+const err = (status: number, errorCode: string, message: string): ApiAnswer => restError(status, errorCode, message);
 
 interface Cursor {
-  object: SfObject;
+  object: SObjectName;
   fields: SfFieldSpec[];
-  rows: SfRecord[];
+  rows: SObjectRecord[];
   pos: number;
   version: string;
 }
@@ -69,6 +64,8 @@ export function classify(method: string, path: string): CallKind {
   if (/^\/sobjects\/[^/]+\/describe\/?$/.test(path)) return 'describe';
   if (/^\/sobjects\/[^/]+\/updated\/?$/.test(path)) return 'updated';
   if (/^\/sobjects\/[^/]+\/[^/]+$/.test(path) && method === 'GET') return 'retrieve';
+  if (/^\/sobjects\/[^/]+\/[^/]+$/.test(path) && method === 'PATCH') return 'update';
+  if (/^\/sobjects\/[^/]+\/?$/.test(path) && method === 'POST') return 'create';
   if (/^\/limits\/?$/.test(path)) return 'limits';
   return 'other';
 }
@@ -99,13 +96,21 @@ export class DataApi {
     if ((m = /^\/query(All)?\/?$/.exec(path))) return only('GET', () => this.query(req));
     if ((m = /^\/query(?:All)?\/([^/]+)$/.exec(path))) return only('GET', () => this.queryMore(req, m![1]));
     if (path === '/limits' || path === '/limits/') return only('GET', () => ({ status: 200, body: limitsBody(this.org.usage.snapshot()) }));
-    if (path === '/composite/sobjects' || path === '/composite/sobjects/') return only('PATCH', () => compositeUpdate(this.org, req.body));
+    if (path === '/composite/sobjects' || path === '/composite/sobjects/')
+      return only('PATCH', () => compositeUpdate(this.org, req.body, req.text));
     if ((m = /^\/sobjects\/([^/]+)\/describe\/?$/.exec(path))) {
-      const type = m[1];
-      return only('GET', () => (isSfObject(type) ? { status: 200, body: describeObject(type, req.version, req.baseUrl) } : notFound()));
+      const object = sobjectName(m[1]);
+      return only('GET', () =>
+        object ? { status: 200, body: describeObject(this.org.schema, object, req.version, req.baseUrl) } : notFound(),
+      );
     }
     if ((m = /^\/sobjects\/([^/]+)\/updated\/?$/.exec(path))) return only('GET', () => this.updated(req, m![1]));
-    if ((m = /^\/sobjects\/([^/]+)\/([^/]+)$/.exec(path))) return only('GET', () => this.retrieve(req, m![1], m![2]));
+    if ((m = /^\/sobjects\/([^/]+)\/?$/.exec(path))) return only('POST', () => createOne(this.org, m![1], req.body, req.text));
+    if ((m = /^\/sobjects\/([^/]+)\/([^/]+)$/.exec(path))) {
+      const [type, id] = [m[1], m[2]];
+      if (method === 'PATCH') return updateOne(this.org, type, id, req.body, req.text);
+      return only('GET', () => retrieve(this.org, type, id, req.query.get('fields'), req.version));
+    }
     return notFound();
   }
 
@@ -129,7 +134,7 @@ export class DataApi {
   private query(req: DataRequest): ApiAnswer {
     const soql = req.query.get('q');
     if (!soql) return err(400, 'MALFORMED_QUERY', 'A query string must be provided in the q parameter');
-    const q = prepareQuery(soql);
+    const q = prepareQuery(this.org.schema, soql);
     if (q.count) {
       const all = q.where || q.offset ? executeQuery(this.org.store, q).length : this.org.store.count(q.object);
       return { status: 200, body: { totalSize: Math.min(all, q.limit ?? Infinity), done: true, records: [] } };
@@ -157,27 +162,13 @@ export class DataApi {
     } else if (locator) {
       this.locators.drop(locator);
     }
-    body.records = slice.map((r) => this.serialize(cursor.object, cursor.fields, r, cursor.version));
+    body.records = slice.map((r) => serialize(cursor.object, cursor.fields, r, cursor.version));
     return { status: 200, body };
   }
 
-  private serialize(object: SfObject, fields: readonly SfFieldSpec[], r: SfRecord, version: string): Record<string, unknown> {
-    const out: Record<string, unknown> = { attributes: { type: object, url: `/services/data/v${version}/sobjects/${object}/${r.Id}` } };
-    for (const f of fields) out[f.name] = r[f.name] ?? null;
-    return out;
-  }
-
-  private retrieve(req: DataRequest, type: string, id: string): ApiAnswer {
-    if (!isSfObject(type)) return notFound();
-    const hit = this.org.store.get(id);
-    if (!hit || hit.object !== type) return notFound();
-    const wanted = req.query.get('fields');
-    const fields = wanted ? prepareQuery(`SELECT ${wanted} FROM ${type}`).fields : SF_FIELDS[type];
-    return { status: 200, body: this.serialize(type, fields, hit.record, req.version) };
-  }
-
-  private updated(req: DataRequest, type: string): ApiAnswer {
-    if (!isSfObject(type)) return notFound();
+  private updated(req: DataRequest, name: string): ApiAnswer {
+    const type = sobjectName(name);
+    if (!type) return notFound();
     const start = parseSfDateTime(req.query.get('start') ?? '');
     const end = parseSfDateTime(req.query.get('end') ?? '');
     if (Number.isNaN(start) || Number.isNaN(end)) return err(400, 'MALFORMED_QUERY', 'start and end must be ISO 8601 date-times');

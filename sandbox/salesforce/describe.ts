@@ -2,12 +2,16 @@
 // shape Salesforce sends (every key of the recorded describe, same types), so a client that
 // reads the real describe reads this one.
 
-import type { SfObject } from '../../connectors/types.ts';
-import { SF_FIELDS, SF_KEY_PREFIX, type SfFieldKind, type SfFieldSpec } from '../sf-schema.ts';
+import type { SObjectName } from './wire.ts';
+import { SF_KEY_PREFIX, type SfFieldKind, type SfFieldSpec, type SfSchema } from '../sf-schema.ts';
 
 const SOAP_TYPES: Record<SfFieldKind, string> = {
   id: 'tns:ID',
+  reference: 'tns:ID',
   string: 'xsd:string',
+  url: 'xsd:string',
+  multipicklist: 'xsd:string',
+  percent: 'xsd:double',
   email: 'xsd:string',
   phone: 'xsd:string',
   textarea: 'xsd:string',
@@ -20,10 +24,10 @@ const SOAP_TYPES: Record<SfFieldKind, string> = {
   datetime: 'xsd:dateTime',
 };
 
-const TEXT: ReadonlySet<SfFieldKind> = new Set(['string', 'email', 'phone', 'textarea', 'picklist']);
+const TEXT: ReadonlySet<SfFieldKind> = new Set(['string', 'email', 'phone', 'url', 'textarea', 'picklist', 'multipicklist']);
 
 function describeField(f: SfFieldSpec): Record<string, unknown> {
-  const longText = f.type === 'textarea' && f.length > 255;
+  const longText = !f.filterable;
   const system = !f.updateable && !f.createable;
   return {
     length: f.length,
@@ -39,12 +43,12 @@ function describeField(f: SfFieldSpec): Record<string, unknown> {
     precision: f.precision ?? 0,
     scale: f.scale ?? 0,
     caseSensitive: false,
-    byteLength: f.type === 'id' ? 18 : TEXT.has(f.type) ? f.length * 3 : 0,
+    byteLength: f.type === 'id' || f.type === 'reference' ? 18 : TEXT.has(f.type) ? f.length * 3 : 0,
     inlineHelpText: null,
     nameField: false,
     externalId: false,
     idLookup: f.type === 'id' || f.type === 'email',
-    filterable: !longText,
+    filterable: f.filterable,
     soapType: SOAP_TYPES[f.type],
     createable: f.createable,
     deprecatedAndHidden: false,
@@ -53,7 +57,7 @@ function describeField(f: SfFieldSpec): Record<string, unknown> {
     defaultValueFormula: null,
     defaultedOnCreate: system || f.type === 'boolean',
     digits: f.digits ?? 0,
-    groupable: !longText && f.type !== 'double' && f.type !== 'currency' && f.type !== 'datetime',
+    groupable: !longText && !['double', 'currency', 'percent', 'datetime', 'multipicklist'].includes(f.type),
     picklistValues: (f.picklist ?? []).map((value, i) => ({
       value,
       active: true,
@@ -61,25 +65,25 @@ function describeField(f: SfFieldSpec): Record<string, unknown> {
       defaultValue: f.name === 'Status' && i === 0,
       validFor: null,
     })),
-    referenceTo: [],
-    relationshipName: null,
+    referenceTo: [...(f.referenceTo ?? [])],
+    relationshipName: f.type === 'reference' ? f.name.replace(/Id$/, '') : null,
     relationshipOrder: null,
-    restrictedPicklist: f.type === 'picklist',
+    restrictedPicklist: f.restricted === true,
     namePointing: false,
     custom: f.custom,
     htmlFormatted: false,
     dependentPicklist: false,
     writeRequiresMasterRead: false,
-    sortable: !longText,
+    sortable: f.sortable,
   };
 }
 
-export function describeObject(object: SfObject, version: string, baseUrl: string): Record<string, unknown> {
+export function describeObject(schema: SfSchema, object: SObjectName, version: string, baseUrl: string): Record<string, unknown> {
   const prefix = SF_KEY_PREFIX[object];
   const root = `/services/data/v${version}/sobjects/${object}`;
   return {
     name: object,
-    fields: SF_FIELDS[object].map(describeField),
+    fields: schema.list(object).map(describeField),
     label: object,
     custom: false,
     keyPrefix: prefix,

@@ -9,3 +9,5 @@ export type { UsageSnapshot } from './usage.ts';
 export { parseSoql, SoqlSyntaxError } from './soql.ts';
 export type { SoqlQuery, Expr, Literal } from './soql.ts';
 export { JWT_BEARER } from './oauth.ts';
+export type { SObjectName, SObjectRecord, SaveError, SaveResult, RestError } from './wire.ts';
+export { DEFAULT_SESSION_TIMEOUT_MS } from './oauth.ts';

@@ -1,8 +1,12 @@
 // POST /services/oauth2/token: the client-credentials grant and the JWT bearer grant (RS256,
-// verified with the configured public key when one is given). Sessions are opaque tokens the
-// data API checks on every call; "expire now" drops them all.
+// always verified against the connected app's certificate). Sessions are opaque tokens the data
+// API checks on every call; they end after a period without use (Session Settings' timeout,
+// two hours by default), and "expire now" drops them all.
 
 import { createHmac, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
+
+/** Salesforce's default session timeout. */
+export const DEFAULT_SESSION_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -11,14 +15,14 @@ export interface OAuthConfig {
   clientSecret: string;
   /** The user a JWT's `sub` must name. */
   username: string;
-  /** PEM or KeyObject; without it JWT signatures are not checked. */
-  jwtPublicKey?: string | KeyObject;
+  /** The certificate's public key (PEM or KeyObject) JWT assertions must be signed for. */
+  jwtPublicKey: string | KeyObject;
   /** Extra audiences accepted besides the sandbox URL and login/test.salesforce.com. */
   audiences?: string[];
   orgId: string;
   userId: string;
-  /** Session lifetime; undefined = until expired by hand. */
-  sessionTtlMs?: number;
+  /** A session ends after this long without a call. */
+  sessionTimeoutMs: number;
 }
 
 export interface TokenAnswer {
@@ -29,11 +33,12 @@ export interface TokenAnswer {
 const fail = (error: string, description: string): TokenAnswer => ({ status: 400, body: { error, error_description: description } });
 
 export class SessionStore {
+  /** Token -> time of its last use. */
   private sessions = new Map<string, number>();
 
   constructor(
     private readonly now: () => number,
-    private readonly ttlMs?: number,
+    private readonly timeoutMs: number,
   ) {}
 
   issue(orgId: string): string {
@@ -42,14 +47,17 @@ export class SessionStore {
     return token;
   }
 
+  /** Whether the session is alive; a call on a live session counts as activity. */
   valid(token: string | undefined): boolean {
     if (!token) return false;
     const at = this.sessions.get(token);
     if (at === undefined) return false;
-    if (this.ttlMs !== undefined && this.now() - at > this.ttlMs) {
+    const now = this.now();
+    if (now - at > this.timeoutMs) {
       this.sessions.delete(token);
       return false;
     }
+    this.sessions.set(token, now);
     return true;
   }
 
@@ -75,11 +83,9 @@ function checkAssertion(cfg: OAuthConfig, assertion: string, baseUrl: string, no
   if (parts.length !== 3 || !header || !claims) return fail('invalid_grant', 'invalid assertion');
   if (header.alg !== 'RS256') return fail('invalid_grant', 'invalid assertion: alg must be RS256');
   if (claims.iss !== cfg.clientId) return fail('invalid_client', 'client identifier invalid');
-  if (cfg.jwtPublicKey) {
-    const key = typeof cfg.jwtPublicKey === 'string' ? createPublicKey(cfg.jwtPublicKey) : cfg.jwtPublicKey;
-    const ok = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'));
-    if (!ok) return fail('invalid_grant', 'invalid assertion: signature does not verify');
-  }
+  const key = typeof cfg.jwtPublicKey === 'string' ? createPublicKey(cfg.jwtPublicKey) : cfg.jwtPublicKey;
+  const ok = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2] ?? '', 'base64url'));
+  if (!ok) return fail('invalid_grant', 'invalid assertion: signature does not verify');
   if (claims.sub !== cfg.username) return fail('invalid_grant', "user hasn't approved this consumer");
   const audiences = [baseUrl, 'https://login.salesforce.com', 'https://test.salesforce.com', ...(cfg.audiences ?? [])];
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];

@@ -1,13 +1,18 @@
-// Runs a parsed SOQL query against the store. Checks fields and literal types the way Salesforce
-// does, then picks a plan: an Id list, an Id keyset walk, a (SystemModstamp, Id) walk, or a
-// generic filter-and-sort. The keyset forms peoplesync sends never scan the whole table.
+// Runs a parsed SOQL query against the store. Checks fields, literal types, what the describe
+// lets a query filter and sort on, and OFFSET's 2,000 cap the way Salesforce does, then picks a
+// plan: an Id list, an Id keyset walk, a (SystemModstamp, Id) walk, or a generic filter-and-sort.
+// The keyset forms peoplesync sends never scan the whole table.
 
-import type { SfObject, SfRecord } from '../../connectors/types.ts';
-import { findField, isSfObject, type SfFieldSpec } from '../sf-schema.ts';
+import type { SObjectName, SObjectRecord } from './wire.ts';
+import { sobjectName, toId18, type SfFieldSpec, type SfSchema } from '../sf-schema.ts';
 import { parseSoql, SoqlSyntaxError, type Expr, type Literal, type OrderKey } from './soql.ts';
 import type { RecordStore } from './store.ts';
 
-export type QueryErrorCode = 'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE' | 'INVALID_QUERY_FILTER_OPERATOR';
+export type QueryErrorCode =
+  'MALFORMED_QUERY' | 'INVALID_FIELD' | 'INVALID_TYPE' | 'INVALID_QUERY_FILTER_OPERATOR' | 'NUMBER_OUTSIDE_VALID_RANGE';
+
+/** The most rows OFFSET may skip. */
+export const MAX_OFFSET = 2000;
 
 export class QueryError extends Error {
   override name = 'QueryError';
@@ -20,21 +25,23 @@ export class QueryError extends Error {
 }
 
 export interface PreparedQuery {
-  object: SfObject;
+  object: SObjectName;
   count: boolean;
   fields: SfFieldSpec[];
   where?: Expr;
-  predicate: (r: SfRecord) => boolean;
+  predicate: (r: SObjectRecord) => boolean;
   orderBy: Array<OrderKey & { spec: SfFieldSpec }>;
   limit?: number;
   offset: number;
 }
 
-const TEXT_TYPES = new Set(['string', 'email', 'phone', 'textarea', 'picklist']);
-const NUMBER_TYPES = new Set(['double', 'int', 'currency']);
+const TEXT_TYPES = new Set(['string', 'email', 'phone', 'url', 'textarea', 'picklist', 'multipicklist']);
+const NUMBER_TYPES = new Set(['double', 'int', 'currency', 'percent']);
+
+const ID_TYPES = new Set(['id', 'reference']);
 
 function literalKind(spec: SfFieldSpec): Literal['kind'] {
-  if (spec.type === 'id' || TEXT_TYPES.has(spec.type)) return 'string';
+  if (ID_TYPES.has(spec.type) || TEXT_TYPES.has(spec.type)) return 'string';
   if (NUMBER_TYPES.has(spec.type)) return 'number';
   if (spec.type === 'boolean') return 'boolean';
   return spec.type === 'date' ? 'date' : 'datetime';
@@ -46,7 +53,7 @@ function comparable(spec: SfFieldSpec, v: unknown): string | number | boolean {
   return v as string | number | boolean;
 }
 
-function literalValue(spec: SfFieldSpec, lit: Literal, object: SfObject): string | number | boolean | null {
+function literalValue(spec: SfFieldSpec, lit: Literal, object: SObjectName): string | number | boolean | null {
   if (lit.kind === 'null') return null;
   const want = literalKind(spec);
   if (lit.kind !== want) {
@@ -56,11 +63,16 @@ function literalValue(spec: SfFieldSpec, lit: Literal, object: SfObject): string
       `value of filter criterion for field '${spec.name}' on entity '${object}' must be of type ${spec.type} and ${quoted}`,
     );
   }
-  return comparable(spec, (lit as { value: unknown }).value);
+  const value = (lit as { value: unknown }).value;
+  // An Id literal may be the 15-character form: it means the same record as the 18-character one.
+  if (ID_TYPES.has(spec.type) && typeof value === 'string') return toId18(value) ?? value;
+  return comparable(spec, value);
 }
 
-function resolveField(object: SfObject, name: string): SfFieldSpec {
-  const spec = findField(object, name);
+type Ctx = { schema: SfSchema; object: SObjectName };
+
+function resolveField({ schema, object }: Ctx, name: string): SfFieldSpec {
+  const spec = schema.field(object, name);
   if (!spec) {
     throw new QueryError(
       'INVALID_FIELD',
@@ -70,29 +82,42 @@ function resolveField(object: SfObject, name: string): SfFieldSpec {
   return spec;
 }
 
+/** A field a WHERE clause may use: the describe marks long text areas not filterable. */
+function filterField(ctx: Ctx, name: string): SfFieldSpec {
+  const spec = resolveField(ctx, name);
+  if (!spec.filterable) throw new QueryError('INVALID_FIELD', `field '${spec.name}' can not be filtered in a query call`);
+  return spec;
+}
+
+function sortField(ctx: Ctx, name: string): SfFieldSpec {
+  const spec = resolveField(ctx, name);
+  if (!spec.sortable) throw new QueryError('INVALID_FIELD', `field '${spec.name}' can not be sorted in a query call`);
+  return spec;
+}
+
 function compare(a: string | number | boolean, b: string | number | boolean): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compileExpr(object: SfObject, e: Expr): (r: SfRecord) => boolean {
+function compileExpr(ctx: Ctx, e: Expr): (r: SObjectRecord) => boolean {
   switch (e.type) {
     case 'and': {
-      const l = compileExpr(object, e.left);
-      const r = compileExpr(object, e.right);
+      const l = compileExpr(ctx, e.left);
+      const r = compileExpr(ctx, e.right);
       return (x) => l(x) && r(x);
     }
     case 'or': {
-      const l = compileExpr(object, e.left);
-      const r = compileExpr(object, e.right);
+      const l = compileExpr(ctx, e.left);
+      const r = compileExpr(ctx, e.right);
       return (x) => l(x) || r(x);
     }
     case 'not': {
-      const inner = compileExpr(object, e.expr);
+      const inner = compileExpr(ctx, e.expr);
       return (x) => !inner(x);
     }
     case 'in': {
-      const spec = resolveField(object, e.field);
-      const values = new Set(e.values.map((v) => literalValue(spec, v, object)));
+      const spec = filterField(ctx, e.field);
+      const values = new Set(e.values.map((v) => literalValue(spec, v, ctx.object)));
       return (x) => {
         const raw = x[spec.name];
         const hit = values.has(raw == null ? null : comparable(spec, raw));
@@ -100,8 +125,8 @@ function compileExpr(object: SfObject, e: Expr): (r: SfRecord) => boolean {
       };
     }
     case 'cmp': {
-      const spec = resolveField(object, e.field);
-      const lit = literalValue(spec, e.value, object);
+      const spec = filterField(ctx, e.field);
+      const lit = literalValue(spec, e.value, ctx.object);
       if (spec.type === 'boolean' && e.op !== '=' && e.op !== '!=') {
         throw new QueryError('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on boolean field ${spec.name}`);
       }
@@ -110,7 +135,7 @@ function compileExpr(object: SfObject, e: Expr): (r: SfRecord) => boolean {
   }
 }
 
-function cmpPredicate(spec: SfFieldSpec, op: string, lit: string | number | boolean | null): (r: SfRecord) => boolean {
+function cmpPredicate(spec: SfFieldSpec, op: string, lit: string | number | boolean | null): (r: SObjectRecord) => boolean {
   if (lit === null) {
     if (op === '=') return (x) => x[spec.name] == null;
     if (op === '!=') return (x) => x[spec.name] != null;
@@ -137,7 +162,7 @@ function cmpPredicate(spec: SfFieldSpec, op: string, lit: string | number | bool
   };
 }
 
-export function prepareQuery(text: string): PreparedQuery {
+export function prepareQuery(schema: SfSchema, text: string): PreparedQuery {
   let q;
   try {
     q = parseSoql(text);
@@ -145,11 +170,13 @@ export function prepareQuery(text: string): PreparedQuery {
     if (err instanceof SoqlSyntaxError) throw new QueryError('MALFORMED_QUERY', err.message);
     throw err;
   }
-  if (!isSfObject(q.object)) throw new QueryError('INVALID_TYPE', `sObject type '${q.object}' is not supported.`);
-  const object = q.object;
+  const object = sobjectName(q.object);
+  if (!object) throw new QueryError('INVALID_TYPE', `sObject type '${q.object}' is not supported.`);
+  if ((q.offset ?? 0) > MAX_OFFSET) throw new QueryError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+  const ctx: Ctx = { schema, object };
   const seen = new Set<string>();
   const fields = q.fields.map((name) => {
-    const spec = resolveField(object, name);
+    const spec = resolveField(ctx, name);
     if (seen.has(spec.name)) throw new QueryError('MALFORMED_QUERY', `duplicate field selected: ${spec.name}`);
     seen.add(spec.name);
     return spec;
@@ -159,8 +186,8 @@ export function prepareQuery(text: string): PreparedQuery {
     count: q.count === true,
     fields,
     where: q.where,
-    predicate: q.where ? compileExpr(object, q.where) : () => true,
-    orderBy: q.orderBy.map((k) => ({ ...k, spec: resolveField(object, k.field) })),
+    predicate: q.where ? compileExpr(ctx, q.where) : () => true,
+    orderBy: q.orderBy.map((k) => ({ ...k, spec: sortField(ctx, k.field) })),
     limit: q.limit,
     offset: q.offset ?? 0,
   };
@@ -178,7 +205,8 @@ function lowerBoundOf(e: Expr | undefined, field: string): Bound | undefined {
     case 'cmp': {
       const name = e.field.toLowerCase() === field.toLowerCase();
       if (!name || (e.value.kind !== 'string' && e.value.kind !== 'datetime')) return undefined;
-      if (e.op === '>' || e.op === '>=' || e.op === '=') return { value: e.value.value, inclusive: e.op !== '>' };
+      const value = field === 'Id' && e.value.kind === 'string' ? (toId18(e.value.value) ?? e.value.value) : e.value.value;
+      if (e.op === '>' || e.op === '>=' || e.op === '=') return { value, inclusive: e.op !== '>' };
       return undefined;
     }
     case 'and': {
@@ -214,7 +242,7 @@ function idSetOf(e: Expr | undefined): string[] | undefined {
   return undefined;
 }
 
-function orderComparator(keys: PreparedQuery['orderBy']): (a: SfRecord, b: SfRecord) => number {
+function orderComparator(keys: PreparedQuery['orderBy']): (a: SObjectRecord, b: SObjectRecord) => number {
   return (a, b) => {
     for (const k of keys) {
       const va = a[k.spec.name];
@@ -235,10 +263,10 @@ function orderComparator(keys: PreparedQuery['orderBy']): (a: SfRecord, b: SfRec
 const isAsc = (k: PreparedQuery['orderBy'][number] | undefined, name: string) => k !== undefined && k.spec.name === name && !k.desc;
 
 /** Matching records in result order, after OFFSET and LIMIT. */
-export function executeQuery(store: RecordStore, q: PreparedQuery): SfRecord[] {
+export function executeQuery(store: RecordStore, q: PreparedQuery): SObjectRecord[] {
   const want = q.limit === undefined ? Infinity : q.limit + q.offset;
-  const take = (source: Iterable<SfRecord>): SfRecord[] => {
-    const out: SfRecord[] = [];
+  const take = (source: Iterable<SObjectRecord>): SObjectRecord[] => {
+    const out: SObjectRecord[] = [];
     if (want === 0) return out;
     for (const r of source) {
       if (q.predicate(r)) {
@@ -248,7 +276,7 @@ export function executeQuery(store: RecordStore, q: PreparedQuery): SfRecord[] {
     }
     return out;
   };
-  let rows: SfRecord[];
+  let rows: SObjectRecord[];
   const ids = idSetOf(q.where);
   const [k1, k2] = q.orderBy;
   if (ids) {

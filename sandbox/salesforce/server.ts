@@ -1,15 +1,17 @@
 // The Salesforce sandbox as a real HTTP server (node:http): OAuth token endpoint, the REST data
-// API with the usage header, 24-hour limit, faults and session checks, and /__admin.
+// API with the usage header, supported API versions, 24-hour limit, faults and session checks,
+// and /__admin.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { KeyObject } from 'node:crypto';
-import type { SfObject, SfRecord } from '../../connectors/types.ts';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { SObjectName, SObjectRecord } from './wire.ts';
 import type { GeneratorOptions } from '../generator.ts';
 import { handleAdmin, state } from './admin.ts';
 import { classify, DataApi } from './data-api.ts';
 import type { FaultSettings } from './faults.ts';
-import { grantToken, type OAuthConfig } from './oauth.ts';
+import { DEFAULT_SESSION_TIMEOUT_MS, grantToken, type OAuthConfig } from './oauth.ts';
+import type { SfFieldSpec } from '../sf-schema.ts';
 import { SandboxOrg, type SandboxStats } from './org.ts';
 import type { UsageSnapshot } from './usage.ts';
 import type { ValidationRule } from './validate.ts';
@@ -26,10 +28,12 @@ export interface SalesforceSandboxOptions {
   clientSecret?: string;
   /** The user JWT assertions must name in `sub`. */
   username?: string;
-  /** PEM or KeyObject to verify JWT assertions; without it their signatures are not checked. */
+  /** The connected app's certificate key (PEM or KeyObject) JWT assertions are verified with.
+   * Without it the sandbox makes a key pair and offers its private half as `jwtPrivateKey`. */
   jwtPublicKey?: string | KeyObject;
   jwtAudiences?: string[];
-  sessionTtlMs?: number;
+  /** A session ends after this long without a call. Default two hours, Salesforce's default. */
+  sessionTimeoutMs?: number;
   /** DailyApiRequests Max. Default 100,000. */
   dailyMax?: number;
   /** Calls already made today by other integrations. */
@@ -40,23 +44,34 @@ export interface SalesforceSandboxOptions {
   pageSize?: number;
   faults?: Partial<FaultSettings>;
   rules?: ValidationRule[];
-  /** Newest API version listed at /services/data. Default 62.0. */
+  /** Newest API version served; 31.0 up to it are served, older ones are retired (410) and
+   * newer ones do not exist (404). Default 62.0. */
   apiVersion?: string;
 }
 
 export interface SalesforceSandbox {
   readonly url: string;
   readonly port: number;
+  /** PEM of the key that signs JWT assertions this sandbox accepts (when it made its own pair). */
+  readonly jwtPrivateKey: string | undefined;
   close(): Promise<void>;
   /** The state underneath, for what the methods below do not cover. */
   readonly org: SandboxOrg;
-  records(object: SfObject, offset?: number, limit?: number): SfRecord[];
-  get(id: string): SfRecord | undefined;
-  counts(): Record<SfObject, number>;
+  records(object: SObjectName, offset?: number, limit?: number): SObjectRecord[];
+  get(id: string): SObjectRecord | undefined;
+  counts(): Record<SObjectName, number>;
   /** A change as a user makes it in the UI: bumps SystemModstamp, no API validation rules. */
-  userUpdate(id: string, fields: Record<string, unknown>): SfRecord;
-  create(object: SfObject, fields: Record<string, unknown>): SfRecord;
+  userUpdate(id: string, fields: Record<string, unknown>): SObjectRecord;
+  /** Many records changed in one transaction (a data load, a flow): one SystemModstamp for all. */
+  userUpdateMany(changes: ReadonlyArray<{ id: string; fields: Record<string, unknown> }>): string;
+  create(object: SObjectName, fields: Record<string, unknown>): SObjectRecord;
   delete(id: string): boolean;
+  /** Converts a Lead as a user does: a new Contact (or the one given), the Lead marked converted. */
+  convertLead(id: string, opts?: { contactId?: string }): { lead: SObjectRecord; contact: SObjectRecord };
+  /** Adds or changes a custom field, as an admin does in Setup. */
+  defineField(object: SObjectName, field: SfFieldSpec): void;
+  /** Deletes a custom field, as an admin does in Setup. */
+  deleteField(object: SObjectName, name: string): void;
   usage(): UsageSnapshot;
   setDailyMax(max: number): void;
   setOtherUsage(calls: number): void;
@@ -82,7 +97,15 @@ export interface SalesforceSandbox {
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const MAX_BODY = 50 * 1024 * 1024;
 
+/** The oldest API version not retired (21.0 to 30.0 were retired in Summer '25). */
+const OLDEST_VERSION = 31;
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (body === undefined) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -110,21 +133,39 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; me
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function versions(newest: string): string[] {
+  const top = Number(newest);
+  if (!/^\d+\.0$/.test(newest) || top < OLDEST_VERSION)
+    throw new Error(`apiVersion must look like 62.0 and be 31.0 or newer, got ${newest}`);
+  const out: string[] = [];
+  for (let v = OLDEST_VERSION; v <= top; v++) out.push(`${v}.0`);
+  return out;
+}
+
 class SandboxServer {
   readonly org: SandboxOrg;
   readonly api: DataApi;
+  readonly jwtPrivateKey: string | undefined;
+  private readonly versions: string[];
   baseUrl = '';
 
   constructor(private readonly opts: SalesforceSandboxOptions) {
+    this.versions = versions(opts.apiVersion ?? '62.0');
+    let jwtPublicKey: string | KeyObject | undefined = opts.jwtPublicKey;
+    if (!jwtPublicKey) {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      jwtPublicKey = pair.publicKey;
+      this.jwtPrivateKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    }
     const oauth: OAuthConfig = {
       clientId: opts.clientId ?? 'sandbox-client-id',
       clientSecret: opts.clientSecret ?? 'sandbox-client-secret',
       username: opts.username ?? 'integration@sandbox.example',
-      jwtPublicKey: opts.jwtPublicKey,
+      jwtPublicKey,
       audiences: opts.jwtAudiences,
       orgId: '00D000000000001AAA',
       userId: '005000000000001AAA',
-      sessionTtlMs: opts.sessionTtlMs,
+      sessionTimeoutMs: opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     };
     this.org = new SandboxOrg(oauth, opts.dailyMax ?? 100_000, opts.now ?? Date.now);
     this.api = new DataApi(this.org, opts.pageSize ?? 2000);
@@ -137,8 +178,11 @@ class SandboxServer {
     if (path === '/services/oauth2/token') return this.token(req, res, raw);
     if (path.startsWith('/__admin/')) return this.admin(req, res, url, raw);
     if (path === '/services/data' || path === '/services/data/') {
-      const v = this.opts.apiVersion ?? '62.0';
-      return send(res, 200, [{ label: 'Sandbox', url: `/services/data/v${v}`, version: v }]);
+      return send(
+        res,
+        200,
+        this.versions.map((v) => ({ label: 'Sandbox', url: `/services/data/v${v}`, version: v })),
+      );
     }
     const m = /^\/services\/data\/v(\d+\.\d+)(\/.*)?$/.exec(path);
     if (m) return this.data(req, res, url, m[1], m[2] ?? '', raw);
@@ -165,6 +209,11 @@ class SandboxServer {
 
   private async data(req: IncomingMessage, res: ServerResponse, url: URL, version: string, rest: string, raw: string): Promise<void> {
     const org = this.org;
+    // A retired version is gone (410); one newer than the org's release does not exist (404).
+    if (!this.versions.includes(version)) {
+      const gone = Number(version) < OLDEST_VERSION;
+      return send(res, gone ? 410 : 404, [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
+    }
     const method = req.method ?? 'GET';
     org.stats.requests++;
     org.stats.byKind[classify(method, rest)]++;
@@ -210,6 +259,7 @@ class SandboxServer {
       query: url.searchParams,
       headers: req.headers,
       body: parsed.value,
+      text: raw,
       baseUrl: this.baseUrl,
     });
     send(res, answer.status, answer.body, limitHeader());
@@ -269,6 +319,7 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
   return {
     url: s.baseUrl,
     port,
+    jwtPrivateKey: s.jwtPrivateKey,
     org,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -279,8 +330,12 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
     get: (id) => org.get(id),
     counts: () => org.counts(),
     userUpdate: (id, fields) => org.userUpdate(id, fields),
+    userUpdateMany: (changes) => org.userUpdateMany(changes),
     create: (object, fields) => org.create(object, fields),
     delete: (id) => org.delete(id),
+    convertLead: (id, o) => org.convertLead(id, o),
+    defineField: (object, field) => org.defineField(object, field),
+    deleteField: (object, name) => org.deleteField(object, name),
     usage: () => org.usage.snapshot(),
     setDailyMax: (max) => org.setDailyMax(max),
     setOtherUsage: (calls) => org.usage.setOther(calls),

@@ -1,8 +1,11 @@
 // The sandbox org's records. Per object: an Id-sorted array (keyset pages by Id are a binary
 // search, not a scan) and a modification log ordered by (SystemModstamp, Id) for change polling.
+// SystemModstamp has whole seconds, as on the platform: writes within one second share a stamp,
+// so an incremental reader must order and resume by (SystemModstamp, Id).
 
-import type { SfObject, SfRecord } from '../../connectors/types.ts';
-import { formatSfDateTime, makeSfId, objectOfId, parseSfDateTime, SF_FIELDS } from '../sf-schema.ts';
+import type { SObjectName, SObjectRecord } from './wire.ts';
+import { makeSfId, objectOfId, restoreCase, seqOfId, toId18 } from '../sf-ids.ts';
+import { formatSfDateTime, parseSfDateTime, type SfSchema } from '../sf-schema.ts';
 
 interface LogEntry {
   stamp: string;
@@ -11,7 +14,7 @@ interface LogEntry {
 
 interface Table {
   ids: string[];
-  byId: Map<string, SfRecord>;
+  byId: Map<string, SObjectRecord>;
   sorted: boolean;
   /** (stamp, id) ascending; an entry is stale once its record has a newer stamp. */
   log: LogEntry[];
@@ -37,19 +40,39 @@ export function lowerBound<T>(items: readonly T[], key: string, get: (t: T) => s
   return lo;
 }
 
-const TEMPLATES: Record<SfObject, SfRecord> = {
-  Lead: Object.fromEntries(SF_FIELDS.Lead.map((f) => [f.name, null])) as SfRecord,
-  Contact: Object.fromEntries(SF_FIELDS.Contact.map((f) => [f.name, null])) as SfRecord,
-};
-
 const compareLog = (a: LogEntry, b: LogEntry): number =>
   a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-export class RecordStore {
-  private tables: Record<SfObject, Table> = { Lead: emptyTable(), Contact: emptyTable() };
-  private lastStampMs = 0;
+/** Inserts an entry in (stamp, id) order: stamps never go back, so the place is near the end.
+ * False when the entry is there already (a second write to a record within one second). */
+function logInsert(t: Table, e: LogEntry): boolean {
+  let at = t.log.length;
+  while (at > 0 && compareLog(t.log[at - 1], e) > 0) at--;
+  if (at > 0 && compareLog(t.log[at - 1], e) === 0) return false;
+  t.log.splice(at, 0, e);
+  return true;
+}
 
-  constructor(private readonly now: () => number) {}
+export class RecordStore {
+  private tables: Record<SObjectName, Table> = { Lead: emptyTable(), Contact: emptyTable() };
+  private lastStampMs = 0;
+  private templates: { version: number; byObject: Partial<Record<SObjectName, SObjectRecord>> } = { version: -1, byObject: {} };
+
+  constructor(
+    private readonly now: () => number,
+    private readonly schema: SfSchema,
+  ) {}
+
+  /** A record with every field of the object null (booleans false), rebuilt when the schema changes. */
+  private template(object: SObjectName): SObjectRecord {
+    if (this.templates.version !== this.schema.version) this.templates = { version: this.schema.version, byObject: {} };
+    let t = this.templates.byObject[object];
+    if (!t) {
+      t = Object.fromEntries(this.schema.list(object).map((f) => [f.name, f.type === 'boolean' ? false : null])) as SObjectRecord;
+      this.templates.byObject[object] = t;
+    }
+    return t;
+  }
 
   clear(): void {
     this.tables = { Lead: emptyTable(), Contact: emptyTable() };
@@ -57,13 +80,13 @@ export class RecordStore {
   }
 
   /** Adds a record as it is (seeding/loading); call finishLoad() after a batch of inserts. */
-  insert(object: SfObject, record: SfRecord): void {
+  insert(object: SObjectName, record: SObjectRecord): void {
     const t = this.tables[object];
     const full = this.complete(object, record);
     if (!t.byId.has(full.Id)) t.ids.push(full.Id);
     t.byId.set(full.Id, full);
     t.sorted = false;
-    const seq = parseSeq(full.Id);
+    const seq = seqOfId(full.Id);
     if (seq >= t.nextSeq) t.nextSeq = seq + 1;
     const stamp = parseSfDateTime(String(full.SystemModstamp));
     if (stamp > this.lastStampMs) this.lastStampMs = stamp;
@@ -82,48 +105,62 @@ export class RecordStore {
   }
 
   /** Every field of the describe present, null where absent, so queries see uniform rows. */
-  private complete(object: SfObject, record: SfRecord): SfRecord {
+  private complete(object: SObjectName, record: SObjectRecord): SObjectRecord {
     if (typeof record.Id !== 'string' || objectOfId(record.Id) !== object) {
       throw new Error(`record Id ${String(record.Id)} is not a ${object} Id`);
     }
     // A clone of a template keeps V8's compact object layout; adding 20+ properties one by one
     // by computed name would switch each record to dictionary mode, at about 5x the memory.
-    const out: SfRecord = { ...TEMPLATES[object] };
+    const out: SObjectRecord = { ...this.template(object) };
     out.Id = record.Id;
-    const fallback = formatSfDateTime(this.now());
-    for (const f of SF_FIELDS[object]) {
+    const fallback = formatSfDateTime(this.wholeSecond(this.now()));
+    for (const f of this.schema.list(object)) {
       const v = record[f.name];
-      out[f.name] = v === undefined ? null : v;
+      if (v !== undefined && v !== null) out[f.name] = v;
     }
     out.CreatedDate ??= fallback;
     out.SystemModstamp ??= (out.LastModifiedDate as string | null) ?? (out.CreatedDate as string);
     out.LastModifiedDate ??= out.SystemModstamp;
-    out.HasOptedOutOfEmail ??= false;
     return out;
   }
 
-  /** A strictly increasing write time: Salesforce's clock never gives two writes one stamp. */
+  private wholeSecond(ms: number): number {
+    return Math.floor(ms / 1000) * 1000;
+  }
+
+  /** The stamp of a write now: whole seconds, never earlier than the last write's. */
   tick(): string {
-    this.lastStampMs = Math.max(this.now(), this.lastStampMs + 1);
+    this.lastStampMs = Math.max(this.wholeSecond(this.now()), this.lastStampMs);
     return formatSfDateTime(this.lastStampMs);
   }
 
-  get(id: string): { object: SfObject; record: SfRecord } | undefined {
+  /** The record of a 15- or 18-character Id (any case of the 18-character form). */
+  get(id: string): { object: SObjectName; record: SObjectRecord } | undefined {
     const object = objectOfId(id);
-    const record = object && this.tables[object].byId.get(id);
-    return object && record ? { object, record } : undefined;
+    if (!object) return undefined;
+    const t = this.tables[object];
+    const record = t.byId.get(id) ?? t.byId.get(toId18(id) ?? '') ?? t.byId.get(restoreCase(id) ?? '');
+    return record ? { object, record } : undefined;
+  }
+
+  /** The stored form of an Id the caller gave in either form; undefined when it names no record. */
+  canonicalId(id: string): string | undefined {
+    return this.get(id)?.record.Id;
   }
 
   isDeleted(id: string): boolean {
     const object = objectOfId(id);
-    return object !== undefined && this.tables[object].deleted.has(id);
+    if (!object) return false;
+    const t = this.tables[object];
+    return t.deleted.has(id) || t.deleted.has(toId18(id) ?? '');
   }
 
-  count(object: SfObject): number {
+  count(object: SObjectName): number {
     return this.tables[object].byId.size;
   }
 
-  /** Applies field changes to records as one transaction: they all get one new stamp. */
+  /** Applies field changes to records as one transaction: they all get one stamp. Ids must be
+   * the stored ones (canonicalId). */
   write(changes: ReadonlyArray<{ id: string; values: Record<string, unknown> }>): string {
     const stamp = this.tick();
     const merged = new Map<string, Record<string, unknown>>();
@@ -133,9 +170,7 @@ export class RecordStore {
       const found = this.get(id);
       if (!found) throw new Error(`no record ${id}`);
       Object.assign(found.record, values, { LastModifiedDate: stamp, SystemModstamp: stamp });
-      const t = this.tables[found.object];
-      t.log.push({ stamp, id });
-      t.stale++;
+      if (logInsert(this.tables[found.object], { stamp, id: found.record.Id })) this.tables[found.object].stale++;
     }
     for (const t of Object.values(this.tables)) this.compact(t);
     return stamp;
@@ -147,10 +182,17 @@ export class RecordStore {
     t.stale = 0;
   }
 
-  create(object: SfObject, values: Record<string, unknown>): SfRecord {
+  /** An Id no record of the object has or had. */
+  nextId(object: SObjectName): string {
     const t = this.tables[object];
     let id = makeSfId(object, t.nextSeq++);
     while (t.byId.has(id) || t.deleted.has(id)) id = makeSfId(object, t.nextSeq++);
+    return id;
+  }
+
+  create(object: SObjectName, values: Record<string, unknown>): SObjectRecord {
+    const t = this.tables[object];
+    const id = this.nextId(object);
     const stamp = this.tick();
     const record = this.complete(object, { ...values, Id: id, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp });
     t.byId.set(id, record);
@@ -159,7 +201,7 @@ export class RecordStore {
       0,
       id,
     );
-    t.log.push({ stamp, id });
+    logInsert(t, { stamp, id });
     return record;
   }
 
@@ -176,7 +218,7 @@ export class RecordStore {
   }
 
   /** Records in Id order, from the first Id greater than (or equal to) `from`. */
-  *byIdFrom(object: SfObject, from?: { id: string; inclusive: boolean }): Generator<SfRecord> {
+  *byIdFrom(object: SObjectName, from?: { id: string; inclusive: boolean }): Generator<SObjectRecord> {
     const t = this.tables[object];
     let i = from ? lowerBound(t.ids, from.id, (x) => x, !from.inclusive) : 0;
     for (; i < t.ids.length; i++) {
@@ -186,7 +228,7 @@ export class RecordStore {
   }
 
   /** Live records in (SystemModstamp, Id) order, from the first stamp not below `fromStamp`. */
-  *byModstampFrom(object: SfObject, fromStamp?: string): Generator<SfRecord> {
+  *byModstampFrom(object: SObjectName, fromStamp?: string): Generator<SObjectRecord> {
     const t = this.tables[object];
     let i = fromStamp ? lowerBound(t.log, fromStamp, (e) => e.stamp) : 0;
     for (; i < t.log.length; i++) {
@@ -196,13 +238,7 @@ export class RecordStore {
     }
   }
 
-  *all(object: SfObject): Generator<SfRecord> {
+  *all(object: SObjectName): Generator<SObjectRecord> {
     yield* this.byIdFrom(object);
   }
-}
-
-/** The creation sequence encoded in an Id made by makeSfId; 0 for foreign Ids. */
-function parseSeq(id: string): number {
-  const core = id.slice(3, 15);
-  return /^[0-9A-Z]+$/.test(core) ? parseInt(core, 36) : 0;
 }

@@ -24,8 +24,8 @@ function arg(name: string, fallback: number): number {
 
 /** Child mode: serve a sandbox and print its URL. */
 async function serve(): Promise<void> {
-  const { startIntercomSandbox } = await import('../../sandbox/intercom/index.ts');
-  const sb = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+  const { startIntercomSandbox, HIGH_RATE_LIMIT } = await import('../../sandbox/intercom/index.ts');
+  const sb = await startIntercomSandbox({ token: TOKEN, rateLimit: HIGH_RATE_LIMIT });
   sb.createContacts(Array.from({ length: CONTACTS }, (_, i) => ({ email: `bench${i}@example.com` })));
   console.log(sb.url);
   process.stdin.resume();

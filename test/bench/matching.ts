@@ -18,9 +18,18 @@ import { connect } from 'nats';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { createMatchingActor } from '../../actors/matching/index.ts';
 import { type IcContact, type SfRecord, createIntercomClient } from '../../connectors/index.ts';
-import { IndexRefresh, IndexRefreshed, MapPairs, MatchRecords, ReportSyncError, type Run, type WorkClass } from '../../protocol/index.ts';
+import {
+  IndexPageListed,
+  IndexRefresh,
+  IndexRefreshed,
+  MapPairs,
+  MatchRecords,
+  ReportSyncError,
+  type Run,
+  type WorkClass,
+} from '../../protocol/index.ts';
 import { type ActorDeps, ActorHost, type ActorDef, createLogger, on, runKey } from '../../runtime/index.ts';
-import { generatePeople, startIntercomSandbox } from '../../sandbox/index.ts';
+import { generatePeople, HIGH_RATE_LIMIT, startIntercomSandbox } from '../../sandbox/index.ts';
 import { USERS, startNatsServer } from '../helpers/nats-server.ts';
 
 const WS = 'bench';
@@ -108,7 +117,13 @@ function coordinator(refreshed: (b: { contacts: number; pages: number }) => void
   return {
     name: 'bench-coordinator',
     singleton: true,
-    queues: [{ stage: 'coord', classes: ['bulk'], handlers: [on(IndexRefreshed, async (b) => refreshed(b))] }],
+    queues: [
+      {
+        stage: 'coord',
+        classes: ['bulk'],
+        handlers: [on(IndexRefreshed, async (b) => refreshed(b)), on(IndexPageListed, async () => undefined)],
+      },
+    ],
   };
 }
 
@@ -126,6 +141,8 @@ function run(runId: string, settingsRevision: number): Run {
     finishedAt: null,
     settingsRevision,
     indexContacts: 0,
+    indexListed: 0,
+    indexTotal: null,
     expectedRecords: null,
     counts: {
       scanned: 0,
@@ -258,7 +275,7 @@ async function main(): Promise<void> {
   }
   const total = records.Contact.length + records.Lead.length;
   const server = await startNatsServer();
-  const ic = await startIntercomSandbox({ contacts, rateLimit: false });
+  const ic = await startIntercomSandbox({ contacts, rateLimit: HIGH_RATE_LIMIT });
   const nc = await connect({ servers: server.url, ...USERS.worker, name: 'bench' });
   const counts = { current: zero() };
   let refreshed: { contacts: number; pages: number } | null = null;

@@ -4,9 +4,25 @@
 import type { IcContact, SfObject, SfRecord } from '../../connectors/index.ts';
 import type { Mapping } from '../../protocol/index.ts';
 import type { Sandboxes } from '../../sandbox/index.ts';
+import { BulkStart, BulkStatus, type Run } from '../../protocol/index.ts';
+import { waitFor } from '../helpers/host.ts';
+import { type TestSystem, WS } from '../helpers/system.ts';
 
 /** Every worker hosts the gateway: each on a free port, so workers and test files never clash. */
 export const FREE_PORT = { http: { host: '127.0.0.1', port: 0 } };
+
+/** Starts a bulk run through the first worker and resolves with it once it has ended. */
+export async function runToEnd(sys: TestSystem, dryRun = false, timeoutMs = 45_000): Promise<Run> {
+  const m = sys.workers[0].host.messenger;
+  const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun });
+  return waitFor(
+    async () => {
+      const r = (await m.request(BulkStatus, WS, {})).run;
+      return r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
+    },
+    { what: 'run end', timeoutMs },
+  );
+}
 
 export interface Snapshot {
   sf: Map<string, { object: SfObject; record: SfRecord }>;
@@ -199,4 +215,36 @@ export function mismatches(before: Snapshot, after: Snapshot, exp: Expected): st
     }
   }
   return out;
+}
+
+/** Records a run wrote, told from the data before and after it: those whose values changed
+ * (diff-only writes change something every time; the modstamps are left out). */
+export function written(before: Snapshot, after: Snapshot): { salesforce: number; intercom: number } {
+  let salesforce = 0;
+  for (const [id, { record }] of before.sf) {
+    const now = after.sf.get(id)?.record;
+    const fields = Object.keys(record).filter((f) => f !== 'SystemModstamp' && f !== 'LastModifiedDate');
+    if (now && fields.some((f) => sfValue(now, f) !== sfValue(record, f))) salesforce++;
+  }
+  let intercom = 0;
+  for (const [id, c] of before.ic) {
+    const now = after.ic.get(id);
+    const attrs = [...Object.keys(c.custom_attributes).map((k) => `custom_attributes.${k}`), 'phone', 'email', 'name', 'role'];
+    if (now && attrs.some((a) => icValue(now, a) !== icValue(c, a))) intercom++;
+  }
+  return { salesforce, intercom };
+}
+
+/**
+ * Changes made by people between runs, so that the next run has work again: the title of `n`
+ * Salesforce records (synced to Intercom) and the phone of `n` Intercom contacts (synced to
+ * Salesforce), with values tagged by `round`.
+ */
+export function disturb(s: Sandboxes, round: number, n: number): void {
+  const sf = [...s.salesforce.records('Contact', 0, n), ...s.salesforce.records('Lead', 0, n)].slice(0, n);
+  sf.forEach((r, i) => s.salesforce.userUpdate(r.Id, { Title: `Title ${round}.${i}` }));
+  s.intercom
+    .contacts()
+    .slice(0, n)
+    .forEach((c, i) => s.intercom.userChange(c.id, { phone: `+1555${String(round).padStart(2, '0')}${String(i).padStart(5, '0')}` }));
 }

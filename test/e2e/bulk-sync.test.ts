@@ -2,11 +2,10 @@
 // final state on both sides against the test's own computation, the counts, one email, and the
 // Salesforce calls against their lower bound.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BulkStart, BulkStatus, type Run } from '../../protocol/index.ts';
 import { DEFAULT_MAPPINGS } from '../../actors/mapping/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
-import { FREE_PORT, expectedAfterRun, mismatches, snapshot } from './bulk-expected.ts';
+import { FREE_PORT, expectedAfterRun, mismatches, runToEnd, snapshot } from './bulk-expected.ts';
 
 let sys: TestSystem;
 let realRun: { calls: number; sfUpdates: number; ms: number } | null = null;
@@ -23,24 +22,12 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-async function runToEnd(dryRun: boolean): Promise<Run> {
-  const m = sys.workers[0].host.messenger;
-  const { run } = await m.request(BulkStart, WS, { startedBy: 'e2e', dryRun });
-  return waitFor(
-    async () => {
-      const r = (await m.request(BulkStatus, WS, {})).run;
-      return r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused' ? r : null;
-    },
-    { what: 'run end', timeoutMs: 45_000 },
-  );
-}
-
 describe('bulk sync', () => {
   it('dry run: reports what would change, writes nothing, spends only read calls', async () => {
     const before = snapshot(sys.sandboxes);
     const exp = expectedAfterRun(before, DEFAULT_MAPPINGS);
     sys.sandboxes.salesforce.resetStats();
-    const run = await runToEnd(true);
+    const run = await runToEnd(sys, true);
     expect(run.status).toBe('completed');
     expect(run.counts).toMatchObject({
       scanned: exp.counts.scanned,
@@ -66,7 +53,7 @@ describe('bulk sync', () => {
     const mailsBefore = sys.smtp.mails.length;
     sys.sandboxes.salesforce.resetStats();
     const started = Date.now();
-    const run = await runToEnd(false);
+    const run = await runToEnd(sys, false);
     const ms = Date.now() - started;
     expect(run.status).toBe('completed');
     expect(run.counts).toMatchObject({ ...exp.counts, failed: 0 });

@@ -31,7 +31,7 @@ for (const transport of ['undici', 'sdk'] as const satisfies readonly TransportK
     let client: IntercomClient;
 
     beforeAll(async () => {
-      sb = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+      sb = await startIntercomSandbox({ token: TOKEN });
       client = createIntercomClient({ baseUrl: sb.url, token: TOKEN, backoffMs: 10 });
     });
     afterAll(async () => {
@@ -64,7 +64,7 @@ for (const transport of ['undici', 'sdk'] as const satisfies readonly TransportK
         [301, 3],
       ] as const) {
         it(`lists ${count} contacts in ${pages} page(s) of 150, each once, in creation order`, async () => {
-          const own = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+          const own = await startIntercomSandbox({ token: TOKEN });
           const c = createIntercomClient({ baseUrl: own.url, token: TOKEN });
           try {
             const created = own.createContacts(Array.from({ length: count }, (_, i) => ({ email: `p${i}@example.com` })));
@@ -80,7 +80,7 @@ for (const transport of ['undici', 'sdk'] as const satisfies readonly TransportK
       }
 
       it('honours a smaller page size and refuses one above 150 before sending', async () => {
-        const own = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+        const own = await startIntercomSandbox({ token: TOKEN });
         const c = createIntercomClient({ baseUrl: own.url, token: TOKEN });
         try {
           own.createContacts(Array.from({ length: 7 }, (_, i) => ({ email: `s${i}@example.com` })));
@@ -270,7 +270,7 @@ for (const transport of ['undici', 'sdk'] as const satisfies readonly TransportK
 
     describe('connections', () => {
       it('reuses kept-alive connections across sequential calls', async () => {
-        const own = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+        const own = await startIntercomSandbox({ token: TOKEN });
         const c = createIntercomClient({ baseUrl: own.url, token: TOKEN });
         try {
           const [x] = own.createContacts([{ email: 'keep@example.com' }]);

@@ -56,15 +56,20 @@ describe('sandbox rate limit', () => {
     expect(sb.stats().rateLimited).toBe(1);
   });
 
-  it('defaults to 1666 per 10-second window and can be turned off', async () => {
+  // API-FACTS "Intercom REST API": the rate-limit headers come with every answer.
+  it('defaults to 1666 per 10-second window and cannot be turned off', async () => {
     const sb = await startIntercomSandbox({ token: TOKEN });
     cleanup.push(() => sb.close());
     const r = await fetch(`${sb.url}/contacts`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(r.headers.get('x-ratelimit-limit')).toBe('1666');
     expect(Number(r.headers.get('x-ratelimit-reset')) % 10).toBe(0);
-    sb.configure({ rateLimit: false });
-    const off = await fetch(`${sb.url}/contacts`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(off.headers.get('x-ratelimit-limit')).toBeNull();
+    expect(() => sb.configure({ rateLimit: false as never })).toThrow(/always limits/);
+    await expect(startIntercomSandbox({ rateLimit: false as never })).rejects.toThrow(/always limits/);
+    const still = await fetch(`${sb.url}/contacts`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(still.headers.get('x-ratelimit-limit')).toBe('1666');
+    sb.setFaults({ failNext: 1 });
+    const failed = await fetch(`${sb.url}/contacts`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect([failed.status, failed.headers.get('x-ratelimit-limit')]).toEqual([503, '1666']);
   });
 
   it('refuses a window that is not a whole number of seconds', async () => {

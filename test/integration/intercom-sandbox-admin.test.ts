@@ -78,7 +78,11 @@ describe('admin endpoints', () => {
     await admin('PUT', '/config', { rateLimit: { limit: 1, windowMs: 10_000 } });
     await fetch(`${sb.url}/contacts`, { headers: { authorization: `Bearer ${TOKEN}` } });
     await fetch(`${sb.url}/contacts`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    await admin('PUT', '/config', { rateLimit: false });
+    // The service always limits: the limit can be changed, never switched off.
+    const off = await admin('PUT', '/config', { rateLimit: false });
+    expect(off.status).toBe(400);
+    expect(off.json).toMatchObject({ error: expect.stringMatching(/always limits/) });
+    await admin('PUT', '/config', { rateLimit: { limit: 1000, windowMs: 10_000 } });
     const stats = (await admin('GET', '/stats')).json as { calls: Record<string, number>; rateLimited: number; faultsInjected: number };
     expect(stats.calls['GET /contacts']).toBe(3);
     expect(stats.faultsInjected).toBe(1);
@@ -90,7 +94,7 @@ describe('seeding from the shared generator', () => {
   it('serves every generated Intercom contact through the connector', async () => {
     const people = [...generatePeople({ seed: 7, people: 400 })];
     const contacts = people.flatMap((p) => p.intercom ?? []);
-    const seeded = await startIntercomSandbox({ token: TOKEN, rateLimit: false, contacts });
+    const seeded = await startIntercomSandbox({ token: TOKEN, contacts });
     const c = createIntercomClient({ baseUrl: seeded.url, token: TOKEN });
     try {
       const ids: string[] = [];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntercomClient, updatedSinceQuery, type IntercomClient } from '../../connectors/intercom/index.ts';
 import { ValidationError } from '../../connectors/errors.ts';
 import type { IcContact, IcSearchFilter, IcSearchQuery } from '../../connectors/types.ts';
-import { startIntercomSandbox, type IntercomSandbox } from '../../sandbox/intercom/index.ts';
+import { DEFAULT_SEARCH_DELAY_MS, startIntercomSandbox, type IntercomSandbox } from '../../sandbox/intercom/index.ts';
 
 const TOKEN = 'search-test-token';
 const utc = (iso: string) => Date.parse(iso) / 1000;
@@ -14,7 +14,7 @@ let sb: IntercomSandbox;
 let client: IntercomClient;
 
 beforeAll(async () => {
-  sb = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+  sb = await startIntercomSandbox({ token: TOKEN });
   client = createIntercomClient({ baseUrl: sb.url, token: TOKEN });
 });
 afterAll(async () => {
@@ -42,7 +42,16 @@ describe('nested queries', () => {
       { email: 'ben@acme.io', role: 'user', custom_attributes: { plan: 'Free', employees: 5 } },
       { email: 'cid@beta.io', role: 'lead', custom_attributes: { plan: 'Free', employees: 500 } },
       { email: 'dee@beta.io', role: 'user', custom_attributes: { plan: 'Enterprise', employees: 5000 } },
+      {
+        email: 'eve@gamma.io',
+        role: 'user',
+        custom_attributes: { plan: 'Free' },
+        location: { country: 'France', region: null, city: 'Lyon' },
+        tag_ids: ['17', '42'],
+      },
     ]);
+    // New contacts reach the search index a while after they are created.
+    sb.advanceClock(DEFAULT_SEARCH_DELAY_MS);
   });
 
   it('evaluates (A OR B) AND (C OR D)', async () => {
@@ -80,6 +89,19 @@ describe('nested queries', () => {
     expect(await q({ field: 'custom_attributes.employees', operator: '<=', value: 50 })).toEqual(['ann@acme.io', 'ben@acme.io']);
   });
 
+  // API-FACTS "Intercom REST API": the description's Accepted Fields include location.* and
+  // tag_id (= and != only).
+  it('searches location fields and tags, and refuses operators tag_id does not take', async () => {
+    const q = (f: IcSearchFilter) => searchAll(client, f).then(emails);
+    expect(await q({ field: 'location.country', operator: '=', value: 'france' })).toEqual(['eve@gamma.io']);
+    expect(await q({ field: 'location.city', operator: '^', value: 'Ly' })).toEqual(['eve@gamma.io']);
+    expect(await q({ field: 'tag_id', operator: '=', value: '42' })).toEqual(['eve@gamma.io']);
+    expect(await q({ field: 'tag_id', operator: '!=', value: '42' })).toEqual(['ann@acme.io', 'ben@acme.io', 'cid@beta.io', 'dee@beta.io']);
+    const err = await client.searchContacts({ field: 'tag_id', operator: 'IN', value: ['42'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toContain('operator IN is not supported on tag field tag_id');
+  });
+
   it('accepts 2 levels and 15 filters per group, refuses 3 levels and 16 filters', async () => {
     const leaf = (i: number): IcSearchFilter => ({ field: 'email', operator: '=', value: `nobody${i}@x.io` });
     const fifteen = Array.from({ length: 15 }, (_, i) => leaf(i));
@@ -109,9 +131,9 @@ describe('timestamps match by calendar day', () => {
   let own: IntercomSandbox;
   let c: IntercomClient;
   beforeAll(async () => {
-    own = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+    own = await startIntercomSandbox({ token: TOKEN });
     c = createIntercomClient({ baseUrl: own.url, token: TOKEN });
-    own.createContacts(
+    own.seed(
       [
         ['d0-late', '2024-01-14T23:59:59Z'],
         ['d1-start', '2024-01-15T00:00:00Z'],
@@ -119,7 +141,18 @@ describe('timestamps match by calendar day', () => {
         ['d1-end', '2024-01-15T23:59:59Z'],
         ['d2-start', '2024-01-16T00:00:00Z'],
         ['d2-noon', '2024-01-16T12:00:00Z'],
-      ].map(([name, iso]) => ({ email: `${name}@days.io`, updated_at: utc(iso), created_at: utc(iso) })),
+      ].map(([name, iso], i) => ({
+        type: 'contact' as const,
+        id: `65a000000000000000000${String(i).padStart(3, '0')}`,
+        external_id: null,
+        role: 'user' as const,
+        email: `${name}@days.io`,
+        phone: null,
+        name: null,
+        custom_attributes: {},
+        updated_at: utc(iso),
+        created_at: utc(iso),
+      })),
     );
   });
   afterAll(async () => {
@@ -139,7 +172,7 @@ describe('timestamps match by calendar day', () => {
   });
 
   it('uses the configured time zone for the day boundary', async () => {
-    const ny = await startIntercomSandbox({ token: TOKEN, rateLimit: false, timeZone: 'America/New_York' });
+    const ny = await startIntercomSandbox({ token: TOKEN, timeZone: 'America/New_York' });
     const nc = createIntercomClient({ baseUrl: ny.url, token: TOKEN });
     try {
       ny.seed(own.contacts());
@@ -166,10 +199,11 @@ describe('timestamps match by calendar day', () => {
 
 describe('search paging and index lag', () => {
   it('pages through more than 150 matches with the cursor in the body', async () => {
-    const own = await startIntercomSandbox({ token: TOKEN, rateLimit: false });
+    const own = await startIntercomSandbox({ token: TOKEN });
     const c = createIntercomClient({ baseUrl: own.url, token: TOKEN });
     try {
       own.createContacts(Array.from({ length: 170 }, (_, i) => ({ email: `m${i}@page.io`, role: i < 160 ? 'lead' : 'user' })));
+      own.advanceClock(DEFAULT_SEARCH_DELAY_MS);
       const first = await c.searchContacts({ field: 'role', operator: '=', value: 'lead' });
       expect(first).toMatchObject({ totalCount: 160 });
       expect(first.contacts).toHaveLength(150);
@@ -194,14 +228,18 @@ describe('search paging and index lag', () => {
   });
 
   it('hides new contacts and shows the previous version of changed ones until the index catches up', async () => {
-    const own = await startIntercomSandbox({ token: TOKEN, rateLimit: false, searchDelayMs: 300 });
+    // API-FACTS "Intercom REST API": newly created contacts may be missing from search for a few
+    // minutes; the sandbox lags by DEFAULT_SEARCH_DELAY_MS unless told otherwise.
+    const own = await startIntercomSandbox({ token: TOKEN });
     const c = createIntercomClient({ baseUrl: own.url, token: TOKEN });
     try {
       const [fresh] = own.createContacts([{ email: 'lag@index.io', custom_attributes: { plan: 'Free' } }]);
       const byEmail: IcSearchFilter = { field: 'email', operator: '=', value: 'lag@index.io' };
       expect((await c.searchContacts(byEmail)).totalCount).toBe(0);
       expect((await c.getContact(fresh.id)).email).toBe('lag@index.io');
-      await new Promise((r) => setTimeout(r, 350));
+      own.advanceClock(DEFAULT_SEARCH_DELAY_MS / 2);
+      expect((await c.searchContacts(byEmail)).totalCount).toBe(0);
+      own.advanceClock(DEFAULT_SEARCH_DELAY_MS / 2);
       expect((await c.searchContacts(byEmail)).totalCount).toBe(1);
 
       await c.updateContact(fresh.id, { custom_attributes: { plan: 'Pro' } });
@@ -209,7 +247,7 @@ describe('search paging and index lag', () => {
       const stale = await c.searchContacts(byEmail);
       expect(stale.contacts[0].custom_attributes.plan).toBe('Free');
       expect((await c.searchContacts(byPlan)).totalCount).toBe(0);
-      await new Promise((r) => setTimeout(r, 350));
+      own.advanceClock(DEFAULT_SEARCH_DELAY_MS);
       expect((await c.searchContacts(byPlan)).totalCount).toBe(1);
     } finally {
       await c.close();

@@ -9,6 +9,7 @@ import { newRun } from '../../actors/coordinator/index.ts';
 import { BATCH_SIZE, PAGE_SIZE } from '../../actors/polling/index.ts';
 import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
+import { DEFAULT_SEARCH_DELAY_MS } from '../../sandbox/index.ts';
 
 type Got = { type: string; cls: string; run: string | null; body: Record<string, unknown> };
 const got: Got[] = [];
@@ -138,11 +139,32 @@ describe('polling', () => {
 
     const contact = sys.sandboxes.intercom.contacts()[0];
     sys.sandboxes.intercom.userChange(contact.id, { custom_attributes: { plan: 'pro' } });
+    // The next poll comes after the search index has the change (it lags by up to minutes).
+    sys.sandboxes.intercom.advanceClock(DEFAULT_SEARCH_DELAY_MS);
     await publish(PollIntercom, { tick: 2 }, 'event');
     const item = await waitFor(() => got.find((g) => g.type === 'contacts'), { what: 'changed contacts' });
     expect(item.body.source).toBe('poll');
     expect((item.body.contacts as Array<{ id: string }>).map((c) => c.id)).toEqual([contact.id]);
     expect(searches()).toBeGreaterThan(before);
+  });
+
+  // API-FACTS "Intercom REST API": newly created contacts may be missing from search for a few
+  // minutes; the poll reaches back a day, so the next poll finds what the last one could not see.
+  it('does not lose a contact created just before a poll: a later poll finds it once search has it', async () => {
+    const searches = () => icSearches().calls['POST /contacts/search'] ?? 0;
+    const [fresh] = sys.sandboxes.intercom.createContacts([{ email: 'just-before-a-poll@example.com', role: 'lead' }]);
+    const mentions = () =>
+      got.filter((g) => g.type === 'contacts' && (g.body.contacts as Array<{ id: string }>).some((c) => c.id === fresh.id));
+    const before = searches();
+    await publish(PollIntercom, { tick: 3 }, 'event');
+    await waitFor(() => searches() > before, { what: 'the poll just after the creation' });
+    await settle();
+    expect(mentions()).toHaveLength(0); // not in the search index yet
+    sys.sandboxes.intercom.advanceClock(DEFAULT_SEARCH_DELAY_MS);
+    await publish(PollIntercom, { tick: 4 }, 'event');
+    const found = await waitFor(() => (mentions().length ? mentions() : null), { what: 'the new contact in a later poll' });
+    expect(found).toHaveLength(1);
+    expect(found[0].body.source).toBe('poll');
   });
 
   it("polls as soon as it leads the workspace's clock: Salesforce objects and Intercom", async () => {

@@ -2,9 +2,11 @@
 // expiry mid-scan, change polling through modstamp ties, look-ups by Id, describe, auth modes.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FieldRefusedError } from '../../connectors/errors.ts';
 import { createSalesforceClient } from '../../connectors/salesforce/index.ts';
+import { spec } from '../../sandbox/sf-schema.ts';
 import type { SfRecord } from '../../connectors/types.ts';
-import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { DEFAULT_SESSION_TIMEOUT_MS, startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { CLIENT_ID, CLIENT_SECRET, clientFor } from './salesforce-helpers.ts';
 
 const leadsOnly = (people: number) => ({ seed: 9, people, icOnlyShare: 0, leadShare: 1, bothShare: 0 });
@@ -84,6 +86,40 @@ describe('Salesforce connector reads', () => {
     expect(ids).toEqual(all.map((r) => r.Id));
     expect(kinds(calls).filter((k) => k === 'auth')).toHaveLength(2);
     expect(calls.filter((c) => !c.ok)).toHaveLength(1);
+  });
+
+  // API-FACTS "OAuth": a session ends after the org's idle timeout; the connector renews it once
+  // and the read goes on from the page it was at (nextRecordsUrl outlives the session).
+  it('renews a session that timed out between two pages of one query, once, and reads on', async () => {
+    let idle = false;
+    const calls: Array<{ kind: string; ok: boolean }> = [];
+    const { client } = clientFor(sb, {
+      onCall: (r) => {
+        calls.push(r);
+        if (r.kind === 'query' && !idle) {
+          idle = true;
+          sb.advanceClock(DEFAULT_SESSION_TIMEOUT_MS + 1_000);
+        }
+      },
+    });
+    const page = await client.readChanges('Contact', ['Email'], null, 2000);
+    const expected = [...all].sort((a, b) =>
+      a.SystemModstamp! < b.SystemModstamp! ? -1 : a.SystemModstamp! > b.SystemModstamp! ? 1 : a.Id < b.Id ? -1 : 1,
+    );
+    expect(page.records.map((r) => r.Id)).toEqual(expected.slice(0, 2000).map((r) => r.Id));
+    // auth, first page, refused next page, one renewal, the same next page again, two more pages.
+    expect(calls.map((c) => `${c.kind}${c.ok ? '' : '!'}`)).toEqual(['auth', 'query', 'query!', 'auth', 'query', 'query', 'query']);
+  });
+
+  // API-FACTS "Describe": an admin may delete a custom field; a query selecting it is refused.
+  it('names the field when a query is refused for a field the object no longer has', async () => {
+    const { client } = clientFor(sb);
+    sb.defineField('Contact', spec({ name: 'Gone__c', type: 'string', length: 10 }));
+    expect((await client.readPage('Contact', ['Gone__c'], { limit: 3 })).records[0]).toHaveProperty('Gone__c');
+    sb.deleteField('Contact', 'Gone__c');
+    const err = await client.readPage('Contact', ['Email', 'Gone__c'], { limit: 3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FieldRefusedError);
+    expect(err).toMatchObject({ code: 'INVALID_FIELD', object: 'Contact', field: 'Gone__c', retryable: false });
   });
 
   it('polls changes by (SystemModstamp, Id) through a tie of 200 records sharing one stamp', async () => {

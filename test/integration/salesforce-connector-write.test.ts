@@ -1,7 +1,8 @@
-// Writing through the Salesforce connector: the 200-record cap, per-record failures, retries of
-// lock failures (only the locked records), of 5xx answers and of dropped connections.
+// Writing through the Salesforce connector: the 200-record cap, one chunk per object, per-record
+// failures, whole calls refused for one field, retries of lock failures (only the locked
+// records), of 5xx answers and of dropped connections.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../connectors/errors.ts';
+import { FieldRefusedError, ValidationError } from '../../connectors/errors.ts';
 import type { SfRecord, SfRecordUpdate } from '../../connectors/types.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { CLIENT_ID, CLIENT_SECRET, clientFor } from './salesforce-helpers.ts';
@@ -48,7 +49,6 @@ describe('Salesforce connector writes', () => {
       up(leads[2], { Plan__c: 'Premium' }),
       up(leads[3], { Company: null }),
       up(leads[4], { CreatedDate: '2020-01-01T00:00:00Z' }),
-      up(leads[5], { Unknown__c: 'x' }),
       up(leads[6], { Title: 'Forbidden' }),
       up(leads[7], { Phone: '+1 555 0100' }),
     ]);
@@ -58,11 +58,10 @@ describe('Salesforce connector writes', () => {
       'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
       'REQUIRED_FIELD_MISSING',
       'INVALID_FIELD_FOR_INSERT_UPDATE',
-      'INVALID_FIELD',
       'FIELD_CUSTOM_VALIDATION_EXCEPTION',
       'ok',
     ]);
-    expect(results[6].errors[0]).toEqual({
+    expect(results[5].errors[0]).toEqual({
       statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
       message: 'That title is not allowed',
       fields: ['Title'],
@@ -72,8 +71,47 @@ describe('Salesforce connector writes', () => {
     expect(fixed[0].success).toBe(true);
   });
 
-  it('retries only the records that hit UNABLE_TO_LOCK_ROW', async () => {
+  // API-FACTS "Writes": a field the object lacks, or a value its type cannot take, refuses the
+  // whole call (400, one top-level error); the connector names the field.
+  it('names the field when a whole call is refused for it', async () => {
     const { client } = clientFor(sb);
+    const unknown = await client.update([up(leads[8], { Title: 'Fine' }), up(leads[5], { Unknown__c: 'x' })]).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(FieldRefusedError);
+    expect(unknown).toMatchObject({ code: 'INVALID_FIELD', object: 'Lead', field: 'Unknown__c', fields: ['Unknown__c'], retryable: false });
+    const wrongType = await client
+      .update([up(leads[8], { Score__c: 3, Title: 'abc' }), up(leads[9], { Score__c: 'abc' })])
+      .catch((e: unknown) => e);
+    expect(wrongType).toMatchObject({ name: 'FieldRefusedError', code: 'JSON_PARSER_ERROR', object: 'Lead', field: 'Score__c' });
+    expect(sb.get(leads[8].Id)!.Title).not.toBe('Fine');
+  });
+
+  // API-FACTS "Writes": at most 10 chunks per call; records come grouped by object, so any mix goes.
+  it('sends interleaved Leads and Contacts as one chunk per object, answering in the order given', async () => {
+    const mixed = await startSalesforceSandbox({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      seed: { seed: 8, people: 60, icOnlyShare: 0, leadShare: 0.5, bothShare: 0 },
+    });
+    try {
+      const { client } = clientFor(mixed);
+      const ls = mixed.records('Lead').slice(0, 8);
+      const cs = mixed.records('Contact').slice(0, 8);
+      const updates: SfRecordUpdate[] = ls.flatMap((l, i) => [
+        { type: 'Lead', id: l.Id, fields: { Title: `L${i}` } },
+        { type: 'Contact', id: cs[i].Id, fields: { Title: `C${i}` } },
+      ]);
+      const results = await client.update(updates);
+      expect(results.map((r) => [r.id, r.success])).toEqual(updates.map((u) => [u.id, true]));
+      expect(mixed.get(cs[7].Id)!.Title).toBe('C7');
+      expect(mixed.stats().byKind.update).toBe(1);
+    } finally {
+      await mixed.close();
+    }
+  });
+
+  it('retries only the records that hit UNABLE_TO_LOCK_ROW', async () => {
+    // Each call a second later, so the stamps tell which call wrote which record.
+    const { client } = clientFor(sb, { onCall: (r) => r.kind === 'update' && sb.advanceClock(1_000) });
     const [a, b, c] = leads.slice(20, 23);
     sb.setFaults({ lockRowIds: { [b.Id]: 2 } });
     const results = await client.update([up(a, { Title: 'A' }), up(b, { Title: 'B' }), up(c, { Title: 'C' })]);

@@ -1,8 +1,10 @@
 // jsforce 3.10 as a plain client against the sandbox, with none of the connector's code: what a
 // developer or a third-party tool would do. If these pass, the sandbox speaks Salesforce well
-// enough for jsforce's own parsing, paging, collections and limit tracking.
+// enough for jsforce's own parsing, paging, single-record and collection writes, JWT login and
+// limit tracking, strict as it is.
+import { sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection } from 'jsforce';
+import { Connection, OAuth2 } from 'jsforce';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { CLIENT_ID, CLIENT_SECRET } from './salesforce-helpers.ts';
 
@@ -47,6 +49,32 @@ describe('jsforce used directly against the sandbox', () => {
     expect(sb.get(a.Id)!.Department).toBe('Research');
     const record = await conn.sobject('Contact').retrieve(a.Id);
     expect(record.Department).toBe('Research');
+  });
+
+  it('updates, creates and reads one record through its own resource, by an 18- or 15-character Id', async () => {
+    const [c] = sb.records('Contact', 5, 1);
+    const updated = await conn.sobject('Contact').update({ Id: c.Id, Department: 'Single' });
+    expect(updated).toMatchObject({ id: c.Id, success: true });
+    expect(sb.get(c.Id)!.Department).toBe('Single');
+    const refused = await conn
+      .sobject('Contact')
+      .update({ Id: c.Id, MailingCity: 'm'.repeat(41) })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ errorCode: 'STRING_TOO_LONG' });
+    const created = await conn.sobject('Lead').create({ LastName: 'Direct', Company: 'Acme' });
+    expect(created).toMatchObject({ success: true });
+    const read = await conn.sobject('Lead').retrieve(created.id!.slice(0, 15));
+    expect(read).toMatchObject({ Id: created.id, LastName: 'Direct', Status: 'Open - Not Contacted' });
+  });
+
+  it('logs in with the JWT bearer grant signed by the key of the sandbox', async () => {
+    const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const body = `${part({ alg: 'RS256' })}.${part({ iss: CLIENT_ID, sub: 'integration@sandbox.example', aud: sb.url, exp: Math.floor(Date.now() / 1000) + 180 })}`;
+    const assertion = `${body}.${sign('RSA-SHA256', Buffer.from(body), sb.jwtPrivateKey!).toString('base64url')}`;
+    const oauth2 = new OAuth2({ loginUrl: sb.url });
+    const tokens = await oauth2.requestToken({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+    const jwtConn = new Connection({ instanceUrl: tokens.instance_url, accessToken: tokens.access_token, version: '62.0' });
+    expect((await jwtConn.query('SELECT Id FROM Lead LIMIT 2')).records).toHaveLength(2);
   });
 
   it('describes, reads /limits and tracks usage from Sforce-Limit-Info', async () => {

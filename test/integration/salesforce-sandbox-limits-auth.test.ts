@@ -36,12 +36,14 @@ describe('Salesforce sandbox daily limit', () => {
     ]);
     expect(refused.headers.get('sforce-limit-info')).toBe('api-usage=5/5');
     now += 19 * HOUR - 1000; // the first call is still inside the window
-    expect((await api(sb, '/services/data/v62.0/limits', { token: t })).status).toBe(403);
+    // The session has been idle longer than the two-hour timeout: a new one is needed.
+    expect((await api(sb, '/services/data/v62.0/limits', { token: t })).status).toBe(401);
+    expect((await api(sb, '/services/data/v62.0/limits')).status).toBe(403);
     now += 2 * 60_000; // now it has aged out
-    const again = await api(sb, '/services/data/v62.0/limits', { token: t });
+    const again = await api(sb, '/services/data/v62.0/limits');
     expect(again.status).toBe(200);
     expect((again.body as { DailyApiRequests: unknown }).DailyApiRequests).toEqual({ Max: 5, Remaining: 0 });
-    expect(sb.stats().limited).toBe(2);
+    expect(sb.stats()).toMatchObject({ limited: 2, unauthorized: 1 });
   });
 
   it("adds other integrations' usage and lets the admin change Max", async () => {

@@ -1,10 +1,11 @@
-// sObject Collections updates in the sandbox: per-record validation codes, allOrNone, the
-// 200-record cap, modstamps, validation rules, lock failures, and the admin record routes.
+// sObject Collections updates in the sandbox: per-record validation codes, whole calls refused
+// for a request that is not well formed, allOrNone, the 200-record and 10-chunk caps, whole-second
+// modstamps, validation rules, lock failures, and the admin record routes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SfRecord, SfRecordResult } from '../../connectors/types.ts';
+import type { SObjectRecord as SfRecord, SaveResult as SfRecordResult } from '../../sandbox/salesforce/index.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { api } from './salesforce-helpers.ts';
 
@@ -35,7 +36,7 @@ describe('Salesforce sandbox writes', () => {
   });
 
   it('answers every per-record validation code, in order, and leaves failed records alone', async () => {
-    const [a, b, c, d, e, f, g, h, i] = leads.map((r) => r.Id);
+    const [a, b, c, d, e, , g, h, i] = leads.map((r) => r.Id);
     sb.delete(leads[9].Id);
     const before = sb.get(a)!;
     const res = await patch(sb, [
@@ -44,13 +45,12 @@ describe('Salesforce sandbox writes', () => {
       lead(c, { Plan__c: 'Premium' }),
       lead(d, { LastName: null }),
       lead(e, { SystemModstamp: '2024-01-01T00:00:00.000+0000' }),
-      lead(f, { Nope__c: 1 }),
       lead(leads[9].Id, { Title: 'x' }),
       lead('00Q999999999999AAA', { Title: 'x' }),
-      lead(g, { Score__c: 'abc' }),
       lead(h, { Score__c: 1e17 }),
       { attributes: { type: 'Contact' }, id: i, Title: 'x' },
       lead(i, { Score__c: 12.345, Title: 'VP' }),
+      lead(g, { Score__c: '7.5' }),
     ]);
     expect(res.status).toBe(200);
     const results = res.body as SfRecordResult[];
@@ -60,12 +60,11 @@ describe('Salesforce sandbox writes', () => {
       'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
       'REQUIRED_FIELD_MISSING',
       'INVALID_FIELD_FOR_INSERT_UPDATE',
-      'INVALID_FIELD',
       'ENTITY_IS_DELETED',
       'INVALID_CROSS_REFERENCE_KEY',
-      'INVALID_TYPE_ON_FIELD_IN_RECORD',
       'NUMBER_OUTSIDE_VALID_RANGE',
       'MALFORMED_ID',
+      'ok',
       'ok',
     ]);
     expect(results[0].errors[0]).toEqual({
@@ -73,9 +72,71 @@ describe('Salesforce sandbox writes', () => {
       message: `City: data value too large: ${'x'.repeat(41)} (max length=40)`,
       fields: ['City'],
     });
-    expect(results.map((r) => r.id)).toEqual([a, b, c, d, e, f, leads[9].Id, '00Q999999999999AAA', g, h, i, i]);
+    expect(results.map((r) => r.id)).toEqual([a, b, c, d, e, leads[9].Id, '00Q999999999999AAA', h, i, i, g]);
     expect(sb.get(a)).toEqual(before);
     expect(sb.get(i)!.Score__c).toBe(12.35);
+    // A number sent as text is read as the number it spells.
+    expect(sb.get(g)!.Score__c).toBe(7.5);
+  });
+
+  // API-FACTS "Writes": a request that is not well formed is refused whole with 400 and a
+  // top-level error (salesforce/write_error_response.json), before any record is looked at.
+  it('refuses the whole call for a field the object lacks or a value that cannot be of its type', async () => {
+    const [f, g, k] = [leads[5].Id, leads[7].Id, leads[8].Id];
+    const before = [sb.get(f), sb.get(g), sb.get(k)];
+    const unknown = await patch(sb, [lead(k, { Title: 'Fine' }), lead(f, { Nope__c: 1 })]);
+    expect([unknown.status, unknown.body]).toEqual([
+      400,
+      [{ message: "No such column 'Nope__c' on sobject of type Lead", errorCode: 'INVALID_FIELD' }],
+    ]);
+    const records = [lead(k, { Title: 'abc' }), lead(g, { Score__c: 'abc' })];
+    const wrongType = await patch(sb, records);
+    expect(wrongType.status).toBe(400);
+    const [refusal] = wrongType.body as Array<{ message: string; errorCode: string }>;
+    const m =
+      /^Cannot deserialize instance of double from VALUE_STRING value abc or request may be missing a required field at \[line:1, column:(\d+)\]$/.exec(
+        refusal.message,
+      );
+    expect([refusal.errorCode, m !== null]).toEqual(['JSON_PARSER_ERROR', true]);
+    // The position is that of the value the parser could not read, not of the same text earlier.
+    const sent = JSON.stringify({ allOrNone: false, records });
+    expect(sent.slice(Number(m![1]) - 1)).toMatch(/^"abc"}]}$/);
+    const array = await patch(sb, [lead(g, { Title: ['a'] })]);
+    expect((array.body as Array<{ errorCode: string }>)[0].errorCode).toBe('JSON_PARSER_ERROR');
+    const notBoolean = await patch(sb, [lead(g, { HasOptedOutOfEmail: 'yes' })]);
+    expect((notBoolean.body as Array<{ message: string }>)[0].message).toMatch(
+      /^Cannot deserialize instance of boolean from VALUE_STRING value yes/,
+    );
+    // Nothing of a refused call is written, not even the well-formed record beside the bad one.
+    expect([sb.get(f), sb.get(g), sb.get(k)]).toEqual(before);
+  });
+
+  // API-FACTS "Writes": at most 10 chunks (runs of one type) per call.
+  it('refuses a call of more than 10 chunks and takes one of 10', async () => {
+    const contacts = await startSalesforceSandbox({ seed: { seed: 6, people: 40, icOnlyShare: 0, leadShare: 0.5, bothShare: 0 } });
+    try {
+      const ls = contacts.records('Lead').slice(0, 6);
+      const cs = contacts.records('Contact').slice(0, 6);
+      const rec = (r: SfRecord, type: string) => ({ attributes: { type }, id: r.Id, Title: 'Chunked' });
+      const alternating = (n: number) =>
+        Array.from({ length: n }, (_, j) => (j % 2 ? rec(cs[j >> 1], 'Contact') : rec(ls[j >> 1], 'Lead')));
+      const eleven = await api(contacts, '/services/data/v62.0/composite/sobjects', {
+        method: 'PATCH',
+        body: JSON.stringify({ allOrNone: false, records: alternating(11) }),
+      });
+      expect(eleven.status).toBe(400);
+      expect((eleven.body as Array<{ message: string }>)[0].message).toBe(
+        'Cannot have more than 10 chunks in a single operation. Please rearrange the data to reduce chunking.',
+      );
+      expect(contacts.get(ls[0].Id)!.Title).not.toBe('Chunked');
+      const ten = await api(contacts, '/services/data/v62.0/composite/sobjects', {
+        method: 'PATCH',
+        body: JSON.stringify({ allOrNone: false, records: alternating(10) }),
+      });
+      expect((ten.body as SfRecordResult[]).every((r) => r.success)).toBe(true);
+    } finally {
+      await contacts.close();
+    }
   });
 
   it('rolls every record back under allOrNone', async () => {
@@ -98,20 +159,34 @@ describe('Salesforce sandbox writes', () => {
     expect((ok.body as SfRecordResult[]).every((r) => r.success)).toBe(true);
   });
 
-  it('stamps one write with one new SystemModstamp, later writes strictly later', async () => {
-    const ids = leads.slice(400, 405).map((r) => r.Id);
-    await patch(
-      sb,
-      ids.map((id) => lead(id, { Title: 'One' })),
-    );
-    const first = ids.map((id) => sb.get(id)!);
-    expect(new Set(first.map((r) => r.SystemModstamp)).size).toBe(1);
-    expect(first[0].LastModifiedDate).toBe(first[0].SystemModstamp);
-    expect(first[0].SystemModstamp! > leads[400].SystemModstamp!).toBe(true);
-    await patch(sb, [lead(ids[0], { Title: 'Two' })]);
-    expect(sb.get(ids[0])!.SystemModstamp! > first[0].SystemModstamp!).toBe(true);
-    const user = sb.userUpdate(ids[1], { City: 'Paris' });
-    expect(user.SystemModstamp! > sb.get(ids[0])!.SystemModstamp!).toBe(true);
+  // API-FACTS "Query": SystemModstamp has whole seconds, so many records share one value.
+  it('stamps one write with one whole-second SystemModstamp; writes in one second share it, a later second is later', async () => {
+    let now = Date.UTC(2025, 0, 1, 12, 0, 0, 250);
+    const timed = await startSalesforceSandbox({ now: () => now, seed: { seed: 5, people: 20, icOnlyShare: 0, leadShare: 1 } });
+    try {
+      const rows = timed.records('Lead');
+      const ids = rows.slice(0, 5).map((r) => r.Id);
+      await patch(
+        timed,
+        ids.map((id) => lead(id, { Title: 'One' })),
+      );
+      const first = ids.map((id) => timed.get(id)!);
+      expect(new Set(first.map((r) => r.SystemModstamp)).size).toBe(1);
+      expect(first[0].SystemModstamp).toBe('2025-01-01T12:00:00.000+0000');
+      expect(first[0].LastModifiedDate).toBe(first[0].SystemModstamp);
+      expect(first[0].SystemModstamp! > rows[0].SystemModstamp!).toBe(true);
+      now += 400;
+      const sameSecond = timed.userUpdate(ids[1], { City: 'Lyon' });
+      expect(sameSecond.SystemModstamp).toBe(first[0].SystemModstamp);
+      now += 1_000;
+      await patch(timed, [lead(ids[0], { Title: 'Two' })]);
+      expect(timed.get(ids[0])!.SystemModstamp! > first[0].SystemModstamp!).toBe(true);
+      now += 1_000;
+      const user = timed.userUpdate(ids[1], { City: 'Paris' });
+      expect(user.SystemModstamp! > timed.get(ids[0])!.SystemModstamp!).toBe(true);
+    } finally {
+      await timed.close();
+    }
   });
 
   it('fails records under a validation rule until the rule or the value changes', async () => {

@@ -164,13 +164,14 @@ describe('KV keys', () => {
 });
 
 describe('Salesforce fields matching reads', () => {
-  it('are Id, Email, SystemModstamp, the mapped fields of the object and the match-key field, once each', () => {
+  it('are Id, Email, SystemModstamp, IsConverted of a Lead, the mapped fields of the object and the match-key field, once each', () => {
     const s = defaultSettings();
     const lead = sfFieldsFor('Lead', s, matchKeyOf('email'));
-    expect(lead.slice(0, 3)).toEqual(['Id', 'Email', 'SystemModstamp']);
+    expect(lead.slice(0, 4)).toEqual(['Id', 'Email', 'SystemModstamp', 'IsConverted']);
     expect(new Set(lead)).toEqual(
-      new Set(['Id', 'Email', 'SystemModstamp', ...s.mappings.filter((m) => m.sfObject === 'Lead').map((m) => m.sfField)]),
+      new Set(['Id', 'Email', 'SystemModstamp', 'IsConverted', ...s.mappings.filter((m) => m.sfObject === 'Lead').map((m) => m.sfField)]),
     );
+    expect(sfFieldsFor('Contact', s, matchKeyOf('email'))).not.toContain('IsConverted');
     expect(lead).toHaveLength(new Set(lead).size);
     expect(sfFieldsFor('Contact', s, matchKeyOf({ icAttribute: 'external_id', sfField: 'Customer_Id__c' }))).toContain('Customer_Id__c');
   });

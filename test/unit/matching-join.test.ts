@@ -169,6 +169,34 @@ describe('joining Salesforce records with the index', () => {
     expect(r.staleLinks).toEqual([lead(1, '').Id]);
   });
 
+  // API-FACTS "Converted Leads": a converted Lead can be read but not updated.
+  it('skips a converted Lead whatever would match it, and drops the link it held', () => {
+    const w: World = {
+      contacts: [contact('l1', 'lead', 'ann@example.com'), contact('l2', 'lead', 'bob@example.com')],
+      links: [['Lead', lead(2, '').Id, 'l2']],
+    };
+    const r = joinRecords(
+      inputFor(w, 'Lead', [
+        lead(1, 'ann@example.com', { IsConverted: true }),
+        lead(2, 'bob@example.com', { IsConverted: true }),
+        lead(3, 'bob@example.com', { IsConverted: false }),
+      ]),
+    );
+    expect(summary(r.outcomes)).toEqual([
+      `${lead(1, '').Id} skipped converted`,
+      `${lead(2, '').Id} skipped converted`,
+      `${lead(3, '').Id}=l2 (key)`,
+    ]);
+    expect(r.staleLinks).toEqual([lead(2, '').Id]);
+    const t = tally(r.outcomes, 'error');
+    expect([t.matched.length, t.skipped, t.unmatched, t.ambiguous.length]).toEqual([1, 2, 0, 0]);
+    // A Contact has no IsConverted: the flag only means something on a Lead.
+    const c = joinRecords(
+      inputFor({ contacts: [contact('u1', 'user', 'cy@example.com')] }, 'Contact', [con(1, 'cy@example.com', { IsConverted: true })]),
+    );
+    expect(summary(c.outcomes)).toEqual([`${con(1, '').Id}=u1 (key)`]);
+  });
+
   it('is ambiguous when several contacts share the key, naming them', () => {
     const w: World = {
       contacts: [

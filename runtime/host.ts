@@ -165,7 +165,8 @@ export class ActorHost {
       this.actors.set(a.name, a);
     }
     await this.control.start(actors, this.o.version);
-    this.liveness.start();
+    // Only a process that may hold a lease has a liveness subject (a gateway may not subscribe there).
+    if (actors.some((a) => a.singleton)) this.liveness.start();
     const leases = await this.kv('leases');
     for (const a of actors) {
       for (const ws of this.o.workspaces) {

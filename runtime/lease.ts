@@ -1,12 +1,15 @@
 // Singleton leadership through KV entries that expire by a TTL of their own (per-message TTL),
 // so leases of any length share one bucket. `create` acquires; `update` with the last revision
-// renews at a third of the TTL; a failed renewal means another holder may exist, so leadership
-// stops at once. A new leader waits one TTL before acting, so an old leader that lost the key has
+// renews at a third of the TTL; a renewal refused (the entry changed: another holder may exist)
+// stops leadership at once, while one that fails for want of NATS (a node lost) is tried again
+// until a TTL has passed since the last write that succeeded. A new leader waits one TTL before acting, so an old leader that lost the key has
 // surely stopped; an actor whose writes are fenced (compare-and-set on what it loaded: quota)
 // acts at once. A follower does not wait for the key to expire when its holder is gone: each entry
 // names the holder's liveness subject, and when nobody answers there (the holder's connection is
-// closed: a killed process) the follower takes the key over by compare-and-set.
-import type { TypedKv } from './kv.ts';
+// closed: a killed process) twice, a check apart, with the entry not renewed meanwhile, the
+// follower takes the key over by compare-and-set. Once is not enough: a holder whose NATS node was
+// lost has no subscription either until it reconnects to another node.
+import { KvConflictError, type TypedKv } from './kv.ts';
 import type { Logger } from './logger.ts';
 
 export interface LeaseCallbacks {
@@ -39,6 +42,10 @@ export class Lease {
   private leader = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /** The entry revision whose holder was found gone once: gone again at the same revision, it is. */
+  private goneAt = 0;
+  /** When the last write of the entry that succeeded was sent: the entry lives at least a TTL past. */
+  private heldSince = 0;
   private readonly o: LeaseOptions;
   private readonly cb: LeaseCallbacks;
 
@@ -70,8 +77,10 @@ export class Lease {
     if (!alive) return 0;
     const cur = await this.o.kv.getRaw(this.o.key);
     const v = cur?.value as LeaseValue | undefined;
-    if (!cur || !v?.alive || v.holder === this.o.holder) return 0;
-    if ((await alive.check(v.alive)) !== 'gone') return 0;
+    const gone = !!cur && !!v?.alive && v.holder !== this.o.holder && (await alive.check(v.alive)) === 'gone';
+    const before = this.goneAt;
+    this.goneAt = gone ? cur.revision : 0;
+    if (!gone || before !== cur.revision) return 0;
     const revision = await this.o.kv.update(this.o.key, this.value(), cur.revision, { ttlMs: this.o.ttlMs });
     this.o.log.warn({ lease: this.o.key, previous: v.holder }, 'lease holder is gone; lease taken over');
     return revision;
@@ -80,6 +89,7 @@ export class Lease {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const third = Math.max(100, Math.floor(this.o.ttlMs / 3));
+    const sent = Date.now();
     if (this.revision === 0) {
       try {
         this.revision = await this.o.kv.create(this.o.key, this.value(), { ttlMs: this.o.ttlMs });
@@ -90,6 +100,7 @@ export class Lease {
         this.schedule(third); // held by someone alive (or NATS unreachable): ask again later
         return;
       }
+      this.heldSince = sent;
       this.schedule(third);
       if (this.o.actAtOnce) {
         this.o.log.info({ lease: this.o.key }, 'lease acquired');
@@ -102,8 +113,18 @@ export class Lease {
     }
     try {
       this.revision = await this.o.kv.update(this.o.key, this.value(), this.revision, { ttlMs: this.o.ttlMs });
+      this.heldSince = sent;
       this.schedule(third);
     } catch (err) {
+      // NATS unavailable for a moment (a node lost, its streams electing a leader): the entry
+      // still lives until a TTL after the last write, so keep leading and try again soon. Another
+      // holder (a conflict), or the TTL gone by: step down.
+      const retryMs = Math.max(50, Math.floor(third / 4));
+      if (!(err instanceof KvConflictError) && Date.now() + retryMs < this.heldSince + this.o.ttlMs) {
+        this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; trying again');
+        this.schedule(retryMs);
+        return;
+      }
       this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; stepping down');
       this.revision = 0;
       await this.stepDown();

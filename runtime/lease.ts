@@ -1,8 +1,9 @@
 // Singleton leadership through KV entries that expire by a TTL of their own (per-message TTL),
 // so leases of any length share one bucket. `create` acquires; `update` with the last revision
-// renews at a third of the TTL; a renewal refused (the entry changed: another holder may exist)
-// stops leadership at once, while one that fails for want of NATS (a node lost) is tried again
-// until a TTL has passed since the last write that succeeded. A new leader waits one TTL before acting, so an old leader that lost the key has
+// renews at a third of the TTL. A renewal that fails for want of NATS (a node lost, the bucket's
+// stream electing a leader) is tried again: nobody can write the entry meanwhile. One refused
+// because the entry changed takes the key again if it expired meanwhile and nobody took it, and
+// otherwise stops leadership at once (another holder exists). A new leader waits one TTL before acting, so an old leader that lost the key has
 // surely stopped; an actor whose writes are fenced (compare-and-set on what it loaded: quota)
 // acts at once. A follower does not wait for the key to expire when its holder is gone: each entry
 // names the holder's liveness subject, and when nobody answers there (the holder's connection is
@@ -44,8 +45,6 @@ export class Lease {
   private timer: NodeJS.Timeout | null = null;
   /** The entry revision whose holder was found gone once: gone again at the same revision, it is. */
   private goneAt = 0;
-  /** When the last write of the entry that succeeded was sent: the entry lives at least a TTL past. */
-  private heldSince = 0;
   private readonly o: LeaseOptions;
   private readonly cb: LeaseCallbacks;
 
@@ -89,7 +88,6 @@ export class Lease {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const third = Math.max(100, Math.floor(this.o.ttlMs / 3));
-    const sent = Date.now();
     if (this.revision === 0) {
       try {
         this.revision = await this.o.kv.create(this.o.key, this.value(), { ttlMs: this.o.ttlMs });
@@ -100,7 +98,6 @@ export class Lease {
         this.schedule(third); // held by someone alive (or NATS unreachable): ask again later
         return;
       }
-      this.heldSince = sent;
       this.schedule(third);
       if (this.o.actAtOnce) {
         this.o.log.info({ lease: this.o.key }, 'lease acquired');
@@ -113,16 +110,22 @@ export class Lease {
     }
     try {
       this.revision = await this.o.kv.update(this.o.key, this.value(), this.revision, { ttlMs: this.o.ttlMs });
-      this.heldSince = sent;
       this.schedule(third);
     } catch (err) {
-      // NATS unavailable for a moment (a node lost, its streams electing a leader): the entry
-      // still lives until a TTL after the last write, so keep leading and try again soon. Another
-      // holder (a conflict), or the TTL gone by: step down.
+      // NATS unavailable (a node lost, the bucket's stream electing a leader): nobody writes the
+      // entry meanwhile, so keep leading and try again soon. Refused because the entry changed:
+      // if it expired meanwhile and nobody took it, take it again; if another holds it, step down.
       const retryMs = Math.max(50, Math.floor(third / 4));
-      if (!(err instanceof KvConflictError) && Date.now() + retryMs < this.heldSince + this.o.ttlMs) {
+      if (!(err instanceof KvConflictError)) {
         this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; trying again');
         this.schedule(retryMs);
+        return;
+      }
+      const again = await this.o.kv.create(this.o.key, this.value(), { ttlMs: this.o.ttlMs }).catch(() => 0);
+      if (again) {
+        this.o.log.warn({ lease: this.o.key }, 'lease expired while NATS was unavailable; taken again');
+        this.revision = again;
+        this.schedule(third);
         return;
       }
       this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; stepping down');

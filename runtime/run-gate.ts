@@ -17,6 +17,17 @@ export class RunInactiveError extends Error {
   readonly retryable = false;
 }
 
+/** An item names a run this workspace never recorded. Asked again shortly (a replica may be a
+ * moment behind the write that created the run), then dead-lettered as `unknown_run`. */
+export class UnknownRunError extends Error {
+  override name = 'UnknownRunError';
+  readonly retryable = true;
+  readonly retryAfterMs = 1_000;
+  readonly dlqReason = 'unknown_run';
+}
+
+export type RunState = 'active' | 'ended' | 'unknown';
+
 export class RunGate {
   private readonly status = new Map<string, string>();
   private stopWatch: (() => void) | null = null;
@@ -34,15 +45,23 @@ export class RunGate {
     });
   }
 
-  /** True when the run has ended (or was never recorded). */
-  async isInactive(ws: string, runId: string): Promise<boolean> {
+  /** Whether the run is running (or paused), has ended, or was never recorded. Runs that exist
+   * are remembered (the watch keeps them current); an unknown id is read again each time. */
+  async state(ws: string, runId: string): Promise<RunState> {
     let st = this.status.get(runId);
     if (st === undefined) {
       const v = await this.kv.getRaw(runKey(ws, runId));
-      st = (v?.value as { status?: string } | undefined)?.status ?? 'deleted';
+      st = (v?.value as { status?: string } | undefined)?.status;
+      if (st === undefined) return 'unknown';
       if (!this.status.has(runId)) this.status.set(runId, st);
     }
-    return TERMINAL.has(st) || st === 'deleted';
+    if (st === 'deleted') return 'unknown';
+    return TERMINAL.has(st) ? 'ended' : 'active';
+  }
+
+  /** True when the run has ended (or was never recorded). */
+  async isInactive(ws: string, runId: string): Promise<boolean> {
+    return (await this.state(ws, runId)) !== 'active';
   }
 
   stop(): void {

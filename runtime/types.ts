@@ -100,6 +100,10 @@ export interface ActorDef {
   name: string;
   /** One leader per workspace (lease); its queues, endpoints and events run only there. */
   singleton?: boolean;
+  /** A singleton whose state writes are compare-and-set on what it loaded, so a deposed leader
+   * cannot act on stale state: a new leader acts as soon as it holds the lease, without waiting
+   * one TTL for the old one to notice (quota). */
+  fenced?: boolean;
   queues?: QueueBinding[];
   endpoints?: EndpointBinding[];
   events?: EventBinding[];

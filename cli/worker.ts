@@ -104,6 +104,7 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
     leaseTtlMs: cfg.leaseTtlMs,
     concurrency: cfg.queue.concurrency,
     tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
+    limits: { maxBytes: cfg.limits.maxMessageBytes, maxDepth: cfg.limits.maxDepth },
     deps,
   });
   hostRef = host;

@@ -2,11 +2,14 @@
 // the work may be tried again (`retryable`) and when (`retryAfterMs`), and `failureOf` is the one
 // place that reads that from any error, NATS's own included. Salesforce's and Intercom's answers
 // are turned into these by their connectors' error maps (ConnectorError extends WorkError).
+import type { DlqReason } from './headers.ts';
 
 export interface WorkErrorOptions {
   retryable: boolean;
   /** When to come back (a rate limit's reset, a quota refusal's wait). */
   retryAfterMs?: number;
+  /** The reason its dead letter names when the work fails for good (default: by `retryable`). */
+  dlqReason?: DlqReason;
   cause?: unknown;
 }
 
@@ -14,10 +17,12 @@ export class WorkError extends Error {
   override name = 'WorkError';
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  readonly dlqReason?: DlqReason;
   constructor(message: string, opts: WorkErrorOptions) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.retryable = opts.retryable;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+    if (opts.dlqReason !== undefined) this.dlqReason = opts.dlqReason;
   }
 }
 
@@ -57,11 +62,12 @@ export function isTransientNatsError(err: unknown): boolean {
 export interface Failure {
   retryable: boolean;
   retryAfterMs?: number;
+  dlqReason?: DlqReason;
 }
 
 /** Whether (and when) the work that failed with `err` may be tried again. */
 export function failureOf(err: unknown): Failure {
-  if (err instanceof WorkError) return { retryable: err.retryable, retryAfterMs: err.retryAfterMs };
+  if (err instanceof WorkError) return { retryable: err.retryable, retryAfterMs: err.retryAfterMs, dlqReason: err.dlqReason };
   if (isTransientNatsError(err)) return { retryable: true };
   return { retryable: false };
 }

@@ -100,6 +100,10 @@ export interface ActorLife<S, P = undefined> {
   readonly name: string;
   /** One leader per workspace (lease); its queues, endpoints and events run only there. */
   readonly singleton?: boolean;
+  /** A singleton whose state writes are compare-and-set on what it loaded, so a deposed leader
+   * cannot act on stale state: a new leader acts as soon as it holds the lease, without waiting
+   * one TTL for the old one to notice (quota). */
+  readonly fenced?: boolean;
   readonly shared?: SharedPart<P>;
   /** Builds the instance of one activation; nothing is bound until it resolves. */
   init?(ctx: ActorContext, shared: P): S | Promise<S>;

@@ -2,7 +2,7 @@
 // A bad configuration is refused at start-up with every problem listed, never the first only.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_QUEUE_TUNING, checkPrefix, checkWorkspaceId } from '../protocol/index.ts';
+import { DEFAULT_DECODE_LIMITS, DEFAULT_QUEUE_TUNING, checkPrefix, checkWorkspaceId } from '../protocol/index.ts';
 
 /** The one default of each knob the config file and the host share. */
 export const DEFAULTS = {
@@ -13,6 +13,7 @@ export const DEFAULTS = {
   /** Handlers of one queue running at once in one process. */
   concurrency: 8,
   queue: DEFAULT_QUEUE_TUNING,
+  limits: DEFAULT_DECODE_LIMITS,
 } as const;
 
 const SalesforceAuthSchema = z.discriminatedUnion('kind', [
@@ -129,6 +130,19 @@ export const ConfigSchema = z
         concurrency: z.number().int().min(1).default(DEFAULTS.concurrency),
       })
       .default({ ...DEFAULTS.queue, concurrency: DEFAULTS.concurrency }),
+    /** What a message may be: refused by size before it is decoded (and by the WORK stream at
+     * publish), by nesting depth while it is. Keep maxMessageBytes well below NATS's max_payload. */
+    limits: z
+      .object({
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(4_096)
+          .max(8 * 1024 * 1024)
+          .default(DEFAULTS.limits.maxBytes),
+        maxDepth: z.number().int().min(4).max(64).default(DEFAULTS.limits.maxDepth),
+      })
+      .default({ maxMessageBytes: DEFAULTS.limits.maxBytes, maxDepth: DEFAULTS.limits.maxDepth }),
     http: z
       .object({
         host: z.string().default('127.0.0.1'),

@@ -6,6 +6,7 @@ import {
   ContentTypes,
   ControlError,
   type ControlDef,
+  type DecodeLimits,
   type Encoding,
   Headers,
   contentTypeOf,
@@ -42,13 +43,15 @@ export class ControlPlane {
   private readonly nc: NatsConnection;
   private readonly prefix: string;
   private readonly encoding: Encoding;
+  private readonly limits: DecodeLimits;
   private readonly log: Logger;
   private readonly hooks: ControlHostHooks;
 
-  constructor(nc: NatsConnection, prefix: string, encoding: Encoding, log: Logger, hooks: ControlHostHooks) {
+  constructor(nc: NatsConnection, prefix: string, encoding: Encoding, limits: DecodeLimits, log: Logger, hooks: ControlHostHooks) {
     this.nc = nc;
     this.prefix = prefix;
     this.encoding = encoding;
+    this.limits = limits;
     this.log = log;
     this.hooks = hooks;
   }
@@ -135,12 +138,8 @@ export class ControlPlane {
       const def: ControlDef = s.binding.def;
       let accepted: Accepted<ActorContext, unknown, unknown>;
       try {
-        accepted = s.binding.accept(
-          decodeBody(
-            msg.data.length ? msg.data : encodeBody({}, 'msgpack'),
-            msg.data.length ? requestContentType(msg) : ContentTypes.msgpack,
-          ),
-        );
+        // An empty request is `{}`; otherwise decoded within the limits as a work item is.
+        accepted = s.binding.accept(msg.data.length === 0 ? {} : decodeBody(msg.data, requestContentType(msg), this.limits));
       } catch (err) {
         throw new ControlError('invalid_request', (err as Error).message, { status: 400 });
       }

@@ -6,13 +6,16 @@ import type { JsMsg, KV, NatsConnection, Subscription } from 'nats';
 import {
   type BucketName,
   ControlError,
+  DEFAULT_DECODE_LIMITS,
   DEFAULT_QUEUE_TUNING,
+  type DecodeLimits,
   type Encoding,
   Headers,
   type QueueTuning,
   STAGES,
   type Topology,
   type WorkClass,
+  WorkDeadLettered,
   decodeBody,
   eventFilter,
   subject,
@@ -25,6 +28,7 @@ import { DeadLetterStore } from './dead-letters.ts';
 import { EventLogReader } from './event-log.ts';
 import { type TypedKv, typedKv } from './kv.ts';
 import { Lease } from './lease.ts';
+import { Liveness } from './liveness.ts';
 import type { Logger } from './logger.ts';
 import { Messenger } from './messenger.ts';
 import { ensureConsumer, provision } from './provision.ts';
@@ -33,7 +37,7 @@ import { requireNatsServer } from './server-version.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
 import type { ActorDef } from './actor.ts';
 import type { ActorContext, ActorDeps, HandlerContext } from './types.ts';
-import { WorkQueue } from './work-queue.ts';
+import { type RunDeadLetter, WorkQueue } from './work-queue.ts';
 
 export interface HostOptions {
   nc: NatsConnection;
@@ -49,6 +53,8 @@ export interface HostOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** How long a work item taken is kept by heartbeats (default ten ack waits; see WorkQueue). */
   holdMs?: number;
+  /** What a message may be before it is decoded (size) and while (depth, lengths). */
+  limits?: Partial<DecodeLimits>;
   version?: string;
 }
 
@@ -60,6 +66,9 @@ interface Running {
   ctx: ActorContext;
   self: unknown;
 }
+
+/** Room a dead letter needs beside the body it keeps: its headers (runtime/dead-letters.ts). */
+const LETTER_HEADROOM_BYTES = 64 * 1024;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -79,8 +88,11 @@ export class ActorHost {
   readonly topology: Topology;
   readonly messenger: Messenger;
   readonly tokens: TokenBroker;
-  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs'>> & Pick<HostOptions, 'backoff' | 'holdMs'>;
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'limits'>> &
+    Pick<HostOptions, 'backoff' | 'holdMs'>;
   private readonly tuning: QueueTuning;
+  private readonly limits: DecodeLimits;
+  private readonly liveness: Liveness;
   private readonly dlq: DeadLetterStore;
   private readonly eventLog: EventLogReader;
   private readonly control: ControlPlane;
@@ -107,13 +119,15 @@ export class ActorHost {
       ...opts,
     };
     this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };
+    this.limits = { ...DEFAULT_DECODE_LIMITS, ...opts.limits };
     this.deps = opts.deps ?? ({} as ActorDeps);
-    this.topology = topology({ prefix: this.o.prefix });
+    this.topology = topology({ prefix: this.o.prefix, workspaces: this.o.workspaces, maxMessageBytes: this.limits.maxBytes });
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
     this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
-    this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
+    this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name, this.limits.maxBytes);
     this.eventLog = new EventLogReader(opts.nc, this.o.prefix, this.topology.streams.events.name);
-    this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, opts.log.child({ part: 'control' }), {
+    this.liveness = new Liveness(opts.nc, this.o.prefix);
+    this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, this.limits, opts.log.child({ part: 'control' }), {
       context: (actor, ws) => {
         const r = this.o.workspaces.includes(ws) ? this.running.get(`${actor}/${ws}`) : undefined;
         return r ? { ctx: r.ctx, self: r.self } : null;
@@ -145,6 +159,13 @@ export class ActorHost {
 
   async start(actors: ActorDef[]): Promise<void> {
     requireNatsServer(this.o.nc);
+    // A dead letter keeps a body up to the limit whole, with headers: it must fit max_payload.
+    const maxPayload = this.o.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    if (this.limits.maxBytes + LETTER_HEADROOM_BYTES > maxPayload) {
+      throw new Error(
+        `limits.maxMessageBytes (${this.limits.maxBytes}) must be at least ${LETTER_HEADROOM_BYTES} bytes below the server's max_payload (${maxPayload})`,
+      );
+    }
     await provision(this.o.nc, this.topology, this.o.replicas);
     this.gate = new RunGate(await this.kv('runs'));
     await this.gate.start();
@@ -155,6 +176,8 @@ export class ActorHost {
       this.actors.set(a.name, a);
     }
     await this.control.start(actors, this.o.version);
+    // Only a process that may hold a lease has a liveness subject (a gateway may not subscribe there).
+    if (actors.some((a) => a.singleton)) this.liveness.start();
     const leases = await this.kv('leases');
     for (const a of actors) {
       for (const ws of this.o.workspaces) {
@@ -163,7 +186,15 @@ export class ActorHost {
           continue;
         }
         const lease = new Lease(
-          { kv: leases, key: `${a.name}.${ws}`, holder: this.holder, ttlMs: this.o.leaseTtlMs, log: this.o.log },
+          {
+            kv: leases,
+            key: `${a.name}.${ws}`,
+            holder: this.holder,
+            ttlMs: this.o.leaseTtlMs,
+            log: this.o.log,
+            actAtOnce: a.fenced === true,
+            alive: this.liveness,
+          },
           { onAcquired: () => this.activate(a, ws), onLost: () => this.deactivate(a, ws, 1_000) },
         );
         this.leases.push(lease);
@@ -249,6 +280,8 @@ export class ActorHost {
           log: this.o.log.child({ actor: a.name, queue: def.durable }),
           backoff: this.o.backoff,
           holdMs: this.o.holdMs,
+          limits: this.limits,
+          onDeadLetter: (l) => this.tellRun(l),
           context: (msgWs, c, m) => {
             if (!this.o.workspaces.includes(msgWs) || (ws && msgWs !== ws)) return null;
             const r = this.running.get(`${a.name}/${msgWs}`);
@@ -260,6 +293,17 @@ export class ActorHost {
       }
     }
     return out;
+  }
+
+  /** A run's item was dead-lettered: its coordinator hears of it (and fails the run). */
+  private async tellRun(l: RunDeadLetter): Promise<void> {
+    if (l.type === WorkDeadLettered.type) return; // never about itself
+    await this.messenger.publish(
+      WorkDeadLettered,
+      l.ws,
+      { run: l.run, stage: l.stage, type: l.type, subject: l.subject.slice(0, 300), reason: l.reason, error: l.error, dlqSeq: l.dlqSeq },
+      { cls: 'bulk', run: l.run, msgId: `dlqrun:${l.dlqSeq}` },
+    );
   }
 
   /** An activation: the instance first, then its events, endpoints (a singleton's leader subject)
@@ -293,7 +337,7 @@ export class ActorHost {
           callback: (err, msg) => {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {
-              const heard = e.accept(decodeBody(msg.data, msg.headers?.get(Headers.contentType) || undefined));
+              const heard = e.accept(decodeBody(msg.data, msg.headers?.get(Headers.contentType) || undefined, this.limits));
               void heard.run(ctx, self).catch((er) => ctx.log.error({ err: (er as Error).message }, 'event handler failed'));
             } catch (er) {
               ctx.log.warn({ err: (er as Error).message }, 'undecodable event ignored');
@@ -356,6 +400,7 @@ export class ActorHost {
       if (a) await this.deactivate(a, r.ctx.ws, graceMs);
     }
     await Promise.all(this.leases.map((l) => l.stop()));
+    this.liveness.stop();
     await this.control.stop();
     this.gate?.stop();
     await this.tokens.close();

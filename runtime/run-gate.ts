@@ -1,6 +1,6 @@
 // Work items of a bulk run that is no longer running are dropped unexecuted. Every process keeps
 // the status of runs from a KV watch, so the check costs nothing on the hot path.
-import { PermanentError } from '../protocol/index.ts';
+import { PermanentError, RetryableError } from '../protocol/index.ts';
 import type { TypedKv } from './kv.ts';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
@@ -16,6 +16,17 @@ export function currentRunKey(ws: string): string {
 export class RunInactiveError extends PermanentError {
   override name = 'RunInactiveError';
 }
+
+/** An item names a run this workspace never recorded. Asked again shortly (a replica may be a
+ * moment behind the write that created the run), then dead-lettered as `unknown_run`. */
+export class UnknownRunError extends RetryableError {
+  override name = 'UnknownRunError';
+  constructor(message: string) {
+    super(message, { retryAfterMs: 1_000, dlqReason: 'unknown_run' });
+  }
+}
+
+export type RunState = 'active' | 'ended' | 'unknown';
 
 export class RunGate {
   private readonly status = new Map<string, string>();
@@ -34,15 +45,23 @@ export class RunGate {
     });
   }
 
-  /** True when the run has ended (or was never recorded). */
-  async isInactive(ws: string, runId: string): Promise<boolean> {
+  /** Whether the run is running (or paused), has ended, or was never recorded. Runs that exist
+   * are remembered (the watch keeps them current); an unknown id is read again each time. */
+  async state(ws: string, runId: string): Promise<RunState> {
     let st = this.status.get(runId);
     if (st === undefined) {
       const v = await this.kv.getRaw(runKey(ws, runId));
-      st = (v?.value as { status?: string } | undefined)?.status ?? 'deleted';
+      st = (v?.value as { status?: string } | undefined)?.status;
+      if (st === undefined) return 'unknown';
       if (!this.status.has(runId)) this.status.set(runId, st);
     }
-    return TERMINAL.has(st) || st === 'deleted';
+    if (st === 'deleted') return 'unknown';
+    return TERMINAL.has(st) ? 'ended' : 'active';
+  }
+
+  /** True when the run has ended (or was never recorded). */
+  async isInactive(ws: string, runId: string): Promise<boolean> {
+    return (await this.state(ws, runId)) !== 'active';
   }
 
   stop(): void {

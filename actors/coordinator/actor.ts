@@ -13,6 +13,7 @@ import {
   PageScanned,
   PartWritten,
   TierChanged,
+  WorkDeadLettered,
 } from '../../protocol/index.ts';
 import { type ActorContext, defineActor, endpoint, on, onEvent } from '../../runtime/index.ts';
 import { Leader } from './leader.ts';
@@ -47,6 +48,7 @@ export const coordinatorActor = defineActor({
         on(PageScanned, (body, ctx, leader) => leader.report({ kind: 'scanned', body }, ctx)),
         on(BatchMapped, (body, ctx, leader) => leader.report({ kind: 'mapped', body }, ctx)),
         on(PartWritten, (body, ctx, leader) => leader.report({ kind: 'written', body }, ctx)),
+        on(WorkDeadLettered, (body, ctx, leader) => leader.deadLettered(body, ctx)),
       ],
     },
   ],

@@ -11,6 +11,9 @@ export function createQuotaActor(opts: Partial<QuotaOptions> = {}): ActorDef<Quo
   return defineActor({
     name: 'quota',
     singleton: true,
+    // Every grant is stored by compare-and-set on the state the leader loaded before it is
+    // answered (store.ts), so a deposed leader grants nothing more: a new one acts at once.
+    fenced: true,
     // Loaded, claimed (its first write fences an older leader) and its limit read before anything
     // is bound: the first request already finds a leader that can answer.
     init: (ctx) => QuotaLeader.open(ctx, o),

@@ -95,11 +95,12 @@ describe('actor instances', () => {
   });
 
   it('disposes the instance when the lease is lost, and the next leadership gets a fresh one', async () => {
-    // Another holder took the key away: the renewal fails and the leadership ends.
+    // Another holder took the key: the renewal fails and the leadership ends.
     const leases = await h.host.kv('leases');
-    await leases.delete('lifecycle-probe.ws1');
+    await leases.put('lifecycle-probe.ws1', { holder: 'someone-else', at: Date.now() });
     await waitFor(() => seen.includes('dispose:1'), { what: 'the first instance disposed' });
-    // The same host takes the free key again (after one TTL): a new activation, a new instance.
+    // The key is free again: the same host takes it (after one TTL), a new activation, a new instance.
+    await leases.delete('lifecycle-probe.ws1');
     await waitFor(() => seen.includes('ready:2'), { what: 'a second instance', timeoutMs: 10_000 });
     expect(seen.indexOf('dispose:1')).toBeLessThan(seen.indexOf('init:2'));
     await h.host.messenger.publish(Item, 'ws1', { n: 2 }, { cls: 'bulk' });

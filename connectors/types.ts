@@ -1,7 +1,8 @@
 // The shapes the connectors speak, in the services' own terms. Actors see only these.
 
-export type SfObject = 'Lead' | 'Contact';
-export const SF_OBJECTS: readonly SfObject[] = ['Lead', 'Contact'];
+import type { SfObject } from '../protocol/index.ts';
+
+export { SF_OBJECTS, type SfObject } from '../protocol/index.ts';
 
 /** A record as Salesforce returns it, minus `attributes`. Timestamps like 2024-01-01T00:00:00.000+0000. */
 export interface SfRecord {

@@ -5,11 +5,11 @@
 // setting a person typed never silently goes missing.
 import { z } from 'zod';
 
-export const MAPPING_DIRECTIONS = ['salesforce_to_intercom', 'intercom_to_salesforce'] as const;
-export const MappingDirectionSchema = z.enum(MAPPING_DIRECTIONS);
-export type MappingDirection = z.infer<typeof MappingDirectionSchema>;
+import { DirectionSchema, type Direction, SfObjectSchema } from './enums.ts';
 
-export const SettingsSfObjectSchema = z.enum(['Lead', 'Contact']);
+/** A mapping's direction is the contract's one direction enum. */
+export const MappingDirectionSchema = DirectionSchema;
+export type MappingDirection = Direction;
 
 /** Prefix of a custom Intercom attribute, as Intercom's own `full_name` spells it. */
 export const IC_CUSTOM_PREFIX = 'custom_attributes.';
@@ -38,7 +38,7 @@ export const SfFieldNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'mu
 
 export const MappingSchema = z.strictObject({
   id: z.string().min(1, 'must not be empty').max(100),
-  sfObject: SettingsSfObjectSchema,
+  sfObject: SfObjectSchema,
   sfField: SfFieldNameSchema,
   icAttribute: IcAttributeNameSchema,
   direction: MappingDirectionSchema,

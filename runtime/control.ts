@@ -13,6 +13,7 @@ import {
   decodeBody,
   encodeBody,
   leaderSubject,
+  subject,
   validateBody,
   workspaceOf,
 } from '../protocol/index.ts';
@@ -67,7 +68,7 @@ export class ControlPlane {
     });
     for (const [verb, s] of this.endpoints) {
       this.service.addEndpoint(verb.replace(/\./g, '-'), {
-        subject: `${this.prefix}.ctl.*.${verb}`,
+        subject: subject(this.prefix, { kind: 'ctl', ws: '*', verb }),
         metadata: { actor: s.actor, description: s.binding.def.description },
         handler: (err, msg) => {
           if (!err) void this.serve(verb, s, msg);

@@ -11,6 +11,7 @@ import {
   type DecodeLimits,
   type Encoding,
   Headers,
+  Keys,
   type QueueTuning,
   STAGES,
   type Topology,
@@ -188,7 +189,7 @@ export class ActorHost {
         const lease = new Lease(
           {
             kv: leases,
-            key: `${a.name}.${ws}`,
+            key: Keys.lease(a.name, ws),
             holder: this.holder,
             ttlMs: this.o.leaseTtlMs,
             log: this.o.log,

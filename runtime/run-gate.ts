@@ -1,16 +1,9 @@
 // Work items of a bulk run that is no longer running are dropped unexecuted. Every process keeps
 // the status of runs from a KV watch, so the check costs nothing on the hot path.
-import { PermanentError, RetryableError } from '../protocol/index.ts';
+import { Keys, PermanentError, RetryableError } from '../protocol/index.ts';
 import type { TypedKv } from './kv.ts';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
-
-export function runKey(ws: string, runId: string): string {
-  return `${ws}.runs.${runId}`;
-}
-export function currentRunKey(ws: string): string {
-  return `${ws}.current`;
-}
 
 /** Thrown by a handler (or the host) when its run has ended: the item is acked and dropped. */
 export class RunInactiveError extends PermanentError {
@@ -50,7 +43,7 @@ export class RunGate {
   async state(ws: string, runId: string): Promise<RunState> {
     let st = this.status.get(runId);
     if (st === undefined) {
-      const v = await this.kv.getRaw(runKey(ws, runId));
+      const v = await this.kv.getRaw(Keys.run(ws, runId));
       st = (v?.value as { status?: string } | undefined)?.status;
       if (st === undefined) return 'unknown';
       if (!this.status.has(runId)) this.status.set(runId, st);

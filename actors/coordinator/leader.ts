@@ -17,9 +17,10 @@ import {
   type WorkDeadLettered,
   consolePaths,
   consoleUrl,
+  Keys,
 } from '../../protocol/index.ts';
 import { failureOf } from '../../protocol/index.ts';
-import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
+import { type ActorContext, type TypedKv } from '../../runtime/index.ts';
 import { readSettings } from '../domain/index.ts';
 import { RunRecords } from './records.ts';
 import { COORDINATOR_LOST_DETAIL, applyTier, deadLetterDetail, endRun, makeRunId, newRun, newestFirst, withProgress } from './run-state.ts';
@@ -70,14 +71,14 @@ export class Leader {
    * dropped), then with its counts told from the run's records and an email to the installer. */
   async open(): Promise<void> {
     const kv = await this.runs();
-    const cur = await kv.getRaw(currentRunKey(this.ws));
+    const cur = await kv.getRaw(Keys.currentRun(this.ws));
     const runId = (cur?.value as { runId?: string } | undefined)?.runId;
     if (runId) {
-      const found = await kv.get(runKey(this.ws, runId), RunSchema).catch(() => null);
+      const found = await kv.get(Keys.run(this.ws, runId), RunSchema).catch(() => null);
       if (found && isActive(found.value)) {
         const failed = endRun(found.value, 'failed', 'coordinator_lost', this.ctx.deps.now(), COORDINATOR_LOST_DETAIL);
         this.store.update(runId, (t) => ({ ...t, run: failed }));
-        await kv.put(runKey(this.ws, runId), failed);
+        await kv.put(Keys.run(this.ws, runId), failed);
         this.ctx.log.warn({ run: runId }, 'bulk run of a lost coordinator marked failed');
         void this.recountRun(runId)
           .then((run) => run && this.conclude(run, this.ctx))
@@ -121,8 +122,8 @@ export class Leader {
       this.store.create(run);
       this.currentRunId = run.runId;
       const kv = await this.runs();
-      await kv.put(runKey(this.ws, run.runId), run);
-      await kv.put(currentRunKey(this.ws), { runId: run.runId });
+      await kv.put(Keys.run(this.ws, run.runId), run);
+      await kv.put(Keys.currentRun(this.ws), { runId: run.runId });
       await this.ctx.publish(IndexRefresh, { run: run.runId, page: 0, cursor: null }, { cls: 'bulk', msgId: `idx:${run.runId}:0` });
       await this.ctx.publish(BulkProgress, run);
       this.ctx.log.info({ run: run.runId, dryRun: run.dryRun, revision: run.settingsRevision }, 'bulk run started');
@@ -153,12 +154,12 @@ export class Leader {
     const t = this.store.tally(runId);
     if (t) return { run: isActive(t.run) ? withProgress(t.run, this.ctx.deps.now()) : t.run };
     const kv = await this.runs();
-    return { run: (await kv.get(runKey(this.ws, runId), RunSchema))?.value ?? null };
+    return { run: (await kv.get(Keys.run(this.ws, runId), RunSchema))?.value ?? null };
   }
 
   async history(limit: number): Promise<{ runs: Run[] }> {
     const runs: Run[] = [];
-    for await (const { value } of (await this.runs()).list(`${this.ws}.runs.*`)) {
+    for await (const { value } of (await this.runs()).list(Keys.runs(this.ws))) {
       const r = RunSchema.safeParse(value);
       if (r.success) runs.push(r.data);
     }
@@ -226,7 +227,7 @@ export class Leader {
   /** The ended run with its counts from the records, stored; null for a run that is running,
    * completed (all its reports were counted) or unknown. */
   private async recountRun(runId: string): Promise<Run | null> {
-    const found = await (await this.runs()).get(runKey(this.ws, runId), RunSchema);
+    const found = await (await this.runs()).get(Keys.run(this.ws, runId), RunSchema);
     const before = found?.value;
     if (!before || isActive(before) || before.status === 'completed') return null;
     const { counts, indexContacts } = await this.records.recount(runId);
@@ -297,7 +298,7 @@ export class Leader {
     const p = this.kvChain.then(async () => {
       const latest = this.store.tally(fallback.runId)?.run ?? fallback;
       const run = isActive(latest) ? withProgress(latest, this.ctx.deps.now()) : latest;
-      await (await this.runs()).put(runKey(this.ws, run.runId), run);
+      await (await this.runs()).put(Keys.run(this.ws, run.runId), run);
     });
     this.kvChain = p.catch(() => undefined);
     return p;
@@ -310,12 +311,12 @@ export class Leader {
     }
     const runId = await this.lastRunId();
     if (!runId) return null;
-    const v = await (await this.runs()).get(runKey(this.ws, runId), RunSchema).catch(() => null);
+    const v = await (await this.runs()).get(Keys.run(this.ws, runId), RunSchema).catch(() => null);
     return v && isActive(v.value) ? v.value : null;
   }
 
   private async lastRunId(): Promise<string | null> {
-    const cur = await (await this.runs()).getRaw(currentRunKey(this.ws));
+    const cur = await (await this.runs()).getRaw(Keys.currentRun(this.ws));
     return (cur?.value as { runId?: string } | undefined)?.runId ?? null;
   }
 

@@ -1,9 +1,16 @@
 // The counting transition of a bulk run: one report in, the next state and what to do out. Pure:
 // the store decides whether a report was seen before and persists what this returns, so a
 // redelivered report is never counted twice and the same report always yields the same result.
-import type { BodyOf, BatchMapped, IndexPageListed, IndexRefreshed, PageScanned, PartWritten, Run } from '../../protocol/index.ts';
-
-export type SfObject = 'Lead' | 'Contact';
+import type {
+  BodyOf,
+  BatchMapped,
+  IndexPageListed,
+  IndexRefreshed,
+  PageScanned,
+  PartWritten,
+  Run,
+  SfObject,
+} from '../../protocol/index.ts';
 
 export type Report =
   | { kind: 'indexPage'; body: BodyOf<typeof IndexPageListed> }

@@ -3,8 +3,8 @@
 // with, dry run), and what follows from them for one work item. Each actor's activation owns one
 // (`init` makes it), so its caches live exactly as long as the activation and never leak between
 // two systems in one process.
-import { RunSchema, PermanentError } from '../../protocol/index.ts';
-import { type ActorContext, RunInactiveError, runKey } from '../../runtime/index.ts';
+import { RunSchema, PermanentError, Keys } from '../../protocol/index.ts';
+import { type ActorContext, RunInactiveError } from '../../runtime/index.ts';
 import { type MatchKey, matchKeyOf } from './identity.ts';
 import { type StoredSettings, readSettings } from './settings-store.ts';
 import type { WorkspaceSettings } from '../../protocol/index.ts';
@@ -68,7 +68,7 @@ export class WorkspaceFacts {
   async run(runId: string): Promise<RunFacts> {
     let facts = this.runs.get(runId);
     if (!facts) {
-      const stored = await (await this.ctx.kv('runs')).getRaw(runKey(this.ctx.ws, runId));
+      const stored = await (await this.ctx.kv('runs')).getRaw(Keys.run(this.ctx.ws, runId));
       const parsed = RunSchema.safeParse(stored?.value);
       if (!parsed.success) throw new RunInactiveError(`run ${runId} of workspace ${this.ctx.ws} is not recorded`);
       const r = parsed.data;

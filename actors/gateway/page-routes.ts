@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
   BulkHistory,
+  DIRECTIONS,
   BulkStatus,
   ErrorsList,
   ErrorsShow,
@@ -51,7 +52,7 @@ const LoginForm = z.object({
 const ErrorsPageQuery = z.object({
   cause: z.union([ErrorCauseSchema, z.literal('')]).optional(),
   syncType: z.union([SyncTypeSchema, z.literal('')]).optional(),
-  direction: z.enum(['intercom_to_salesforce', 'salesforce_to_intercom', 'all']).optional(),
+  direction: z.enum([...DIRECTIONS, 'all']).optional(),
   all: z.string().optional(),
 });
 

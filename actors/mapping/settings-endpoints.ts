@@ -13,8 +13,9 @@ import {
   type RequestOf,
   type ReplyOf,
   type WorkspaceSettings,
+  Keys,
 } from '../../protocol/index.ts';
-import { type ActorContext, type EndpointBinding, QuotaRefusedError, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
+import { type ActorContext, type EndpointBinding, QuotaRefusedError, endpoint } from '../../runtime/index.ts';
 import type { SfObject } from '../../connectors/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
 import { icKind, sfKind } from './type-pairs.ts';
@@ -30,10 +31,10 @@ const ACTIVE = new Set(['running', 'paused']);
 /** The id of the workspace's running or paused bulk run, if any. */
 export async function activeRunId(ctx: ActorContext): Promise<string | null> {
   const kv = await ctx.kv('runs');
-  const current = await kv.getRaw(currentRunKey(ctx.ws));
+  const current = await kv.getRaw(Keys.currentRun(ctx.ws));
   const runId = (current?.value as { runId?: unknown } | undefined)?.runId;
   if (typeof runId !== 'string') return null;
-  const run = await kv.getRaw(runKey(ctx.ws, runId));
+  const run = await kv.getRaw(Keys.run(ctx.ws, runId));
   const status = (run?.value as { status?: unknown } | undefined)?.status;
   return typeof status === 'string' && ACTIVE.has(status) ? runId : null;
 }

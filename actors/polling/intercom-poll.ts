@@ -1,14 +1,12 @@
 // Reading Intercom changes: contacts updated since the last poll (reaching back a day, since
 // search works by calendar day and lags), in batches to matching, which drops what it has seen.
-import { type BodyOf, MatchContacts, type PollIntercom } from '../../protocol/index.ts';
+import { type BodyOf, Keys, MatchContacts, type PollIntercom } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
 import { BATCH_SIZE, icBatchMsgId, icSearchFrom, icStart, isIcCursor, splitBatches } from './plan.ts';
 
-const cursorKey = (ws: string) => `${ws}.ic`;
-
 export async function handlePollIntercom(body: BodyOf<typeof PollIntercom>, ctx: HandlerContext): Promise<void> {
   const kv = await ctx.kv('cursors');
-  const key = cursorKey(ctx.ws);
+  const key = Keys.icCursor(ctx.ws);
   const stored = await kv.getRaw(key);
   const startedAt = icStart(ctx.deps.now());
   if (!stored || !isIcCursor(stored.value)) {

@@ -1,7 +1,7 @@
 // Reading Salesforce: a bulk run's pages by Id keyset, and changes after the workspace's cursor.
 // A mapped field Salesforce no longer has is left out of the reads and reported once.
-import type { SfChangeCursor, SfObject } from '../../connectors/index.ts';
-import { type BodyOf, MatchRecords, PageScanned, ScanChanges, ScanPage } from '../../protocol/index.ts';
+import type { SfChangeCursor } from '../../connectors/index.ts';
+import { type BodyOf, Keys, MatchRecords, PageScanned, ScanChanges, ScanPage } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
 import { type WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { readWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
@@ -39,14 +39,12 @@ export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: Handler
   );
 }
 
-const cursorKey = (ws: string, object: SfObject) => `${ws}.sf.${object}`;
-
 /** Changes after the cursor to matching; the cursor moves only after they are published, by
  * compare-and-set, so a concurrent or redelivered poll neither skips nor repeats a change. */
 export async function handleScanChanges(body: BodyOf<typeof ScanChanges>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
   const { object } = body;
   const kv = await ctx.kv('cursors');
-  const key = cursorKey(ctx.ws, object);
+  const key = Keys.sfCursor(ctx.ws, object);
   const stored = await kv.getRaw(key);
   if (!stored || !isSfCursor(stored.value)) {
     await startFromNow(ctx, key, stored?.revision);

@@ -7,7 +7,7 @@
 // in it. Unspent tokens that come back are taken out of the minute they were granted in; tokens of
 // a lease nobody returns (a dead worker, a lost leader) stay counted and roll off after 24 hours.
 import { z } from 'zod';
-import type { UsageIndicator } from '../../protocol/index.ts';
+import { type UsageIndicator, WORK_CLASSES } from '../../protocol/index.ts';
 import {
   FIRST_RUN_CALLS,
   consumption,
@@ -66,7 +66,7 @@ export const DEFAULT_LEDGER_TIMING: LedgerTiming = { minRetryMs: 1_000, maxRetry
 export const MAX_OPEN_GRANTS = 1_000;
 const MINUTE_MS = 60_000;
 
-const GrantTuple = z.tuple([z.string(), z.enum(['bulk', 'event', 'retry', 'interactive']), z.number().int().positive(), z.number()]);
+const GrantTuple = z.tuple([z.string(), z.enum(WORK_CLASSES), z.number().int().positive(), z.number()]);
 const count = z.number().int().nonnegative();
 
 /** The persisted form (quota bucket, key = workspace). */

@@ -3,10 +3,12 @@
 // for people), everything at 100%. Comparisons are in whole numbers (used * 100 vs pct * limit), so
 // the boundaries are exact: 39.9% is below 40%, 40% is not.
 
-export type RequestClass = 'bulk' | 'event' | 'retry' | 'interactive';
-export type Tier = 'normal' | 'bulk_paused' | 'event_paused' | 'exhausted';
+import { type Tier, WORK_CLASSES, type WorkClass } from '../../protocol/index.ts';
 
-export const REQUEST_CLASSES: readonly RequestClass[] = ['bulk', 'event', 'retry', 'interactive'];
+/** Every class of work asks for tokens. */
+export type RequestClass = WorkClass;
+export type { Tier };
+export const REQUEST_CLASSES: readonly RequestClass[] = WORK_CLASSES;
 
 /**
  * Percent of the defined limit from which a class gets no tokens. `retry` is a retry a person asked

@@ -2,7 +2,19 @@
 // bulk sync from the command line, with a live progress bar on a terminal and --json for scripts.
 // Exit codes: 0 completed or ok, 1 failed, stopped or refused, 2 usage, 3 unavailable.
 import type { NatsConnection, Subscription } from 'nats';
-import { BulkHistory, BulkStart, BulkStatus, BulkStop, Headers, type Run, decodeMessage } from '../../protocol/index.ts';
+import {
+  BulkFinished,
+  BulkHistory,
+  BulkProgress,
+  BulkStart,
+  BulkStatus,
+  BulkStop,
+  Headers,
+  type Run,
+  decodeMessage,
+  eventFilter,
+  subject,
+} from '../../protocol/index.ts';
 import { EXIT, UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
 import { type ControlClient, controlClient } from '../control-client.ts';
 import { exitCodeOf, historyTable, progressLine, summary } from './bulk-view.ts';
@@ -45,8 +57,8 @@ export async function watchRun(
     }
     if (!isActive(run)) wake();
   };
-  const subs: Subscription[] = ['bulk.progress', 'bulk.finished'].map((topic) =>
-    nc.subscribe(`${prefix}.evt.${ws}.${topic}`, {
+  const subs: Subscription[] = [BulkProgress, BulkFinished].map((def) =>
+    nc.subscribe(subject(prefix, { kind: 'evt', ws, topic: eventFilter(def) }), {
       callback: (err, m) => {
         if (err) return;
         try {

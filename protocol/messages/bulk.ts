@@ -2,7 +2,8 @@
 // control verbs people use.
 import { z } from 'zod';
 import { control, eventMessage, workMessage } from '../message.ts';
-import { ActorNameSchema, BatchIdSchema, ChangeSchema, RunIdSchema, SfObjectSchema, nonNegInt } from './common.ts';
+import { ActorNameSchema, BatchIdSchema, ChangeSchema, RunIdSchema, nonNegInt } from './common.ts';
+import { SfObjectSchema } from '../enums.ts';
 
 export const IndexRefreshed = workMessage(
   'coord.index-refreshed.v1',

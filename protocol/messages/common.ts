@@ -1,13 +1,11 @@
 // Schema pieces shared by several message types.
 import { z } from 'zod';
 import { WORK_CLASSES } from '../subjects.ts';
+import { DirectionSchema } from '../enums.ts';
 
 export const WorkClassSchema = z.enum(WORK_CLASSES);
-export const SfObjectSchema = z.enum(['Lead', 'Contact']);
-export const DirectionSchema = z.enum(['salesforce_to_intercom', 'intercom_to_salesforce']);
-export type Direction = z.infer<typeof DirectionSchema>;
 /** The sync type shown with errors and audit events. */
-export const SyncTypeSchema = z.enum(['bulk', 'event', 'retry', 'interactive']);
+export const SyncTypeSchema = z.enum(WORK_CLASSES);
 
 /** Ids that end up in subjects, KV keys and message ids are bounded where they enter. */
 export const RunIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');

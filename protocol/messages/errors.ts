@@ -2,7 +2,8 @@
 // kept apart: the first are for the people who own the data, the second for operators.
 import { z } from 'zod';
 import { control, workMessage } from '../message.ts';
-import { ActorNameSchema, DirectionSchema, RunIdSchema, SfObjectSchema, SyncTypeSchema, nonNegInt } from './common.ts';
+import { ActorNameSchema, RunIdSchema, SyncTypeSchema, nonNegInt } from './common.ts';
+import { DirectionSchema, SfObjectSchema } from '../enums.ts';
 import { DlqReasons } from '../headers.ts';
 import { STAGES, type Stage } from '../subjects.ts';
 

@@ -2,9 +2,7 @@
 import { z } from 'zod';
 import { control, eventMessage, workMessage } from '../message.ts';
 import { WorkClassSchema, nonNegInt } from './common.ts';
-
-export const TierSchema = z.enum(['normal', 'bulk_paused', 'event_paused', 'exhausted']);
-export type Tier = z.infer<typeof TierSchema>;
+import { TierSchema } from '../enums.ts';
 
 export const QuotaAcquire = control(
   'quota',

@@ -2,17 +2,8 @@
 // `ps-run` header); event, retry and interactive items carry none.
 import { z } from 'zod';
 import { control, eventMessage, workMessage } from '../message.ts';
-import {
-  BatchIdSchema,
-  ChangeSchema,
-  DirectionSchema,
-  IcContactSchema,
-  RunIdSchema,
-  SfObjectSchema,
-  SfRecordSchema,
-  SyncTypeSchema,
-  nonNegInt,
-} from './common.ts';
+import { BatchIdSchema, ChangeSchema, IcContactSchema, RunIdSchema, SfRecordSchema, SyncTypeSchema, nonNegInt } from './common.ts';
+import { DirectionSchema, SfObjectSchema } from '../enums.ts';
 
 /** Which bulk batch an item belongs to: completion is counted per batch (and per write part). */
 const BatchRef = { run: RunIdSchema.optional(), batchId: BatchIdSchema };

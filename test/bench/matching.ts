@@ -28,8 +28,9 @@ import {
   ReportSyncError,
   type Run,
   type WorkClass,
+  Keys,
 } from '../../protocol/index.ts';
-import { type ActorDeps, ActorHost, type ActorDef, createLogger, on, runKey } from '../../runtime/index.ts';
+import { type ActorDeps, ActorHost, type ActorDef, createLogger, on } from '../../runtime/index.ts';
 import { generatePeople, HIGH_RATE_LIMIT, startIntercomSandbox } from '../../sandbox/index.ts';
 import { USERS, startNatsServer } from '../helpers/nats-server.ts';
 
@@ -300,7 +301,7 @@ async function main(): Promise<void> {
   );
   try {
     const r1 = 'bench-run-1';
-    await runsKv.put(runKey(WS, r1), run(r1, revision));
+    await runsKv.put(Keys.run(WS, r1), run(r1, revision));
     let m0 = await meter(workers, server.configFile);
     await host.messenger.publish(IndexRefresh, WS, { run: r1, page: 0, cursor: null }, { cls: 'bulk', msgId: `idx:${r1}:0` });
     await until(() => refreshed !== null, 'index refresh');
@@ -310,7 +311,7 @@ async function main(): Promise<void> {
       ['B. first pass, links written', r1],
       ['C. second pass, links preferred', 'bench-run-2'],
     ] as const) {
-      if (runId !== r1) await runsKv.put(runKey(WS, runId), run(runId, revision));
+      if (runId !== r1) await runsKv.put(Keys.run(WS, runId), run(runId, revision));
       counts.current = zero();
       m0 = await meter(workers, server.configFile);
       let batches = 0;

@@ -22,8 +22,9 @@ import {
   ScanPage,
   TierChanged,
   decodeMessage,
+  Keys,
 } from '../../protocol/index.ts';
-import { type ActorDef, currentRunKey, on, runKey } from '../../runtime/index.ts';
+import { type ActorDef, on } from '../../runtime/index.ts';
 import { defaultSettings } from '../../actors/mapping/index.ts';
 import { writeSettings } from '../../actors/domain/index.ts';
 import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
@@ -118,8 +119,8 @@ describe('coordinator', () => {
     const { run } = await req().request(BulkStart, WS, { startedBy: 'alice' });
     expect(run).toMatchObject({ status: 'running', phase: 'index', startedBy: 'alice', settingsRevision: 1, dryRun: false });
     const kv = await sys.kv('runs');
-    expect((await kv.get(runKey(WS, run.runId), RunSchema))?.value.status).toBe('running');
-    expect((await kv.getRaw(currentRunKey(WS)))?.value).toEqual({ runId: run.runId });
+    expect((await kv.get(Keys.run(WS, run.runId), RunSchema))?.value.status).toBe('running');
+    expect((await kv.getRaw(Keys.currentRun(WS)))?.value).toEqual({ runId: run.runId });
     expect((await itemOf('index', run.runId)).body).toMatchObject({ page: 0, cursor: null });
 
     const refused = await req()
@@ -184,7 +185,7 @@ describe('coordinator', () => {
       updatedIntercom: 5,
       failed: 4,
     });
-    expect((await kv.get(runKey(WS, run.runId), RunSchema))?.value.status).toBe('completed');
+    expect((await kv.get(Keys.run(WS, run.runId), RunSchema))?.value.status).toBe('completed');
     await waitFor(() => finished.find((r) => r.runId === run.runId && r.status === 'completed'), { what: 'finished event' });
     expect(items.filter((i) => i.type === 'notify')).toHaveLength(1);
     // Progress came at least once a second while it ran.

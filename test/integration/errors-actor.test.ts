@@ -11,9 +11,10 @@ import {
   Resync,
   SyncErrorResolved,
   type SyncError,
+  Keys,
 } from '../../protocol/index.ts';
 import type { Messenger } from '../../runtime/index.ts';
-import { runKey } from '../../runtime/index.ts';
+
 import { FIXTURES } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   sys = await startSystem({ generator: { people: 5 } });
   // Work items of a bulk run are dropped unless the run is running: record one as the coordinator would.
   const run = { ...(FIXTURES['bulk.progress.v1'] as object), runId: 'run-1', ws: WS, status: 'running' };
-  await (await sys.kv('runs')).put(runKey(WS, 'run-1'), run);
+  await (await sys.kv('runs')).put(Keys.run(WS, 'run-1'), run);
   await sys.startWorker(['errors']);
   m = messenger(sys.nc);
 }, 60_000);

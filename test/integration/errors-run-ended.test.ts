@@ -1,8 +1,8 @@
 // Errors reported during a bulk run must be recorded even when the errors actor handles them
 // after the run has ended: they describe what already happened, they are not work of the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorsList, ReportSyncError } from '../../protocol/index.ts';
-import { type Messenger, runKey } from '../../runtime/index.ts';
+import { ErrorsList, ReportSyncError, Keys } from '../../protocol/index.ts';
+import { type Messenger } from '../../runtime/index.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
@@ -23,10 +23,10 @@ describe('errors of an ended run', () => {
   it('records the failures a run reported before it completed', async () => {
     const runs = await sys.kv('runs');
     const run = { ...(FIXTURES['bulk.progress.v1'] as object), runId: 'run-ended', ws: WS, status: 'running' };
-    await runs.put(runKey(WS, 'run-ended'), run);
+    await runs.put(Keys.run(WS, 'run-ended'), run);
     // The writer reports while the run is running; the errors actor is busy (here: not started yet).
     await m.publish(ReportSyncError, WS, report({ syncType: 'bulk', run: 'run-ended' }), { cls: 'bulk' });
-    await runs.put(runKey(WS, 'run-ended'), { ...run, status: 'completed', phase: 'done', finishedAt: Date.now() });
+    await runs.put(Keys.run(WS, 'run-ended'), { ...run, status: 'completed', phase: 'done', finishedAt: Date.now() });
     await sys.startWorker(['errors']);
     const listed = await waitFor(
       async () => {

@@ -15,8 +15,9 @@ import {
   type Run,
   SyncErrorResolved,
   WORK_CLASSES,
+  Keys,
 } from '../../protocol/index.ts';
-import { type ActorDef, currentRunKey, endpoint, on, runKey } from '../../runtime/index.ts';
+import { type ActorDef, endpoint, on } from '../../runtime/index.ts';
 import { startHost, waitFor, type TestHost } from '../helpers/host.ts';
 import type { TestSystem } from '../helpers/system.ts';
 
@@ -44,9 +45,9 @@ export function testCoordinator(rec: Recorded): ActorDef {
       endpoint(BulkStop, async (body, ctx) => {
         rec.stops.push({ reason: body.reason, by: body.by });
         const kv = await ctx.kv('runs');
-        const cur = (await kv.getRaw(currentRunKey(ctx.ws)))?.value as { runId?: string } | undefined;
+        const cur = (await kv.getRaw(Keys.currentRun(ctx.ws)))?.value as { runId?: string } | undefined;
         if (!cur?.runId) return { run: null };
-        const run = await kv.modify(runKey(ctx.ws, cur.runId), (r) => ({ ...(r as Run), status: 'stopped', reason: body.reason }));
+        const run = await kv.modify(Keys.run(ctx.ws, cur.runId), (r) => ({ ...(r as Run), status: 'stopped', reason: body.reason }));
         return { run: (run as Run | undefined) ?? null };
       }),
     ],
@@ -161,6 +162,6 @@ export function makeRun(runId: string, status: Run['status'], settingsRevision: 
 /** Records a run the way the coordinator does: the run under its key and the workspace's current run. */
 export async function putRun(sys: TestSystem, run: Run): Promise<void> {
   const kv = await sys.kv('runs');
-  await kv.put(runKey(WS, run.runId), run);
-  await kv.put(currentRunKey(WS), { runId: run.runId });
+  await kv.put(Keys.run(WS, run.runId), run);
+  await kv.put(Keys.currentRun(WS), { runId: run.runId });
 }

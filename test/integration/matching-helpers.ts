@@ -15,8 +15,9 @@ import {
   ReportSyncError,
   type Run,
   type WorkClass,
+  Keys,
 } from '../../protocol/index.ts';
-import { type ActorDef, on, runKey } from '../../runtime/index.ts';
+import { type ActorDef, on } from '../../runtime/index.ts';
 import { type GeneratorOptions, generatePeople } from '../../sandbox/index.ts';
 import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
 import { type SystemOptions, type TestSystem, WS, startSystem } from '../helpers/system.ts';
@@ -150,7 +151,7 @@ export async function recordRun(sys: TestSystem, over: Partial<Run> = {}): Promi
     errorsUrl: null,
     ...over,
   };
-  await (await sys.kv('runs')).put(runKey(WS, runId), run);
+  await (await sys.kv('runs')).put(Keys.run(WS, runId), run);
   return runId;
 }
 

@@ -2,9 +2,9 @@
 // polls after a cursor, Intercom change polls, and the poll clock. A probe host collects what the
 // actor publishes to matching and to the coordinator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MatchContacts, MatchRecords, PageScanned, PollIntercom, ScanChanges, ScanPage } from '../../protocol/index.ts';
+import { MatchContacts, MatchRecords, PageScanned, PollIntercom, ScanChanges, ScanPage, Keys } from '../../protocol/index.ts';
 import type { SfChangeCursor } from '../../connectors/index.ts';
-import { type ActorDef, on, runKey } from '../../runtime/index.ts';
+import { type ActorDef, on } from '../../runtime/index.ts';
 import { newRun } from '../../actors/coordinator/index.ts';
 import { BATCH_SIZE, PAGE_SIZE } from '../../actors/polling/index.ts';
 import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
@@ -52,7 +52,7 @@ afterAll(async () => {
 describe('polling', () => {
   it("reads a bulk run's pages by Id keyset into batches of 200, reporting each page once", async () => {
     const run = newRun({ runId: 'rscan', ws: WS, startedBy: 't', dryRun: false, settingsRevision: 1, now: Date.now(), errorsUrl: null });
-    await (await sys.kv('runs')).put(runKey(WS, run.runId), run);
+    await (await sys.kv('runs')).put(Keys.run(WS, run.runId), run);
     const contacts = sys.sandboxes.salesforce.counts().Contact;
     expect(contacts).toBeGreaterThan(PAGE_SIZE);
     const before = sfQueries();

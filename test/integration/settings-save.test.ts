@@ -18,8 +18,9 @@ import {
   type WorkspaceSettings,
   decodeMessage,
   subject,
+  Keys,
 } from '../../protocol/index.ts';
-import { runKey } from '../../runtime/index.ts';
+
 import { defaultDataAttributes } from '../../sandbox/index.ts';
 import type { TestHost } from '../helpers/host.ts';
 import { startSystem, type TestSystem } from '../helpers/system.ts';
@@ -253,7 +254,7 @@ describe('settings save', () => {
       expect(r.stoppedRun).toBe(runId);
       expect(r.revision).toBeGreaterThan(before);
       expect(rec.stops).toEqual([{ reason: 'settings_changed', by: 'cy' }]);
-      const stored = await (await sys.kv('runs')).get(runKey(WS, runId), RunSchema);
+      const stored = await (await sys.kv('runs')).get(Keys.run(WS, runId), RunSchema);
       expect((stored?.value as Run).status).toBe('stopped');
     }
   });
@@ -265,7 +266,7 @@ describe('settings save', () => {
     const r = await request(SettingsSave, { settings: defaultSettings({ sfApiLimit: 50_000 }), savedBy: 'dee' });
     expect(r.stoppedRun).toBeNull();
     expect(rec.stops).toEqual([]);
-    expect((await (await sys.kv('runs')).get(runKey(WS, 'run-limit'), RunSchema))?.value.status).toBe('paused');
+    expect((await (await sys.kv('runs')).get(Keys.run(WS, 'run-limit'), RunSchema))?.value.status).toBe('paused');
     await putRun(sys, makeRun('run-limit', 'completed', 1));
   });
 

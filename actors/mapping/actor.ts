@@ -1,5 +1,6 @@
 // The mapping actor (pool): diffs matched pairs into write items, and serves the settings
-// endpoints. Each workspace's activation keeps the settings revisions it diffs with.
+// endpoints. Each workspace's activation keeps the settings revisions it diffs with and the
+// describes and data attributes it checks against.
 import { MapPairs, WORK_CLASSES } from '../../protocol/index.ts';
 import { type ActorDef, defineActor, on } from '../../runtime/index.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
@@ -13,21 +14,26 @@ export interface MappingActorOptions {
   concurrency?: number;
 }
 
-export function createMappingActor(o: MappingActorOptions = {}): ActorDef<WorkspaceFacts> {
-  const schema = new SchemaSource(o.schema);
+/** One workspace's mapping: the settings revisions it diffs with and the services' schema. */
+interface MappingWorkspace {
+  facts: WorkspaceFacts;
+  schema: SchemaSource;
+}
+
+export function createMappingActor(o: MappingActorOptions = {}): ActorDef<MappingWorkspace> {
   return defineActor({
     name: 'mapping',
-    init: (ctx) => new WorkspaceFacts(ctx),
+    init: (ctx): MappingWorkspace => ({ facts: new WorkspaceFacts(ctx), schema: new SchemaSource(o.schema) }),
   }).serve({
     queues: [
       {
         stage: 'map',
         classes: WORK_CLASSES,
         concurrency: o.concurrency,
-        handlers: [on(MapPairs, (body, ctx, facts) => handleMapPairs(body, ctx, facts, schema))],
+        handlers: [on(MapPairs, (body, ctx, { facts, schema }) => handleMapPairs(body, ctx, facts, schema))],
       },
     ],
-    endpoints: settingsEndpoints(schema),
+    endpoints: settingsEndpoints(),
   });
 }
 

@@ -30,7 +30,7 @@ export function errorIdsFor(body: { errorIds: string[] }, records: number): stri
 }
 
 async function diffContext(body: Body, ctx: HandlerContext, schema: SchemaSource, tz: string, objects: SfObject[]): Promise<DiffContext> {
-  const maxAge = schema.newerRevision(ctx, body.settingsRevision) ? 0 : undefined;
+  const maxAge = schema.newerRevision(body.settingsRevision) ? 0 : undefined;
   const [describe, dataAttributes] = await Promise.all([
     schema.describe(ctx, objects, ctx.cls, maxAge),
     schema.dataAttributes(ctx, maxAge),

@@ -1,10 +1,10 @@
-// The live describe of Lead/Contact and the Intercom contact data attributes, cached per client
-// (one client per workspace and worker) for a short time. Describes cost Salesforce API calls,
+// The live describe of Lead/Contact and the Intercom contact data attributes of one workspace,
+// cached for a short time by the mapping actor's activation for that workspace. Describes cost Salesforce API calls,
 // so they are fetched inside a token lease of the asking work's class, and one fetch at a time
 // per object and class: handlers that need the same describe wait for that fetch, lease and all.
 // (Each leasing on its own, all but one returned their token unused: at a tier threshold every
 // return dropped usage below it and every next lease lifted it back, so a paused run flapped.)
-import type { IcDataAttribute, IntercomClient, SalesforceClient, SfDescribe, SfObject } from '../../connectors/index.ts';
+import type { IcDataAttribute, SfDescribe, SfObject } from '../../connectors/index.ts';
 import type { WorkClass } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -21,29 +21,18 @@ export interface SchemaSourceOptions {
 }
 
 export class SchemaSource {
-  private readonly describes = new WeakMap<SalesforceClient, TtlCache<SfDescribe>>();
-  private readonly attributes = new WeakMap<IntercomClient, TtlCache<IcDataAttribute[]>>();
+  private readonly describes: TtlCache<SfDescribe>;
+  private readonly attributes: TtlCache<IcDataAttribute[]>;
   /** Leased describe fetches in progress, by `<class>:<object>`. */
-  private readonly fetches = new WeakMap<SalesforceClient, Map<string, Promise<SfDescribe>>>();
-  private readonly revisions = new WeakMap<SalesforceClient, number>();
+  private readonly fetches = new Map<string, Promise<SfDescribe>>();
+  /** The newest settings revision seen. */
+  private revision: number | undefined;
   private readonly ttlMs: number;
-  private readonly now: () => number;
 
   constructor(o: SchemaSourceOptions = {}) {
     this.ttlMs = o.ttlMs ?? 60_000;
-    this.now = o.now ?? Date.now;
-  }
-
-  private describeCache(sf: SalesforceClient): TtlCache<SfDescribe> {
-    let c = this.describes.get(sf);
-    if (!c) this.describes.set(sf, (c = new TtlCache(this.ttlMs, this.now)));
-    return c;
-  }
-
-  private attributeCache(ic: IntercomClient): TtlCache<IcDataAttribute[]> {
-    let c = this.attributes.get(ic);
-    if (!c) this.attributes.set(ic, (c = new TtlCache(this.ttlMs, this.now)));
-    return c;
+    this.describes = new TtlCache(this.ttlMs, o.now ?? Date.now);
+    this.attributes = new TtlCache(this.ttlMs, o.now ?? Date.now);
   }
 
   /** Describes of `objects`; the missing ones are fetched under one lease of `cls` tokens, unless
@@ -55,9 +44,8 @@ export class SchemaSource {
     maxAgeMs = this.ttlMs,
   ): Promise<Partial<Record<SfObject, SfDescribe>>> {
     const sf = ctx.deps.salesforce(ctx.ws);
-    const cache = this.describeCache(sf);
-    let fetches = this.fetches.get(sf);
-    if (!fetches) this.fetches.set(sf, (fetches = new Map()));
+    const cache = this.describes;
+    const fetches = this.fetches;
     const missing = objects.filter((o) => cache.peek(o, maxAgeMs) === undefined);
     const load = (o: SfObject) => cache.get(o, () => sf.describe(o), maxAgeMs);
     const mine = missing.filter((o) => !fetches.has(`${cls}:${o}`));
@@ -81,7 +69,7 @@ export class SchemaSource {
 
   async dataAttributes(ctx: ActorContext, maxAgeMs = this.ttlMs): Promise<IcDataAttribute[]> {
     const ic = ctx.deps.intercom(ctx.ws);
-    return this.attributeCache(ic).get('contact', () => ic.listDataAttributes(), maxAgeMs);
+    return this.attributes.get('contact', () => ic.listDataAttributes(), maxAgeMs);
   }
 
   /** Both describes and the attributes, as settings validation needs them. */
@@ -97,11 +85,10 @@ export class SchemaSource {
    * True when `revision` is newer than any settings revision seen for this workspace before: its
    * mappings may name fields or picklist values the cached schema predates, so the caller reloads.
    */
-  newerRevision(ctx: ActorContext, revision: number): boolean {
-    const sf = ctx.deps.salesforce(ctx.ws);
-    const seen = this.revisions.get(sf);
+  newerRevision(revision: number): boolean {
+    const seen = this.revision;
     if (seen !== undefined && revision <= seen) return false;
-    this.revisions.set(sf, revision);
+    this.revision = revision;
     return seen !== undefined;
   }
 }

@@ -111,7 +111,7 @@ export async function saveSettings(
   if (running) await stopRun(ctx, running, body.savedBy);
   const revision = await writeSettings(await ctx.kv('settings'), ctx.ws, checked.settings);
   // Later batches of this revision reload the schema rather than trust one cached before it.
-  schema.newerRevision(ctx, revision);
+  schema.newerRevision(revision);
   await ctx.publish(SettingsSaved, { revision, sfApiLimit: checked.settings.sfApiLimit, savedBy: body.savedBy, at: ctx.deps.now() });
   ctx.log.info({ revision, savedBy: body.savedBy, stoppedRun: running }, 'settings saved');
   return { revision, stoppedRun: running };
@@ -133,13 +133,14 @@ export async function schemaChoices(ctx: ActorContext, schema: SchemaSource): Pr
   };
 }
 
-export function settingsEndpoints(schema: SchemaSource): EndpointBinding[] {
+/** The settings endpoints, answered with the workspace's schema source. */
+export function settingsEndpoints(): EndpointBinding<{ schema: SchemaSource }>[] {
   return [
-    endpoint(SettingsSchemaShow, (_body, ctx) => schemaChoices(ctx, schema)),
+    endpoint(SettingsSchemaShow, (_body, ctx, { schema }) => schemaChoices(ctx, schema)),
     endpoint(SettingsGet, async (_body, ctx) => {
       const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
       return { settings: stored?.settings ?? null, revision: stored?.revision ?? 0 };
     }),
-    endpoint(SettingsSave, (body, ctx) => saveSettings(body, ctx, schema)),
+    endpoint(SettingsSave, (body, ctx, { schema }) => saveSettings(body, ctx, schema)),
   ];
 }

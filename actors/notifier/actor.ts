@@ -1,7 +1,7 @@
 // The notifier: emails the installer when a bulk run finishes. Delivery is at least once; a copy
-// of an email already sent (or being sent) from this process is recognised and not sent again.
+// of an email already sent (or being sent) by this activation is recognised and not sent again.
 import { type BodyOf, NotifyRunFinished, RetryableError } from '../../protocol/index.ts';
-import { type ActorDef, type HandlerContext, on } from '../../runtime/index.ts';
+import { type HandlerContext, defineActor, on } from '../../runtime/index.ts';
 import { runFinishedEmail } from './email.ts';
 
 /** SMTP trouble passes: retried with backoff until the work queue gives up (then the DLQ). */
@@ -10,12 +10,31 @@ export class MailError extends RetryableError {
 }
 
 const SENT_MEMORY = 1_000;
-const sent = new Set<string>();
-const sending = new Map<string, Promise<void>>();
 
-function remember(key: string): void {
-  if (sent.size >= SENT_MEMORY) sent.delete(sent.values().next().value as string);
-  sent.add(key);
+/** One workspace's notifier: the emails it sent (the last thousand) and those being sent. */
+class Outbox {
+  private readonly sent = new Set<string>();
+  private readonly sending = new Map<string, Promise<void>>();
+
+  async notifyRunFinished(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext): Promise<void> {
+    const key = `${body.run.runId}/${body.run.status}/${body.to}`;
+    if (this.sent.has(key)) return;
+    const inFlight = this.sending.get(key);
+    if (inFlight) {
+      // A copy is being sent right now; if that fails, its own redelivery tries again.
+      await inFlight.catch(() => undefined);
+      return;
+    }
+    const p = send(body, ctx);
+    this.sending.set(key, p);
+    try {
+      await p;
+      if (this.sent.size >= SENT_MEMORY) this.sent.delete(this.sent.values().next().value as string);
+      this.sent.add(key);
+    } finally {
+      this.sending.delete(key);
+    }
+  }
 }
 
 async function send(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext): Promise<void> {
@@ -28,26 +47,13 @@ async function send(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext)
   }
 }
 
-async function notifyRunFinished(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext): Promise<void> {
-  const key = `${ctx.ws}/${body.run.runId}/${body.run.status}/${body.to}`;
-  if (sent.has(key)) return;
-  const inFlight = sending.get(key);
-  if (inFlight) {
-    // A copy is being sent right now; if that fails, its own redelivery tries again.
-    await inFlight.catch(() => undefined);
-    return;
-  }
-  const p = send(body, ctx);
-  sending.set(key, p);
-  try {
-    await p;
-    remember(key);
-  } finally {
-    sending.delete(key);
-  }
-}
-
-export const notifierActor: ActorDef = {
-  name: 'notifier',
-  queues: [{ stage: 'notify', classes: ['bulk', 'event'], concurrency: 2, handlers: [on(NotifyRunFinished, notifyRunFinished)] }],
-};
+export const notifierActor = defineActor({ name: 'notifier', init: () => new Outbox() }).serve({
+  queues: [
+    {
+      stage: 'notify',
+      classes: ['bulk', 'event'],
+      concurrency: 2,
+      handlers: [on(NotifyRunFinished, (body, ctx, outbox) => outbox.notifyRunFinished(body, ctx))],
+    },
+  ],
+});

@@ -9,6 +9,7 @@ import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.t
 import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
 
 const Item = workMessage('coord.lifecycle-item.v1', 'coord', z.object({ n: z.number() }));
+const PoolItem = workMessage('notify.lifecycle-pool.v1', 'notify', z.object({ n: z.number() }));
 const Ask = control(
   'lifecycle-probe',
   'lifecycle.ask',
@@ -113,5 +114,41 @@ describe('actor instances', () => {
     await h.stop();
     expect(seen.at(-1)).toBe('dispose:2');
     expect(seen.filter((s) => s.startsWith('dispose:'))).toEqual(['dispose:1', 'dispose:2']);
+  });
+});
+
+describe('a pool actor', () => {
+  it("gets one instance per workspace, and each item is handled by its workspace's", async () => {
+    const seen: string[] = [];
+    const made: string[] = [];
+    const pool = defineActor({
+      name: 'lifecycle-pool',
+      init: (ctx) => {
+        made.push(ctx.ws);
+        return { ws: ctx.ws };
+      },
+    }).serve({
+      queues: [
+        {
+          stage: 'notify',
+          classes: ['event'],
+          handlers: [
+            on(PoolItem, async (body, ctx, self) => {
+              seen.push(`${body.n}:${ctx.ws}:${self.ws}`);
+            }),
+          ],
+        },
+      ],
+    });
+    const h = await startHost(server, [pool], { workspaces: ['ws1', 'ws2'] });
+    try {
+      expect(made.sort()).toEqual(['ws1', 'ws2']);
+      await h.host.messenger.publish(PoolItem, 'ws1', { n: 1 }, { cls: 'event' });
+      await h.host.messenger.publish(PoolItem, 'ws2', { n: 2 }, { cls: 'event' });
+      await waitFor(() => seen.length === 2, { what: 'both items handled' });
+      expect(seen.sort()).toEqual(['1:ws1:ws1', '2:ws2:ws2']);
+    } finally {
+      await h.stop();
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../connectors/index.ts';
 import { ActorHost, type ActorDeps, type Config, type Logger, connectNats } from '../runtime/index.ts';
 import type { NatsConnection } from 'nats';
+import { UsageError } from './exit-codes.ts';
 
 export interface Worker {
   host: ActorHost;
@@ -20,7 +21,8 @@ export interface Worker {
   stop(graceMs?: number): Promise<void>;
 }
 
-export class UnknownActorError extends Error {
+/** A usage error: `worker --actors bogus` exits 2. */
+export class UnknownActorError extends UsageError {
   override name = 'UnknownActorError';
 }
 

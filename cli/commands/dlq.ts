@@ -2,11 +2,9 @@
 // operators. Kept apart from sync errors.
 import { DlqList, DlqReplay } from '../../protocol/index.ts';
 import type { DeadLetter } from '../../runtime/index.ts';
-import { UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { UsageError, configFrom, intOption, workspaceFrom } from '../args.ts';
 import { controlClient } from '../control-client.ts';
-import type { Command } from './types.ts';
-
-const USAGE = 'usage: peoplesync dlq list [--limit N] | replay SEQ...';
+import type { Common } from '../program.ts';
 
 export function formatLetters(letters: DeadLetter[]): string {
   if (letters.length === 0) return 'No dead letters.';
@@ -22,30 +20,22 @@ export function formatLetters(letters: DeadLetter[]): string {
 }
 
 export function parseSeqs(args: string[]): number[] {
-  if (args.length === 0) throw new UsageError(`dlq replay needs sequence numbers; ${USAGE}`);
+  if (args.length === 0) throw new UsageError('dlq replay needs sequence numbers');
   return args.map((a) => {
     if (!/^\d+$/.test(a)) throw new UsageError(`sequence numbers are whole numbers, got "${a}"`);
     return Number(a);
   });
 }
 
-export const dlqCommand: Command = {
-  usage: USAGE,
-  name: 'dlq',
-  summary: 'Dead letters: list [--limit N], replay SEQ... (after fixing their cause)',
-  async run(argv) {
-    const { values, positionals } = parse(argv, { limit: { type: 'string' } }, true);
-    const [sub, ...args] = positionals;
-    if (sub !== 'list' && sub !== 'replay') throw new UsageError(sub ? `unknown dlq subcommand "${sub}"; ${USAGE}` : USAGE);
-    if (sub === 'list' && args.length) throw new UsageError(`dlq list takes no arguments, got ${args.join(' ')}`);
-    if (values.limit !== undefined && !/^\d+$/.test(values.limit))
-      throw new UsageError(`--limit must be a whole number, got "${values.limit}"`);
+export function runDlq(sub: 'list' | 'replay') {
+  return async (values: Common & { limit?: string }, args: string[]): Promise<number> => {
+    const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 1);
     const seqs = sub === 'replay' ? parseSeqs(args) : [];
     const cfg = configFrom(values);
     const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
     try {
       if (sub === 'list') {
-        const r = await client.request(DlqList, values.limit === undefined ? {} : { limit: Number(values.limit) });
+        const r = await client.request(DlqList, limit === undefined ? {} : { limit });
         process.stdout.write((values.json ? JSON.stringify(r.letters, null, 2) : formatLetters(r.letters)) + '\n');
         return 0;
       }
@@ -56,5 +46,5 @@ export const dlqCommand: Command = {
     } finally {
       await client.close();
     }
-  },
-};
+  };
+}

@@ -9,9 +9,9 @@ import {
   type SyncError,
   SyncTypeSchema,
 } from '../../protocol/index.ts';
-import { UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { UsageError, configFrom, workspaceFrom } from '../args.ts';
 import { controlClient } from '../control-client.ts';
-import type { Command } from './types.ts';
+import type { Common } from '../program.ts';
 
 const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -74,33 +74,14 @@ export function formatCounts(byCause: Record<string, number>, total: number): st
   return [...rows.map(([k, n]) => `${k.padEnd(width)}  ${n}`), `${'total'.padEnd(width)}  ${total}`].join('\n');
 }
 
-const USAGE =
-  'usage: peoplesync errors list [--all] [--cause C] [--type T] [--since 7d] [--limit N] [--offset N] | show ID | count | retry ID... | retry --cause C';
+type Sub = 'list' | 'show' | 'count' | 'retry';
 
-export const errorsCommand: Command = {
-  usage: USAGE,
-  name: 'errors',
-  summary: 'Sync errors: list [--all --cause --type --since --limit], show ID, count, retry ID... | --cause C',
-  async run(argv) {
-    const { values, positionals } = parse(
-      argv,
-      {
-        all: { type: 'boolean', default: false },
-        cause: { type: 'string' },
-        type: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        offset: { type: 'string' },
-      },
-      true,
-    );
-    const [sub, ...args] = positionals;
-    if (!sub) throw new UsageError(USAGE);
+export function runErrors(sub: Sub) {
+  return async (values: Common & Values, args: string[]): Promise<number> => {
     const cause = values.cause === undefined ? undefined : oneOf('--cause', values.cause, ErrorCauseSchema.options);
-    const cfg = configFrom(values);
-    const ws = workspaceFrom(cfg, values.ws);
     const request = buildRequest(sub, args, { ...values, cause });
-    const client = await controlClient(cfg, ws);
+    const cfg = configFrom(values);
+    const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
     try {
       const out = await request(client);
       process.stdout.write((values.json ? JSON.stringify(out.json, null, 2) : out.text) + '\n');
@@ -108,8 +89,8 @@ export const errorsCommand: Command = {
     } finally {
       await client.close();
     }
-  },
-};
+  };
+}
 
 type Client = Awaited<ReturnType<typeof controlClient>>;
 type Values = { all?: boolean; cause?: string; type?: string; since?: string; limit?: string; offset?: string };
@@ -122,11 +103,10 @@ function count(name: string, v: string | undefined): number | undefined {
 }
 
 /** Checks the arguments before connecting, so a typo never waits for NATS. */
-function buildRequest(sub: string, args: string[], v: Values): Request {
+function buildRequest(sub: Sub, args: string[], v: Values): Request {
   const cause = v.cause as SyncError['cause'] | undefined;
   switch (sub) {
     case 'list': {
-      if (args.length) throw new UsageError(`errors list takes no arguments, got ${args.join(' ')}`);
       const q = {
         direction: v.all ? ('all' as const) : ('intercom_to_salesforce' as const),
         cause,
@@ -141,25 +121,21 @@ function buildRequest(sub: string, args: string[], v: Values): Request {
       };
     }
     case 'show': {
-      if (args.length !== 1) throw new UsageError('errors show takes one error id');
       return async (c) => {
         const r = await c.request(ErrorsShow, { id: args[0] });
         return { json: r.error, text: formatError(r.error) };
       };
     }
     case 'count':
-      if (args.length) throw new UsageError(`errors count takes no arguments, got ${args.join(' ')}`);
       return async (c) => {
         const r = await c.request(ErrorsCount, {});
         return { json: r, text: formatCounts(r.byCause, r.total) };
       };
-    case 'retry':
+    default:
       if (args.length === 0 && !cause) throw new UsageError('errors retry needs error ids or --cause CAUSE');
       return async (c) => {
         const r = await c.request(ErrorsRetry, { ids: args, cause, by: process.env.USER ?? 'cli' });
         return { json: r, text: `Queued ${r.queued} ${r.queued === 1 ? 'retry' : 'retries'} (class retry).` };
       };
-    default:
-      throw new UsageError(`unknown errors subcommand "${sub}"; ${USAGE}`);
   }
 }

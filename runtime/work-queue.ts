@@ -197,7 +197,11 @@ export class WorkQueue {
     this.stopping = true;
     const msgs = this.messages;
     const drained = Promise.all([...this.inFlight]);
-    await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs))]);
+    // The grace timer is cleared once the handlers are done: left pending, it alone would keep an
+    // idle process alive for the whole grace period.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise((r) => (grace = setTimeout(r, graceMs)))]);
+    clearTimeout(grace);
     // Heartbeats went on while handlers finished; what is still running is left to redelivery.
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (msgs) await msgs.close().catch(() => undefined);

@@ -96,13 +96,15 @@ export class ControlPlane {
   private async serve(verb: string, s: Served, msg: ServiceMsg): Promise<void> {
     const ws = workspaceOf(this.prefix, msg.subject) ?? '';
     if (this.hooks.singleton(s.actor) && !this.hooks.isLeader(s.actor, ws)) {
-      await this.forward(verb, s, ws, msg);
+      await this.forward(verb, s, ws, msg, this.hooks.context(s.actor, ws) !== null);
       return;
     }
     await this.handleLocally(ws, s, msg);
   }
 
-  private async forward(verb: string, s: Served, ws: string, msg: ServiceMsg): Promise<void> {
+  /** `known`: this process serves the workspace. A workspace served nowhere has no leader either:
+   * it is reported as unknown rather than as a leader that did not answer. */
+  private async forward(verb: string, s: Served, ws: string, msg: ServiceMsg, known: boolean): Promise<void> {
     const h = natsHeaders();
     for (const [k, v] of msg.headers ?? []) for (const x of v) h.append(k, x);
     h.set(VERB_HEADER, verb);
@@ -110,6 +112,10 @@ export class ControlPlane {
       const r = await this.nc.request(leaderSubject(this.prefix, s.actor, ws), msg.data, { headers: h, timeout: 15_000 });
       msg.respond(r.data, { headers: r.headers });
     } catch (err) {
+      if (!known) {
+        this.replyError(msg, new ControlError('unknown_workspace', `workspace "${ws}" is unknown: no worker serves it`, { status: 404 }));
+        return;
+      }
       this.replyError(
         msg,
         new ControlError('no_leader', `no ${s.actor} leader for workspace ${ws} answered: ${(err as Error).message}`, {

@@ -122,6 +122,13 @@ describe('the org view', () => {
         code: 2,
         stderr: 'peoplesync quota: workspace "nope" is unknown: the config has ws1, ws2\n',
       });
+      // A workspace the command's config lists but no worker serves is unknown too, not a leader
+      // that did not answer.
+      await writeFile(cfg, JSON.stringify({ ...sys.config, workspaces: [ws1, { ...ws1, id: 'ghost' }] }));
+      expect(await runMain(['quota', '--config', cfg, '--ws', 'ghost'])).toMatchObject({
+        code: 2,
+        stderr: 'peoplesync quota: workspace "ghost" is unknown: no worker serves it (unknown_workspace)\n',
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

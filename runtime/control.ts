@@ -160,7 +160,7 @@ export class ControlPlane {
 
   private replyError(msg: Msg, err: unknown): void {
     const e = err instanceof ControlError ? err : new ControlError('internal', (err as Error)?.message ?? String(err), { status: 500 });
-    if (e.status >= 500) this.log.error({ code: e.code, err: e.message }, 'control request failed');
+    if (e.status >= 500) this.log.error({ code: e.code, err: e }, 'control request failed');
     const enc = this.replyEncoding(msg);
     const h = natsHeaders();
     h.set(Headers.contentType, contentTypeOf(enc));

@@ -269,11 +269,9 @@ export class ActorHost {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {
               const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined);
-              void Promise.resolve(e.handle(body as never, ctx)).catch((er) =>
-                ctx.log.error({ err: (er as Error).message }, 'event handler failed'),
-              );
+              void Promise.resolve(e.handle(body as never, ctx)).catch((er) => ctx.log.error({ err: er }, 'event handler failed'));
             } catch (er) {
-              ctx.log.warn({ err: (er as Error).message }, 'undecodable event ignored');
+              ctx.log.warn({ err: er }, 'undecodable event ignored');
             }
           },
         }),

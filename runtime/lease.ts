@@ -68,7 +68,7 @@ export class Lease {
       this.revision = await this.o.kv.update(this.o.key, this.value(), this.revision, { ttlMs: this.o.ttlMs });
       this.schedule(third);
     } catch (err) {
-      this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; stepping down');
+      this.o.log.warn({ lease: this.o.key, err }, 'lease renewal failed; stepping down');
       this.revision = 0;
       await this.stepDown();
       this.schedule(third);

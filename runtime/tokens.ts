@@ -74,7 +74,7 @@ export class TokenBroker {
         lease.remaining = 0;
         await this.messenger
           .publish(QuotaRelease, ws, { grantId: lease.grantId, unused, at: Date.now() }, { cls })
-          .catch((err) => this.log.warn({ err: (err as Error).message }, 'could not return unused tokens'));
+          .catch((err) => this.log.warn({ err }, 'could not return unused tokens'));
       }
     }
   }
@@ -110,7 +110,7 @@ export class TokenBroker {
             { calls: p.calls, orgUsed: p.orgUsed, orgMax: p.orgMax, limitExceeded: p.limitExceeded, at: Date.now() },
             { cls: 'event' },
           )
-          .catch((err) => this.log.warn({ ws, err: (err as Error).message }, 'could not report API usage')),
+          .catch((err) => this.log.warn({ ws, err }, 'could not report API usage')),
       ),
     );
   }

@@ -133,7 +133,7 @@ export class WorkQueue {
       body = decoded.body;
     } catch (err) {
       const e = err as DecodeError;
-      log.child().warn({ reason: e.reason, err: e.message, subject: m.subject }, 'poison message to the dead-letter stream');
+      log.child().warn({ reason: e.reason, err: e, subject: m.subject }, 'poison message to the dead-letter stream');
       await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message);
       return;
     }
@@ -157,7 +157,7 @@ export class WorkQueue {
   private async failed(m: JsMsg, ws: string, stage: string, err: unknown, log: Logger): Promise<void> {
     const e = err as Error & { retryable?: boolean; retryAfterMs?: number };
     if (err instanceof RunInactiveError) {
-      log.debug({ err: e.message }, 'dropping work item of an ended run');
+      log.debug({ err: e }, 'dropping work item of an ended run');
       m.ack();
       return;
     }
@@ -166,12 +166,12 @@ export class WorkQueue {
     if (retryable && !last) {
       const b = this.o.backoff ?? { baseMs: 500, maxMs: 30_000 };
       const delay = e.retryAfterMs ?? backoffMs(m.info.deliveryCount, b.baseMs, b.maxMs);
-      log.info({ err: e.message, delivery: m.info.deliveryCount, delayMs: delay }, 'retryable failure; redelivering later');
+      log.info({ err: e, delivery: m.info.deliveryCount, delayMs: delay }, 'retryable failure; redelivering later');
       m.nak(delay);
       return;
     }
     const reason = retryable ? 'max_deliveries' : 'permanent_error';
-    log.error({ err: e?.message, reason, delivery: m.info.deliveryCount }, 'work item to the dead-letter stream');
+    log.error({ err: e, reason, delivery: m.info.deliveryCount }, 'work item to the dead-letter stream');
     await this.deadLetter(m, ws, stage, reason, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`);
   }
 
@@ -187,7 +187,7 @@ export class WorkQueue {
       m.ack();
     } catch (err) {
       // Could not store it: leave it unacked so it comes back rather than vanish.
-      this.o.log.error({ err: (err as Error).message }, 'dead-letter publish failed; message will be redelivered');
+      this.o.log.error({ err }, 'dead-letter publish failed; message will be redelivered');
       m.nak(5_000);
     }
   }

@@ -214,7 +214,7 @@ export class Leader {
     if (!runId) return;
     const t = this.store.tally(runId);
     if (!t || !isActive(t.run)) return;
-    await this.publishProgress(runId).catch((err) => this.ctx.log.warn({ err: (err as Error).message }, 'progress publish failed'));
+    await this.publishProgress(runId).catch((err) => this.ctx.log.warn({ err }, 'progress publish failed'));
   }
 
   /** The latest run from the store to KV and the progress event, in order. */
@@ -266,7 +266,7 @@ export class Leader {
       } catch (err) {
         const e = err as Error & { retryable?: boolean };
         if (!e.retryable) {
-          this.ctx.log.warn({ run: runId, err: e.message }, 'could not count records: progress has no percent');
+          this.ctx.log.warn({ run: runId, err: e }, 'could not count records: progress has no percent');
           return;
         }
         const t = this.store.tally(runId);

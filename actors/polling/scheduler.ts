@@ -39,7 +39,7 @@ export class PollSchedule {
         await this.publishTick(tickOf(this.ctx.deps.now(), interval));
       }
     } catch (err) {
-      this.ctx.log.warn({ err: (err as Error).message }, 'poll tick failed; trying again next interval');
+      this.ctx.log.warn({ err }, 'poll tick failed; trying again next interval');
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.fire(), waitMs);
   }

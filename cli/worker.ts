@@ -9,7 +9,7 @@ import {
   type IntercomClient,
   type SalesforceClient,
 } from '../connectors/index.ts';
-import { ActorHost, type ActorDeps, type Config, type Logger, connectNats } from '../runtime/index.ts';
+import { ActorHost, type ActorDeps, type Config, type Logger, RuntimeMetrics, connectNats } from '../runtime/index.ts';
 import type { NatsConnection } from 'nats';
 import { UsageError } from './exit-codes.ts';
 
@@ -18,6 +18,8 @@ export interface Worker {
   nc: NatsConnection;
   /** What the worker wired into its actors' contexts (the gateway of a worker is found by it). */
   deps: ActorDeps;
+  /** Where this worker's Prometheus metrics are served (config `metrics`), or null. */
+  metricsUrl: string | null;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export function selectActors(names: string[] | undefined) {
   return names.map((n) => ACTORS[n]);
 }
 
-export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): ActorDeps {
+export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, metrics = new RuntimeMetrics()): ActorDeps {
   const sf = new Map<string, SalesforceClient>();
   const ic = new Map<string, IntercomClient>();
   const pacers = new Map<string, RatePacer>();
@@ -52,7 +54,11 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
           auth: w.salesforce.auth,
           apiVersion: w.salesforce.apiVersion,
           // Salesforce does not charge OAuth token requests to the daily API limit.
-          onCall: (r) => host().tokens.report(ws, { calls: r.kind === 'auth' ? 0 : r.calls, orgUsed: r.orgUsed, orgMax: r.orgMax }),
+          onCall: (r) => {
+            const calls = r.kind === 'auth' ? 0 : r.calls;
+            if (calls > 0) metrics.salesforceCalls.inc({ ws, class: host().tokens.leaseClass() ?? 'none' }, calls);
+            host().tokens.report(ws, { calls, orgUsed: r.orgUsed, orgMax: r.orgMax });
+          },
         });
         sf.set(ws, c);
       }
@@ -71,6 +77,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
           token: w.intercom.token,
           pacer,
           logger: { debug: (o: object, m: string) => l.debug(o, m), warn: (o: object, m: string) => l.warn(o, m) },
+          onCall: (r) => metrics.intercomCalls.inc({ ws, outcome: r.outcome }),
         });
         ic.set(ws, c);
       }
@@ -95,7 +102,8 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
   const actors = selectActors(opts.actors);
   const nc = opts.nc ?? (await connectNats(cfg.nats, opts.log, 'peoplesync-worker'));
   let hostRef: ActorHost | null = null;
-  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log);
+  const metrics = new RuntimeMetrics();
+  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log, metrics);
   const host = new ActorHost({
     nc,
     log: opts.log,
@@ -107,15 +115,20 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
     concurrency: cfg.queue.concurrency,
     tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
     deps,
+    metrics,
   });
   hostRef = host;
   await host.start(actors);
+  const served = cfg.metrics ? await metrics.serve(cfg.metrics.host, cfg.metrics.port) : null;
+  if (served) opts.log.info({ url: served.url }, 'metrics served');
   opts.log.info({ actors: actors.map((a) => a.name), workspaces: cfg.workspaces.map((w) => w.id) }, 'worker started');
   return {
     host,
     nc,
     deps,
+    metricsUrl: served?.url ?? null,
     stop: async (graceMs = 10_000) => {
+      await served?.close();
       await host.stop(graceMs);
       deps.mailer.close();
       if (!opts.nc) await nc.drain().catch(() => undefined);

@@ -141,6 +141,8 @@ export const ConfigSchema = z
         from: z.string().default('peoplesync <peoplesync@localhost>'),
       })
       .default({ host: '127.0.0.1', port: 25, secure: false, from: 'peoplesync <peoplesync@localhost>' }),
+    /** Prometheus metrics of this worker on http://host:port/metrics (none without it). */
+    metrics: z.object({ host: z.string().default('127.0.0.1'), port: PortSchema }).optional(),
     /** Base URL of the console, for links in emails and run summaries. */
     publicUrl: z.string().default('http://127.0.0.1:8080'),
     workspaces: z.array(WorkspaceConfigSchema).default([]),

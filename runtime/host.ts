@@ -26,6 +26,7 @@ import { type TypedKv, typedKv } from './kv.ts';
 import { Lease } from './lease.ts';
 import type { Logger } from './logger.ts';
 import { Messenger } from './messenger.ts';
+import { type QueueDepth, RuntimeMetrics } from './metrics.ts';
 import { ensureConsumer, provision } from './provision.ts';
 import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
@@ -48,6 +49,8 @@ export interface HostOptions {
   /** How long a work item taken is kept by heartbeats (default ten ack waits; see WorkQueue). */
   holdMs?: number;
   version?: string;
+  /** The process's metrics; one of its own when absent. */
+  metrics?: RuntimeMetrics;
 }
 
 interface Running {
@@ -75,7 +78,9 @@ export class ActorHost {
   readonly topology: Topology;
   readonly messenger: Messenger;
   readonly tokens: TokenBroker;
-  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs'>> & Pick<HostOptions, 'backoff' | 'holdMs'>;
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'metrics'>> &
+    Pick<HostOptions, 'backoff' | 'holdMs'>;
+  readonly metrics: RuntimeMetrics;
   private readonly tuning: QueueTuning;
   private readonly dlq: DeadLetterStore;
   private readonly eventLog: EventLogReader;
@@ -102,6 +107,9 @@ export class ActorHost {
     this.deps = opts.deps ?? ({} as ActorDeps);
     this.topology = topology({ prefix: this.o.prefix });
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
+    this.metrics = opts.metrics ?? new RuntimeMetrics();
+    this.messenger.onPublished = (type, ws, body) => this.metrics.published(type, ws, body);
+    this.metrics.queueDepths(() => this.queueDepths());
     this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
     this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
     this.eventLog = new EventLogReader(opts.nc, this.o.prefix, this.topology.streams.events.name);
@@ -244,6 +252,7 @@ export class ActorHost {
           log: this.o.log.child({ actor: a.name, queue: def.durable }),
           backoff: this.o.backoff,
           holdMs: this.o.holdMs,
+          metrics: this.metrics,
           context: (msgWs, c, m) => {
             if (!this.o.workspaces.includes(msgWs)) return null;
             if (ws && !this.running.has(`${a.name}/${ws}`)) return null;
@@ -294,6 +303,18 @@ export class ActorHost {
     for (const s of r.subs) s.unsubscribe();
     await Promise.all(r.queues.map((q) => q.stop(graceMs)));
     await a.stop?.(r.ctx);
+  }
+
+  /** Every consumer this process reads, with its depth as the server reports it. */
+  private async queueDepths(): Promise<QueueDepth[]> {
+    const queues = [...this.sharedQueues, ...[...this.running.values()].flatMap((r) => r.queues)];
+    const jsm = await this.o.nc.jetstreamManager();
+    return Promise.all(
+      queues.map(async (q) => {
+        const info = await jsm.consumers.info(q.consumer.stream, q.consumer.durable);
+        return { stage: q.stage, cls: q.cls, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
   }
 
   /** Graceful: stop fetching, finish in-flight work (or leave it to be redelivered), drain. */

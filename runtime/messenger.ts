@@ -27,6 +27,8 @@ export class Messenger {
   readonly js: JetStreamClient;
   readonly prefix: string;
   readonly encoding: Encoding;
+  /** Told of each message stored (not of a duplicate the stream dropped): metrics are made of these. */
+  onPublished: ((type: string, ws: string, body: unknown) => void) | null = null;
 
   constructor(nc: NatsConnection, prefix: string, encoding: Encoding) {
     this.nc = nc;
@@ -61,10 +63,11 @@ export class Messenger {
     const valid = validateBody(def, body);
     const run = opts.run ?? ((valid as { run?: unknown }).run as string | undefined);
     const h = this.headersFor(def.type, ws, run);
-    await this.js.publish(this.subjectFor(def, ws, opts.cls, valid), encodeBody(valid, this.encoding), {
+    const ack = await this.js.publish(this.subjectFor(def, ws, opts.cls, valid), encodeBody(valid, this.encoding), {
       headers: h,
       msgID: opts.msgId,
     });
+    if (!ack.duplicate) this.onPublished?.(def.type, ws, valid);
   }
 
   async request<C extends ControlDef>(def: C, ws: string, body: z.input<C['request']>, timeoutMs = 10_000): Promise<ReplyOf<C>> {

@@ -79,6 +79,11 @@ export class TokenBroker {
     }
   }
 
+  /** The class of the lease the caller runs in, if any. */
+  leaseClass(): WorkClass | null {
+    return this.als.getStore()?.cls ?? null;
+  }
+
   /** Called by the Salesforce connector for every HTTP call it makes. */
   report(ws: string, r: CallReport): void {
     let extra = r.calls;

@@ -16,6 +16,7 @@ import {
 } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
+import type { RuntimeMetrics } from './metrics.ts';
 import { type RunGate, RunInactiveError } from './run-gate.ts';
 import type { HandlerContext, QueueBinding, WorkHandler } from './types.ts';
 
@@ -33,6 +34,7 @@ export interface WorkQueueOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** How long an item taken is kept by heartbeats (default ten ack waits). */
   holdMs?: number;
+  metrics?: RuntimeMetrics;
 }
 
 /** NATS itself was slow or away (a request timed out, the connection is reconnecting or
@@ -71,6 +73,19 @@ export class WorkQueue {
   constructor(o: WorkQueueOptions) {
     this.o = o;
     this.handlers = new Map(o.binding.handlers.map((h) => [h.def.type, h]));
+  }
+
+  get consumer(): ConsumerDef {
+    return this.o.consumer;
+  }
+
+  get stage(): string {
+    return this.o.binding.stage;
+  }
+
+  /** The class this consumer reads (its filter's last token). */
+  get cls(): string {
+    return this.o.consumer.filterSubject.split('.').pop() ?? 'unknown';
   }
 
   async start(): Promise<void> {
@@ -121,6 +136,7 @@ export class WorkQueue {
     const where = parseWorkSubject(this.o.prefix, m.subject);
     const ws = where?.ws ?? m.headers?.get(Headers.ws) ?? '_unknown';
     const stage = where?.stage ?? this.o.binding.stage;
+    if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
     // A child logger per message costs more than the rest of the hot path: make it only to log.
     const log = { child: () => this.o.log.child({ ws, seq: m.seq }) };
     let handler: WorkHandler | undefined;
@@ -185,6 +201,7 @@ export class WorkQueue {
     try {
       await this.o.dlq.put(m, ws, stage, reason, error);
       m.ack();
+      this.o.metrics?.deadLetters.inc({ ws, stage, reason });
     } catch (err) {
       // Could not store it: leave it unacked so it comes back rather than vanish.
       this.o.log.error({ err }, 'dead-letter publish failed; message will be redelivered');

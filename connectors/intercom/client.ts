@@ -61,8 +61,10 @@ class IntercomClientImpl implements IntercomClient {
   private readonly transientRetries: number;
   private readonly rateLimitRetries: number;
   private readonly backoffMs: number;
+  private readonly onCall: NonNullable<IntercomClientOptions['onCall']>;
 
   constructor(opts: IntercomClientOptions) {
+    this.onCall = opts.onCall ?? (() => undefined);
     this.token = opts.token;
     this.pacing = opts.pacing ?? true;
     this.pacer = opts.pacer ?? new RatePacer();
@@ -133,6 +135,7 @@ class IntercomClientImpl implements IntercomClient {
         throw unexpected;
       }
       if (this.pacing) this.pacer.release(outcome.rate);
+      this.onCall({ op, outcome: outcome.ok ? 'ok' : outcome.error.code });
       if (outcome.ok) return outcome.body;
       const err = outcome.error;
       if (err instanceof RateLimitedError && this.pacing && rateLimitedLeft > 0) {

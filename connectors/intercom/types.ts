@@ -32,6 +32,8 @@ export interface IntercomClientOptions {
   /** Parallel connections kept alive to the service (default 16). */
   connections?: number;
   logger?: IntercomLogger;
+  /** Told of every request sent (each retry is one): `ok`, or the error's code. */
+  onCall?: (r: { op: string; outcome: string }) => void;
 }
 
 export interface RateLimitState {

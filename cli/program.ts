@@ -131,11 +131,9 @@ export function buildProgram(outcome: Outcome): Command {
 
   program
     .command('resync')
-    .description('Sync one person now (class interactive) and wait for the outcome')
+    .description('Queue a sync of one person now (class interactive); `peoplesync history` shows what it wrote')
     .argument('<person>', 'email, Salesforce Lead/Contact Id or Intercom contact id')
-    .option('--no-wait', 'queue the resync and return at once')
-    .option('--timeout <seconds>', 'how long to wait for the outcome', '60')
-    .addHelpText('after', examples(['peoplesync resync ada@example.com', 'peoplesync resync 00Q5g00000AbCdEFGH --no-wait']))
+    .addHelpText('after', examples(['peoplesync resync ada@example.com', 'peoplesync resync 00Q5g00000AbCdEFGH']))
     .action(act(outcome, async () => (await import('./commands/resync.ts')).runResync));
 
   program

@@ -1,6 +1,7 @@
 // `peoplesync errors list|show|count|retry`: the sync errors of a workspace, for the people who
 // own the data. Formatting is pure and exported for tests.
 import {
+  ControlError,
   ErrorCauseSchema,
   ErrorsCount,
   ErrorsList,
@@ -9,7 +10,7 @@ import {
   type SyncError,
   SyncTypeSchema,
 } from '../../protocol/index.ts';
-import { UsageError, configFrom, workspaceFrom } from '../args.ts';
+import { UsageError, configFrom, intOption, workspaceFrom } from '../args.ts';
 import { controlClient } from '../control-client.ts';
 import type { Common } from '../program.ts';
 
@@ -76,6 +77,52 @@ export function formatCounts(byCause: Record<string, number>, total: number): st
 
 type Sub = 'list' | 'show' | 'count' | 'retry';
 
+/** What became of one retried error: gone (synced), failed again, or not known yet. */
+export interface RetryOutcome {
+  id: string;
+  outcome: 'resolved' | 'failed' | 'pending';
+  cause?: string;
+  message?: string;
+}
+
+/** Polls each error until it is gone (the retry synced it) or seen again after `since` (it failed
+ * again), or the deadline passes. */
+export async function waitForRetries(c: Client, errors: SyncError[], since: number, timeoutMs: number): Promise<RetryOutcome[]> {
+  const deadline = Date.now() + timeoutMs;
+  const open = new Map(errors.map((e) => [e.id, e]));
+  const out: RetryOutcome[] = [];
+  while (open.size > 0 && Date.now() < deadline) {
+    for (const id of [...open.keys()]) {
+      try {
+        const { error } = await c.request(ErrorsShow, { id });
+        if (error.lastAt > since) {
+          out.push({ id, outcome: 'failed', cause: error.cause, message: error.message });
+          open.delete(id);
+        }
+      } catch (err) {
+        if (!(err instanceof ControlError) || err.code !== 'not_found') throw err;
+        out.push({ id, outcome: 'resolved' });
+        open.delete(id);
+      }
+    }
+    if (open.size > 0) await new Promise((r) => setTimeout(r, 250));
+  }
+  return [...out, ...[...open.keys()].map((id) => ({ id, outcome: 'pending' as const }))];
+}
+
+export function formatRetries(outcomes: RetryOutcome[], timeoutS: number): string {
+  if (outcomes.length === 0) return 'No sync errors to retry.';
+  return outcomes
+    .map((o) =>
+      o.outcome === 'resolved'
+        ? `${o.id}  resolved: synced on retry`
+        : o.outcome === 'failed'
+          ? `${o.id}  failed again (${o.cause}): ${o.message}`
+          : `${o.id}  no outcome within ${timeoutS} s (the retry is still queued or running)`,
+    )
+    .join('\n');
+}
+
 export function runErrors(sub: Sub) {
   return async (values: Common & Values, args: string[]): Promise<number> => {
     const cause = values.cause === undefined ? undefined : oneOf('--cause', values.cause, ErrorCauseSchema.options);
@@ -85,7 +132,7 @@ export function runErrors(sub: Sub) {
     try {
       const out = await request(client);
       process.stdout.write((values.json ? JSON.stringify(out.json, null, 2) : out.text) + '\n');
-      return 0;
+      return out.failed ? 1 : 0;
     } finally {
       await client.close();
     }
@@ -93,8 +140,17 @@ export function runErrors(sub: Sub) {
 }
 
 type Client = Awaited<ReturnType<typeof controlClient>>;
-type Values = { all?: boolean; cause?: string; type?: string; since?: string; limit?: string; offset?: string };
-type Request = (c: Client) => Promise<{ json: unknown; text: string }>;
+type Values = {
+  all?: boolean;
+  cause?: string;
+  type?: string;
+  since?: string;
+  limit?: string;
+  offset?: string;
+  wait?: boolean;
+  timeout?: string;
+};
+type Request = (c: Client) => Promise<{ json: unknown; text: string; failed?: boolean }>;
 
 function count(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -133,9 +189,32 @@ function buildRequest(sub: Sub, args: string[], v: Values): Request {
       };
     default:
       if (args.length === 0 && !cause) throw new UsageError('errors retry needs error ids or --cause CAUSE');
-      return async (c) => {
-        const r = await c.request(ErrorsRetry, { ids: args, cause, by: process.env.USER ?? 'cli' });
-        return { json: r, text: `Queued ${r.queued} ${r.queued === 1 ? 'retry' : 'retries'} (class retry).` };
-      };
+      return retryRequest(args, cause, v);
   }
+}
+
+/** `errors retry`: queue, then (unless --no-wait) wait for each error's outcome and print it. */
+function retryRequest(ids: string[], cause: SyncError['cause'] | undefined, v: Values): Request {
+  const timeoutS = intOption('timeout', v.timeout ?? '60', 1, 3_600);
+  return async (c) => {
+    // The errors a retry by cause will take, listed first so that their outcomes can be told.
+    const targets = v.wait === false ? [] : await retryTargets(c, ids, cause);
+    const since = Date.now();
+    const r = await c.request(ErrorsRetry, { ids, cause, by: process.env.USER ?? 'cli' });
+    const queued = `Queued ${r.queued} ${r.queued === 1 ? 'retry' : 'retries'} (class retry).`;
+    if (v.wait === false) return { json: r, text: queued };
+    const outcomes = await waitForRetries(c, targets, since, timeoutS * 1_000);
+    return {
+      json: { ...r, outcomes },
+      text: `${queued}\n${formatRetries(outcomes, timeoutS)}`,
+      failed: outcomes.some((o) => o.outcome !== 'resolved'),
+    };
+  };
+}
+
+async function retryTargets(c: Client, ids: string[], cause: SyncError['cause'] | undefined): Promise<SyncError[]> {
+  const byId = await Promise.all(ids.map(async (id) => (await c.request(ErrorsShow, { id })).error));
+  if (!cause) return byId;
+  const { errors } = await c.request(ErrorsList, { direction: 'all', cause, limit: 500 });
+  return [...byId, ...errors.filter((e) => !ids.includes(e.id))];
 }

@@ -17,7 +17,7 @@ export function personKey(key: string): string {
   }
 }
 
-export async function runResync(values: Common & { wait?: boolean }, [person]: string[]): Promise<number> {
+export async function runResync(values: Common, [person]: string[]): Promise<number> {
   const key = personKey(person);
   const cfg = configFrom(values);
   const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));

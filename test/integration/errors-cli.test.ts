@@ -94,8 +94,8 @@ describe('peoplesync errors', () => {
     expect(shown.out).toMatch(/^message\s+City: data value too large$/m);
     expect((await runCli('errors', 'count')).out).toBe('field_too_long   1\nnot_found        1\nvalidation_rule  1\ntotal            3\n');
     await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
-    expect((await runCli('errors', 'retry', lead.id)).out).toBe('Queued 1 retry (class retry).\n');
-    expect((await runCli('errors', 'retry', '--cause', 'not_found')).out).toBe('Queued 1 retry (class retry).\n');
+    expect((await runCli('errors', 'retry', lead.id, '--no-wait')).out).toBe('Queued 1 retry (class retry).\n');
+    expect((await runCli('errors', 'retry', '--cause', 'not_found', '--no-wait')).out).toBe('Queued 1 retry (class retry).\n');
     const items = await workItems(sys.nc, `peoplesync.work.${WS}.match.retry`);
     expect(items.map((i) => (i.body.errorIds as string[])[0])).toEqual([lead.id, errors.find((x) => x.cause === 'not_found')?.id]);
   });

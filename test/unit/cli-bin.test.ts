@@ -2,10 +2,12 @@
 // package.json, and the exit-code table (README, "Exit codes") for mistakes made before any
 // connection.
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { binNodeFlags } from '../../cli/bin-flags.ts';
-import { REPO_ROOT } from '../../cli/local-nats.ts';
+import { REPO_ROOT, freePort } from '../../cli/local-nats.ts';
 import { runBin, runMain } from '../helpers/cli.ts';
 
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -65,5 +67,39 @@ describe('the peoplesync command', () => {
     const r = await runMain(['worker', '--actors', 'bogus', '--json']);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'usage', message: expect.stringMatching(/unknown actor/), exitCode: 2 } });
+  });
+
+  it('exits 3 from every command when NATS cannot be reached, with the one error shape under --json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ps-down-'));
+    try {
+      const config = join(dir, 'config.json');
+      const ws = {
+        id: 'ws1',
+        salesforce: { auth: { kind: 'client_credentials', loginUrl: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's' } },
+        intercom: { baseUrl: 'http://127.0.0.1:9', token: 't' },
+      };
+      await writeFile(config, JSON.stringify({ nats: { servers: [`nats://127.0.0.1:${await freePort()}`] }, workspaces: [ws] }));
+      for (const args of [
+        ['bulk', 'start'],
+        ['bulk', 'status'],
+        ['quota'],
+        ['errors', 'count'],
+        ['settings', 'get'],
+        ['dlq', 'list'],
+        ['worker'],
+      ]) {
+        const r = await runMain([...args, '--config', config, '--json']);
+        expect({ args, code: r.code }).toEqual({ args, code: 3 });
+        expect(JSON.parse(r.stdout)).toEqual({
+          error: {
+            code: 'nats_unreachable',
+            message: expect.stringMatching(/^cannot reach NATS at nats:\/\/127\.0\.0\.1:\d+/),
+            exitCode: 3,
+          },
+        });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

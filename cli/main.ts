@@ -27,8 +27,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError && QUIET_EXITS.has(err.code)) return err.exitCode === 0 ? 0 : 2;
     const { describeError } = await import('./exit-codes.ts');
-    const e = describeError(err);
     const where = commandPath(argv, program);
+    if (err instanceof CommanderError && err.code === 'commander.unknownCommand') err.message += `; say ${choices(argv, program)}`;
+    const e = describeError(err);
     if (json) process.stdout.write(JSON.stringify({ error: e }, null, 2) + '\n');
     else {
       process.stderr.write(`peoplesync${where ? ` ${where}` : ''}: ${e.message}${e.status ? ` (${e.code})` : ''}\n`);
@@ -54,4 +55,12 @@ function commandPath(argv: string[], program: ReturnType<typeof buildProgram>): 
     c = sub;
   }
   return words.join(' ');
+}
+
+/** The subcommands of the command argv names, as "start, stop, status or history". */
+function choices(argv: string[], program: ReturnType<typeof buildProgram>): string {
+  let c = program;
+  for (const a of argv) c = c.commands.find((s) => s.name() === a) ?? c;
+  const names = c.commands.map((s) => s.name()).filter((n) => n !== 'help');
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
 }

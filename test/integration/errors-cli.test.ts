@@ -112,7 +112,7 @@ describe('peoplesync errors', () => {
     expect(await runCli('errors', 'retry')).toMatchObject({ code: 2, err: expect.stringMatching(/needs error ids or --cause/) });
     expect(await runCli('errors', 'frobnicate')).toMatchObject({
       code: 2,
-      err: "peoplesync errors: unknown command 'frobnicate'\n",
+      err: "peoplesync errors: unknown command 'frobnicate'; say list, show, count or retry\n",
     });
     expect(await runCli('errors', 'show', 'ffffffffffffffffffffffff')).toMatchObject({
       code: 1,

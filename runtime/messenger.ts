@@ -67,7 +67,13 @@ export class Messenger {
       headers: h,
       msgID: opts.msgId,
     });
-    if (!ack.duplicate) this.onPublished?.(def.type, ws, valid);
+    if (!ack.duplicate && this.onPublished) {
+      try {
+        this.onPublished(def.type, ws, valid);
+      } catch {
+        // An observer (metrics) never fails a publish that the stream has stored.
+      }
+    }
   }
 
   async request<C extends ControlDef>(def: C, ws: string, body: z.input<C['request']>, timeoutMs = 10_000): Promise<ReplyOf<C>> {

@@ -100,7 +100,8 @@ export type WorkspaceSettingsInput = z.input<typeof WorkspaceSettingsSchema>;
 /**
  * Saving settings. `settings` stays unknown here on purpose: the mapping actor validates its shape
  * and its fit with the live describe in one step, so a refusal lists every problem at once.
- * Saving during a bulk run stops it, and needs `confirmStopBulk`.
+ * Saving new mappings or matching during a bulk run stops it (the run diffs with the old ones), and
+ * needs `confirmStopBulk`; a save that keeps them (a new limit, interval or email) leaves it going.
  */
 export const SaveSettingsRequestSchema = z.object({
   settings: z.unknown(),

@@ -1,7 +1,17 @@
 // settings.get and settings.save. A save is checked against the live describe and data
-// attributes and refused with every problem listed; nothing is stored unless all is well. Saving
-// during a bulk run stops that run (the run used the old mappings), so it needs a confirmation.
-import { BulkStop, ControlError, SettingsGet, SettingsSave, SettingsSaved, type RequestOf, type ReplyOf } from '../../protocol/index.ts';
+// attributes and refused with every problem listed; nothing is stored unless all is well.
+// Saving new mappings during a bulk run stops that run (it diffs with the old ones), so it needs
+// a confirmation.
+import {
+  BulkStop,
+  ControlError,
+  SettingsGet,
+  SettingsSave,
+  SettingsSaved,
+  type RequestOf,
+  type ReplyOf,
+  type WorkspaceSettings,
+} from '../../protocol/index.ts';
 import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
 import { readSettings, writeSettings } from './settings-store.ts';
@@ -64,9 +74,8 @@ async function stopRun(ctx: ActorContext, runId: string, by: string): Promise<vo
   }
 }
 
-function sameMappingPart(input: unknown, stored: { mappings: unknown; matching: unknown }): boolean {
-  const i = input as { mappings?: unknown; matching?: unknown } | null;
-  return !!i && isDeepStrictEqual(i.mappings, stored.mappings) && isDeepStrictEqual(i.matching, stored.matching);
+function sameMappingPart(a: WorkspaceSettings, b: WorkspaceSettings): boolean {
+  return isDeepStrictEqual(a.mappings, b.mappings) && isDeepStrictEqual(a.matching, b.matching);
 }
 
 export async function saveSettings(
@@ -75,16 +84,16 @@ export async function saveSettings(
   schema: SchemaSource,
 ): Promise<ReplyOf<typeof SettingsSave>> {
   const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
-  // Mappings already checked against Salesforce need no describe call to be saved again: that is
-  // how a workspace at 100% of its budget raises its limit.
-  const checked =
-    stored && sameMappingPart(body.settings, stored.settings)
-      ? validateShape(body.settings)
-      : validateSettings(body.settings, await liveSchema(ctx, schema));
+  const shape = validateShape(body.settings);
+  // Mappings and matching as stored: already checked against Salesforce, so no describe call is
+  // needed (that is how a workspace at 100% of its budget raises its limit), and a bulk run goes on
+  // (it diffs with exactly these mappings; a raised limit lets a paused run resume).
+  const sameMappings = !!stored && shape.ok && sameMappingPart(shape.settings, stored.settings);
+  const checked = sameMappings ? shape : validateSettings(body.settings, await liveSchema(ctx, schema));
   if (!checked.ok) {
     throw new ControlError('invalid_settings', problemsMessage(checked.problems), { status: 400, details: { problems: checked.problems } });
   }
-  const running = await activeRunId(ctx);
+  const running = sameMappings ? null : await activeRunId(ctx);
   if (running && !body.confirmStopBulk) {
     throw new ControlError(
       'bulk_running',

@@ -227,13 +227,16 @@ describe('settings save', () => {
       ]);
   });
 
-  it('refuses a save during an active run without the confirmation, and stops the run with it', async () => {
+  it('refuses a save that changes mappings during an active run without the confirmation, and stops the run with it', async () => {
+    // One mapping fewer: the run would go on with mappings that are no longer the settings'.
+    const changed = () => defaultSettings({ sfApiLimit: 3_000, mappings: DEFAULT_MAPPINGS.slice(1) });
     for (const status of ['running', 'paused'] as const) {
+      await request(SettingsSave, { settings: defaultSettings(), confirmStopBulk: true });
       const runId = `run-${status}`;
       await putRun(sys, makeRun(runId, status, 1));
       const before = await storedRevision();
       rec.stops.length = 0;
-      const e = await refusal(defaultSettings({ sfApiLimit: 3_000 }));
+      const e = await refusal(changed());
       expect(e).toMatchObject({ code: 'bulk_running', status: 409, details: { runId } });
       expect(e.message).toMatch(/stops it/);
       expect(e.message).toMatch(/confirmStopBulk/);
@@ -246,13 +249,24 @@ describe('settings save', () => {
       expect(invalid.code).toBe('invalid_settings');
       expect(rec.stops).toEqual([]);
 
-      const r = await request(SettingsSave, { settings: defaultSettings({ sfApiLimit: 3_000 }), confirmStopBulk: true, savedBy: 'cy' });
+      const r = await request(SettingsSave, { settings: changed(), confirmStopBulk: true, savedBy: 'cy' });
       expect(r.stoppedRun).toBe(runId);
       expect(r.revision).toBeGreaterThan(before);
       expect(rec.stops).toEqual([{ reason: 'settings_changed', by: 'cy' }]);
       const stored = await (await sys.kv('runs')).get(runKey(WS, runId), RunSchema);
       expect((stored?.value as Run).status).toBe('stopped');
     }
+  });
+
+  it('saves a new limit during an active run without stopping it: the run keeps its mappings', async () => {
+    await request(SettingsSave, { settings: defaultSettings(), confirmStopBulk: true });
+    await putRun(sys, makeRun('run-limit', 'paused', 1));
+    rec.stops.length = 0;
+    const r = await request(SettingsSave, { settings: defaultSettings({ sfApiLimit: 50_000 }), savedBy: 'dee' });
+    expect(r.stoppedRun).toBeNull();
+    expect(rec.stops).toEqual([]);
+    expect((await (await sys.kv('runs')).get(runKey(WS, 'run-limit'), RunSchema))?.value.status).toBe('paused');
+    await putRun(sys, makeRun('run-limit', 'completed', 1));
   });
 
   it('saves without confirmation once the run has ended', async () => {

@@ -5,15 +5,24 @@
 
 import { Connection, OAuth2, type HttpRequest, type HttpResponse, type TokenResponse } from 'jsforce';
 import { AuthError, ConnectorError, FieldRefusedError, isRetryable, TransientError, ValidationError } from '../errors.ts';
-import type { ApiCallReport, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
+import type { ApiCallReport, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 import { checkAuth, runGrant, type Session } from './auth.ts';
 import { Redactor, toConnectorError } from './error-map.ts';
 import { mapDescribe, mapLimits, checkUpdates, type RawDescribe } from './mapping.ts';
 import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
 import { groupedOrder, locateRefusal, updateBodyText, type ValueSpan } from './refusal.ts';
-import { changesQuery, fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
+import { fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
+import { changePage, columnRefusalOf, compositeBody, serverTimeOf, subPagesOf } from './changes.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
-import type { RetryPolicy, SalesforceClient, SalesforceClientOptions, SfChangePage, SfLimits, SfPage } from './types.ts';
+import type {
+  RetryPolicy,
+  SalesforceClient,
+  SalesforceClientOptions,
+  SfChangeRequest,
+  SfChangesTogether,
+  SfLimits,
+  SfPage,
+} from './types.ts';
 
 export const MAX_UPDATE_BATCH = 200;
 /** Values per `Field IN (...)` query: emails make long URLs. */
@@ -191,9 +200,8 @@ export class SalesforceClientImpl implements SalesforceClient {
   }
 
   /** One logical request through jsforce (which may renew the session and repeat it). */
-  private async call<T>(kind: CallKind, what: string, req: HttpRequest): Promise<T> {
+  private async call<T>(kind: CallKind, what: string, req: HttpRequest, ctx: CallContext = { kind }): Promise<T> {
     const conn = await this.connection();
-    const ctx: CallContext = { kind };
     let timer: NodeJS.Timeout | undefined;
     // jsforce's timeout covers the wait for headers only; this also bounds a stalled body.
     const stalled = new Promise<never>((_, reject) => {
@@ -259,20 +267,31 @@ export class SalesforceClientImpl implements SalesforceClient {
     return answer.totalSize;
   }
 
-  async readChanges(
-    object: SfObject,
-    fields: readonly string[],
-    cursor: SfChangeCursor | null,
-    limit = this.pageSize,
-  ): Promise<SfChangePage> {
-    const soql = checked(this.redactor, () => changesQuery(checkObject(object), fields, cursor, limit));
-    const records = await this.query(soql);
-    const last = records[records.length - 1];
-    return {
-      records,
-      cursor: last ? { modstamp: String(last.SystemModstamp), id: last.Id } : cursor,
-      done: records.length < limit,
-    };
+  async readChangesTogether(reqs: readonly SfChangeRequest[]): Promise<SfChangesTogether> {
+    for (const r of reqs) checkObject(r.object);
+    const body = checked(this.redactor, () => compositeBody(this.version, reqs, this.pageSize));
+    const ctx: CallContext = { kind: 'query' };
+    const answer = await withRetry(this.retry, () =>
+      this.call<unknown>(
+        'query',
+        'composite read',
+        { method: 'POST', url: '/composite', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+        ctx,
+      ),
+    );
+    const subs = subPagesOf(answer, reqs, this.redactor);
+    const pages: SfChangesTogether['pages'] = {};
+    for (const r of reqs) {
+      const sub = subs.get(r.object) as { records: SfRecord[]; next?: string };
+      // A page the service cut short goes on as any query's does, a call a page.
+      for (let next = sub.next; next;) {
+        const more = (await this.get('query', 'query next page', next)) as QueryResult;
+        for (const rec of more.records) sub.records.push(strip(rec));
+        next = more.done ? undefined : more.nextRecordsUrl;
+      }
+      pages[r.object] = changePage(sub.records, r, this.pageSize);
+    }
+    return { pages, serverTime: serverTimeOf(ctx.date) };
   }
 
   async readByIds(object: SfObject, fields: readonly string[], ids: readonly string[]): Promise<SfRecord[]> {
@@ -352,23 +371,6 @@ export class SalesforceClientImpl implements SalesforceClient {
     }
     return results;
   }
-}
-
-const NO_COLUMN_IN_QUERY = /No such column '([^']+)' on entity '(\w+)'/;
-
-/** A query refused for a field the object does not have (any more), as a FieldRefusedError. */
-function columnRefusalOf(err: unknown): FieldRefusedError | undefined {
-  if (!(err instanceof ValidationError) || err.code !== 'INVALID_FIELD') return undefined;
-  const m = NO_COLUMN_IN_QUERY.exec(err.message);
-  if (!m) return undefined;
-  return new FieldRefusedError(`Salesforce refused the query because of ${m[2]}.${m[1]}: ${err.message}`, {
-    system: 'salesforce',
-    code: err.code,
-    status: err.status,
-    object: m[2],
-    field: m[1],
-    cause: err,
-  });
 }
 
 /** A whole call refused for one field, as a FieldRefusedError naming it; undefined otherwise. */

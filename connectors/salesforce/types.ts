@@ -56,6 +56,20 @@ export interface SfChangePage {
   done: boolean;
 }
 
+/** One object's change query of a composite read. */
+export interface SfChangeRequest {
+  object: SfObject;
+  fields: readonly string[];
+  cursor: SfChangeCursor | null;
+  limit?: number;
+}
+
+export interface SfChangesTogether {
+  pages: Partial<Record<SfObject, SfChangePage>>;
+  /** The service's clock when it answered (its Date header, whole seconds); null when absent. */
+  serverTime: number | null;
+}
+
 export interface SfLimit {
   Max: number;
   Remaining: number;
@@ -77,8 +91,10 @@ export interface SalesforceClient {
   scan(object: SfObject, fields: readonly string[], opts?: { afterId?: string; pageSize?: number }): AsyncIterable<SfRecord[]>;
   /** Records of the object (SELECT COUNT()), one call. */
   count(object: SfObject): Promise<number>;
-  /** Records changed strictly after `cursor` in (SystemModstamp, Id) order; null = from the start. */
-  readChanges(object: SfObject, fields: readonly string[], cursor: SfChangeCursor | null, limit?: number): Promise<SfChangePage>;
+  /** Records changed strictly after each cursor in (SystemModstamp, Id) order (null = from the
+   * start), of several objects (at most 5) in ONE composite API call: a page of each. A field an
+   * object no longer has refuses with FieldRefusedError naming it. */
+  readChangesTogether(reqs: readonly SfChangeRequest[]): Promise<SfChangesTogether>;
   /** The records with these Ids (missing ones are left out), ~200 Ids per query call. */
   readByIds(object: SfObject, fields: readonly string[], ids: readonly string[]): Promise<SfRecord[]>;
   /** The records whose `field` equals one of `values` (text, compared case-insensitively as SOQL

@@ -13,13 +13,15 @@ import { RecordStore } from './store.ts';
 import { ApiUsage } from './usage.ts';
 import { checkRule, validateChanges, type ValidationRule } from './validate.ts';
 
-export type CallKind = 'auth' | 'query' | 'queryMore' | 'update' | 'create' | 'describe' | 'limits' | 'retrieve' | 'updated' | 'other';
+export type CallKind =
+  'auth' | 'query' | 'queryMore' | 'update' | 'create' | 'describe' | 'limits' | 'retrieve' | 'updated' | 'composite' | 'other';
 
 export interface SandboxStats {
   /** Every HTTP request to the token endpoint or the data API, whatever its answer. */
   requests: number;
   byKind: Record<CallKind, number>;
-  /** Calls counted against the daily limit (what api-usage's own share shows). */
+  /** Calls counted against the daily limit (what api-usage's own share shows): a composite call
+   * counts once, whatever its subrequests. */
   charged: number;
   unauthorized: number;
   limited: number;
@@ -31,7 +33,19 @@ export interface SandboxStats {
 
 const emptyStats = (): SandboxStats => ({
   requests: 0,
-  byKind: { auth: 0, query: 0, queryMore: 0, update: 0, create: 0, describe: 0, limits: 0, retrieve: 0, updated: 0, other: 0 },
+  byKind: {
+    auth: 0,
+    query: 0,
+    queryMore: 0,
+    update: 0,
+    create: 0,
+    describe: 0,
+    limits: 0,
+    retrieve: 0,
+    updated: 0,
+    composite: 0,
+    other: 0,
+  },
   charged: 0,
   unauthorized: 0,
   limited: 0,

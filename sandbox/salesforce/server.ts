@@ -225,7 +225,8 @@ class SandboxServer {
       req.socket.destroy();
       return;
     }
-    const limitHeader = () => ({ 'Sforce-Limit-Info': org.usage.header() });
+    // The org's clock in the Date header, as a service's answers carry its own time.
+    const limitHeader = () => ({ 'Sforce-Limit-Info': org.usage.header(), Date: new Date(org.now()).toUTCString() });
     if (fault === 'error') {
       org.stats.injectedErrors++;
       return send(res, 503, [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }], limitHeader());

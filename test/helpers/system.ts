@@ -39,7 +39,8 @@ export interface TestSystem {
   workers: Worker[];
   /** A connection as the worker user for reading KV and streams in assertions. */
   nc: NatsConnection;
-  startWorker(actors?: string[], extra?: Record<string, unknown>): Promise<Worker>;
+  /** `now`: the worker's clock, for tests that move time forward. */
+  startWorker(actors?: string[], extra?: Record<string, unknown>, opts?: { now?: () => number }): Promise<Worker>;
   kv(bucket: string): Promise<TypedKv>;
   stop(): Promise<void>;
 }
@@ -86,9 +87,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     config,
     workers,
     nc,
-    async startWorker(actors, extra = {}) {
+    async startWorker(actors, extra = {}, opts = {}) {
       const cfg = parseConfig({ ...base, ...extra });
-      const w = await startWorker(cfg, { actors, log: createLogger({ level: cfg.logLevel }) });
+      const w = await startWorker(cfg, { actors, log: createLogger({ level: cfg.logLevel }), now: opts.now });
       workers.push(w);
       return w;
     },

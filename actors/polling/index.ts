@@ -3,7 +3,7 @@ export { pollingActor, pollSchedulerActor } from './actor.ts';
 export {
   PAGE_SIZE,
   BATCH_SIZE,
-  IC_OVERLAP_SECONDS,
+  IC_SEARCH_LAG_SECONDS,
   DEFAULT_POLL_INTERVAL_SECONDS,
   ZERO_ID,
   splitBatches,

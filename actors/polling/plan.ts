@@ -7,9 +7,12 @@ import type { SfChangeCursor, SfObject } from '../../connectors/index.ts';
 export const PAGE_SIZE = 2000;
 /** Records per matching batch: one sObject Collections update's worth. */
 export const BATCH_SIZE = 200;
-/** Intercom search matches updated_at by calendar day and lags behind changes by minutes, so an
- * incremental poll reaches back a day and matching drops what it has already seen. */
-export const IC_OVERLAP_SECONDS = 86_400;
+/** Intercom's search lags behind changes by minutes ("a few minutes", API-FACTS): a contact changed
+ * just before a poll may be missing from it, with its new updated_at. Each poll reaches back this far
+ * before the previous poll's start, and matching drops what it has already seen. (The calendar-day
+ * matching of updated_at is the connector's concern: it searches from the day before and reads the
+ * newest first, stopping at the first contact older than asked.) */
+export const IC_SEARCH_LAG_SECONDS = 600;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 300;
 /** Id below every real Salesforce Id: the first cursor takes every record of its instant. */
 export const ZERO_ID = '000000000000000';
@@ -121,7 +124,7 @@ export function icStart(nowMs: number): IcCursor {
 
 /** Where an Intercom poll searches from, given the cursor (the previous poll's start). */
 export function icSearchFrom(cursor: IcCursor): number {
-  return Math.max(0, cursor.since - IC_OVERLAP_SECONDS);
+  return Math.max(0, cursor.since - IC_SEARCH_LAG_SECONDS);
 }
 
 /** A stored change cursor: where the next poll reads on from, and when the last poll began. */

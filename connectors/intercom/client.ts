@@ -20,6 +20,8 @@ import { endpointOf, type IntercomTransport, type WireCall } from './transport.t
 import type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState } from './types.ts';
 import { undiciTransport } from './undici-transport.ts';
 
+const NEWEST_FIRST = { field: 'updated_at', order: 'descending' } as const;
+
 type Outcome = { ok: true; body: unknown; rate: RateHeaders } | { ok: false; error: ConnectorError; rate: RateHeaders };
 
 const SILENT: IntercomLogger = { debug: () => {}, warn: () => {} };
@@ -84,13 +86,28 @@ class IntercomClientImpl implements IntercomClient {
   }
 
   async *searchUpdatedSince(unixSeconds: number, perPage = MAX_PER_PAGE): AsyncGenerator<IcContact[], void, undefined> {
-    const query = updatedSinceQuery(unixSeconds);
+    const wire = {
+      op: 'searchContacts' as const,
+      query: updatedSinceQuery(unixSeconds),
+      perPage: checkPerPage(perPage),
+      sort: NEWEST_FIRST,
+    };
     const seen = new Set<string>();
+    // Newest first: the pages stop mattering at the first contact older than asked, so a poll
+    // reads what changed since, not everything updated since the start of the day before. Were
+    // the answer ever not in that order, every page is read (as without sorting).
+    let ordered = true;
+    let newest = Infinity;
     let cursor: string | undefined;
     do {
-      const page = await this.searchContacts(query, cursor, perPage);
+      const page = toIcPage(await this.call({ ...wire, ...(cursor ? { cursor } : {}) }));
+      for (const c of page.contacts) {
+        if (c.updated_at > newest) ordered = false;
+        newest = c.updated_at;
+      }
       const fresh = freshOnly(page.contacts, unixSeconds, seen);
       if (fresh.length) yield fresh;
+      if (ordered && page.contacts.length > 0 && newest < unixSeconds) return;
       cursor = page.next;
     } while (cursor);
   }

@@ -49,8 +49,9 @@ export interface IntercomClient {
   searchContacts(query: IcSearchQuery, cursor?: string, perPage?: number): Promise<IcPage>;
   /**
    * Contacts updated at or after `unixSeconds`, in batches (one per page). Search matches
-   * timestamps by calendar day, so the query reaches back more than a day and the batches are
-   * filtered and de-duplicated here.
+   * timestamps by calendar day, so the query reaches back more than a day, sorted newest first:
+   * the pages stop at the first contact older than asked, and the batches are filtered and
+   * de-duplicated here.
    */
   searchUpdatedSince(unixSeconds: number, perPage?: number): AsyncGenerator<IcContact[], void, undefined>;
   getContact(id: string): Promise<IcContact>;

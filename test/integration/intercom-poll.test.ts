@@ -5,7 +5,7 @@
 // together instead of waiting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IC_SEARCH_LAG_SECONDS } from '../../actors/polling/index.ts';
-import { MatchContacts, PollIntercom, type BodyOf } from '../../protocol/index.ts';
+import { type MatchContacts, PollIntercom, type BodyOf } from '../../protocol/index.ts';
 import { Headers, decodeMessage } from '../../protocol/index.ts';
 import type { Worker } from '../../cli/worker.ts';
 import { waitFor } from '../helpers/host.ts';

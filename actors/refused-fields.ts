@@ -28,6 +28,9 @@ const REQUIRED = new Set(['id', 'email', 'systemmodstamp', 'isconverted']);
 
 export class RefusedFields {
   private readonly until = new Map<string, number>();
+  /** Moves at every refusal and every other sign that the org's schema changed (a picklist
+   * value or a length refused): a describe fetched before it is stale. */
+  private generation = 0;
 
   constructor(
     private readonly ttlMs = 60_000,
@@ -48,6 +51,18 @@ export class RefusedFields {
 
   add(object: string, field: string): void {
     this.until.set(this.key(object, field), this.now() + this.ttlMs);
+    this.generation += 1;
+  }
+
+  /** Salesforce refused a value for a reason its describe should have told (a restricted
+   * picklist's values, a field's length or writability changed since it was read). */
+  schemaChanged(): void {
+    this.generation += 1;
+  }
+
+  /** Compared with the one a describe was fetched at: different, and the describe is stale. */
+  get schemaGeneration(): number {
+    return this.generation;
   }
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
-import { summariseSfFailure } from './error-causes.ts';
+import { signalsSchemaChange, summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
 import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
 
@@ -127,6 +127,8 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
       updated += 1;
       sends.push(...succeeded(body, u, r.dropped, ctx, key));
     } else if (r.errors.length > 0 || r.dropped.length === 0) {
+      // The mapping's describe may be stale: the next batch reads it again.
+      if (signalsSchemaChange(r.errors)) refusedFor(ctx.deps.salesforce(ctx.ws)).schemaChanged();
       sends.push(failed(body, u, r, ctx, key));
     }
     // Otherwise its only change was a refused field: the field's sync error stands for it.

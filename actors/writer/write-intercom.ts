@@ -1,10 +1,12 @@
 // WriteIntercom: PUT each contact's changed fields (the connector paces calls to the app's rate
 // limit), a few at a time. Errors about one contact become sync errors; an error about the call
 // itself (network, rate limit, credentials) fails the whole item, which is redone on redelivery:
-// an update sets values, so doing it twice is harmless.
-import type { IcContactPatch } from '../../connectors/index.ts';
+// an update sets values, so doing it twice is harmless. Each contact as Intercom answered its write
+// goes into the identity index, so the next diff compares with what Intercom holds now.
+import type { IcContact, IcContactPatch } from '../../connectors/index.ts';
 import { type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import { indexWritten } from '../matching/index.ts';
 import { icErrorCause } from './error-causes.ts';
 import { settleLimited } from './pool.ts';
 import { partKey } from './keys.ts';
@@ -76,6 +78,11 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
   for (const o of outcomes) {
     if (o.status === 'rejected' && icErrorCause(o.reason) === null) throw o.reason;
   }
+  await indexWritten(
+    ctx,
+    outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value as IcContact] : [])),
+    body.settingsRevision,
+  );
   const key = partKey(body, ctx.cls);
   let updated = 0;
   const sends: Promise<unknown>[] = [];

@@ -60,7 +60,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, now: 
       if (!c) {
         const w = wsConfig(ws);
         // The rate limit is per Intercom app: clients of one workspace share one pacer.
-        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer();
+        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer({ maxInFlight: 16 });
         pacers.set(w.intercom.baseUrl, pacer);
         const l = log.child({ part: 'intercom', ws });
         c = createIntercomClient({

@@ -3,7 +3,7 @@
 // itself (network, rate limit, credentials) fails the whole item, which is redone on redelivery:
 // an update sets values, so doing it twice is harmless. Each contact as Intercom answered its write
 // goes into the identity index, so the next diff compares with what Intercom holds now.
-import type { IcContact, IcContactPatch } from '../../connectors/index.ts';
+import { CallWithdrawnError, type IcContact, type IcContactPatch } from '../../connectors/index.ts';
 import { type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import { indexWritten } from '../matching/index.ts';
@@ -73,10 +73,14 @@ function failed(
 
 export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concurrency: number): Promise<void> {
   const ic = ctx.deps.intercom(ctx.ws);
-  const outcomes = await settleLimited(body.updates, concurrency, (u) => ic.updateContact(u.id, u.patch as IcContactPatch));
+  // A bulk run's update goes only while the run is on, asked right before it is sent: one that
+  // waited for the rate limit past a stop is withdrawn, sending nothing.
+  const opts = body.run ? { stillWanted: () => ctx.runActive() } : {};
+  const outcomes = await settleLimited(body.updates, concurrency, (u) => ic.updateContact(u.id, u.patch as IcContactPatch, opts));
+  const withdrawn = (o: PromiseSettledResult<unknown>) => o.status === 'rejected' && o.reason instanceof CallWithdrawnError;
   // Anything not about one contact fails the item: retried when retryable, parked otherwise.
   for (const o of outcomes) {
-    if (o.status === 'rejected' && icErrorCause(o.reason) === null) throw o.reason;
+    if (o.status === 'rejected' && !withdrawn(o) && icErrorCause(o.reason) === null) throw o.reason;
   }
   await indexWritten(
     ctx,
@@ -85,13 +89,15 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
   );
   const key = partKey(body, ctx.cls);
   let updated = 0;
+  let failures = 0;
   const sends: Promise<unknown>[] = [];
   outcomes.forEach((o, i) => {
     const u = body.updates[i];
     if (o.status === 'fulfilled') {
       updated += 1;
       sends.push(...succeeded(body, u, ctx, key));
-    } else {
+    } else if (!withdrawn(o)) {
+      failures += 1;
       // A 404 means the link or index entry is stale: the sync error is all that follows.
       sends.push(failed(body, u, o.reason as Error, ctx, key));
     }
@@ -106,7 +112,7 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
       system: 'intercom',
       part: body.part,
       updated,
-      failed: body.updates.length - updated,
+      failed: failures,
     },
     { msgId: `icwritten:${key}` },
   );

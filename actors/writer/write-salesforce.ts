@@ -2,8 +2,9 @@
 // audit event per record written, a sync error per record refused, and the part's tally for a
 // bulk run. A call Salesforce refuses whole for one field goes again without it, that field's
 // mapping reported once as a sync error. Redoing an update sets the same values again, so
-// redelivery is harmless.
-import type { SalesforceClient, SfRecordUpdate } from '../../connectors/index.ts';
+// redelivery is harmless. A bulk run's updates go only while the run is on, asked right before
+// each call: a stop withdraws those still waiting.
+import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
   PartWritten,
@@ -36,11 +37,32 @@ export class SalesforceLimitError extends Error {
   }
 }
 
+/** The item each update came from, for calls that carry several items' updates. */
+const owners = new WeakMap<SfRecordUpdate, HandlerContext>();
+
+/** A record left out of a call because its bulk run had ended: nothing of it was sent. */
+type Withdrawn = SfRecordResult & { withdrawn: true };
+const isWithdrawn = (r: SfRecordResult): r is Withdrawn => (r as Partial<Withdrawn>).withdrawn === true;
+
+/** Sends what is still wanted, asked right before the call goes: the updates of an item whose
+ * run has ended meanwhile (stopped while the call waited to fill or for tokens) are withdrawn. */
+async function sendWanted(sf: SalesforceClient, owner: (id: string) => HandlerContext | undefined, updates: SfRecordUpdate[]) {
+  const items = [...new Set(updates.map((u) => owner(u.id)))].filter((c): c is HandlerContext => !!c?.run);
+  const ended = new Set<HandlerContext>();
+  await Promise.all(items.map(async (c) => (await c.runActive()) || ended.add(c)));
+  if (ended.size === 0) return sf.update(updates);
+  const live = updates.filter((u) => !ended.has(owner(u.id) as HandlerContext));
+  const answered = live.length ? await sf.update(live) : [];
+  const byId = new Map(live.map((u, i) => [u.id, answered[i]]));
+  return updates.map((u): SfRecordResult => byId.get(u.id) ?? ({ id: u.id, success: false, errors: [], withdrawn: true } as Withdrawn));
+}
+
 /** One logical update: a call under one token of the class, again without a refused field. */
 function write(sf: SalesforceClient, ctx: HandlerContext, cls: WorkClass, updates: SfRecordUpdate[]): Promise<WriteResult[]> {
+  const byId = new Map(updates.map((u) => [u.id, owners.get(u) ?? ctx]));
   return updateWithoutRefused(
     updates,
-    (u) => ctx.withTokens(cls, 1, () => sf.update(u)),
+    (u) => ctx.withTokens(cls, 1, () => sendWanted(sf, (id) => byId.get(id), u)),
     refusedFor(sf),
     (r) => reportRefused(ctx, r),
   );
@@ -117,12 +139,16 @@ function failed(body: Body, u: Update, r: WriteResult, ctx: HandlerContext, key:
 
 export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, batcher: SfBatcher | null): Promise<void> {
   const updates = body.updates.map((u) => ({ type: u.object, id: u.id, fields: u.fields }));
+  for (const u of updates) owners.set(u, ctx);
   const results = await update(ctx, updates, batcher);
   const key = partKey(body, ctx.cls);
   let updated = 0;
+  let failures = 0;
   const sends: Promise<unknown>[] = [];
   body.updates.forEach((u, i) => {
     const r = results[i] ?? { id: u.id, success: false, errors: [], dropped: [] };
+    if (isWithdrawn(r)) return;
+    if (!r.success) failures += 1;
     if (r.success) {
       updated += 1;
       sends.push(...succeeded(body, u, r.dropped, ctx, key));
@@ -143,7 +169,7 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
       system: 'salesforce',
       part: body.part,
       updated,
-      failed: body.updates.length - updated,
+      failed: failures,
     },
     { msgId: `sfwritten:${key}` },
   );

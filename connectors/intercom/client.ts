@@ -1,6 +1,6 @@
 // The Intercom connector: input checks, the shared pacer, bounded retries and typed errors over
 // a transport (bare undici by default, or the official SDK).
-import { type ConnectorError, RateLimitedError, TransientError } from '../errors.ts';
+import { CallWithdrawnError, type ConnectorError, RateLimitedError, TransientError } from '../errors.ts';
 import type { IcContact, IcContactPatch, IcDataAttribute, IcPage, IcSearchQuery } from '../types.ts';
 import {
   checkId,
@@ -17,7 +17,7 @@ import { errorForStatus, errorForTransport } from './error-map.ts';
 import { RatePacer, readRateHeaders, type RateHeaders } from './pacer.ts';
 import { SdkTransportError, sdkTransport } from './sdk-transport.ts';
 import { endpointOf, type IntercomTransport, type WireCall } from './transport.ts';
-import type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState } from './types.ts';
+import type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState, UpdateOptions } from './types.ts';
 import { undiciTransport } from './undici-transport.ts';
 
 const NEWEST_FIRST = { field: 'updated_at', order: 'descending' } as const;
@@ -67,7 +67,7 @@ class IntercomClientImpl implements IntercomClient {
   constructor(opts: IntercomClientOptions) {
     this.token = opts.token;
     this.pacing = opts.pacing ?? true;
-    this.pacer = opts.pacer ?? new RatePacer();
+    this.pacer = opts.pacer ?? new RatePacer({ maxInFlight: opts.connections ?? 16 });
     this.log = opts.logger ?? SILENT;
     this.timeoutMs = opts.timeoutMs ?? 20_000;
     this.transientRetries = opts.transientRetries ?? 2;
@@ -116,8 +116,8 @@ class IntercomClientImpl implements IntercomClient {
     return toIcContact(await this.call({ op: 'getContact', id: checkId(id) }));
   }
 
-  async updateContact(id: string, patch: IcContactPatch): Promise<IcContact> {
-    return toIcContact(await this.call({ op: 'updateContact', id: checkId(id), body: patchBody(patch) }));
+  async updateContact(id: string, patch: IcContactPatch, opts: UpdateOptions = {}): Promise<IcContact> {
+    return toIcContact(await this.call({ op: 'updateContact', id: checkId(id), body: patchBody(patch) }, opts.stillWanted));
   }
 
   async listDataAttributes(): Promise<IcDataAttribute[]> {
@@ -133,7 +133,7 @@ class IntercomClientImpl implements IntercomClient {
   }
 
   /** One logical call: paced, retried within bounds, failures typed. Every call here is idempotent. */
-  private async call(wire: WireCall): Promise<unknown> {
+  private async call(wire: WireCall, stillWanted?: () => Promise<boolean>): Promise<unknown> {
     const op = endpointOf(wire);
     let transientLeft = this.transientRetries;
     let rateLimitedLeft = this.rateLimitRetries;
@@ -141,6 +141,11 @@ class IntercomClientImpl implements IntercomClient {
       if (this.pacing) {
         const { waitedMs } = await this.pacer.acquire();
         if (waitedMs > 0) this.log.debug({ op, waitedMs }, 'intercom call waited for the rate-limit window');
+      }
+      // Asked right before each attempt goes out (a paced call may have waited long).
+      if (stillWanted && !(await stillWanted().catch(() => true))) {
+        if (this.pacing) this.pacer.release();
+        throw new CallWithdrawnError(`intercom ${op} withdrawn before it was sent`, { system: 'intercom' });
       }
       let outcome: Outcome;
       try {

@@ -34,6 +34,12 @@ export interface IntercomClientOptions {
   logger?: IntercomLogger;
 }
 
+export interface UpdateOptions {
+  /** Asked right before the request goes out (after any wait for the rate limit): false withdraws
+   * it, and the call rejects with CallWithdrawnError having sent nothing. */
+  stillWanted?: () => Promise<boolean>;
+}
+
 export interface RateLimitState {
   limit?: number;
   remaining?: number;
@@ -56,7 +62,7 @@ export interface IntercomClient {
   searchUpdatedSince(unixSeconds: number, perPage?: number): AsyncGenerator<IcContact[], void, undefined>;
   getContact(id: string): Promise<IcContact>;
   /** PUT /contacts/{id} with only the fields present in `patch`. */
-  updateContact(id: string, patch: IcContactPatch): Promise<IcContact>;
+  updateContact(id: string, patch: IcContactPatch, opts?: UpdateOptions): Promise<IcContact>;
   listDataAttributes(): Promise<IcDataAttribute[]>;
   rateLimitState(): RateLimitState;
   /** Closes kept-alive connections. */

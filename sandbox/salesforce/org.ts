@@ -20,6 +20,8 @@ export interface SandboxStats {
   /** Every HTTP request to the token endpoint or the data API, whatever its answer. */
   requests: number;
   byKind: Record<CallKind, number>;
+  /** When a call of each kind last came in (epoch ms, the host's clock). */
+  lastAt: Partial<Record<CallKind, number>>;
   /** Calls counted against the daily limit (what api-usage's own share shows): a composite call
    * counts once, whatever its subrequests. */
   charged: number;
@@ -33,6 +35,7 @@ export interface SandboxStats {
 
 const emptyStats = (): SandboxStats => ({
   requests: 0,
+  lastAt: {},
   byKind: {
     auth: 0,
     query: 0,

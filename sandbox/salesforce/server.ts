@@ -216,7 +216,9 @@ class SandboxServer {
     }
     const method = req.method ?? 'GET';
     org.stats.requests++;
-    org.stats.byKind[classify(method, rest)]++;
+    const kind = classify(method, rest);
+    org.stats.byKind[kind]++;
+    org.stats.lastAt[kind] = Date.now();
     const { latencyMs } = org.faults.current;
     if (latencyMs) await sleep(latencyMs);
     const fault = org.faults.forCall();

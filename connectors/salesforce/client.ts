@@ -13,6 +13,7 @@ import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
 import { groupedOrder, locateRefusal, updateBodyText, type ValueSpan } from './refusal.ts';
 import { fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
 import { changePage, columnRefusalOf, compositeBody, serverTimeOf, subPagesOf } from './changes.ts';
+import { type ChangeEventOptions, type ChangeSubscription, subscribeChangeEvents } from './streaming.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
 import type {
   RetryPolicy,
@@ -84,6 +85,7 @@ export class SalesforceClientImpl implements SalesforceClient {
   /** A renewal happened and no call has been accepted since: a second 401 means the grant's
    * sessions are refused, so renewing again would loop. */
   private renewedUnconfirmed = false;
+  private sessionUserId: string | null = null;
   private lastRenewalError?: ConnectorError;
 
   constructor(private readonly opts: SalesforceClientOptions) {
@@ -152,6 +154,7 @@ export class SalesforceClientImpl implements SalesforceClient {
       auth.kind === 'token'
         ? { accessToken: auth.accessToken, instanceUrl: auth.instanceUrl.replace(/\/$/, '') }
         : await withRetry(this.retry, () => runGrant(auth, this.oauth2 as OAuth2, this.redactor));
+    this.sessionUserId = session.userId ?? null;
     const conn = new Connection({
       instanceUrl: session.instanceUrl,
       accessToken: session.accessToken,
@@ -292,6 +295,18 @@ export class SalesforceClientImpl implements SalesforceClient {
       pages[r.object] = changePage(sub.records, r, this.pageSize);
     }
     return { pages, serverTime: serverTimeOf(ctx.date) };
+  }
+
+  async subscribeChanges(opts: ChangeEventOptions): Promise<ChangeSubscription> {
+    const conn = await this.connection();
+    return subscribeChangeEvents(conn, opts, async () => {
+      conn.accessToken = (await this.renew(conn)).accessToken;
+    });
+  }
+
+  async userId(): Promise<string | null> {
+    await this.connection();
+    return this.sessionUserId;
   }
 
   async readByIds(object: SfObject, fields: readonly string[], ids: readonly string[]): Promise<SfRecord[]> {

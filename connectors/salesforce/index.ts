@@ -17,3 +17,4 @@ export { keysetQuery, changesQuery, idsQuery, fieldValuesQuery, soqlString, soql
 export { backoffDelay, DEFAULT_RETRY } from './retry.ts';
 export { parseLimitInfo } from './transport.ts';
 export { MAX_COMPOSITE_QUERIES } from './changes.ts';
+export { CHANGE_EVENTS_CHANNEL, type SfChangeEvent, type ChangeEventOptions, type ChangeSubscription } from './streaming.ts';

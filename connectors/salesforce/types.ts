@@ -1,6 +1,7 @@
 // The Salesforce connector's face: how it is configured and what it offers the actors.
 
 import type { KeyObject } from 'node:crypto';
+import type { ChangeEventOptions, ChangeSubscription } from './streaming.ts';
 import type { ApiCallListener, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 
 /** How the connector obtains a session. The two grants re-run themselves when Salesforce answers
@@ -106,4 +107,10 @@ export interface SalesforceClient {
    * value of the wrong type) rejects with FieldRefusedError naming it. */
   update(updates: readonly SfRecordUpdate[]): Promise<SfRecordResult[]>;
   limits(): Promise<SfLimits>;
+  /** Change events of Leads and Contacts (Change Data Capture over the Streaming API); resolves
+   * once subscribed. Costs no API call. */
+  subscribeChanges(opts: ChangeEventOptions): Promise<ChangeSubscription>;
+  /** The integration user's Id (what change events it caused carry as commitUser); null with a
+   * fixed token. */
+  userId(): Promise<string | null>;
 }

@@ -7,6 +7,7 @@ import { generatePeople, type GeneratorOptions } from '../generator.ts';
 import { readNdjson, writeNdjson } from '../ndjson.ts';
 import { formatSfDate, objectOfId, SfSchema, sobjectName, toId18, type SfFieldSpec } from '../sf-schema.ts';
 import { deserialize } from './deserialize.ts';
+import { ChangeEventLog } from './change-events.ts';
 import { FaultInjector } from './faults.ts';
 import { SessionStore, type OAuthConfig } from './oauth.ts';
 import { RecordStore } from './store.ts';
@@ -63,6 +64,8 @@ export class SandboxOrg {
   readonly faults = new FaultInjector();
   readonly sessions: SessionStore;
   readonly schema = new SfSchema();
+  /** Change Data Capture: an event for every record written, kept for replay. */
+  readonly events: ChangeEventLog;
   rules: ValidationRule[] = [];
   stats: SandboxStats = emptyStats();
   private clockOffset = 0;
@@ -72,9 +75,12 @@ export class SandboxOrg {
     readonly oauth: OAuthConfig,
     dailyMax: number,
     baseNow: () => number,
+    apiVersion = '62.0',
   ) {
     this.now = () => baseNow() + this.clockOffset;
     this.store = new RecordStore(this.now, this.schema);
+    this.events = new ChangeEventLog(this.faults, oauth.userId, apiVersion, this.now);
+    this.store.onChange = (c) => this.events.record(c);
     this.usage = new ApiUsage(this.now, dailyMax);
     this.sessions = new SessionStore(this.now, oauth.sessionTimeoutMs);
   }

@@ -79,6 +79,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, now: 
     now,
     http: cfg.http,
     webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
+    changeEvents: (ws) => cfg.workspaces.find((x) => x.id === ws)?.salesforce.changeEvents ?? false,
     natsHealth: async () => {
       const nc = host().messenger.nc;
       const rttMs = nc.isClosed() ? null : await nc.rtt().catch(() => null);

@@ -5,6 +5,7 @@ import { type ActorDef, on, onEvent } from '../../runtime/index.ts';
 import { handlePollIntercom } from './intercom-poll.ts';
 import { handleScanChanges } from './changes.ts';
 import { handleScanPage } from './scan.ts';
+import { ChangeStream } from './change-stream.ts';
 import { PollSchedule } from './scheduler.ts';
 
 export const pollingActor: ActorDef = {
@@ -30,5 +31,22 @@ export const pollSchedulerActor: ActorDef = {
   stop(ctx) {
     schedules.get(ctx.signal)?.stop();
     schedules.delete(ctx.signal);
+  },
+};
+
+const streams = new WeakMap<AbortSignal, ChangeStream>();
+
+/** Salesforce's change events, one listener per workspace under a lease (like the poll clock). */
+export const changeEventsActor: ActorDef = {
+  name: 'change-events',
+  singleton: true,
+  async start(ctx) {
+    const s = new ChangeStream(ctx);
+    streams.set(ctx.signal, s);
+    await s.start();
+  },
+  async stop(ctx) {
+    await streams.get(ctx.signal)?.stop();
+    streams.delete(ctx.signal);
   },
 };

@@ -1,5 +1,6 @@
 // The polling actors' face: the pool that reads, the per-workspace poll clock, and the pure plan.
-export { pollingActor, pollSchedulerActor } from './actor.ts';
+export { pollingActor, pollSchedulerActor, changeEventsActor } from './actor.ts';
+export { GATHER_MS, streamKey } from './change-stream.ts';
 export {
   PAGE_SIZE,
   BATCH_SIZE,

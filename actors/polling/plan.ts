@@ -140,3 +140,26 @@ export function isSfCursor(v: unknown): v is StoredCursor {
 export function isIcCursor(v: unknown): v is IcCursor {
   return !!v && Number.isInteger((v as IcCursor).since);
 }
+
+/** A Salesforce change event, as far as deciding whether to poll goes. */
+export interface ChangeEventFacts {
+  object: SfObject;
+  changeType: string;
+  changedFields: readonly string[];
+  commitUser: string;
+}
+
+/**
+ * Whether a change event can matter to the sync, so that a poll of its object is worth a call.
+ * Not a change peoplesync made itself (the writer knows what it wrote, and nothing else changed
+ * in that transaction); not of an object no mapping names; not an update touching none of the
+ * fields the sync reads. A creation or a deletion always matters.
+ */
+export function eventMatters(e: ChangeEventFacts, me: string | null, fieldsRead: (object: SfObject) => readonly string[] | null): boolean {
+  if (me !== null && e.commitUser === me) return false;
+  const fields = fieldsRead(e.object);
+  if (fields === null) return false;
+  if (e.changeType !== 'UPDATE') return true;
+  const read = new Set(fields.map((f) => f.toLowerCase()));
+  return e.changedFields.some((f) => read.has(f.toLowerCase()));
+}

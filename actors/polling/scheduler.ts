@@ -14,6 +14,7 @@ import {
 } from '../../protocol/index.ts';
 import { type ActorContext, KvConflictError } from '../../runtime/index.ts';
 import { DEFAULT_POLL_INTERVAL_SECONDS, pollMsgId } from './plan.ts';
+import { watchSettings } from './settings.ts';
 
 /** How often the clock looks whether a poll is due: a poll starts at most this late. */
 export const CHECK_MS = 1_000;
@@ -36,10 +37,8 @@ export class PollSchedule {
   }
 
   async start(): Promise<void> {
-    const settings = await this.ctx.kv('settings');
-    this.stopWatch = await settings.watch(this.ctx.ws, (_key, value) => {
-      const parsed = WorkspaceSettingsSchema.safeParse(value);
-      this.settings = parsed.success ? parsed.data : null;
+    this.stopWatch = await watchSettings(this.ctx, (s) => {
+      this.settings = s;
       void this.check();
     });
     const clock = await (await this.ctx.kv('cursors')).getRaw(clockKey(this.ctx.ws));

@@ -28,6 +28,7 @@ beforeAll(async () => {
     },
     settings: { pollIntervalSeconds: 86_400 },
     config: FREE_PORT,
+    changeEvents: false, // the poll alone, so its calls can be counted
   });
   const w = await sys.startWorker();
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });

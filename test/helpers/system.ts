@@ -29,6 +29,8 @@ export interface SystemOptions {
   config?: Record<string, unknown>;
   /** The nats-server configuration to derive the test server's from (default: nats.conf). */
   natsConfig?: string;
+  /** Listen to Salesforce change events (default true); off, only polls read changes. */
+  changeEvents?: boolean;
 }
 
 export interface TestSystem {
@@ -71,6 +73,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
         id: WS,
         salesforce: {
           auth: { kind: 'client_credentials', loginUrl: sandboxes.salesforce.url, clientId: 'ps-client', clientSecret: 'ps-secret' },
+          changeEvents: o.changeEvents ?? true,
         },
         intercom: { baseUrl: sandboxes.intercom.url, token: sandboxes.intercom.token, webhookSecret: 'hook-secret' },
       },

@@ -8,7 +8,6 @@ import {
   PollIntercom,
   ScanChanges,
   type Tier,
-  WorkspaceSettingsSchema,
   type WorkspaceSettings,
   QuotaUsageShow,
 } from '../../protocol/index.ts';

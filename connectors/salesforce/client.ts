@@ -11,8 +11,8 @@ import { Redactor, toConnectorError } from './error-map.ts';
 import { mapDescribe, mapLimits, checkUpdates, type RawDescribe } from './mapping.ts';
 import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
 import { groupedOrder, locateRefusal, updateBodyText, type ValueSpan } from './refusal.ts';
-import { fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
-import { changePage, columnRefusalOf, compositeBody, serverTimeOf, subPagesOf } from './changes.ts';
+import { idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
+import { CompositeReads, type SfLookup, columnRefusalOf } from './changes.ts';
 import { type ChangeEventOptions, type ChangeSubscription, subscribeChangeEvents } from './streaming.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
 import type {
@@ -26,8 +26,6 @@ import type {
 } from './types.ts';
 
 export const MAX_UPDATE_BATCH = 200;
-/** Values per `Field IN (...)` query: emails make long URLs. */
-const VALUES_PER_QUERY = 100;
 const DEFAULT_VERSION = '62.0';
 
 interface QueryResult {
@@ -109,6 +107,23 @@ export class SalesforceClientImpl implements SalesforceClient {
       instrumentTransport(this.oauth2._transport, 'auth', this.hooks);
     }
   }
+
+  /** Reads of several queries in one call: the helper makes the calls through `call`. */
+  private readonly composite = new CompositeReads({
+    version: () => this.version,
+    pageSize: () => this.pageSize,
+    redactor: this.redactor,
+    post: (body, ctx) =>
+      withRetry(this.retry, () =>
+        this.call<unknown>(
+          'query',
+          'composite read',
+          { method: 'POST', url: '/composite', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+          ctx,
+        ),
+      ),
+    nextPage: async (url) => (await this.get('query', 'query next page', url)) as QueryResult,
+  });
 
   private readonly hooks = {
     timeoutMs: 0,
@@ -270,31 +285,14 @@ export class SalesforceClientImpl implements SalesforceClient {
     return answer.totalSize;
   }
 
-  async readChangesTogether(reqs: readonly SfChangeRequest[]): Promise<SfChangesTogether> {
+  readChangesTogether(reqs: readonly SfChangeRequest[]): Promise<SfChangesTogether> {
     for (const r of reqs) checkObject(r.object);
-    const body = checked(this.redactor, () => compositeBody(this.version, reqs, this.pageSize));
-    const ctx: CallContext = { kind: 'query' };
-    const answer = await withRetry(this.retry, () =>
-      this.call<unknown>(
-        'query',
-        'composite read',
-        { method: 'POST', url: '/composite', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
-        ctx,
-      ),
-    );
-    const subs = subPagesOf(answer, reqs, this.redactor);
-    const pages: SfChangesTogether['pages'] = {};
-    for (const r of reqs) {
-      const sub = subs.get(r.object) as { records: SfRecord[]; next?: string };
-      // A page the service cut short goes on as any query's does, a call a page.
-      for (let next = sub.next; next;) {
-        const more = (await this.get('query', 'query next page', next)) as QueryResult;
-        for (const rec of more.records) sub.records.push(strip(rec));
-        next = more.done ? undefined : more.nextRecordsUrl;
-      }
-      pages[r.object] = changePage(sub.records, r, this.pageSize);
-    }
-    return { pages, serverTime: serverTimeOf(ctx.date) };
+    return this.composite.changes(reqs);
+  }
+
+  readTogether(lookups: readonly SfLookup[]): Promise<SfRecord[][]> {
+    for (const l of lookups) checkObject(l.object);
+    return this.composite.lookups(lookups);
   }
 
   async subscribeChanges(opts: ChangeEventOptions): Promise<ChangeSubscription> {
@@ -316,17 +314,6 @@ export class SalesforceClientImpl implements SalesforceClient {
     for (let i = 0; i < unique.length; i += this.idsPerQuery) {
       const chunk = unique.slice(i, i + this.idsPerQuery);
       out.push(...(await this.query(checked(this.redactor, () => idsQuery(object, fields, chunk)))));
-    }
-    return out;
-  }
-
-  async readByField(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): Promise<SfRecord[]> {
-    checkObject(object);
-    const unique = [...new Set(values)];
-    const out: SfRecord[] = [];
-    for (let i = 0; i < unique.length; i += VALUES_PER_QUERY) {
-      const chunk = unique.slice(i, i + VALUES_PER_QUERY);
-      out.push(...(await this.query(checked(this.redactor, () => fieldValuesQuery(object, fields, field, chunk)))));
     }
     return out;
   }

@@ -2,6 +2,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import type { ChangeEventOptions, ChangeSubscription } from './streaming.ts';
+import type { SfLookup } from './changes.ts';
 import type { ApiCallListener, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 
 /** How the connector obtains a session. The two grants re-run themselves when Salesforce answers
@@ -96,11 +97,11 @@ export interface SalesforceClient {
    * start), of several objects (at most 5) in ONE composite API call: a page of each. A field an
    * object no longer has refuses with FieldRefusedError naming it. */
   readChangesTogether(reqs: readonly SfChangeRequest[]): Promise<SfChangesTogether>;
+  /** The records of several look-ups (by Id, by a field's values) in composite calls of five queries
+   * (200 Ids or 100 values a query): the records of each look-up, in the order given. */
+  readTogether(lookups: readonly SfLookup[]): Promise<SfRecord[][]>;
   /** The records with these Ids (missing ones are left out), ~200 Ids per query call. */
   readByIds(object: SfObject, fields: readonly string[], ids: readonly string[]): Promise<SfRecord[]>;
-  /** The records whose `field` equals one of `values` (text, compared case-insensitively as SOQL
-   * does: an email finds its record whatever the case), ~100 values per query call. */
-  readByField(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): Promise<SfRecord[]>;
   describe(object: SfObject): Promise<SfDescribe>;
   /** At most 200 updates in one PATCH composite/sobjects call, grouped by object; one result per
    * update, in order. A call Salesforce refuses whole because of one field (a deleted field, a

@@ -4,14 +4,17 @@
 // the sync does not read ask for no call; a change whose event is lost is read by the next poll,
 // the safety net. The workers' clock moves forward instead of waiting out the interval.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PollIntercom } from '../../protocol/index.ts';
+import { Headers, PollIntercom, ScanChanges } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { FREE_PORT, runToEnd } from './bulk-expected.ts';
 
 let sys: TestSystem;
 let shift = 0;
-const polls = () => sys.sandboxes.salesforce.stats().byKind.composite;
+/** Change polls asked for, by the clock or by change events. */
+let asked = 0;
+const polls = () => asked;
+const charged = () => sys.sandboxes.salesforce.stats().charged;
 const settle = (ms = 1_500) => new Promise((r) => setTimeout(r, ms));
 const email = (e: unknown) => String(e).trim().toLowerCase();
 const twinOf = (sfEmail: unknown) => sys.sandboxes.intercom.contacts().find((c) => email(c.email) === email(sfEmail))!;
@@ -26,6 +29,11 @@ beforeAll(async () => {
     intercom: { searchDelayMs: 0 },
     settings: { pollIntervalSeconds: 300 },
     config: FREE_PORT,
+  });
+  sys.nc.subscribe(`peoplesync.work.${WS}.scan.event`, {
+    callback: (_e, m) => {
+      if (m.headers?.get(Headers.type) === ScanChanges.type) asked += 1;
+    },
   });
   const w = await sys.startWorker(undefined, {}, { now: () => Date.now() + shift });
   await waitFor(() => w.host.isLeading('coordinator', WS) && w.host.isLeading('change-events', WS), {
@@ -45,6 +53,7 @@ describe('event sync through change events', () => {
   it('brings a Salesforce change to Intercom with one call and no poll tick', async () => {
     const [c] = contacts();
     const calls = polls();
+    const spent = charged();
     sys.sandboxes.salesforce.userUpdate(c.Id, { Title: 'Streamed Title' });
     await waitFor(() => twinOf(c.Email).custom_attributes.job_title === 'Streamed Title', {
       what: 'the change in Intercom',
@@ -52,6 +61,7 @@ describe('event sync through change events', () => {
     });
     await settle();
     expect(polls() - calls).toBe(1);
+    expect(charged() - spent).toBe(1);
   });
 
   it('asks for no call for its own writes or for a field the sync does not read', async () => {

@@ -186,14 +186,14 @@ export class CompositeReads {
   constructor(private readonly c: CompositeCaller) {}
 
   async changes(reqs: readonly SfChangeRequest[]): Promise<SfChangesTogether> {
-    const read = await this.run(checkedBuild(this.c.redactor, () => changeQueries(reqs, this.c.pageSize())));
+    const read = await this.run(checked(this.c.redactor, () => changeQueries(reqs, this.c.pageSize())));
     const pages: SfChangesTogether['pages'] = {};
     for (const r of reqs) pages[r.object] = changePage(read.records.get(r.object) ?? [], r, this.c.pageSize());
     return { pages, serverTime: read.serverTime };
   }
 
   async lookups(lookups: readonly SfLookup[]): Promise<SfRecord[][]> {
-    const queries = checkedBuild(this.c.redactor, () => lookupQueries(lookups));
+    const queries = checked(this.c.redactor, () => lookupQueries(lookups));
     const groups: NamedQuery[][] = [];
     for (let i = 0; i < queries.length; i += MAX_COMPOSITE_QUERIES) groups.push(queries.slice(i, i + MAX_COMPOSITE_QUERIES));
     const reads = await Promise.all(groups.map((g) => this.run(g)));
@@ -205,7 +205,7 @@ export class CompositeReads {
   /** One composite call of at most 5 queries; a page the service cut short goes on as any query's
    * does, a call a page. */
   private async run(queries: NamedQuery[]): Promise<{ records: Map<string, SfRecord[]>; serverTime: number | null }> {
-    const body = checkedBuild(this.c.redactor, () => compositeBody(this.c.version(), queries));
+    const body = checked(this.c.redactor, () => compositeBody(this.c.version(), queries));
     const ctx: CallContext = { kind: 'query' };
     const answer = await this.c.post(body, ctx);
     const records = new Map<string, SfRecord[]>();
@@ -221,8 +221,9 @@ export class CompositeReads {
   }
 }
 
-/** Builds a query from caller input; a complaint about it quotes the input, so it is redacted. */
-function checkedBuild<T>(redactor: Redactor, build: () => T): T {
+/** Runs an input check; its complaint quotes the input, which might be a secret pasted into the
+ * wrong place, so the message is redacted too. */
+export function checked<T>(redactor: Redactor, build: () => T): T {
   try {
     return build();
   } catch (err) {

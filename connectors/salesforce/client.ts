@@ -11,8 +11,8 @@ import { Redactor, toConnectorError } from './error-map.ts';
 import { mapDescribe, mapLimits, checkUpdates, type RawDescribe } from './mapping.ts';
 import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
 import { groupedOrder, locateRefusal, updateBodyText, type ValueSpan } from './refusal.ts';
-import { idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
-import { CompositeReads, type SfLookup, columnRefusalOf } from './changes.ts';
+import { idsQuery, keysetQuery } from './soql-builder.ts';
+import { CompositeReads, type SfLookup, checked, columnRefusalOf } from './changes.ts';
 import { type ChangeEventOptions, type ChangeSubscription, subscribeChangeEvents } from './streaming.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
 import type {
@@ -43,19 +43,6 @@ function checkObject(object: string): SfObject {
     });
   }
   return object;
-}
-
-/** Runs an input check; its complaint quotes the input, which might be a secret pasted into the
- * wrong place, so the message is redacted too. */
-function checked<T>(redactor: Redactor, run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof SoqlBuildError || err instanceof ValidationError) {
-      throw new ValidationError(redactor.redact(err.message), { system: 'salesforce', code: 'INVALID_ARGUMENT' });
-    }
-    throw err;
-  }
 }
 
 function strip(r: Record<string, unknown>): SfRecord {

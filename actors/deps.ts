@@ -1,5 +1,6 @@
 // What the worker wires into every actor context: clients per workspace and the mailer.
 import type { IntercomClient, Mailer, SalesforceClient } from '../connectors/index.ts';
+import type { Config } from '../runtime/index.ts';
 
 declare module '../runtime/types.ts' {
   interface ActorDeps {
@@ -8,12 +9,14 @@ declare module '../runtime/types.ts' {
     mailer: Mailer;
     /** Local state (LMDB) lives under here. */
     dataDir: string;
-    /** Base URL of the gateway, for links in emails. */
+    /** Base URL of the console, for links in emails. */
     publicUrl: string;
     /** Milliseconds; replaceable in tests. */
     now(): number;
-    /** Where the gateway listens (port 0: any free port). */
-    http: { host: string; port: number };
+    /** Where the gateway listens (port 0: any free port), and its public listener if any. */
+    http: Config['http'];
+    /** Who may sign in to the console and the API. */
+    console: Config['console'];
     /** The Intercom client secret that signs this workspace's webhooks; undefined when none is set. */
     webhookSecret(ws: string): string | undefined;
     /** Whether to listen to the workspace's Salesforce change events (config `salesforce.changeEvents`). */

@@ -10,6 +10,7 @@ import { quotaActor } from './quota/actor.ts';
 import { coordinatorActor } from './coordinator/actor.ts';
 import { changeEventsActor, pollingActor, pollSchedulerActor } from './polling/actor.ts';
 import { notifierActor } from './notifier/actor.ts';
+import { historyActor } from './history/actor.ts';
 
 export const ACTORS: Record<string, ActorDef> = {
   quota: quotaActor,
@@ -23,6 +24,7 @@ export const ACTORS: Record<string, ActorDef> = {
   'poll-scheduler': pollSchedulerActor,
   'change-events': changeEventsActor,
   notifier: notifierActor,
+  history: historyActor,
 };
 
 export const ACTOR_NAMES = (): string[] => Object.keys(ACTORS);

@@ -11,11 +11,12 @@ import { connect } from 'nats';
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const DEFAULT_NATS_CONF = join(REPO_ROOT, 'nats.conf');
 
-/** The users nats.conf defines, with their development passwords. */
+/** The users nats.conf defines, with their development passwords and the inbox prefix each may use. */
 export const DEV_USERS = {
-  worker: { user: 'worker', pass: 'worker-dev-password' },
-  operator: { user: 'operator', pass: 'operator-dev-password' },
-  observer: { user: 'observer', pass: 'observer-dev-password' },
+  worker: { user: 'worker', pass: 'worker-dev-password', inboxPrefix: '_INBOX' },
+  gateway: { user: 'gateway', pass: 'gateway-dev-password', inboxPrefix: '_INBOX_gateway' },
+  operator: { user: 'operator', pass: 'operator-dev-password', inboxPrefix: '_INBOX_operator' },
+  observer: { user: 'observer', pass: 'observer-dev-password', inboxPrefix: '_INBOX_observer' },
 } as const;
 
 export class NatsServerMissingError extends Error {
@@ -34,6 +35,8 @@ export interface LocalNats {
   configFile: string;
   /** The server's process id. */
   pid: number;
+  /** What the server logged to stderr so far (permission violations among it). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -58,9 +61,16 @@ export async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** nats.conf with its listen address, monitoring port, store and server name replaced. */
-export async function derivedConfig(port: number, monitorPort: number, storeDir: string, baseFile = DEFAULT_NATS_CONF): Promise<string> {
-  const base = await readFile(baseFile, 'utf8');
+/** nats.conf with its listen address, monitoring port, store and server name replaced, and
+ * `extraUsers` (config text, one user each) added to the end of its users list. */
+export async function derivedConfig(
+  port: number,
+  monitorPort: number,
+  storeDir: string,
+  baseFile = DEFAULT_NATS_CONF,
+  extraUsers: string[] = [],
+): Promise<string> {
+  const base = withUsers(await readFile(baseFile, 'utf8'), extraUsers, baseFile);
   const out = base
     .replace(/^listen:.*$/m, `listen: 127.0.0.1:${port}`)
     .replace(/^http:.*$/m, `http: 127.0.0.1:${monitorPort}`)
@@ -70,6 +80,14 @@ export async function derivedConfig(port: number, monitorPort: number, storeDir:
     throw new NatsServerStartError(`${baseFile} no longer has the expected listen/store_dir lines`);
   }
   return out;
+}
+
+/** A config's text with users added at the end of its (last) users list. */
+export function withUsers(conf: string, users: string[], file = 'the configuration'): string {
+  if (users.length === 0) return conf;
+  const end = conf.lastIndexOf('\n    ]\n  }\n}');
+  if (end < 0) throw new NatsServerStartError(`${file}: the end of the users list moved`);
+  return `${conf.slice(0, end)}\n${users.map((u) => `      ${u}`).join('\n')}${conf.slice(end)}`;
 }
 
 /** Whether `nats-server` can be run from PATH. */
@@ -90,7 +108,9 @@ export async function natsAnswers(url: string, user?: string, pass?: string, tim
 }
 
 /** Start nats-server on the given (or free) ports with a fresh temporary store. */
-export async function startLocalNats(o: { port?: number; monitorPort?: number; baseConfig?: string } = {}): Promise<LocalNats> {
+export async function startLocalNats(
+  o: { port?: number; monitorPort?: number; baseConfig?: string; extraUsers?: string[] } = {},
+): Promise<LocalNats> {
   const dir = await mkdtemp(join(tmpdir(), 'ps-nats-'));
   const storeDir = join(dir, 'store');
   const configFile = join(dir, 'nats.conf');
@@ -98,8 +118,9 @@ export async function startLocalNats(o: { port?: number; monitorPort?: number; b
     for (let attempt = 0; ; attempt++) {
       const port = attempt === 0 && o.port ? o.port : await freePort();
       const monitorPort = attempt === 0 && o.monitorPort ? o.monitorPort : await freePort();
-      await writeFile(configFile, await derivedConfig(port, monitorPort, storeDir, o.baseConfig));
+      await writeFile(configFile, await derivedConfig(port, monitorPort, storeDir, o.baseConfig, o.extraUsers));
       const proc = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const log = collectLog(proc);
       const ready = await waitReady(proc);
       if (ready === true) {
         // A parent that dies of an uncaught error (a closed stdout, say) must not leave it behind.
@@ -114,6 +135,7 @@ export async function startLocalNats(o: { port?: number; monitorPort?: number; b
           storeDir,
           configFile,
           pid: proc.pid ?? 0,
+          log,
           stop: async () => {
             process.removeListener('exit', onExit);
             await stopProcess(proc);
@@ -131,7 +153,17 @@ export async function startLocalNats(o: { port?: number; monitorPort?: number; b
   }
 }
 
-function waitReady(proc: ChildProcess): Promise<true | string> {
+/** The server's stderr as it comes, the last 4 MB of it. */
+export function collectLog(proc: ChildProcess): () => string {
+  let text = '';
+  proc.stderr?.on('data', (d: Buffer) => {
+    text += d.toString();
+    if (text.length > 4_000_000) text = text.slice(-3_000_000);
+  });
+  return () => text;
+}
+
+export function waitReady(proc: ChildProcess): Promise<true | string> {
   return new Promise((res) => {
     let log = '';
     const timer = setTimeout(() => res(`timed out; log: ${log.slice(-2000)}`), 15_000);
@@ -153,7 +185,7 @@ function waitReady(proc: ChildProcess): Promise<true | string> {
   });
 }
 
-async function stopProcess(proc: ChildProcess): Promise<void> {
+export async function stopProcess(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   await new Promise<void>((res) => {
     const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);

@@ -15,6 +15,8 @@ import type { NatsConnection } from 'nats';
 export interface Worker {
   host: ActorHost;
   nc: NatsConnection;
+  /** What the worker wired into its actors' contexts (the gateway of a worker is found by it). */
+  deps: ActorDeps;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, now: 
     publicUrl: cfg.publicUrl,
     now,
     http: cfg.http,
+    console: cfg.console,
     webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
     changeEvents: (ws) => cfg.workspaces.find((x) => x.id === ws)?.salesforce.changeEvents ?? false,
     natsHealth: async () => {
@@ -114,6 +117,7 @@ export async function startWorker(
   return {
     host,
     nc,
+    deps,
     stop: async (graceMs = 10_000) => {
       await host.stop(graceMs);
       deps.mailer.close();

@@ -7,3 +7,4 @@ export * from './streams.ts';
 export * from './control-error.ts';
 export * from './messages/index.ts';
 export * from './settings.ts';
+export * from './console.ts';

@@ -16,6 +16,9 @@ export interface WorkDef<S extends z.ZodType = z.ZodType> extends BaseDef<S> {
 export interface EventDef<S extends z.ZodType = z.ZodType> extends BaseDef<S> {
   readonly kind: 'event';
   readonly topic: string;
+  /** Subject tokens after the topic, taken from the body, so the events about one thing (a
+   * person) can be read back by subject instead of by scanning the stream. */
+  keyOf?(body: z.infer<S>): string[];
 }
 export type MessageDef<S extends z.ZodType = z.ZodType> = WorkDef<S> | EventDef<S>;
 export type BodyOf<D> = D extends BaseDef<infer S> ? z.infer<S> : never;
@@ -46,8 +49,13 @@ export function workMessage<S extends z.ZodType>(type: string, stage: Stage, sch
   return register({ kind: 'work', type, stage, schema });
 }
 
-export function eventMessage<S extends z.ZodType>(type: string, topic: string, schema: S): EventDef<S> {
-  return register({ kind: 'event', type, topic, schema });
+export function eventMessage<S extends z.ZodType>(
+  type: string,
+  topic: string,
+  schema: S,
+  keyOf?: (body: z.infer<S>) => string[],
+): EventDef<S> {
+  return register<EventDef<S>>({ kind: 'event', type, topic, schema, ...(keyOf ? { keyOf } : {}) });
 }
 
 export function control<Q extends z.ZodType, R extends z.ZodType>(

@@ -71,6 +71,22 @@ export function subject(prefix: string, spec: SubjectSpec): string {
   }
 }
 
+/** A value as one subject token: itself when it is letters, digits, - or _, else '=' and its
+ * base64url (a plain token never begins with '='). */
+export function subjectToken(value: string): string {
+  return TOKEN.test(value) ? value : `=${Buffer.from(value, 'utf8').toString('base64url')}`;
+}
+
+/** The topic an event is published on: its own, then the tokens of its key, if it has one. */
+export function eventTopic(def: { topic: string; keyOf?(body: unknown): string[] }, body: unknown): string {
+  return def.keyOf ? [def.topic, ...def.keyOf(body).map(subjectToken)].join('.') : def.topic;
+}
+
+/** The topic filter that hears every event of a type, keyed or not. */
+export function eventFilter(def: { topic: string; keyOf?: unknown }): string {
+  return def.keyOf ? `${def.topic}.>` : def.topic;
+}
+
 /** Parse the workspace and stage/class back out of a work subject. */
 export function parseWorkSubject(prefix: string, subj: string): { ws: string; stage: string; cls: string } | null {
   if (!subj.startsWith(prefix + '.work.')) return null;

@@ -42,6 +42,47 @@ export const WorkspaceConfigSchema = z.object({
 });
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
 
+const PortSchema = z.number().int().min(0).max(65535);
+
+/** A password hash as `peoplesync credentials password` prints it: scrypt, its cost, salt and hash. */
+export const PASSWORD_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}$/;
+/** An API token's hash: sha256 of the token, hex (a token is random, so a fast hash is enough). */
+export const TOKEN_HASH = /^sha256\$[0-9a-f]{64}$/;
+
+export const OperatorSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'must be 1-64 letters, digits, . _ @ or -'),
+    /** `admin` changes settings and runs; `read-only` sees usage, runs and errors and changes nothing. */
+    role: z.enum(['admin', 'read-only']),
+    passwordHash: z.string().regex(PASSWORD_HASH, 'must be a hash from `peoplesync credentials password`, never the password').optional(),
+    tokenHash: z.string().regex(TOKEN_HASH, 'must be a hash from `peoplesync credentials token`, never the token').optional(),
+  })
+  .refine((o) => o.passwordHash || o.tokenHash, { message: 'an operator needs a passwordHash, a tokenHash or both' });
+export type OperatorConfig = z.infer<typeof OperatorSchema>;
+
+const ConsoleSchema = z
+  .object({
+    /** Who may sign in. None: the console and the API refuse everyone (webhooks still work). */
+    operators: z.array(OperatorSchema).default([]),
+    /** Signs session cookies and CSRF tokens; the same on every gateway behind one address. Absent:
+     * a random one per process (sessions end when it restarts and do not carry across gateways). */
+    sessionSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+    sessionHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.operators.forEach((o, i) => {
+      if (seen.has(o.name))
+        ctx.addIssue({ code: 'custom', path: ['operators', i, 'name'], message: `operator "${o.name}" is configured twice` });
+      seen.add(o.name);
+    });
+  });
+export type ConsoleConfig = z.infer<typeof ConsoleSchema>;
+
 export const ConfigSchema = z
   .object({
     nats: z
@@ -50,6 +91,11 @@ export const ConfigSchema = z
         user: z.string().optional(),
         pass: z.string().optional(),
         credsFile: z.string().optional(),
+        /** Where replies come to: `_INBOX` unless the user may only use inboxes of its own (nats.conf). */
+        inboxPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be dot-separated subject tokens without wildcards')
+          .optional(),
         tls: z.object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() }).optional(),
         /** JetStream replicas for streams and buckets: 1 on a single node, 3 in a cluster. */
         replicas: z.union([z.literal(1), z.literal(3)]).default(1),
@@ -80,8 +126,17 @@ export const ConfigSchema = z
       })
       .default({ ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256, concurrency: 8 }),
     http: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: PortSchema.default(8080),
+        /** Webhooks and /healthz on a listener of their own, the only one a reverse proxy need
+         * expose to the internet; absent, they are served beside the console. */
+        public: z.object({ host: z.string().default('0.0.0.0'), port: PortSchema }).optional(),
+        /** Behind a reverse proxy: trust X-Forwarded-For/-Proto (client address, https). */
+        trustProxy: z.boolean().default(false),
+      })
+      .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
+    console: ConsoleSchema.default({ operators: [], sessionHours: 12 }),
     smtp: z
       .object({
         host: z.string().default('127.0.0.1'),
@@ -92,7 +147,7 @@ export const ConfigSchema = z
         from: z.string().default('peoplesync <peoplesync@localhost>'),
       })
       .default({ host: '127.0.0.1', port: 25, secure: false, from: 'peoplesync <peoplesync@localhost>' }),
-    /** Base URL of the gateway, for links in emails. */
+    /** Base URL of the console, for links in emails and run summaries. */
     publicUrl: z.string().default('http://127.0.0.1:8080'),
     workspaces: z.array(WorkspaceConfigSchema).default([]),
   })
@@ -135,7 +190,7 @@ export function expandEnv(text: string, env: NodeJS.ProcessEnv, problems: string
 }
 
 /** Environment variables override the file: PEOPLESYNC_NATS_URL (comma list), PEOPLESYNC_NATS_USER,
- * PEOPLESYNC_NATS_PASS, PEOPLESYNC_NATS_CREDS, PEOPLESYNC_PREFIX, PEOPLESYNC_LOG_LEVEL,
+ * PEOPLESYNC_NATS_PASS, PEOPLESYNC_NATS_CREDS, PEOPLESYNC_NATS_INBOX_PREFIX, PEOPLESYNC_PREFIX, PEOPLESYNC_LOG_LEVEL,
  * PEOPLESYNC_DATA_DIR, PEOPLESYNC_ENCODING, PEOPLESYNC_HTTP_PORT. */
 export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): Config {
   const env = opts.env ?? process.env;
@@ -157,6 +212,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overr
   if (env.PEOPLESYNC_NATS_USER) nats.user = env.PEOPLESYNC_NATS_USER;
   if (env.PEOPLESYNC_NATS_PASS) nats.pass = env.PEOPLESYNC_NATS_PASS;
   if (env.PEOPLESYNC_NATS_CREDS) nats.credsFile = env.PEOPLESYNC_NATS_CREDS;
+  if (env.PEOPLESYNC_NATS_INBOX_PREFIX) nats.inboxPrefix = env.PEOPLESYNC_NATS_INBOX_PREFIX;
   const merged: Record<string, unknown> = { ...base, nats, ...opts.overrides };
   if (env.PEOPLESYNC_PREFIX) merged.prefix = env.PEOPLESYNC_PREFIX;
   if (env.PEOPLESYNC_LOG_LEVEL) merged.logLevel = env.PEOPLESYNC_LOG_LEVEL;

@@ -29,6 +29,7 @@ export async function connectNats(cfg: Config['nats'], log: Logger, name = 'peop
     opts.user = cfg.user;
     opts.pass = cfg.pass;
   }
+  if (cfg.inboxPrefix) opts.inboxPrefix = cfg.inboxPrefix;
   if (cfg.credsFile) opts.authenticator = credsAuthenticator(readFileSync(cfg.credsFile));
   if (cfg.tls) {
     opts.tls = {

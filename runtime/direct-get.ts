@@ -67,7 +67,8 @@ export class DirectGets {
 
   private inbox(): string {
     if (!this.sub || this.sub.isClosed()) {
-      this.prefix = createInbox();
+      // The connection's own inbox prefix: a user may be allowed its own inboxes only (nats.conf).
+      this.prefix = createInbox((this.nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
       this.sub = this.nc.subscribe(`${this.prefix}.*`, { callback: (_err, m) => this.answer(m) });
     }
     return `${this.prefix}.${(this.next++).toString(36)}`;

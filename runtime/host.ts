@@ -14,12 +14,14 @@ import {
   type Topology,
   type WorkClass,
   decodeMessage,
+  eventFilter,
   subject,
   topology,
   workConsumer,
 } from '../protocol/index.ts';
 import { ControlPlane } from './control.ts';
 import { DeadLetterStore } from './dead-letters.ts';
+import { EventLogReader } from './event-log.ts';
 import { type TypedKv, typedKv } from './kv.ts';
 import { Lease } from './lease.ts';
 import type { Logger } from './logger.ts';
@@ -76,6 +78,7 @@ export class ActorHost {
   private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs'>> & Pick<HostOptions, 'backoff' | 'holdMs'>;
   private readonly tuning: QueueTuning;
   private readonly dlq: DeadLetterStore;
+  private readonly eventLog: EventLogReader;
   private readonly control: ControlPlane;
   private readonly kvs = new Map<BucketName, Promise<TypedKv>>();
   private readonly leases: Lease[] = [];
@@ -101,6 +104,7 @@ export class ActorHost {
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
     this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
     this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
+    this.eventLog = new EventLogReader(opts.nc, this.o.prefix, this.topology.streams.events.name);
     this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, opts.log.child({ part: 'control' }), {
       context: (actor, ws) => (this.o.workspaces.includes(ws) ? this.contextFor(actor, ws) : null),
       isLeader: (actor, ws) => this.running.has(`${actor}/${ws}`) && !!this.actors.get(actor)?.singleton,
@@ -183,6 +187,7 @@ export class ActorHost {
       signal,
       deps: this.deps,
       deadLetters: this.dlq,
+      events: this.eventLog,
       publish: (def, body, opts) => this.messenger.publish(def, ws, body, { cls: 'event', ...opts }),
       request: (def, body, opts) => this.messenger.request(def, opts?.ws ?? ws, body, opts?.timeoutMs),
       kv: (bucket) => this.kv(bucket),
@@ -260,7 +265,7 @@ export class ActorHost {
     this.running.set(`${a.name}/${ws}`, r);
     for (const e of a.events ?? []) {
       r.subs.push(
-        this.o.nc.subscribe(subject(this.o.prefix, { kind: 'evt', ws, topic: e.def.topic }), {
+        this.o.nc.subscribe(subject(this.o.prefix, { kind: 'evt', ws, topic: eventFilter(e.def) }), {
           callback: (err, msg) => {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {

@@ -11,6 +11,7 @@ export * from './kv.ts';
 export * from './lease.ts';
 export * from './messenger.ts';
 export * from './dead-letters.ts';
+export * from './event-log.ts';
 export * from './tokens.ts';
 export * from './run-gate.ts';
 export * from './work-queue.ts';

@@ -15,6 +15,7 @@ import {
   contentTypeOf,
   decodeBody,
   encodeBody,
+  eventTopic,
   subject,
   validateBody,
 } from '../protocol/index.ts';
@@ -34,10 +35,11 @@ export class Messenger {
     this.encoding = encoding;
   }
 
-  subjectFor(def: MessageDef, ws: string, cls: WorkClass): string {
+  /** A work item's queue, or an event's topic (with the key its body gives, if any). */
+  subjectFor(def: MessageDef, ws: string, cls: WorkClass, body?: unknown): string {
     return def.kind === 'work'
       ? subject(this.prefix, { kind: 'work', ws, stage: def.stage, cls })
-      : subject(this.prefix, { kind: 'evt', ws, topic: def.topic });
+      : subject(this.prefix, { kind: 'evt', ws, topic: eventTopic(def, body) });
   }
 
   headersFor(type: string, ws: string, run?: string | null): MsgHdrs {
@@ -59,7 +61,7 @@ export class Messenger {
     const valid = validateBody(def, body);
     const run = opts.run ?? ((valid as { run?: unknown }).run as string | undefined);
     const h = this.headersFor(def.type, ws, run);
-    await this.js.publish(this.subjectFor(def, ws, opts.cls), encodeBody(valid, this.encoding), {
+    await this.js.publish(this.subjectFor(def, ws, opts.cls, valid), encodeBody(valid, this.encoding), {
       headers: h,
       msgID: opts.msgId,
     });

@@ -17,6 +17,7 @@ import type { TypedKv } from './kv.ts';
 import type { Logger } from './logger.ts';
 import type { TokenLease } from './tokens.ts';
 import type { DeadLetters } from './dead-letters.ts';
+import type { EventLog } from './event-log.ts';
 
 export interface PublishOptions {
   /** Work class of the target queue; defaults to the class of the message being handled. */
@@ -39,6 +40,8 @@ export interface ActorContext {
   /** Lease Salesforce API tokens from the quota actor for `fn`; calls made inside are charged to it. */
   withTokens<T>(cls: WorkClass, n: number, fn: (lease: TokenLease) => Promise<T>): Promise<T>;
   readonly deadLetters: DeadLetters;
+  /** Events read back from the events stream by subject (a person's audit events). */
+  readonly events: EventLog;
   /** Services the worker wires in (connectors, mailer); actors read them through `deps`. */
   readonly deps: ActorDeps;
 }

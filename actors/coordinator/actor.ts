@@ -9,6 +9,7 @@ import {
   BulkStatus,
   BulkStop,
   ControlError,
+  IndexPageListed,
   IndexRefreshed,
   PageScanned,
   PartWritten,
@@ -58,6 +59,7 @@ export const coordinatorActor: ActorDef = {
       classes: ['bulk'],
       concurrency: 16,
       handlers: [
+        on(IndexPageListed, report('indexPage')),
         on(IndexRefreshed, report('indexed')),
         on(PageScanned, report('scanned')),
         on(BatchMapped, report('mapped')),

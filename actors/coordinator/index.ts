@@ -15,4 +15,4 @@ export {
   type Effect,
   type Step,
 } from './tally.ts';
-export { newRun, withProgress, endRun, applyTier, newestFirst, makeRunId, emptyCounts, type NewRun } from './run-state.ts';
+export { newRun, withProgress, workOf, endRun, applyTier, newestFirst, makeRunId, emptyCounts, type NewRun } from './run-state.ts';

@@ -13,6 +13,8 @@ import {
   ScanPage,
   type StopReasonSchema,
   type Tier,
+  consolePaths,
+  consoleUrl,
 } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
 import { readSettings } from '../mapping/index.ts';
@@ -25,7 +27,7 @@ export type StopReason = z.infer<typeof StopReasonSchema>;
 
 /** Progress is published more often than once a second so a watcher never waits longer. */
 export const PROGRESS_INTERVAL_MS = 750;
-const COUNT_ATTEMPTS = 20;
+const COUNT_RETRY_MAX_MS = 5_000;
 
 export class Leader {
   private readonly ctx: ActorContext;
@@ -103,7 +105,7 @@ export class Leader {
         dryRun: body.dryRun,
         settingsRevision: stored.revision,
         now,
-        errorsUrl: `${this.ctx.deps.publicUrl}/errors?ws=${encodeURIComponent(this.ws)}`,
+        errorsUrl: consoleUrl(this.ctx.deps.publicUrl, consolePaths.errors(this.ws)),
       });
       this.store.create(run);
       this.currentRunId = run.runId;
@@ -255,10 +257,11 @@ export class Leader {
     return (cur?.value as { runId?: string } | undefined)?.runId ?? null;
   }
 
-  /** Expected records for percent and ETA: one COUNT() per object, on bulk tokens. */
+  /** Expected records for percent and ETA: one COUNT() per object, on bulk tokens. A run paused
+   * for API capacity gets no bulk tokens, so this keeps asking for as long as the run is active. */
   private async countExpected(runId: string): Promise<void> {
     const sf = this.ctx.deps.salesforce(this.ws);
-    for (let attempt = 1; attempt <= COUNT_ATTEMPTS && !this.ctx.signal.aborted; attempt++) {
+    for (let attempt = 1; !this.ctx.signal.aborted; attempt++) {
       try {
         const total = await this.ctx.withTokens('bulk', 2, async () => (await sf.count('Contact')) + (await sf.count('Lead')));
         this.store.update(runId, (t) => ({ ...t, run: { ...t.run, expectedRecords: total } }));
@@ -271,7 +274,7 @@ export class Leader {
         }
         const t = this.store.tally(runId);
         if (!t || !isActive(t.run)) return;
-        await new Promise((r) => setTimeout(r, 1_000));
+        await new Promise((r) => setTimeout(r, Math.min(COUNT_RETRY_MAX_MS, 500 * attempt)));
       }
     }
   }

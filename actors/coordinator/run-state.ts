@@ -47,6 +47,8 @@ export function newRun(o: NewRun): Run {
     finishedAt: null,
     settingsRevision: o.settingsRevision,
     indexContacts: 0,
+    indexListed: 0,
+    indexTotal: null,
     expectedRecords: null,
     counts: emptyCounts(),
     percent: 0,
@@ -59,15 +61,24 @@ export function newRun(o: NewRun): Run {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-/** Percent by records scanned against what Salesforce reported; rate over the run so far. */
+/** The run's work in records: the Intercom contacts the index refresh lists (as many as Intercom
+ * reported), then the Salesforce records scanned (as many as Salesforce counted). `total` is null
+ * until Salesforce's count is known. */
+export function workOf(run: Run): { done: number; total: number | null } {
+  const indexTotal = run.indexTotal ?? 0;
+  const indexDone = run.phase === 'index' ? Math.min(run.indexListed, indexTotal) : indexTotal;
+  const done = indexDone + run.counts.scanned;
+  return { done, total: run.expectedRecords === null ? null : indexTotal + run.expectedRecords };
+}
+
+/** Percent of the run's work (so it moves in the index phase too); records scanned a second. */
 export function withProgress(run: Run, now: number): Run {
   const end = run.finishedAt ?? now;
   const seconds = Math.max(0.001, (end - run.startedAt) / 1000);
-  const scanned = run.counts.scanned;
-  const rate = scanned / seconds;
-  const expected = run.expectedRecords;
-  const percent = expected ? Math.min(99.9, (100 * scanned) / expected) : 0;
-  const eta = expected && rate > 0 && isActive(run) ? Math.max(0, (expected - scanned) / rate) : null;
+  const rate = run.counts.scanned / seconds;
+  const { done, total } = workOf(run);
+  const percent = total ? Math.min(99.9, (100 * done) / total) : 0;
+  const eta = total && done > 0 && isActive(run) ? Math.max(0, (total - done) / (done / seconds)) : null;
   if (run.status === 'completed') return { ...run, percent: 100, ratePerSecond: round1(rate), etaSeconds: 0 };
   return { ...run, percent: round1(percent), ratePerSecond: round1(rate), etaSeconds: eta === null ? null : Math.round(eta) };
 }

@@ -1,11 +1,12 @@
 // The counting transition of a bulk run: one report in, the next state and what to do out. Pure:
 // the store decides whether a report was seen before and persists what this returns, so a
 // redelivered report is never counted twice and the same report always yields the same result.
-import type { BodyOf, BatchMapped, IndexRefreshed, PageScanned, PartWritten, Run } from '../../protocol/index.ts';
+import type { BodyOf, BatchMapped, IndexPageListed, IndexRefreshed, PageScanned, PartWritten, Run } from '../../protocol/index.ts';
 
 export type SfObject = 'Lead' | 'Contact';
 
 export type Report =
+  | { kind: 'indexPage'; body: BodyOf<typeof IndexPageListed> }
   | { kind: 'indexed'; body: BodyOf<typeof IndexRefreshed> }
   | { kind: 'scanned'; body: BodyOf<typeof PageScanned> }
   | { kind: 'mapped'; body: BodyOf<typeof BatchMapped> }
@@ -62,6 +63,8 @@ export function isActive(run: Pick<Run, 'status'>): boolean {
 /** The identity of a report: the same key twice means a redelivery. */
 export function reportKey(r: Report): string {
   switch (r.kind) {
+    case 'indexPage':
+      return `index-page:${r.body.page}`;
     case 'indexed':
       return 'indexed';
     case 'scanned':
@@ -76,6 +79,7 @@ export function reportKey(r: Report): string {
 /** Batch ids whose tallies `applyReport` needs for this report. */
 export function batchIdsOf(r: Report): string[] {
   switch (r.kind) {
+    case 'indexPage':
     case 'indexed':
       return [];
     case 'scanned':
@@ -138,6 +142,10 @@ export function applyReport(tally: RunTally, batches: Record<string, BatchTally 
     return touched[id];
   };
   switch (report.kind) {
+    case 'indexPage':
+      t.run.indexListed += report.body.contacts;
+      t.run.indexTotal = report.body.total;
+      break;
     case 'indexed':
       t.run.indexContacts = report.body.contacts;
       t.indexed = true;

@@ -1,87 +1,74 @@
-// The gateway's HTTP server: Intercom webhooks in, a JSON API over the control requests, the
-// workspace page, /metrics and /healthz. One server per worker serves every workspace the worker
-// hosts; each request runs in that workspace's actor context.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ControlError, DecodeError, MatchContacts } from '../../protocol/index.ts';
+// The gateway's HTTP servers (fastify): the console and its JSON API, /metrics, and the public
+// routes (Intercom webhooks, /healthz) beside them or on a listener of their own. One gateway per
+// worker serves every workspace the worker hosts; each request runs in that workspace's context.
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from '../../runtime/index.ts';
 import type { ActorContext, Logger } from '../../runtime/index.ts';
-import { BadRequestError } from './api-params.ts';
-import { API_ROUTES, loadPage } from './api.ts';
+import { apiRoutes } from './api-routes.ts';
+import { EventHub } from './event-hub.ts';
+import { HttpError, errorReply, zodCompiler } from './http-errors.ts';
 import { type GatewayMetrics, createMetrics } from './metrics.ts';
-import { renderPage } from './page.ts';
-import { type RouteName, matchRoute } from './routes.ts';
-import { WebhookBodyError, interpretNotification, verifySignature } from './webhook.ts';
+import { Operators } from './operators.ts';
+import { pageRoutes } from './page-routes.ts';
+import { metricsRoute, publicRoutes } from './public-routes.ts';
+import type { Gateway, RouteSpec } from './route-spec.ts';
+import { Security } from './security.ts';
 
 const MAX_BODY = 1024 * 1024;
 
 export interface GatewayOptions {
-  host: string;
-  port: number;
+  http: Config['http'];
+  console: Config['console'];
+  publicUrl: string;
   log: Logger;
   webhookSecret(ws: string): string | undefined;
   health(): Promise<{ connected: boolean; rttMs: number | null; server: string | null }>;
+  now?(): number;
 }
 
-class HttpError extends Error {
-  override name = 'HttpError';
-  readonly status: number;
-  readonly code: string;
-  readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
+/** A route as served: method, path and what it allows (tests walk these). */
+export interface ServedRoute {
+  method: string;
+  url: string;
+  name: string;
+  access: RouteSpec['access'];
+  kind: RouteSpec['kind'];
+  listener: 'console' | 'public';
 }
 
-async function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'too_large', `request body is larger than ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
-function send(res: ServerResponse, status: number, body: string | Uint8Array, type: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...headers });
-  res.end(body);
-}
-
-const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-  send(res, status, JSON.stringify(body), 'application/json; charset=utf-8', headers);
-
-/** Any failure as `{ error: { code, message, status, details? } }`, the control plane's own shape. */
-function errorReply(err: unknown): { status: number; body: unknown; headers: Record<string, string> } {
-  if (err instanceof ControlError) {
-    return {
-      status: err.status,
-      headers: {},
-      body: { error: { code: err.code, message: err.message, status: err.status, details: err.details } },
-    };
-  }
-  if (err instanceof HttpError)
-    return { status: err.status, headers: err.headers, body: { error: { code: err.code, message: err.message, status: err.status } } };
-  if (err instanceof BadRequestError || err instanceof WebhookBodyError) {
-    return { status: 400, headers: {}, body: { error: { code: 'bad_request', message: err.message, status: 400 } } };
-  }
-  if (err instanceof DecodeError)
-    return { status: 400, headers: {}, body: { error: { code: 'invalid_request', message: err.message, status: 400 } } };
-  return { status: 500, headers: {}, body: { error: { code: 'internal', message: (err as Error)?.message ?? String(err), status: 500 } } };
-}
-
-export class GatewayServer {
+export class GatewayServer implements Gateway {
   readonly metrics: GatewayMetrics = createMetrics();
+  readonly hub = new EventHub();
+  readonly operators: Operators;
+  readonly security: Security;
+  readonly log: Logger;
+  readonly routes: ServedRoute[] = [];
   private readonly contexts = new Map<string, ActorContext>();
   private readonly o: GatewayOptions;
-  private server: Server | null = null;
+  private apps: FastifyInstance[] = [];
   url = '';
+  publicUrl: string | null = null;
 
   constructor(o: GatewayOptions) {
     this.o = o;
+    this.log = o.log;
+    this.operators = new Operators(o.console.operators);
+    const sessionSecret = o.console.sessionSecret ?? randomBytes(32).toString('base64url');
+    if (!o.console.sessionSecret && this.operators.configured) {
+      o.log.warn('console.sessionSecret is not set: sessions end when this process restarts and do not carry across gateways');
+    }
+    this.security = new Security({
+      operators: this.operators,
+      sessionSecret,
+      sessionHours: o.console.sessionHours,
+      publicUrl: o.publicUrl,
+      log: o.log,
+      now: o.now ?? Date.now,
+    });
   }
 
   addWorkspace(ctx: ActorContext): void {
@@ -94,129 +81,158 @@ export class GatewayServer {
     return this.contexts.size;
   }
 
-  async listen(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    // Keep-alive sockets would hold close() open for their idle timeout.
-    server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.server = server;
-    const a = server.address() as AddressInfo;
-    this.url = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
-    return this.url;
-  }
-
-  async close(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    if (!s) return;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const method = req.method ?? 'GET';
-    const m = matchRoute(method, url.pathname);
-    const route: RouteName | 'unmatched' = m.kind === 'route' ? m.name : 'unmatched';
-    try {
-      if (m.kind === 'not_found') throw new HttpError(404, 'not_found', `no route ${method} ${url.pathname}`);
-      if (m.kind === 'method_not_allowed') {
-        throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here; use ${m.allowed.join(' or ')}`, {
-          allow: m.allowed.join(', '),
-        });
-      }
-      await this.dispatch(m.name, m.params, method, url, req, res);
-    } catch (err) {
-      const r = errorReply(err);
-      // 5xx other than 500 are the system's state (no leader yet, an actor not hosted), not a fault here.
-      if (r.status === 500) this.o.log.error({ route, err: (err as Error)?.message }, 'gateway request failed');
-      else if (r.status > 500) this.o.log.warn({ route, err: (err as Error)?.message }, 'gateway request unavailable');
-      if (!res.headersSent) sendJson(res, r.status, r.body, r.headers);
-    } finally {
-      const status = String(res.statusCode);
-      this.metrics.requests.inc({ route, method, status });
-      this.metrics.duration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-  }
-
-  private context(ws: string): ActorContext {
+  context(ws: string): ActorContext {
     const ctx = this.contexts.get(ws);
     if (!ctx) throw new HttpError(404, 'unknown_workspace', `workspace "${ws}" is not served here`);
     return ctx;
   }
 
-  private async dispatch(
-    name: RouteName,
-    params: Record<string, string>,
-    method: string,
-    url: URL,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
-    switch (name) {
-      case 'metrics':
-        return send(res, 200, await this.metrics.registry.metrics(), this.metrics.registry.contentType);
-      case 'healthz': {
-        const h = await this.o.health();
-        return sendJson(res, h.connected ? 200 : 503, { status: h.connected ? 'ok' : 'unavailable', nats: h });
-      }
-      case 'webhook':
-        return this.webhook(this.context(params.ws), method, req, res);
-      case 'page': {
-        const ctx = this.context(params.ws);
-        const all = url.searchParams.get('all') === '1';
-        return send(res, 200, renderPage(await loadPage(ctx, all)), 'text/html; charset=utf-8');
-      }
-      default: {
-        const ctx = this.context(params.ws);
-        const api = API_ROUTES[name];
-        let body: Uint8Array = new Uint8Array();
-        if (method === 'POST' || method === 'PUT') {
-          // JSON only: a cross-site form cannot send it without a preflight the gateway never grants.
-          const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-          if (type !== 'application/json')
-            throw new HttpError(
-              415,
-              'unsupported_media_type',
-              `${method} ${url.pathname} takes a JSON body (content-type: application/json)`,
-            );
-          body = await readBody(req);
-        }
-        return sendJson(res, 200, await api(ctx, { params, query: url.searchParams, body }));
-      }
+  workspaces(): string[] {
+    return [...this.contexts.keys()].sort();
+  }
+
+  webhookSecret(ws: string): string | undefined {
+    return this.o.webhookSecret(ws);
+  }
+
+  health() {
+    return this.o.health();
+  }
+
+  async listen(): Promise<string> {
+    const own = this.o.http.public;
+    const consoleApp = await this.build('console', [
+      ...pageRoutes(this),
+      ...apiRoutes(this),
+      metricsRoute(this),
+      ...(own ? [] : publicRoutes(this)),
+    ]);
+    this.apps.push(consoleApp);
+    this.url = await this.start(consoleApp, this.o.http.host, this.o.http.port);
+    if (own) {
+      const publicApp = await this.build('public', publicRoutes(this));
+      this.apps.push(publicApp);
+      this.publicUrl = await this.start(publicApp, own.host, own.port);
+    }
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    this.hub.closeAll();
+    const apps = this.apps;
+    this.apps = [];
+    await Promise.all(apps.map((a) => a.close()));
+  }
+
+  private async start(app: FastifyInstance, host: string, port: number): Promise<string> {
+    await app.listen({ host, port });
+    const a = app.server.address();
+    if (!a || typeof a === 'string') return String(a);
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  private async build(listener: ServedRoute['listener'], specs: RouteSpec[]): Promise<FastifyInstance> {
+    const app = Fastify({
+      logger: false,
+      bodyLimit: MAX_BODY,
+      trustProxy: this.o.http.trustProxy,
+      forceCloseConnections: true,
+      exposeHeadRoutes: false,
+      routerOptions: { ignoreTrailingSlash: true },
+    });
+    app.setValidatorCompiler(zodCompiler);
+    // An empty JSON body is {} (a start or a stop needs nothing else); the rest as fastify parses it.
+    const json = app.getDefaultJsonParser('error', 'ignore');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+      String(body).trim() === '' ? done(null, {}) : json(req, body as string, done),
+    );
+    app.addHook('onRoute', (r) => {
+      const c = r.config ?? {};
+      if (!c.name || !c.access || !c.kind) return;
+      for (const method of [r.method].flat())
+        this.routes.push({ method, url: r.url, name: c.name, access: c.access, kind: c.kind, listener });
+    });
+    app.addHook('onRequest', async (req) => {
+      (req as FastifyRequest & { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+    });
+    app.addHook('onSend', async (_req, reply) => {
+      reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('content-security-policy', CSP);
+    });
+    app.addHook('onResponse', async (req, reply) => this.measure(req, reply));
+    if (listener === 'console') await this.security.register(app);
+    app.addHook('preValidation', async (req) => this.jsonOnly(req));
+    app.setErrorHandler((err, req, reply) => this.fail(err, req, reply));
+    app.setNotFoundHandler((req, reply) => this.notFound(listener, req, reply));
+    const raw = specs.filter((s) => s.rawBody);
+    for (const s of specs.filter((x) => !x.rawBody)) this.register(app, s);
+    await app.register(async (scope) => {
+      // Signed webhooks: the signature covers the exact bytes, so the body stays raw.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+      for (const s of raw) this.register(scope, s);
+    });
+    await app.ready();
+    return app;
+  }
+
+  private register(app: FastifyInstance, s: RouteSpec): void {
+    app.route({
+      method: s.method,
+      url: s.url,
+      config: { name: s.name, access: s.access, kind: s.kind, csrf: s.csrf },
+      schema: s.schema,
+      handler: s.handler,
+    });
+  }
+
+  /** The API takes JSON: a cross-site form cannot send it without a preflight nobody grants. */
+  private async jsonOnly(req: FastifyRequest): Promise<void> {
+    if (req.routeOptions.config.kind !== 'api' || req.body === undefined) return;
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') {
+      throw new HttpError(415, 'unsupported_media_type', `${req.method} ${req.url} takes a JSON body (content-type: application/json)`);
     }
   }
 
-  private async webhook(ctx: ActorContext, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (method === 'HEAD') return send(res, 200, '', 'text/plain');
-    const raw = await readBody(req);
-    const secret = this.o.webhookSecret(ctx.ws);
-    if (!secret) {
-      this.metrics.webhooks.inc({ outcome: 'no_secret' });
-      ctx.log.warn('webhook refused: no intercom.webhookSecret is configured for the workspace');
-      throw new HttpError(401, 'no_secret', `no webhook secret is configured for workspace ${ctx.ws}`);
-    }
-    if (!verifySignature(raw, req.headers['x-hub-signature'] as string | undefined, secret)) {
-      this.metrics.webhooks.inc({ outcome: 'bad_signature' });
-      throw new HttpError(401, 'bad_signature', 'X-Hub-Signature does not match the body');
-    }
-    const action = interpretNotification(raw);
-    if (action.kind === 'sync') {
-      await ctx.publish(MatchContacts, { contacts: [action.contact], source: 'webhook' }, { cls: 'event', msgId: action.msgId });
-    } else if (action.kind === 'deleted') {
-      // Nothing to sync: records are never created or deleted, and the stale link goes when used.
-      ctx.log.info({ icId: action.id }, 'Intercom contact deleted');
-    }
-    this.metrics.webhooks.inc({ outcome: action.kind });
-    sendJson(res, 200, { ok: true, action: action.kind });
+  private measure(req: FastifyRequest, reply: FastifyReply): void {
+    const route = req.routeOptions.config.name ?? 'unmatched';
+    const started = (req as FastifyRequest & { startedAt?: bigint }).startedAt;
+    this.metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    if (started) this.metrics.duration.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
   }
+
+  private fail(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const r = errorReply(err);
+    const route = req.routeOptions.config.name ?? 'unmatched';
+    // 5xx other than 500 are the system's state (no leader yet, an actor not hosted), not a fault here.
+    if (r.status === 500) this.log.error({ route, err: (err as Error)?.message }, 'gateway request failed');
+    else if (r.status > 500) this.log.warn({ route, err: (err as Error)?.message }, 'gateway request unavailable');
+    return reply
+      .code(r.status)
+      .headers({ 'cache-control': 'no-store', ...r.headers })
+      .send(r.body);
+  }
+
+  /** 404, or 405 with Allow when the path exists under other methods. */
+  private notFound(listener: ServedRoute['listener'], req: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const path = req.url.split('?')[0].replace(/(.)\/$/, '$1');
+    const allowed = [...new Set(this.routes.filter((r) => r.listener === listener && matches(r.url, path)).map((r) => r.method))];
+    if (allowed.length) {
+      return this.fail(
+        new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(' or ')}`, {
+          allow: allowed.join(', '),
+        }),
+        req,
+        reply,
+      );
+    }
+    return this.fail(new HttpError(404, 'not_found', `no route ${req.method} ${path}`), req, reply);
+  }
+}
+
+/** Whether a concrete path fits a route pattern (`/api/:ws/errors/:id`). */
+export function matches(pattern: string, path: string): boolean {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  return want.length === got.length && want.every((w, i) => (w.startsWith(':') ? got[i] !== '' : w === got[i]));
 }

@@ -47,5 +47,5 @@ export {
   type SfUpdate,
 } from './plan-batch.ts';
 export { TtlCache } from './ttl-cache.ts';
-export { problemsMessage, activeRunId, SAVE_SCHEMA_MAX_AGE_MS } from './settings-endpoints.ts';
+export { problemsMessage, activeRunId, schemaChoices, SAVE_SCHEMA_MAX_AGE_MS } from './settings-endpoints.ts';
 export { batchKey, errorIdsFor } from './map-pairs.ts';

@@ -1,19 +1,23 @@
-// settings.get and settings.save. A save is checked against the live describe and data
-// attributes and refused with every problem listed; nothing is stored unless all is well.
+// settings.get, settings.save and settings.schema. A save is checked against the live describe and
+// data attributes and refused with every problem listed; nothing is stored unless all is well.
 // Saving new mappings during a bulk run stops that run (it diffs with the old ones), so it needs
-// a confirmation.
+// a confirmation. The describe calls are look-ups a person asked for: class interactive, which a
+// workspace without a limit yet may also lease (FIRST_RUN_CALLS), so a first save can be made.
 import {
   BulkStop,
   ControlError,
   SettingsGet,
   SettingsSave,
   SettingsSaved,
+  SettingsSchemaShow,
   type RequestOf,
   type ReplyOf,
   type WorkspaceSettings,
 } from '../../protocol/index.ts';
 import { type ActorContext, type EndpointBinding, currentRunKey, endpoint, runKey } from '../../runtime/index.ts';
+import type { SfObject } from '../../connectors/index.ts';
 import type { SchemaSource, ServiceSchema } from './service-schema.ts';
+import { icKind, sfKind } from './type-pairs.ts';
 import { readSettings, writeSettings } from './settings-store.ts';
 import { validateSettings, validateShape, type Problem } from './validate-settings.ts';
 import { isDeepStrictEqual } from 'node:util';
@@ -41,9 +45,9 @@ export function problemsMessage(problems: readonly Problem[]): string {
   return `settings refused, nothing was saved: ${n} problem${n === 1 ? '' : 's'}: ${listed}`;
 }
 
-async function liveSchema(ctx: ActorContext, schema: SchemaSource): Promise<ServiceSchema> {
+async function liveSchema(ctx: ActorContext, schema: SchemaSource, maxAgeMs = SAVE_SCHEMA_MAX_AGE_MS): Promise<ServiceSchema> {
   try {
-    return await schema.full(ctx, 'interactive', SAVE_SCHEMA_MAX_AGE_MS);
+    return await schema.full(ctx, 'interactive', maxAgeMs);
   } catch (err) {
     const e = err as Error & { system?: string; tier?: string };
     if (e.name === 'QuotaRefusedError') {
@@ -112,8 +116,25 @@ export async function saveSettings(
   return { revision, stoppedRun: running };
 }
 
+/** How old a describe the console's field lists may show: a minute, as the pipeline trusts one. */
+const CHOICES_MAX_AGE_MS = 60_000;
+
+/** What a mapping may name: the live fields and attributes, each with the kind it pairs with. */
+export async function schemaChoices(ctx: ActorContext, schema: SchemaSource): Promise<ReplyOf<typeof SettingsSchemaShow>> {
+  const live = await liveSchema(ctx, schema, CHOICES_MAX_AGE_MS);
+  const fields = (o: SfObject) =>
+    live.describe[o].fields.map((f) => ({ name: f.name, label: f.label, type: f.type, updateable: f.updateable, kind: sfKind(f.type) }));
+  return {
+    fields: { Lead: fields('Lead'), Contact: fields('Contact') },
+    attributes: live.dataAttributes
+      .filter((a) => !a.archived)
+      .map((a) => ({ fullName: a.full_name, label: a.label, dataType: a.data_type, writable: a.api_writable, kind: icKind(a.data_type) })),
+  };
+}
+
 export function settingsEndpoints(schema: SchemaSource): EndpointBinding[] {
   return [
+    endpoint(SettingsSchemaShow, (_body, ctx) => schemaChoices(ctx, schema)),
     endpoint(SettingsGet, async (_body, ctx) => {
       const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
       return { settings: stored?.settings ?? null, revision: stored?.revision ?? 0 };

@@ -5,7 +5,7 @@
 // entries that earlier refreshes or events put in the index and no page of this run listed
 // (contacts deleted in Intercom) and their links, except entries written after the run began
 // (an event may have added one). See directory.ts.
-import { type BodyOf, IndexRefresh, IndexRefreshed } from '../../protocol/index.ts';
+import { type BodyOf, IndexPageListed, IndexRefresh, IndexRefreshed } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { SettingsSource } from './item-settings.ts';
 import { RefreshPages } from './directory.ts';
@@ -30,6 +30,12 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
   await pages.put(body.run, body.page, ids, false);
   await stores.index.upsert(page.contacts, item.key, ctx.deps.now(), 'changed', { listed: true });
   await pages.put(body.run, body.page, ids, true);
+  // Progress of the index phase, against the total Intercom reports.
+  await ctx.publish(
+    IndexPageListed,
+    { run: body.run, page: body.page, contacts: ids.length, total: page.totalCount },
+    { msgId: `idxpage:${body.run}:${body.page}` },
+  );
   if (page.next) return;
   const listed = await allPages(pages, ctx, body.run, body.page + 1);
   const contacts = await sweep(stores, pages, ctx, body.run, listed, item.run?.startedAt ?? 0);

@@ -1,5 +1,5 @@
 // The run-finished email: subject and a plain-text summary. Pure.
-import type { Run } from '../../protocol/index.ts';
+import { type Run, consolePaths, consoleUrl } from '../../protocol/index.ts';
 
 export interface Email {
   subject: string;
@@ -23,7 +23,7 @@ function statusWord(run: Run): string {
 }
 
 export function errorsLink(run: Run, publicUrl: string): string {
-  return run.errorsUrl ?? `${publicUrl.replace(/\/$/, '')}/errors?ws=${encodeURIComponent(run.ws)}`;
+  return run.errorsUrl ?? consoleUrl(publicUrl, consolePaths.errors(run.ws));
 }
 
 export function runFinishedEmail(run: Run, publicUrl: string): Email {

@@ -10,6 +10,7 @@ export {
   warningFor,
   REQUEST_CLASSES,
   STOP_PERCENT,
+  FIRST_RUN_CALLS,
   WARNING_SOON,
   WARNING_EXHAUSTED,
   type RequestClass,

@@ -193,7 +193,8 @@ export class QuotaLeader {
     this.settingsReadAt = this.now();
     const s = await readSettings(await this.ctx.kv('settings'), this.ctx.ws);
     if (s) this.applyLimit(s.settings.sfApiLimit, s.revision);
-    else if (this.ledger.limit === null) this.ctx.log.warn('no settings: no Salesforce API limit defined, nothing is granted');
+    else if (this.ledger.limit === null)
+      this.ctx.log.info('no settings: no Salesforce API limit defined; only the look-ups of a first save are granted');
   }
 
   /** While the org is exhausted, Salesforce's own figures decide when it is not any more; the

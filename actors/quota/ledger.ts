@@ -8,7 +8,17 @@
 // a lease nobody returns (a dead worker, a lost leader) stay counted and roll off after 24 hours.
 import { z } from 'zod';
 import type { UsageIndicator } from '../../protocol/index.ts';
-import { consumption, grantable, leaseMaxFor, thresholdFor, tierOf, warningFor, type RequestClass, type Tier } from './tiers.ts';
+import {
+  FIRST_RUN_CALLS,
+  consumption,
+  grantable,
+  leaseMaxFor,
+  thresholdFor,
+  tierOf,
+  warningFor,
+  type RequestClass,
+  type Tier,
+} from './tiers.ts';
 import { UsageWindow, WINDOW_MINUTES, type UsageWindowSnapshot } from './usage-window.ts';
 
 export interface Grant {
@@ -70,7 +80,8 @@ export const LedgerSnapshotSchema = z.object({
 export type LedgerSnapshot = Omit<z.infer<typeof LedgerSnapshotSchema>, 'window'> & { window: UsageWindowSnapshot };
 
 export class Ledger {
-  /** The workspace's defined limit; null until settings name one (then nothing is granted). */
+  /** The workspace's defined limit; null until settings name one (then only FIRST_RUN_CALLS
+   * interactive calls are granted). */
   limit: number | null = null;
   private window: UsageWindow;
   private readonly grants = new Map<string, Grant>();
@@ -119,10 +130,17 @@ export class Ledger {
     return this.grants.size;
   }
 
-  /** The org's use now: Salesforce's last figure plus what this workspace was granted since. */
+  /** Other integrations' use: Salesforce's last org-wide figure less this workspace's use when it
+   * arrived, never below 0. That figure may predate grants already counted here (leases in flight,
+   * reports still on their way), so it is never taken as the org's use directly. */
+  othersUsed(): number | null {
+    return this.org ? Math.max(0, this.org.used - this.org.ownAt) : null;
+  }
+
+  /** The org's use now: this workspace's own use plus the others', so never less than the first. */
   orgUsed(now: number): number | null {
-    if (!this.org) return null;
-    return this.org.used + Math.max(0, this.own(now) - this.org.ownAt);
+    const others = this.othersUsed();
+    return others === null ? null : this.own(now) + others;
   }
 
   orgExhausted(now: number): boolean {
@@ -142,11 +160,14 @@ export class Ledger {
   }
 
   acquire(cls: RequestClass, requested: number, id: string, now: number): Decision {
-    if (this.limit === null) return this.refuse(now, this.timing.minRetryMs * 5);
+    // No limit yet: only a person's look-ups (the describe calls that check the first settings).
+    if (this.limit === null && cls !== 'interactive') return this.refuse(now, this.timing.minRetryMs * 5);
     if (this.orgExhausted(now)) return this.refuse(now, this.timing.orgRecheckMs);
     const orgUsed = this.orgUsed(now);
     const org = this.org && orgUsed !== null ? { used: orgUsed, max: this.org.max } : undefined;
-    const n = grantable(cls, this.own(now), this.limit, requested, leaseMaxFor(this.limit), org);
+    const limit = this.limit ?? FIRST_RUN_CALLS;
+    const leaseMax = this.limit === null ? FIRST_RUN_CALLS : leaseMaxFor(limit);
+    const n = grantable(cls, this.own(now), limit, requested, leaseMax, org);
     if (n === 0) return this.refuse(now, this.retryAfter(cls, now));
     this.window.add(n, now);
     this.grants.set(id, { id, cls, n, at: now });
@@ -235,7 +256,7 @@ export class Ledger {
       orgUsed,
       definedLimit: limit,
       usedByWorkspace: own,
-      usedByOthers: orgUsed === null ? null : Math.max(0, orgUsed - own),
+      usedByOthers: this.othersUsed(),
       remaining: exhausted ? 0 : Math.min(Math.max(0, limit - own), orgLeft),
       consumptionPercent: limit > 0 ? consumption(own, limit) : 0,
       tier: this.tier(now),

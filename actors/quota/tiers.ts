@@ -16,6 +16,15 @@ export const REQUEST_CLASSES: readonly RequestClass[] = ['bulk', 'event', 'retry
  */
 export const STOP_PERCENT: Readonly<Record<RequestClass, number>> = { bulk: 40, event: 80, retry: 100, interactive: 100 };
 
+/**
+ * Calls a workspace without a defined limit may lease, interactive only, in 24 hours: the describe
+ * calls that check its first settings (two a save, and the console's field lists). They are charged
+ * into the usage window like any lease, so the first limit saved already counts them; bulk, event
+ * and retry work gets nothing until a limit exists. The console reads the field lists at most once
+ * a minute per mapping process, so 200 leaves well over an hour of page loads before a first save.
+ */
+export const FIRST_RUN_CALLS = 200;
+
 export const WARNING_SOON =
   'This workspace will soon hit its limit of Salesforce API calls. This will pause your data sync ' +
   'with Salesforce. Increase the limit in the settings below to avoid this';

@@ -20,12 +20,17 @@ export function progressLine(run: Run, width = 24): string {
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const of = run.expectedRecords === null ? '' : `/${n(run.expectedRecords)}`;
   const state = run.status === 'running' ? run.phase : run.reason ? `${run.status} (${run.reason})` : run.status;
+  // The index phase lists Intercom contacts before any record is scanned.
+  const done =
+    run.phase === 'index'
+      ? `${n(run.indexListed)}${run.indexTotal === null ? '' : `/${n(run.indexTotal)}`} contacts listed`
+      : `${n(run.counts.scanned)}${of} scanned`;
   const c = run.counts;
   const writes = run.dryRun
     ? `would update sf ${n(c.wouldUpdateSalesforce)}  ic ${n(c.wouldUpdateIntercom)}`
     : `updated sf ${n(c.updatedSalesforce)}  ic ${n(c.updatedIntercom)}`;
   return (
-    `${bar} ${pct.toFixed(1).padStart(5)}%  ${state}  ${n(c.scanned)}${of} scanned  ${n(Math.round(run.ratePerSecond))}/s  ` +
+    `${bar} ${pct.toFixed(1).padStart(5)}%  ${state}  ${done}  ${n(Math.round(run.ratePerSecond))}/s  ` +
     `ETA ${clock(run.etaSeconds)}  ${writes}  failed ${n(c.failed)}`
   );
 }

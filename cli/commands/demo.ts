@@ -1,14 +1,18 @@
 // `peoplesync demo [--people 10000] [--seed 7] [--schema FILE] [--data FILE.ndjson]... [--dump DIR]
 // [--dry-run] [--keep]`: the whole system in one process. Uses the NATS server that answers (127.0.0.1:4222 as the nats.conf worker user, or
 // --config's), else starts nats-server with a temporary store; starts both sandboxes with a
-// generated data set, an SMTP sink and every actor; saves the default settings, runs a bulk sync
-// with its progress bar, prints the summary and the email. Ctrl-C stops everything cleanly.
+// generated data set, an SMTP sink and every actor; makes a console operator with a new password
+// and prints it with the console's address; saves the default settings as `settings save` does,
+// runs a bulk sync with its progress bar, prints the summary and the email. Ctrl-C stops
+// everything cleanly.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTORS } from '../../actors/index.ts';
-import { defaultSettings, readSettings, writeSettings } from '../../actors/mapping/index.ts';
-import { BulkStart, BulkStop, ControlError, type Run, SettingsSave, SettingsSaved } from '../../protocol/index.ts';
+import { hashPassword, newPassword } from '../../actors/gateway/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { BulkStart, BulkStop, ControlError, type Run } from '../../protocol/index.ts';
 import { type Config, type Logger, createLogger, parseConfig } from '../../runtime/index.ts';
 import { EXIT, configFrom, parse } from '../args.ts';
 import type { ControlClient } from '../control-client.ts';
@@ -17,6 +21,7 @@ import { type Worker, startWorker } from '../worker.ts';
 import { watchRun } from './bulk.ts';
 import { exitCodeOf, summary } from './bulk-view.ts';
 import { DATA_OPTIONS, dataChoice, describeDump, dumpOnSignal, sandboxWorkspace, startLocalServices } from './sandbox.ts';
+import { saveWhenReady } from './settings.ts';
 import type { Command } from './types.ts';
 
 const WS = 'demo';
@@ -91,18 +96,26 @@ async function whenCoordinatorReady(w: Worker, until: Promise<void>): Promise<vo
   throw new ControlError('no_leader', 'the coordinator did not start within 30 s', { status: 503 });
 }
 
-/** The default settings, checked against the sandboxes' live describe through the settings
- * endpoint like any save. The quota grants nothing until a workspace has an API limit, and the
- * check itself needs Salesforce calls, so a first save is bootstrapped by storing them directly. */
+/** The default settings, saved as `peoplesync settings save` saves them: checked against the
+ * sandboxes' live describe (a first save's look-ups are granted before any limit exists). */
 async function saveSettings(w: Worker): Promise<void> {
   const settings = defaultSettings({ installerEmail: 'installer@example.com' });
-  const kv = await w.host.kv('settings');
-  const m = w.host.messenger;
-  if (!ACTORS.mapping || !(await readSettings(kv, WS))) {
-    const revision = await writeSettings(kv, WS, settings);
-    await m.publish(SettingsSaved, WS, { revision, sfApiLimit: settings.sfApiLimit, savedBy: 'demo', at: Date.now() }, { cls: 'event' });
-  }
-  if (ACTORS.mapping) await m.request(SettingsSave, WS, { settings, savedBy: 'demo', confirmStopBulk: true }, 30_000);
+  const r = await saveWhenReady(w.host.messenger, WS, settings, 'demo', { confirmStopBulk: true });
+  say(`Settings    revision ${r.revision} saved (default mappings, API limit ${settings.sfApiLimit.toLocaleString('en-US')})`);
+}
+
+/** The console's one operator, with a password made for this run: no default password exists. */
+async function demoOperator(): Promise<{ name: string; password: string; console: Record<string, unknown> }> {
+  const password = newPassword();
+  const name = 'admin';
+  return {
+    name,
+    password,
+    console: {
+      operators: [{ name, role: 'admin', passwordHash: await hashPassword(password) }],
+      sessionSecret: randomBytes(32).toString('base64url'),
+    },
+  };
 }
 
 function printMail(mail: { to: string[]; subject: string; text: string }): void {
@@ -160,6 +173,7 @@ export const demoCommand: Command = {
       const dataDir = await mkdtemp(join(tmpdir(), 'ps-demo-'));
       cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
       const httpPort = await freePort();
+      const operator = await demoOperator();
       const cfg = parseConfig({
         nats,
         logLevel: values['log-level'],
@@ -167,12 +181,14 @@ export const demoCommand: Command = {
         smtp: { host: smtp.host, port: smtp.port },
         http: { host: '127.0.0.1', port: httpPort },
         publicUrl: `http://127.0.0.1:${httpPort}`,
+        console: operator.console,
         workspaces: [sandboxWorkspace(WS, sandboxes)],
       });
       const log: Logger = createLogger({ level: cfg.logLevel });
       const worker = await startWorker(cfg, { log });
       cleanup.push(() => worker.stop(5_000));
-      say(`Worker      every actor (${Object.keys(ACTORS).join(', ')}); web page ${cfg.publicUrl}`);
+      say(`Worker      every actor (${Object.keys(ACTORS).join(', ')})`);
+      say(`Console     ${cfg.publicUrl}/  sign in as ${operator.name}, password ${operator.password} (made for this run)`);
       const m = worker.host.messenger;
       await whenCoordinatorReady(worker, ctrlC.signal);
       await saveSettings(worker);
@@ -195,7 +211,9 @@ export const demoCommand: Command = {
       say(end ? summary(end) : 'The run ended without a status.');
       if (end?.status === 'completed') printMail(await smtp.waitForMail(0, 20_000));
       if (values.keep) {
-        say(`\nStill running: web page ${cfg.publicUrl}, NATS ${nats.servers.join(', ')}. Ctrl-C stops everything.`);
+        say(
+          `\nStill running: console ${cfg.publicUrl}/ (${operator.name} / ${operator.password}), NATS ${nats.servers.join(', ')}. Ctrl-C stops everything.`,
+        );
         await ctrlC.signal;
       }
       return exitCodeOf(end);

@@ -6,6 +6,8 @@ import { settingsCommand } from './settings.ts';
 import { quotaCommand } from './quota.ts';
 import { errorsCommand } from './errors.ts';
 import { resyncCommand } from './resync.ts';
+import { historyCommand } from './history.ts';
+import { credentialsCommand } from './credentials.ts';
 import { dlqCommand } from './dlq.ts';
 import { bulkCommand } from './bulk.ts';
 import { sandboxCommand } from './sandbox.ts';
@@ -18,6 +20,8 @@ export const COMMANDS: Command[] = [
   quotaCommand,
   errorsCommand,
   resyncCommand,
+  historyCommand,
+  credentialsCommand,
   dlqCommand,
   bulkCommand,
   sandboxCommand,

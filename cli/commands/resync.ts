@@ -6,6 +6,17 @@ import { UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
 import { controlClient } from '../control-client.ts';
 import type { Command } from './types.ts';
 
+/** A person named on the command line, refused before connecting with the shapes accepted. */
+export function personKey(key: string): string {
+  try {
+    parseResyncKey(key);
+    return key;
+  } catch (err) {
+    if (err instanceof ResyncKeyError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export const resyncCommand: Command = {
   name: 'resync',
   summary: 'Sync one person now: peoplesync resync <email | Salesforce Lead/Contact Id | Intercom contact id>',
@@ -13,13 +24,7 @@ export const resyncCommand: Command = {
     const { values, positionals } = parse(argv, {}, true);
     if (positionals.length !== 1)
       throw new UsageError('usage: peoplesync resync <email | Salesforce Lead/Contact Id | Intercom contact id>');
-    const key = positionals[0];
-    try {
-      parseResyncKey(key); // refused here, before connecting, with the shapes that are accepted
-    } catch (err) {
-      if (err instanceof ResyncKeyError) throw new UsageError(err.message);
-      throw err;
-    }
+    const key = personKey(positionals[0]);
     const cfg = configFrom(values);
     const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
     try {

@@ -3,7 +3,8 @@
 // `settings get > s.json`, an edit and `settings save s.json` round-trip.
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { ControlError, SettingsGet, SettingsSave } from '../../protocol/index.ts';
+import { ControlError, QuotaUsageShow, type ReplyOf, SettingsGet, SettingsSave } from '../../protocol/index.ts';
+import type { Messenger } from '../../runtime/index.ts';
 import { EXIT, UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
 import { controlClient } from '../control-client.ts';
 import type { Command } from './types.ts';
@@ -39,6 +40,31 @@ function savedBy(): string {
   } catch {
     return 'cli';
   }
+}
+
+/**
+ * A save as `settings save` sends it, once the workspace's quota leader answers: the describe
+ * calls that check new mappings lease its tokens, and a leader still being elected would refuse
+ * them. For a process that has just started its workers (the demo, tests).
+ */
+export async function saveWhenReady(
+  m: Messenger,
+  ws: string,
+  settings: unknown,
+  savedBy: string,
+  o: { confirmStopBulk?: boolean; timeoutMs?: number } = {},
+): Promise<ReplyOf<typeof SettingsSave>> {
+  const deadline = Date.now() + (o.timeoutMs ?? 30_000);
+  for (;;) {
+    try {
+      await m.request(QuotaUsageShow, ws, {}, 3_000);
+      break;
+    } catch (err) {
+      if (!(err instanceof ControlError) || err.status < 500 || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return m.request(SettingsSave, ws, { settings, savedBy, confirmStopBulk: o.confirmStopBulk ?? false }, SAVE_TIMEOUT_MS);
 }
 
 /** A refused save, one problem a line. */

@@ -21,6 +21,37 @@ export const SettingsSave = control(
   z.object({ revision: nonNegInt(), stoppedRun: z.string().nullable() }),
 );
 
+const PairKindSchema = z.enum(['text', 'boolean', 'number', 'date']).nullable();
+
+/** A Salesforce field a mapping may name, from the live describe; `kind` is what it can pair with
+ * (null: it cannot be mapped at all). */
+export const SchemaFieldSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.string(),
+  updateable: z.boolean(),
+  kind: PairKindSchema,
+});
+/** An Intercom contact attribute from the live data attributes. */
+export const SchemaAttributeSchema = z.object({
+  fullName: z.string(),
+  label: z.string(),
+  dataType: z.string(),
+  writable: z.boolean(),
+  kind: PairKindSchema,
+});
+
+export const SettingsSchemaShow = control(
+  'mapping',
+  'settings.schema',
+  'The Salesforce fields and Intercom attributes mappings can name (live describe, charged as look-ups)',
+  z.object({}),
+  z.object({
+    fields: z.object({ Lead: z.array(SchemaFieldSchema), Contact: z.array(SchemaFieldSchema) }),
+    attributes: z.array(SchemaAttributeSchema),
+  }),
+);
+
 export const SettingsSaved = eventMessage(
   'settings.saved.v1',
   'settings.saved',

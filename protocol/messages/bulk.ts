@@ -14,6 +14,19 @@ export const IndexRefreshed = workMessage(
   }),
 );
 
+/** One page of the index refresh listed and indexed: progress during the index phase. */
+export const IndexPageListed = workMessage(
+  'coord.index-page.v1',
+  'coord',
+  z.object({
+    run: RunIdSchema,
+    page: nonNegInt(),
+    contacts: nonNegInt(),
+    /** The contacts Intercom says the workspace has (`total_count`). */
+    total: nonNegInt(),
+  }),
+);
+
 export const PageScanned = workMessage(
   'coord.page-scanned.v1',
   'coord',
@@ -102,6 +115,9 @@ export const RunSchema = z.object({
   finishedAt: z.number().nullable(),
   settingsRevision: nonNegInt(),
   indexContacts: nonNegInt(),
+  /** Index phase: contacts listed so far, and how many Intercom reported (null until known). */
+  indexListed: nonNegInt().default(0),
+  indexTotal: nonNegInt().nullable().default(null),
   /** Records Salesforce reported in the scanned objects, for percent and ETA. */
   expectedRecords: nonNegInt().nullable(),
   counts: RunCountsSchema,

@@ -1,7 +1,7 @@
 // The path of a record: scan -> match -> map -> write. Bulk items carry the run id (and the
 // `ps-run` header); event, retry and interactive items carry none.
 import { z } from 'zod';
-import { eventMessage, workMessage } from '../message.ts';
+import { control, eventMessage, workMessage } from '../message.ts';
 import {
   ChangeSchema,
   DirectionSchema,
@@ -164,19 +164,50 @@ export const WriteIntercom = workMessage(
   }),
 );
 
-/** Audit: one record written. */
-export const RecordSynced = eventMessage(
-  'record.synced.v1',
-  'record.synced',
+export const RecordSyncedSchema = z.object({
+  direction: DirectionSchema,
+  syncType: SyncTypeSchema,
+  run: RunIdSchema.optional(),
+  settingsRevision: nonNegInt(),
+  sfObject: SfObjectSchema,
+  sfId: z.string(),
+  icId: z.string(),
+  changes: z.array(ChangeSchema),
+  at: z.number(),
+});
+
+/** Audit: one record written, on `<p>.evt.<ws>.record.synced.<sfId>.<icId>`, so a person's
+ * history is read by subject (`record.synced.<sfId>.>` or `record.synced.*.<icId>`). */
+export const RecordSynced = eventMessage('record.synced.v1', 'record.synced', RecordSyncedSchema, (b) => [b.sfId, b.icId]);
+
+/** One attribute change of a person's history, newest first. */
+export const HistoryEntrySchema = z.object({
+  at: z.number(),
+  direction: DirectionSchema,
+  attribute: z.string(),
+  from: z.unknown(),
+  to: z.unknown(),
+  syncType: SyncTypeSchema,
+  run: RunIdSchema.nullable(),
+  sfObject: SfObjectSchema,
+  sfId: z.string(),
+  icId: z.string(),
+  settingsRevision: nonNegInt(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+export const PersonHistory = control(
+  'history',
+  'history.person',
+  'The changes synced for one person (email, Salesforce Id or Intercom id), newest first',
+  z.object({ key: z.string().min(1), limit: z.number().int().positive().max(1000).default(100) }),
   z.object({
-    direction: DirectionSchema,
-    syncType: SyncTypeSchema,
-    run: RunIdSchema.optional(),
-    settingsRevision: nonNegInt(),
-    sfObject: SfObjectSchema,
-    sfId: z.string(),
-    icId: z.string(),
-    changes: z.array(ChangeSchema),
-    at: z.number(),
+    key: z.string(),
+    /** The records the key led to: the person's Salesforce records and Intercom contacts. */
+    sfIds: z.array(z.string()),
+    icIds: z.array(z.string()),
+    changes: z.array(HistoryEntrySchema),
+    /** More changes exist than `limit`. */
+    truncated: z.boolean(),
   }),
 );

@@ -3,8 +3,13 @@
 // and the SMTP sink. Prints wall time, records/s, Salesforce and Intercom calls against their
 // lower bounds, and peak RSS per process; with --million, RSS samples over the run to show that
 // memory stays flat as records stream through.
-//   npx tsx test/bench/bulk.ts [--people 120000] [--workers 1] [--million] [--ic-rate-limit] [--lease-ttl-ms 3000] [--profile DIR]
+//   npx tsx test/bench/bulk.ts [--people 120000] [--workers 1] [--million] [--ic-rate-limit] [--latency]
+//                              [--lease-ttl-ms 3000] [--profile DIR]
 // --profile writes a V8 CPU profile of each worker into DIR (open it in Chrome DevTools).
+// --ic-rate-limit: Intercom's limit for a private app, 10,000 calls a minute in 10-second windows
+// (1,666 a window); --latency: every Salesforce and Intercom call takes 50-150 ms (drawn anew every
+// 50 ms: the sandboxes take one latency at a time). With the limit on, the share of Intercom's
+// allowed rate the run used is printed, over the span of its Intercom calls and per window.
 // Data: 100k Salesforce records (50k Leads, 50k Contacts), 100k Intercom contacts, 80% of the
 // Salesforce people in common, 20% of pairs differing (1M each with --million).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -19,7 +24,8 @@ import { BIN, binNodeFlags } from '../../cli/bin-flags.ts';
 import { DEV_USERS, freePort, startLocalNats } from '../../cli/local-nats.ts';
 import { BulkStart, BulkStatus, ControlError, type Run, topology } from '../../protocol/index.ts';
 import { Messenger, provision, typedKv } from '../../runtime/index.ts';
-import { HIGH_RATE_LIMIT, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
+import { DEFAULT_RATE_LIMIT, HIGH_RATE_LIMIT, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
+import { type CallSample, rateShare, spanOf } from './rate-share.ts';
 
 const WS = 'bench';
 
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
   const sandboxes = await startSandboxes({
     generator: { seed: 11, people: PEOPLE, leadShare: 0.5, inCommonShare: 0.8, differingShare: 0.2, icOnlyShare: 1 / 6, bothShare: 0 },
     salesforce: { clientId: 'ps-client', clientSecret: 'ps-secret', dailyMax: 10_000_000 },
-    intercom: { rateLimit: has('ic-rate-limit') ? undefined : HIGH_RATE_LIMIT },
+    intercom: { rateLimit: has('ic-rate-limit') ? DEFAULT_RATE_LIMIT : HIGH_RATE_LIMIT },
   });
   const smtp = await startSmtpSink();
   const sf = sandboxes.salesforce.counts();
@@ -143,6 +149,14 @@ async function main(): Promise<void> {
     }
     sandboxes.salesforce.resetStats();
     sandboxes.intercom.resetStats();
+    const icSamples: CallSample[] = [];
+    const updateSamples: CallSample[] = [];
+    const sampler = setInterval(() => {
+      const at = Date.now();
+      icSamples.push({ at, calls: icAllowed(sandboxes) });
+      updateSamples.push({ at, calls: icUpdates(sandboxes) });
+    }, 100);
+    const jitter = has('latency') ? setInterval(() => jitterLatency(sandboxes), 50) : undefined;
     const started = Date.now();
     const run = await startRun(m);
     const samples: Sample[] = [];
@@ -159,7 +173,10 @@ async function main(): Promise<void> {
       if (r && r.runId === run.runId && r.status !== 'running' && r.status !== 'paused') end = r;
     }
     const wall = (Date.now() - started) / 1000;
+    clearInterval(sampler);
+    clearInterval(jitter);
     report(end, wall, samples, workers, sandboxes, icContacts);
+    if (has('ic-rate-limit')) reportRateShare(icSamples, updateSamples, sandboxes, WORKERS);
     // Wall time moves with whatever else the shared cores run; CPU per record is the steadier figure.
     const records = end.counts.scanned;
     const cpu = workers.map((w) => cpuOf(w.pid ?? 0));
@@ -191,6 +208,56 @@ async function startRun(m: Messenger): Promise<Run> {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+/** Intercom calls the sandbox let through (answered, not refused for the rate limit). */
+function icAllowed(sandboxes: Awaited<ReturnType<typeof startSandboxes>>): number {
+  const st = sandboxes.intercom.stats().statuses;
+  return Object.entries(st).reduce((n, [code, k]) => (code === '429' ? n : n + k), 0);
+}
+
+/** Real latencies: 50-150 ms a call, drawn uniformly. */
+function jitterLatency(sandboxes: Awaited<ReturnType<typeof startSandboxes>>): void {
+  const ms = () => 50 + Math.floor(Math.random() * 101);
+  sandboxes.salesforce.setFaults({ latencyMs: ms() });
+  sandboxes.intercom.setFaults({ latencyMs: ms() });
+}
+
+/** Intercom update calls made so far (refused ones too): when the run was updating. */
+function icUpdates(sandboxes: Awaited<ReturnType<typeof startSandboxes>>): number {
+  return sandboxes.intercom.stats().calls['PUT /contacts/{id}'] ?? 0;
+}
+
+/** The share of Intercom's allowed rate used over the whole run's Intercom calls, and over the
+ * span of its updates (the index phase lists contacts by one cursor, a page at a time: it cannot
+ * use the limit, whatever the number of workers). */
+function reportRateShare(
+  all: CallSample[],
+  updates: CallSample[],
+  sandboxes: Awaited<ReturnType<typeof startSandboxes>>,
+  workers: number,
+): void {
+  const { limit, windowMs } = DEFAULT_RATE_LIMIT;
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const whole = rateShare(all, limit, windowMs);
+  const writing = rateShare(all, limit, windowMs, spanOf(updates));
+  const shares = writing.windows.map((w) => w.share);
+  const inWindows = writing.windows.reduce((n, w) => n + w.calls, 0) / (writing.windows.length * limit);
+  // The span's own share can pass 100 %: its first and last windows are partly outside it, and
+  // the service lets a window's whole budget through in whatever part of it calls come.
+  console.log(
+    `Intercom rate (${workers} worker${workers === 1 ? '' : 's'}; limit ${limit} a ${windowMs / 1000} s window; ` +
+      `${sandboxes.intercom.stats().rateLimited} refused with 429): whole run ${whole.calls} calls over ${whole.spanSeconds.toFixed(1)} s = ` +
+      `${pct(whole.share)}; while updating ${writing.calls} calls over ${writing.spanSeconds.toFixed(1)} s (${pct(writing.share)}), ` +
+      `in its ${writing.windows.length} whole windows ${pct(inWindows)} (median ${pct(median(shares))}, min ${pct(Math.min(...shares))})`,
+  );
+  console.log(`Intercom calls a window while updating: ${writing.windows.map((w) => w.calls).join(' ')}`);
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
 function report(

@@ -18,7 +18,16 @@ import { connect } from 'nats';
 import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { createMatchingActor } from '../../actors/matching/index.ts';
 import { type IcContact, type SfRecord, createIntercomClient } from '../../connectors/index.ts';
-import { IndexRefresh, IndexRefreshed, MapPairs, MatchRecords, ReportSyncError, type Run, type WorkClass } from '../../protocol/index.ts';
+import {
+  IndexPageListed,
+  IndexRefresh,
+  IndexRefreshed,
+  MapPairs,
+  MatchRecords,
+  ReportSyncError,
+  type Run,
+  type WorkClass,
+} from '../../protocol/index.ts';
 import { type ActorDeps, ActorHost, type ActorDef, createLogger, on, runKey } from '../../runtime/index.ts';
 import { generatePeople, HIGH_RATE_LIMIT, startIntercomSandbox } from '../../sandbox/index.ts';
 import { USERS, startNatsServer } from '../helpers/nats-server.ts';
@@ -108,7 +117,13 @@ function coordinator(refreshed: (b: { contacts: number; pages: number }) => void
   return {
     name: 'bench-coordinator',
     singleton: true,
-    queues: [{ stage: 'coord', classes: ['bulk'], handlers: [on(IndexRefreshed, async (b) => refreshed(b))] }],
+    queues: [
+      {
+        stage: 'coord',
+        classes: ['bulk'],
+        handlers: [on(IndexRefreshed, async (b) => refreshed(b)), on(IndexPageListed, async () => undefined)],
+      },
+    ],
   };
 }
 
@@ -125,6 +140,8 @@ function run(runId: string, settingsRevision: number): Run {
     finishedAt: null,
     settingsRevision,
     indexContacts: 0,
+    indexListed: 0,
+    indexTotal: null,
     expectedRecords: null,
     counts: {
       scanned: 0,

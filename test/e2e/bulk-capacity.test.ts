@@ -2,8 +2,8 @@
 // (status paused, reason api_capacity) and carries on by itself when the budget is raised.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Msg } from 'nats';
-import { BulkStart, BulkStatus, Headers, type Run, SettingsSaved, decodeMessage } from '../../protocol/index.ts';
-import { DEFAULT_MAPPINGS, defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { BulkStart, BulkStatus, Headers, type Run, decodeMessage } from '../../protocol/index.ts';
+import { DEFAULT_MAPPINGS, defaultSettings } from '../../actors/mapping/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { FREE_PORT, expectedAfterRun, mismatches, snapshot } from './bulk-expected.ts';
@@ -52,14 +52,9 @@ describe('bulk run and the API budget', () => {
     expect((await m.request(BulkStatus, WS, {})).run?.status).toBe('paused');
     expect(calls).toBeLessThanOrEqual(Math.ceil(LIMIT * 0.4) + 1);
 
-    // The limit is raised (stored directly, so the run is not stopped as a save through the
-    // settings endpoint would), and the quota hears of it.
-    const revision = await writeSettings(
-      await sys.kv('settings'),
-      WS,
-      defaultSettings({ sfApiLimit: 15_000, pollIntervalSeconds: 86_400 }),
-    );
-    await m.publish(SettingsSaved, WS, { revision, sfApiLimit: 15_000, savedBy: 'e2e', at: Date.now() }, { cls: 'event' });
+    // The limit is raised through settings.save, as a person raises it: the mappings stay, so the
+    // run is not stopped, and the quota hears of it.
+    await sys.saveSettings(WS, defaultSettings({ sfApiLimit: 15_000, pollIntervalSeconds: 86_400 }));
     const done = await waitFor(
       async () => {
         const r = (await m.request(BulkStatus, WS, {})).run;

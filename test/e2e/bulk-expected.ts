@@ -216,3 +216,35 @@ export function mismatches(before: Snapshot, after: Snapshot, exp: Expected): st
   }
   return out;
 }
+
+/** Records a run wrote, told from the data before and after it: those whose values changed
+ * (diff-only writes change something every time; the modstamps are left out). */
+export function written(before: Snapshot, after: Snapshot): { salesforce: number; intercom: number } {
+  let salesforce = 0;
+  for (const [id, { record }] of before.sf) {
+    const now = after.sf.get(id)?.record;
+    const fields = Object.keys(record).filter((f) => f !== 'SystemModstamp' && f !== 'LastModifiedDate');
+    if (now && fields.some((f) => sfValue(now, f) !== sfValue(record, f))) salesforce++;
+  }
+  let intercom = 0;
+  for (const [id, c] of before.ic) {
+    const now = after.ic.get(id);
+    const attrs = [...Object.keys(c.custom_attributes).map((k) => `custom_attributes.${k}`), 'phone', 'email', 'name', 'role'];
+    if (now && attrs.some((a) => icValue(now, a) !== icValue(c, a))) intercom++;
+  }
+  return { salesforce, intercom };
+}
+
+/**
+ * Changes made by people between runs, so that the next run has work again: the title of `n`
+ * Salesforce records (synced to Intercom) and the phone of `n` Intercom contacts (synced to
+ * Salesforce), with values tagged by `round`.
+ */
+export function disturb(s: Sandboxes, round: number, n: number): void {
+  const sf = [...s.salesforce.records('Contact', 0, n), ...s.salesforce.records('Lead', 0, n)].slice(0, n);
+  sf.forEach((r, i) => s.salesforce.userUpdate(r.Id, { Title: `Title ${round}.${i}` }));
+  s.intercom
+    .contacts()
+    .slice(0, n)
+    .forEach((c, i) => s.intercom.userChange(c.id, { phone: `+1555${String(round).padStart(2, '0')}${String(i).padStart(5, '0')}` }));
+}

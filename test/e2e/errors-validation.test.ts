@@ -4,7 +4,7 @@
 // once the rule is gone a retry writes the value and clears the error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
-import { ErrorsList, ErrorsRetry, ErrorsShow, type SyncError } from '../../protocol/index.ts';
+import { ErrorsList, ErrorsRetry, ErrorsShow, QuotaUsageShow, type SyncError } from '../../protocol/index.ts';
 import type { Messenger } from '../../runtime/index.ts';
 import { type GeneratorOptions, generatePeople } from '../../sandbox/index.ts';
 import { waitFor } from '../helpers/host.ts';
@@ -49,7 +49,14 @@ beforeAll(async () => {
   });
   m = messenger(sys.nc);
   // Until a quota leader is elected, token requests are refused: let it be elected first.
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/${WS}/quota`)).status === 200, { what: 'the quota leader' });
+  await waitFor(
+    async () =>
+      m.request(QuotaUsageShow, WS, {}).then(
+        () => true,
+        () => false,
+      ),
+    { what: 'the quota leader' },
+  );
 }, 60_000);
 afterAll(async () => {
   await sys?.stop();

@@ -4,7 +4,7 @@
 // read the 2,000 of the first page, go on after (stamp, last Id) with the other 500, and sync each
 // record exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BodyOf, Headers, RecordSynced, ScanChanges, decodeMessage, subject } from '../../protocol/index.ts';
+import { type BodyOf, Headers, RecordSynced, eventFilter, ScanChanges, decodeMessage, subject } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { FREE_PORT, runToEnd } from './bulk-expected.ts';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   const w = await sys.startWorker();
   await waitFor(() => w.host.isLeading('coordinator', WS), { what: 'coordinator leading', timeoutMs: 10_000 });
-  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: RecordSynced.topic }), {
+  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: eventFilter(RecordSynced) }), {
     callback: (_err, m) => {
       synced.push(
         decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as BodyOf<typeof RecordSynced>,

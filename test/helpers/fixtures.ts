@@ -12,6 +12,8 @@ const run = {
   finishedAt: null,
   settingsRevision: 3,
   indexContacts: 10,
+  indexListed: 10,
+  indexTotal: 10,
   expectedRecords: 20,
   counts: {
     scanned: 1,
@@ -111,6 +113,7 @@ export const FIXTURES: Record<string, unknown> = {
     changes: [change],
     at: 1,
   },
+  'coord.index-page.v1': { run: 'r1', page: 0, contacts: 10, total: 10 },
   'coord.index-refreshed.v1': { run: 'r1', contacts: 10, pages: 1 },
   'coord.page-scanned.v1': { run: 'r1', object: 'Lead', page: 0, records: 1, batchIds: ['Lead:0:0'], last: true },
   'coord.batch-mapped.v1': {

@@ -14,7 +14,8 @@ export interface TestHost {
 /** A test's own connection, on the request path workers run (runtime/nats-tuning.ts). */
 export async function connectAs(server: NatsServerHandle, role: keyof typeof USERS = 'worker'): Promise<NatsConnection> {
   tuneNats();
-  return connect({ servers: server.url, ...USERS[role], name: `test-${role}` });
+  const { user, pass, inboxPrefix } = USERS[role];
+  return connect({ servers: server.url, user, pass, inboxPrefix, name: `test-${role}` });
 }
 
 export async function startHost(server: NatsServerHandle, actors: ActorDef[], opts: Partial<HostOptions> = {}): Promise<TestHost> {

@@ -13,7 +13,8 @@ export interface CliResult {
 export type CliUser = keyof typeof USERS;
 
 function credentials(url: string, user: CliUser): string[] {
-  return ['-s', url, '--user', USERS[user].user, '--password', USERS[user].pass, '--timeout', '3s'];
+  const u = USERS[user];
+  return ['-s', url, '--user', u.user, '--password', u.pass, '--inbox-prefix', u.inboxPrefix, '--timeout', '3s'];
 }
 
 /** `nats <args>` to its end. */

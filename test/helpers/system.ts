@@ -1,10 +1,11 @@
 // The whole system for integration and end-to-end tests: a real nats-server, both sandboxes
 // seeded from one generated data set, an SMTP sink, and any number of workers hosting actors.
 import type { NatsConnection } from 'nats';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { saveWhenReady } from '../../cli/commands/settings.ts';
 import { startWorker, type Worker } from '../../cli/worker.ts';
 import type { WorkspaceSettings } from '../../protocol/index.ts';
-import { type Config, type TypedKv, createLogger, parseConfig, typedKv } from '../../runtime/index.ts';
+import { type Config, type Logger, type TypedKv, createLogger, parseConfig, typedKv } from '../../runtime/index.ts';
 import {
   type GeneratorOptions,
   type Sandboxes,
@@ -41,9 +42,13 @@ export interface TestSystem {
   workers: Worker[];
   /** A connection as the worker user for reading KV and streams in assertions. */
   nc: NatsConnection;
-  /** `now`: the worker's clock, for tests that move time forward. */
-  startWorker(actors?: string[], extra?: Record<string, unknown>, opts?: { now?: () => number }): Promise<Worker>;
+  /** A connection as the test-only admin, for what no peoplesync user may do (purge, delete). */
+  admin: NatsConnection;
+  /** `now`: the worker's clock, for tests that move time forward; `log`: where it logs. */
+  startWorker(actors?: string[], extra?: Record<string, unknown>, opts?: { now?: () => number; log?: Logger }): Promise<Worker>;
   kv(bucket: string): Promise<TypedKv>;
+  /** Save settings through settings.save (config `extra`, e.g. more workspaces, for the worker that answers). */
+  saveSettings(ws: string, settings: WorkspaceSettings, extra?: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   };
   const config = parseConfig(base);
   const nc = await connectAs(nats);
+  const admin = await connectAs(nats, 'admin');
   const workers: Worker[] = [];
   const sys: TestSystem = {
     nats,
@@ -90,9 +96,10 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     config,
     workers,
     nc,
+    admin,
     async startWorker(actors, extra = {}, opts = {}) {
       const cfg = parseConfig({ ...base, ...extra });
-      const w = await startWorker(cfg, { actors, log: createLogger({ level: cfg.logLevel }), now: opts.now });
+      const w = await startWorker(cfg, { actors, log: opts.log ?? createLogger({ level: cfg.logLevel }), now: opts.now });
       workers.push(w);
       return w;
     },
@@ -100,21 +107,40 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
       const name = `peoplesync_${bucket}`;
       return typedKv(await nc.jetstream().views.kv(name), name, nc);
     },
+    saveSettings: (ws, settings, extra = {}) => saveAsUser(base, ws, settings, extra, workers.length === 0),
     async stop() {
       await Promise.all(workers.map((w) => w.stop(1_000).catch(() => undefined)));
       await nc.close().catch(() => undefined);
+      await admin.close().catch(() => undefined);
       await sandboxes.close();
       await smtp.close();
       await nats.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-  if (o.settings !== null) {
-    // Buckets exist once a host has provisioned; store settings through a provisioning pass.
-    const { provision } = await import('../../runtime/index.ts');
-    const { topology } = await import('../../protocol/index.ts');
-    await provision(nc, topology(), 1);
-    await writeSettings(await sys.kv('settings'), WS, defaultSettings(o.settings ?? {}));
-  }
+  if (o.settings !== null) await sys.saveSettings(WS, defaultSettings(o.settings ?? {}));
   return sys;
+}
+
+/** The describe calls of a first save (Lead and Contact): charged to the workspace like any. */
+export const FIRST_SAVE_CALLS = 2;
+
+/** Settings saved as a person saves them: a settings.save request, checked against the sandboxes'
+ * live describe under tokens from the quota leader. A worker hosting those two actors answers it
+ * and stops. Before any other worker runs, its lease is short, to spare the wait for leadership;
+ * once workers run, it takes the system's lease TTL like them. */
+async function saveAsUser(
+  base: Record<string, unknown>,
+  ws: string,
+  settings: WorkspaceSettings,
+  extra: Record<string, unknown>,
+  first: boolean,
+): Promise<void> {
+  const cfg = parseConfig({ ...base, ...extra, ...(first ? { leaseTtlMs: 500 } : {}) });
+  const w = await startWorker(cfg, { actors: ['quota', 'mapping'], log: createLogger({ level: cfg.logLevel }) });
+  try {
+    await saveWhenReady(w.host.messenger, ws, settings, 'test setup');
+  } finally {
+    await w.stop(1_000);
+  }
 }

@@ -12,6 +12,7 @@ import {
   ControlError,
   Headers,
   IndexRefresh,
+  IndexPageListed,
   IndexRefreshed,
   NotifyRunFinished,
   PageScanned,
@@ -134,6 +135,17 @@ describe('coordinator', () => {
       await send(def, body);
       await send(def, body);
     };
+    // The index phase moves: each page listed counts toward the run's work, once.
+    await twice(IndexPageListed, { run: run.runId, page: 0, contacts: 50, total: 95 });
+    const listing = await waitFor(
+      async () => {
+        const s = await status();
+        return s.indexListed === 50 ? s : null;
+      },
+      { what: 'an index page counted' },
+    );
+    expect(listing).toMatchObject({ phase: 'index', indexTotal: 95 });
+    expect(listing.percent).toBeCloseTo((100 * 50) / (95 + expected.Lead + expected.Contact), 1);
     await twice(IndexRefreshed, { run: run.runId, contacts: 95, pages: 1 });
     const scanC = await itemOf('scan', run.runId, (b) => b.object === 'Contact');
     expect(scanC.body).toMatchObject({ page: 0, afterId: null });

@@ -60,7 +60,7 @@ describe('dead letters', () => {
 
   it('replays a report that failed while the errors bucket was missing, once it is back', async () => {
     await waitFor(async () => (await letters()).length === 1, { what: 'the poison letter' });
-    const jsm = await sys.nc.jetstreamManager();
+    const jsm = await sys.admin.jetstreamManager();
     await jsm.streams.delete('KV_peoplesync_errors');
     await m.publish(ReportSyncError, WS, report({ message: 'while the bucket was gone' }), { cls: 'event' });
     // Whether the server's answer reads as NATS trouble (retried, then max_deliveries) or as a

@@ -96,7 +96,7 @@ describe('errors actor', () => {
   });
 
   it('retries by id or by cause as MatchResync items of class retry', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const errs = await all();
     const target = errs.find((e) => e.cause === 'not_found') as SyncError;
     expect(await m.request(ErrorsRetry, WS, { ids: [target.id], by: 'ann' })).toEqual({ queued: 1 });
@@ -143,7 +143,7 @@ describe('errors actor', () => {
   });
 
   it('resyncs one person by email, Salesforce Id or Intercom id with class interactive', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const contactErrors = (await all())
       .filter((e) => e.sfId === SF_CONTACT)
       .map((e) => e.id)

@@ -92,7 +92,7 @@ describe('peoplesync errors', () => {
     const shown = await runCli('errors', 'show', lead.id);
     expect(shown.out).toMatch(/^message\s+City: data value too large$/m);
     expect((await runCli('errors', 'count')).out).toBe('field_too_long   1\nnot_found        1\nvalidation_rule  1\ntotal            3\n');
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     expect((await runCli('errors', 'retry', lead.id)).out).toBe('Queued 1 retry (class retry).\n');
     expect((await runCli('errors', 'retry', '--cause', 'not_found')).out).toBe('Queued 1 retry (class retry).\n');
     const items = await workItems(sys.nc, `peoplesync.work.${WS}.match.retry`);
@@ -122,7 +122,7 @@ describe('peoplesync errors', () => {
 
 describe('peoplesync resync and dlq', () => {
   it('resyncs by key with class interactive, refusing a key of no known shape', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     expect(await runCli('resync', 'Person@Example.com')).toMatchObject({
       code: 0,
       out: 'Queued a resync of Person@Example.com (class interactive).\n',

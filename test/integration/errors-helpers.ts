@@ -62,6 +62,7 @@ export async function workItems(nc: NatsConnection, filter: string): Promise<Wor
   }
 }
 
+/** `nc` must be the test admin's: no peoplesync user may purge a stream. */
 export async function purgeWork(nc: NatsConnection, filter: string): Promise<void> {
   await (await nc.jetstreamManager()).streams.purge('PEOPLESYNC_WORK', { filter });
 }

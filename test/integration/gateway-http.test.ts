@@ -6,6 +6,7 @@ import type { Messenger } from '../../runtime/index.ts';
 import { signBody } from '../../sandbox/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { freePort } from '../helpers/nats-server.ts';
+import { ADMIN, bearer, consoleConfig } from '../helpers/console.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { IC_ID, SF_CONTACT, messenger, purgeWork, report, workItems } from './errors-helpers.ts';
 
@@ -17,7 +18,7 @@ let base: string;
 beforeAll(async () => {
   sys = await startSystem({ generator: { people: 10 } });
   const port = await freePort();
-  await sys.startWorker(['errors', 'gateway', 'quota', 'mapping'], { http: { host: '127.0.0.1', port } });
+  await sys.startWorker(['errors', 'gateway', 'quota', 'mapping'], { http: { host: '127.0.0.1', port }, console: await consoleConfig() });
   base = `http://127.0.0.1:${port}`;
   m = messenger(sys.nc);
 }, 60_000);
@@ -45,13 +46,16 @@ const hook = (body: string, signature: string | null, ws = WS) =>
   });
 const matchItems = () => workItems(sys.nc, `peoplesync.work.${WS}.match.>`);
 const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> });
+/** The API as a script calls it: with an operator's bearer token. */
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${base}${path}`, { ...init, headers: { ...bearer(ADMIN.token), ...(init.headers as Record<string, string>) } });
 const post = (path: string, body: unknown) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('webhooks', () => {
   it('answers HEAD, and publishes a signed contact notification as MatchContacts', async () => {
     expect((await fetch(`${base}/webhooks/intercom/${WS}`, { method: 'HEAD' })).status).toBe(200);
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const c = contact();
     const body = notification('contact.user.updated', c);
     const started = Date.now();
@@ -71,7 +75,7 @@ describe('webhooks', () => {
   });
 
   it('refuses a bad or missing signature with 401 and publishes nothing', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const body = notification('contact.user.updated', contact());
     const bad = await json(await hook(body, signBody(body, 'not-the-secret')));
     expect(bad).toMatchObject({ status: 401, body: { error: { code: 'bad_signature' } } });
@@ -81,7 +85,7 @@ describe('webhooks', () => {
   });
 
   it('syncs nothing for a deleted contact, refuses a malformed item and an unknown workspace', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     const deleted = notification('contact.deleted', { type: 'contact', id: IC_ID });
     expect(await json(await hook(deleted, signBody(deleted, SECRET)))).toMatchObject({ status: 200, body: { action: 'deleted' } });
     const broken = notification('contact.lead.created', { id: 'x' });
@@ -92,7 +96,7 @@ describe('webhooks', () => {
   });
 
   it('receives what the Intercom sandbox sends when a person changes', async () => {
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     sys.sandboxes.intercom.configure({ webhook: { url: `${base}/webhooks/intercom/${WS}`, clientSecret: SECRET, appId: 'app' } });
     try {
       const c = contact();
@@ -121,7 +125,7 @@ describe('JSON API', () => {
     await m.publish(ReportSyncError, WS, report({ at: Date.now() }), { cls: 'event' });
     const listed = await waitFor(
       async () => {
-        const r = await json(await fetch(`${base}/api/${WS}/errors?cause=validation_rule&limit=5`));
+        const r = await json(await api(`/api/${WS}/errors?cause=validation_rule&limit=5`));
         return (r.body.total as number) > 0 ? r : null;
       },
       { what: 'the error over HTTP' },
@@ -129,25 +133,26 @@ describe('JSON API', () => {
     expect(listed.status).toBe(200);
     const e = (listed.body.errors as { id: string; sfId: string }[])[0];
     expect(e.sfId).toBe(SF_CONTACT);
-    expect(await json(await fetch(`${base}/api/${WS}/errors/${e.id}`))).toMatchObject({
+    expect(await json(await api(`/api/${WS}/errors/${e.id}`))).toMatchObject({
       status: 200,
       body: { error: { id: e.id, attempts: 1 } },
     });
-    expect(await json(await fetch(`${base}/api/${WS}/errors/count`))).toMatchObject({
+    expect(await json(await api(`/api/${WS}/errors/count`))).toMatchObject({
       status: 200,
       body: { byCause: { validation_rule: 1 }, total: 1 },
     });
-    expect((await json(await fetch(`${base}/api/${WS}/errors?direction=salesforce_to_intercom`))).body).toMatchObject({ total: 0 });
-    await purgeWork(sys.nc, 'peoplesync.work.*.match.>');
+    expect((await json(await api(`/api/${WS}/errors?direction=salesforce_to_intercom`))).body).toMatchObject({ total: 0 });
+    await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     expect(await json(await post(`/api/${WS}/errors/retry`, { ids: [e.id] }))).toEqual({ status: 200, body: { queued: 1 } });
     expect(await json(await post(`/api/${WS}/resync`, { key: 'someone@example.com' }))).toEqual({ status: 200, body: { queued: 1 } });
     const items = await matchItems();
     expect(items.map((i) => i.subject.split('.').pop())).toEqual(['retry', 'interactive']);
-    expect(items[0].body).toMatchObject({ errorIds: [e.id], requestedBy: 'http' });
+    // Who asked is the operator the token belongs to, whatever the body says.
+    expect(items[0].body).toMatchObject({ errorIds: [e.id], requestedBy: ADMIN.name });
   });
 
   it('answers control errors with their status and the JSON error body', async () => {
-    expect(await json(await fetch(`${base}/api/${WS}/errors/0123456789abcdef01234567`))).toMatchObject({
+    expect(await json(await api(`/api/${WS}/errors/0123456789abcdef01234567`))).toMatchObject({
       status: 404,
       body: { error: { code: 'not_found' } },
     });
@@ -159,30 +164,30 @@ describe('JSON API', () => {
       status: 400,
       body: { error: { code: 'invalid_request', message: expect.stringMatching(/key/) } },
     });
-    expect(await json(await fetch(`${base}/api/${WS}/errors?since=someday`))).toMatchObject({
+    expect(await json(await api(`/api/${WS}/errors?since=someday`))).toMatchObject({
       status: 400,
       body: { error: { message: expect.stringMatching(/since/) } },
     });
-    expect(await json(await fetch(`${base}/api/${WS}/errors?direction=sideways`))).toMatchObject({
+    expect(await json(await api(`/api/${WS}/errors?direction=sideways`))).toMatchObject({
       status: 400,
       body: { error: { message: expect.stringMatching(/direction/) } },
     });
     // The coordinator is not hosted by this worker: nothing answers bulk requests.
-    expect(await json(await fetch(`${base}/api/${WS}/bulk`))).toMatchObject({
+    expect(await json(await api(`/api/${WS}/bulk`))).toMatchObject({
       status: 503,
       body: { error: { message: expect.stringMatching(/bulk.status for workspace ws1/) } },
     });
-    expect(await json(await fetch(`${base}/api/nowhere/errors`))).toMatchObject({
+    expect(await json(await api(`/api/nowhere/errors`))).toMatchObject({
       status: 404,
       body: { error: { code: 'unknown_workspace' } },
     });
-    const form = await fetch(`${base}/api/${WS}/bulk/start`, {
+    const form = await api(`/api/${WS}/bulk/start`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'dryRun=1',
     });
     expect(form.status).toBe(415);
-    const wrong = await fetch(`${base}/api/${WS}/settings`, { method: 'DELETE' });
+    const wrong = await api(`/api/${WS}/settings`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, PUT');
     expect((await fetch(`${base}/nothing/here`)).status).toBe(404);
@@ -191,16 +196,16 @@ describe('JSON API', () => {
   it('serves the usage indicator and the settings through their actors', async () => {
     const usage = await waitFor(
       async () => {
-        const r = await json(await fetch(`${base}/api/${WS}/quota`));
+        const r = await json(await api(`/api/${WS}/quota`));
         return r.status === 200 ? r : null;
       },
       { what: 'the quota leader' },
     );
     expect(usage.body).toMatchObject({ ws: WS, tier: 'normal', definedLimit: expect.any(Number) });
-    const settings = await json(await fetch(`${base}/api/${WS}/settings`));
+    const settings = await json(await api(`/api/${WS}/settings`));
     expect(settings).toMatchObject({ status: 200, body: { revision: expect.any(Number), settings: { sfApiLimit: expect.any(Number) } } });
     const refused = await json(
-      await fetch(`${base}/api/${WS}/settings`, {
+      await api(`/api/${WS}/settings`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ settings: { mappings: 'none' } }),

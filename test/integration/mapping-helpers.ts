@@ -132,6 +132,8 @@ export function makeRun(runId: string, status: Run['status'], settingsRevision: 
     finishedAt: null,
     settingsRevision,
     indexContacts: 0,
+    indexListed: 0,
+    indexTotal: null,
     expectedRecords: null,
     counts: {
       scanned: 0,

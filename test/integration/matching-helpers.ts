@@ -7,6 +7,7 @@ import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import {
   type BodyOf,
   IndexRefresh,
+  IndexPageListed,
   IndexRefreshed,
   MapPairs,
   MatchRecords,
@@ -32,6 +33,7 @@ export interface Sink {
   maps: Seen<BodyOf<typeof MapPairs>>[];
   errors: Seen<BodyOf<typeof ReportSyncError>>[];
   refreshed: BodyOf<typeof IndexRefreshed>[];
+  pages: BodyOf<typeof IndexPageListed>[];
   publish<D extends MessageDef>(def: D, body: z.input<D['schema']>, cls: WorkClass, msgId?: string): Promise<void>;
 }
 
@@ -69,6 +71,9 @@ function sinkActor(s: Omit<Sink, 'host' | 'publish'>): ActorDef {
           on(IndexRefreshed, async (body) => {
             s.refreshed.push(body);
           }),
+          on(IndexPageListed, async (body) => {
+            s.pages.push(body);
+          }),
         ],
       },
     ],
@@ -84,7 +89,7 @@ export interface MatchingSystem {
 export async function startMatchingSystem(o: SystemOptions = {}): Promise<MatchingSystem> {
   const sys = await startSystem(o);
   await sys.startWorker(['matching', 'quota']);
-  const rec = { maps: [], errors: [], refreshed: [] };
+  const rec = { maps: [], errors: [], refreshed: [], pages: [] };
   const host = await startHost(sys.nats, [sinkActor(rec)]);
   const sink: Sink = {
     ...rec,
@@ -120,6 +125,8 @@ export async function recordRun(sys: TestSystem, over: Partial<Run> = {}): Promi
     finishedAt: null,
     settingsRevision: settings?.revision ?? 0,
     indexContacts: 0,
+    indexListed: 0,
+    indexTotal: null,
     expectedRecords: null,
     counts: {
       scanned: 0,

@@ -66,7 +66,7 @@ describe('notifier', () => {
       expect(mail.text).toContain(line);
     }
     expect(mail.text).toContain(
-      `Errors: 3 records could not be synced (3 failed, 0 ambiguous). Details: https://sync.example.com/errors?ws=${WS}`,
+      `Errors: 3 records could not be synced (3 failed, 0 ambiguous). Details: https://sync.example.com/ws/${WS}/errors`,
     );
     await new Promise((r) => setTimeout(r, 500));
     expect(sys.smtp.mails).toHaveLength(1);

@@ -3,10 +3,8 @@
 // takes over within a few seconds from the stored state, and the grants on both sides of the
 // handover together stay within the bulk threshold plus one lease.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
 import { leaseMaxFor, thresholdFor } from '../../actors/quota/index.ts';
-import { topology } from '../../protocol/index.ts';
-import { QuotaRefusedError, provision } from '../../runtime/index.ts';
+import { QuotaRefusedError } from '../../runtime/index.ts';
 import type { Worker } from '../../cli/worker.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { waitFor } from '../helpers/host.ts';
@@ -20,10 +18,7 @@ let sys: TestSystem;
 let a: Worker;
 let b: Worker;
 beforeAll(async () => {
-  sys = await startSystem({ generator: { people: 20 }, settings: null });
-  // Provision with the workers' lease TTL (the leases bucket keeps the TTL it was created with).
-  await provision(sys.nc, topology(), 1);
-  await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit: LIMIT }));
+  sys = await startSystem({ generator: { people: 20 }, settings: { sfApiLimit: LIMIT } });
   a = await sys.startWorker(['quota']);
   await waitFor(() => a.host.isLeading('quota', WS), { what: 'a leading' });
   b = await sys.startWorker(['quota', 'quota-probe']);

@@ -3,12 +3,11 @@
 // readers of the quota leader's answers and events.
 import { decode } from '@msgpack/msgpack';
 import { ACTORS } from '../../actors/index.ts';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
 import {
   type BodyOf,
   type EventDef,
   QuotaUsageShow,
-  SettingsSaved,
   TierChanged,
   type Tier,
   type UsageIndicator,
@@ -86,11 +85,9 @@ export async function tryOne(ctx: ActorContext, cls: WorkClass): Promise<'grante
   return r.refused ? r.refused.tier : 'granted';
 }
 
-/** Store new settings and announce them as the mapping actor does on a save. */
-export async function saveLimit(sys: TestSystem, sfApiLimit: number): Promise<number> {
-  const revision = await writeSettings(await sys.kv('settings'), WS, defaultSettings({ sfApiLimit }));
-  await messenger(sys).publish(SettingsSaved, WS, { revision, sfApiLimit, savedBy: 'test', at: Date.now() }, { cls: 'event' });
-  return revision;
+/** A new limit, saved as a person saves it (the mappings unchanged: no describe call needed). */
+export function saveLimit(sys: TestSystem, sfApiLimit: number): Promise<void> {
+  return sys.saveSettings(WS, defaultSettings({ sfApiLimit }));
 }
 
 /** Events of one type as they arrive (core subscription on its topic). */

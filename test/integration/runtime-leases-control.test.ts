@@ -4,7 +4,7 @@ import { ControlError, control } from '../../protocol/index.ts';
 import { encode } from '@msgpack/msgpack';
 import { createInbox } from 'nats';
 import { type ActorDef, decodeReply, endpoint } from '../../runtime/index.ts';
-import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
+import { USERS, startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { connectAs, startHost, waitFor } from '../helpers/host.ts';
 
 const WhoLeads = control(
@@ -88,7 +88,7 @@ describe('singleton leases and control endpoints', () => {
     try {
       const nc = await connectAs(server, 'operator');
       const found: string[] = [];
-      const sub = nc.subscribe(createInbox(), { max: 1 });
+      const sub = nc.subscribe(createInbox(USERS.operator.inboxPrefix), { max: 1 });
       void (async () => {
         for await (const m of sub) found.push(new TextDecoder().decode(m.data));
       })();

@@ -36,7 +36,7 @@ describe('provisioning', () => {
   });
 
   it('gives a bucket made without direct gets them, and hosts read every bucket by direct get', async () => {
-    const nc = await connectAs(server);
+    const nc = await connectAs(server, 'admin');
     const h = await startHost(server, []);
     try {
       const jsm = await nc.jetstreamManager();

@@ -130,7 +130,7 @@ describe('work queues', () => {
       const again = await waitFor(() => seen.find((s) => s.n === 99 && s.host === 'survivor'), { what: 'redelivery' });
       expect(again.delivery).toBe(2);
     } finally {
-      const nc = await connectAs(server);
+      const nc = await connectAs(server, 'admin');
       await (await nc.jetstreamManager()).streams.purge('PEOPLESYNC_WORK'); // the hanging item
       await nc.close();
       await b.stop(100);
@@ -163,7 +163,7 @@ describe('work queues', () => {
       // Held for 2 s by heartbeats, then redelivered after one more ack wait (1 s).
       expect(again.at - first.at).toBeGreaterThanOrEqual(2_500);
     } finally {
-      const nc = await connectAs(server);
+      const nc = await connectAs(server, 'admin');
       await (await nc.jetstreamManager()).streams.purge('PEOPLESYNC_WORK'); // the hanging item
       await nc.close();
       await h.stop(100);

@@ -4,7 +4,7 @@
 // record, and leaves the field out of later calls without spending a call to learn it again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SfRecord } from '../../connectors/types.ts';
-import { type BodyOf, Headers, RecordSynced, WriteSalesforce, decodeMessage, subject } from '../../protocol/index.ts';
+import { type BodyOf, Headers, RecordSynced, eventFilter, WriteSalesforce, decodeMessage, subject } from '../../protocol/index.ts';
 import { spec } from '../../sandbox/sf-schema.ts';
 import type { TestHost } from '../helpers/host.ts';
 import { waitFor } from '../helpers/host.ts';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   rec = emptyRecord();
   actors = await startTestActors(sys, rec);
   await sys.startWorker(['writer']);
-  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: RecordSynced.topic }), {
+  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: eventFilter(RecordSynced) }), {
     callback: (_err, m) => {
       synced.push(
         decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as BodyOf<typeof RecordSynced>,

@@ -12,6 +12,7 @@ import {
   WriteIntercom,
   WriteSalesforce,
   decodeMessage,
+  eventFilter,
   subject,
 } from '../../protocol/index.ts';
 import type { TestHost } from '../helpers/host.ts';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   rec = emptyRecord();
   actors = await startTestActors(sys, rec);
   await sys.startWorker(['mapping', 'writer']);
-  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: RecordSynced.topic }), {
+  sys.nc.subscribe(subject('peoplesync', { kind: 'evt', ws: WS, topic: eventFilter(RecordSynced) }), {
     callback: (_err, m) => {
       synced.push(
         decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as BodyOf<typeof RecordSynced>,

@@ -35,6 +35,17 @@ describe('run records', () => {
     expect(withProgress({ ...over, status: 'completed' }, 12_000)).toMatchObject({ percent: 100, etaSeconds: 0 });
   });
 
+  it('moves during the index phase: contacts listed count toward the work with the records to scan', () => {
+    // 300 Intercom contacts to list, 700 Salesforce records to scan: 150 listed is 15 %.
+    const r = { ...base(), expectedRecords: 700, indexTotal: 300, indexListed: 150 };
+    const p = withProgress(r, 15_000);
+    expect(p.percent).toBe(15);
+    expect(p.etaSeconds).toBe(28);
+    // Past the index phase, the listing counts whole whatever the pages said.
+    const scanning = { ...r, phase: 'contacts' as const, indexListed: 290, counts: { ...r.counts, scanned: 350 } };
+    expect(withProgress(scanning, 15_000).percent).toBe(65);
+  });
+
   it('ends a run once, with reason and finish time, and never reopens it', () => {
     const stopped = endRun(base(), 'stopped', 'settings_changed', 20_000);
     expect(stopped).toMatchObject({ status: 'stopped', reason: 'settings_changed', finishedAt: 20_000, etaSeconds: null });

@@ -93,6 +93,14 @@ describe('bulk run counting', () => {
     expect(t.objects.Contact).toEqual({ pages: 2, lastPage: 1, listed: 3, done: 3 });
   });
 
+  it('counts the index pages listed (once each) and the total Intercom reported, in the index phase', () => {
+    const page = (n: number, contacts: number): Report => ({ kind: 'indexPage', body: { run: RUN, page: n, contacts, total: 300 } });
+    const { t, effects } = replay([page(0, 150), page(1, 150), page(1, 150)]);
+    expect(effects).toEqual([]);
+    expect(t.run).toMatchObject({ phase: 'index', indexListed: 300, indexTotal: 300 });
+    expect(reportKey(page(1, 150))).toBe('index-page:1');
+  });
+
   it('does not scan Leads while a Contact batch still has a part to write', () => {
     const withoutLastPart = fullRun.filter((r) => !(r.kind === 'written' && r.body.batchId === 'Contact:1:0'));
     const { t, effects } = replay(withoutLastPart.slice(0, 8));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ledger, MAX_OPEN_GRANTS, UsageWindow, WARNING_EXHAUSTED, WARNING_SOON } from '../../actors/quota/index.ts';
+import { FIRST_RUN_CALLS, Ledger, MAX_OPEN_GRANTS, UsageWindow, WARNING_EXHAUSTED, WARNING_SOON } from '../../actors/quota/index.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -116,10 +116,19 @@ describe('grants and returns', () => {
     expect(l.acquire('bulk', 1, id(), T0).granted).toBe(1);
   });
 
-  it('no defined limit: nothing is granted', () => {
+  it('no defined limit: sync work gets nothing; the describe calls of a first save get tokens, charged', () => {
     const l = ledger(null);
-    expect(l.acquire('interactive', 1, id(), T0)).toMatchObject({ granted: 0, tier: 'exhausted' });
-    expect(l.indicator('w', T0)).toMatchObject({ definedLimit: 0, consumptionPercent: 0, warning: null });
+    for (const cls of ['bulk', 'event', 'retry'] as const)
+      expect(l.acquire(cls, 1, id(), T0)).toMatchObject({ granted: 0, tier: 'exhausted' });
+    expect(l.acquire('interactive', 2, id(), T0)).toMatchObject({ granted: 2 });
+    expect(l.own(T0)).toBe(2);
+    expect(l.indicator('w', T0)).toMatchObject({ definedLimit: 0, usedByWorkspace: 2, consumptionPercent: 0, warning: null });
+    // Bounded: a workspace without a limit cannot spend more than the first-run allowance.
+    expect(l.acquire('interactive', FIRST_RUN_CALLS, id(), T0).granted).toBe(FIRST_RUN_CALLS - 2);
+    expect(l.acquire('interactive', 1, id(), T0).granted).toBe(0);
+    // The calls stay counted once a limit is defined.
+    l.limit = 1000;
+    expect(l.own(T0)).toBe(FIRST_RUN_CALLS);
   });
 
   it('tells a refused caller when enough use has rolled off', () => {
@@ -149,6 +158,25 @@ describe('the org as Salesforce reports it', () => {
     expect(l.indicator('w', T0)).toMatchObject({ orgUsed: 5017, usedByWorkspace: 17, usedByOthers: 5000 });
     l.report({ calls: 0, orgUsed: 3, orgMax: 100_000, at: T0 + 1 }, T0);
     expect(l.indicator('w', T0).usedByOthers).toBe(0);
+    // The workspace's calls are part of the org's: the org never shows fewer.
+    expect(l.indicator('w', T0)).toMatchObject({ orgUsed: 17, usedByWorkspace: 17 });
+  });
+
+  it('a figure Salesforce gave before grants made since it arrived keeps org = workspace + others', () => {
+    // Salesforce said 186 (40 calls of this workspace among them) while 225 were granted: the
+    // grants in flight are in the workspace's figure and must be in the org's too.
+    const l = ledger(10_000);
+    l.report({ calls: 40, at: T0 }, T0);
+    l.acquire('event', 100, id(), T0);
+    l.acquire('event', 85, id(), T0);
+    l.report({ calls: 0, orgUsed: 186, orgMax: 15_000, at: T0 + 1 }, T0 + 2);
+    const ind = l.indicator('w', T0 + 3);
+    expect(ind.usedByWorkspace).toBe(225);
+    expect(ind.orgUsed).toBeGreaterThanOrEqual(ind.usedByWorkspace);
+    expect(ind.orgUsed).toBe((ind.usedByWorkspace as number) + (ind.usedByOthers as number));
+    l.acquire('event', 10, id(), T0 + 4);
+    const later = l.indicator('w', T0 + 5);
+    expect(later.orgUsed).toBe(later.usedByWorkspace + (later.usedByOthers as number));
   });
 
   it('an older report does not replace a newer one', () => {

@@ -78,4 +78,12 @@ describe('config', () => {
     expect(cfg.workspaces[0].salesforce.auth).toMatchObject({ accessToken: 's3cr3t' });
     expect(() => loadConfig({ file: f, env: { IC_TOKEN: 'ic' } })).toThrow(/SF_TOKEN is referenced/);
   });
+
+  it('takes an inbox prefix of the user’s own (nats.conf), and refuses one with wildcards', () => {
+    expect(loadConfig({ env: { PEOPLESYNC_NATS_INBOX_PREFIX: '_INBOX_operator' } }).nats.inboxPrefix).toBe('_INBOX_operator');
+    expect(loadConfig({ env: {} }).nats.inboxPrefix).toBeUndefined();
+    expect(() => loadConfig({ env: {}, overrides: { nats: { inboxPrefix: '_INBOX.>' } } })).toThrow(
+      /nats\.inboxPrefix: must be dot-separated/,
+    );
+  });
 });

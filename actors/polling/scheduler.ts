@@ -4,13 +4,7 @@
 // so a shorter interval applies at once, not after the old one ran out. While the budget pauses
 // event sync no poll is asked for, so none pile up; once it resumes, one poll catches up. When
 // the last poll was asked for is kept in KV, so a new leader keeps the cadence.
-import {
-  PollIntercom,
-  ScanChanges,
-  type Tier,
-  type WorkspaceSettings,
-  QuotaUsageShow,
-} from '../../protocol/index.ts';
+import { PollIntercom, ScanChanges, type Tier, type WorkspaceSettings, QuotaUsageShow } from '../../protocol/index.ts';
 import { type ActorContext, KvConflictError } from '../../runtime/index.ts';
 import { DEFAULT_POLL_INTERVAL_SECONDS, pollMsgId } from './plan.ts';
 import { watchSettings } from './settings.ts';

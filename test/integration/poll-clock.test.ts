@@ -5,7 +5,7 @@
 // mapping names is not read; and a write later in a second a poll has already read is not missed.
 import type { Msg } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
 import type { Worker } from '../../cli/worker.ts';
 import {
   Headers,
@@ -14,7 +14,6 @@ import {
   QuotaAcquire,
   QuotaUsageShow,
   ScanChanges,
-  SettingsSaved,
   decodeMessage,
   type WorkspaceSettings,
 } from '../../protocol/index.ts';
@@ -32,16 +31,8 @@ const settle = (ms = 1_500) => new Promise((r) => setTimeout(r, ms));
 const nextSecond = () => new Promise((r) => setTimeout(r, 1_020 - (Date.now() % 1_000)));
 let scheduler: Worker;
 
-async function save(s: Partial<WorkspaceSettings>): Promise<void> {
-  const settings = defaultSettings({ pollIntervalSeconds: 86_400, sfApiLimit: 10, ...s });
-  const revision = await writeSettings(await sys.kv('settings'), WS, settings);
-  await scheduler.host.messenger.publish(
-    SettingsSaved,
-    WS,
-    { revision, sfApiLimit: settings.sfApiLimit, savedBy: 't', at: Date.now() },
-    { cls: 'event' },
-  );
-}
+const save = (s: Partial<WorkspaceSettings>) =>
+  sys.saveSettings(WS, defaultSettings({ pollIntervalSeconds: 86_400, sfApiLimit: 10, ...s }));
 
 const ask = (objects: ('Contact' | 'Lead')[], at = now()) =>
   scheduler.host.messenger.publish(ScanChanges, WS, { objects, at, reason: 'tick' }, { cls: 'event', msgId: `t:${at}:${objects}` });

@@ -15,12 +15,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { defaultSettings, writeSettings } from '../../actors/mapping/index.ts';
+import { defaultSettings } from '../../actors/mapping/index.ts';
+import { saveWhenReady } from '../../cli/commands/settings.ts';
 import { sandboxWorkspace } from '../../cli/commands/sandbox.ts';
 import { BIN, binNodeFlags } from '../../cli/bin-flags.ts';
 import { DEV_USERS, freePort, startLocalNats } from '../../cli/local-nats.ts';
 import { type BodyOf, BulkStart, BulkStatus, Headers, type Run, ScanChanges, decodeMessage, topology } from '../../protocol/index.ts';
-import { Messenger, provision, typedKv } from '../../runtime/index.ts';
+import { Messenger, provision } from '../../runtime/index.ts';
 import { HIGH_RATE_LIMIT, type Sandboxes, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
 
 const WS = 'bench';
@@ -233,8 +234,6 @@ async function main(): Promise<void> {
   const smtp = await startSmtpSink();
   const nc = await connect({ servers: nats.url, ...DEV_USERS.worker });
   await provision(nc, topology(), 1);
-  const settingsKv = typedKv(await nc.jetstream().views.kv('peoplesync_settings'), 'peoplesync_settings', nc);
-  await writeSettings(settingsKv, WS, defaultSettings({ sfApiLimit: 5_000_000, pollIntervalSeconds: POLL_INTERVAL_SECONDS }));
   const dir = await mkdtemp(join(tmpdir(), 'ps-bench-latency-'));
   const email = (e: unknown) => String(e).trim().toLowerCase();
   const byEmail = new Map(sandboxes.intercom.contacts().map((c) => [email(c.email), c.id]));
@@ -262,7 +261,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** A bulk run first: it builds the identity index event sync matches against (the sides agree). */
+/** The settings, then a bulk run: it builds the identity index event sync matches against (the sides agree). */
 async function indexOnce(ctx: PhaseContext): Promise<void> {
   const configFile = join(ctx.dir, 'worker-index.json');
   await writeFile(
@@ -280,6 +279,8 @@ async function indexOnce(ctx: PhaseContext): Promise<void> {
   const m = new Messenger(ctx.nc, 'peoplesync', 'msgpack');
   try {
     await waitReady(m);
+    // Saved as a person saves them (settings.save, checked against the live describe).
+    await saveWhenReady(m, WS, defaultSettings({ sfApiLimit: 5_000_000, pollIntervalSeconds: POLL_INTERVAL_SECONDS }), 'bench');
     const { run } = await m.request(BulkStart, WS, { startedBy: 'bench' }, 20_000);
     let r: Run | null = run;
     while (r && (r.status === 'running' || r.status === 'paused')) {

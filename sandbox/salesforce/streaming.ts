@@ -24,7 +24,7 @@ interface Adapter {
     incoming?: (m: BayeuxMessage, req: IncomingMessage, next: Next) => void;
     outgoing?: (m: BayeuxMessage, req: IncomingMessage, next: Next) => void;
   }): void;
-  getClient(): { publish(channel: string, data: unknown): unknown };
+  getClient(): { publish(channel: string, data: unknown): unknown; disconnect(): void };
   handle(req: IncomingMessage, res: ServerResponse): void;
   on(event: 'subscribe', listener: (clientId: string, channel: string) => void): void;
   close(): void;
@@ -64,6 +64,9 @@ export class StreamingEndpoint {
 
   close(): void {
     this.stopPublishing();
+    // The server's own client, once it has published, polls in process on timers of its own: left
+    // connected, it keeps a sandbox process from exiting.
+    this.adapter.getClient().disconnect();
     this.adapter.close();
   }
 

@@ -31,7 +31,8 @@ export function selectActors(names: string[] | undefined) {
   return names.map((n) => ACTORS[n]);
 }
 
-export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): ActorDeps {
+/** `now`: the workers' clock (tests move it forward to reach a poll interval without waiting). */
+export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, now: () => number = Date.now): ActorDeps {
   const sf = new Map<string, SalesforceClient>();
   const ic = new Map<string, IntercomClient>();
   const pacers = new Map<string, RatePacer>();
@@ -61,7 +62,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
       if (!c) {
         const w = wsConfig(ws);
         // The rate limit is per Intercom app: clients of one workspace share one pacer.
-        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer();
+        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer({ maxInFlight: 16 });
         pacers.set(w.intercom.baseUrl, pacer);
         const l = log.child({ part: 'intercom', ws });
         c = createIntercomClient({
@@ -77,10 +78,11 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
     mailer: createMailer(cfg.smtp),
     dataDir: cfg.dataDir,
     publicUrl: cfg.publicUrl,
-    now: () => Date.now(),
+    now,
     http: cfg.http,
     console: cfg.console,
     webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
+    changeEvents: (ws) => cfg.workspaces.find((x) => x.id === ws)?.salesforce.changeEvents ?? false,
     natsHealth: async () => {
       const nc = host().messenger.nc;
       const rttMs = nc.isClosed() ? null : await nc.rtt().catch(() => null);
@@ -89,11 +91,14 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
   };
 }
 
-export async function startWorker(cfg: Config, opts: { actors?: string[]; log: Logger; nc?: NatsConnection }): Promise<Worker> {
+export async function startWorker(
+  cfg: Config,
+  opts: { actors?: string[]; log: Logger; nc?: NatsConnection; now?: () => number },
+): Promise<Worker> {
   const actors = selectActors(opts.actors);
   const nc = opts.nc ?? (await connectNats(cfg.nats, opts.log, 'peoplesync-worker'));
   let hostRef: ActorHost | null = null;
-  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log);
+  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log, opts.now);
   const host = new ActorHost({
     nc,
     log: opts.log,

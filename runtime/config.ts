@@ -26,7 +26,13 @@ export const WorkspaceConfigSchema = z.object({
       return false;
     }
   }, 'must be letters, digits, - or _'),
-  salesforce: z.object({ auth: SalesforceAuthSchema, apiVersion: z.string().default('62.0') }),
+  salesforce: z.object({
+    auth: SalesforceAuthSchema,
+    apiVersion: z.string().default('62.0'),
+    /** Listen to Change Data Capture events of Leads and Contacts (Setup: Change Data Capture must
+     * select both) for changes in near real time; the poll stays the safety net. */
+    changeEvents: z.boolean().default(true),
+  }),
   intercom: z.object({
     baseUrl: z.url().default('https://api.intercom.io'),
     token: z.string().min(1),

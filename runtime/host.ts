@@ -237,6 +237,7 @@ export class ActorHost {
       subject: m.subject,
       deliveryCount: m.info.deliveryCount,
       working: () => m.working(),
+      runActive: () => (run ? gate.activeNow(base.ws, run) : Promise.resolve(true)),
       publish: (def, body, opts) => this.messenger.publish(def, base.ws, body, { cls, run: run ?? undefined, ...opts }),
       // A refusal pauses the item in place (heartbeating) instead of burning its deliveries.
       withTokens: async (tcls, n, fn) => {

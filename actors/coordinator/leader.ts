@@ -107,6 +107,8 @@ export class Leader {
       const stored = await readSettings(await this.ctx.kv('settings'), this.ws);
       if (!stored)
         throw new ControlError('no_settings', `workspace ${this.ws} has no settings: save settings before a bulk run`, { status: 409 });
+      const previous = this.currentRunId ?? (await this.lastRunId());
+      if (previous) this.store.forget(previous);
       const now = this.ctx.deps.now();
       const run = newRun({
         runId: makeRunId(now, randomBytes(4).toString('hex')),
@@ -140,8 +142,9 @@ export class Leader {
       const run = t?.run ?? endRun(active, 'stopped', reason, now);
       await this.persist(run);
       await this.ctx.publish(BulkFinished, run, { msgId: `finished:${run.runId}` });
+      // Its per-report keys stay until the next run starts: writes that had started before the
+      // stop still report, and are counted once each.
       this.ctx.log.info({ run: run.runId, reason, by }, 'bulk run stopped');
-      this.store.forget(run.runId);
       return { run };
     });
   }

@@ -3,7 +3,8 @@
 // bulk run. A call Salesforce refuses whole for one field goes again without it, that field's
 // mapping reported once as a sync error. What each call did is recorded per record as soon as it
 // answers (outcomes.ts): a redelivery, after a kill or after another call the item rode in failed,
-// sends only the records no call has taken yet.
+// sends only the records no call has taken yet. A bulk run's updates go only while the run is
+// on, asked right before each call: a stop withdraws those still waiting.
 import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
@@ -16,7 +17,7 @@ import {
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
-import { summariseSfFailure } from './error-causes.ts';
+import { signalsSchemaChange, summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
 import { ItemOutcomes, type Outcome } from './outcomes.ts';
 import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
@@ -38,11 +39,32 @@ export class SalesforceLimitError extends Error {
   }
 }
 
+/** The item each update came from, for calls that carry several items' updates. */
+const owners = new WeakMap<SfRecordUpdate, HandlerContext>();
+
+/** A record left out of a call because its bulk run had ended: nothing of it was sent. */
+type Withdrawn = SfRecordResult & { withdrawn: true };
+const isWithdrawn = (r: SfRecordResult): r is Withdrawn => (r as Partial<Withdrawn>).withdrawn === true;
+
+/** Sends what is still wanted, asked right before the call goes: the updates of an item whose
+ * run has ended meanwhile (stopped while the call waited to fill or for tokens) are withdrawn. */
+async function sendWanted(sf: SalesforceClient, owner: (id: string) => HandlerContext | undefined, updates: SfRecordUpdate[]) {
+  const items = [...new Set(updates.map((u) => owner(u.id)))].filter((c): c is HandlerContext => !!c?.run);
+  const ended = new Set<HandlerContext>();
+  await Promise.all(items.map(async (c) => (await c.runActive()) || ended.add(c)));
+  if (ended.size === 0) return sf.update(updates);
+  const live = updates.filter((u) => !ended.has(owner(u.id) as HandlerContext));
+  const answered = live.length ? await sf.update(live) : [];
+  const byId = new Map(live.map((u, i) => [u.id, answered[i]]));
+  return updates.map((u): SfRecordResult => byId.get(u.id) ?? ({ id: u.id, success: false, errors: [], withdrawn: true } as Withdrawn));
+}
+
 /** One logical update: a call under one token of the class, again without a refused field. */
 function write(sf: SalesforceClient, ctx: HandlerContext, cls: WorkClass, updates: SfRecordUpdate[]): Promise<WriteResult[]> {
+  const byId = new Map(updates.map((u) => [u.id, owners.get(u) ?? ctx]));
   return updateWithoutRefused(
     updates,
-    (u) => ctx.withTokens(cls, 1, () => sf.update(u)),
+    (u) => ctx.withTokens(cls, 1, () => sendWanted(sf, (id) => byId.get(id), u)),
     refusedFor(sf),
     (r) => reportRefused(ctx, r),
   );
@@ -77,7 +99,8 @@ async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: S
   const settled = await Promise.allSettled(
     parts.map(async (p) => {
       const results = await p.promise;
-      p.updates.forEach((u, i) => outcomes.add(u.id, asOutcome(results[i])));
+      // A withdrawn record is not recorded: nothing of it was sent.
+      p.updates.forEach((u, i) => (results[i] && isWithdrawn(results[i]) ? undefined : outcomes.add(u.id, asOutcome(results[i]))));
       await outcomes.flush();
     }),
   );
@@ -147,22 +170,25 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
   const todo = body.updates.filter((u) => !outcomes.get(u.id));
   if (todo.length) {
     await outcomes.sending(todo.map((u) => u.id));
-    await update(
-      ctx,
-      todo.map((u) => ({ type: u.object, id: u.id, fields: u.fields })),
-      batcher,
-      outcomes,
-    );
+    const updates = todo.map((u) => ({ type: u.object, id: u.id, fields: u.fields }));
+    for (const u of updates) owners.set(u, ctx);
+    await update(ctx, updates, batcher, outcomes);
   }
   const key = partKey(body, ctx.cls);
   let updated = 0;
+  let failures = 0;
   const sends: Promise<unknown>[] = [];
   for (const u of body.updates) {
-    const r = asResult(u.id, outcomes.get(u.id));
+    const o = outcomes.get(u.id);
+    if (!o) continue; // withdrawn: its run ended before the call went
+    const r = asResult(u.id, o);
+    if (!r.success) failures += 1;
     if (r.success) {
       updated += 1;
       sends.push(...succeeded(body, u, r.dropped, ctx, key));
     } else if (r.errors.length > 0 || r.dropped.length === 0) {
+      // The mapping's describe may be stale: the next batch reads it again.
+      if (signalsSchemaChange(r.errors)) refusedFor(ctx.deps.salesforce(ctx.ws)).schemaChanged();
       sends.push(failed(body, u, r, ctx, key));
     }
     // Otherwise its only change was a refused field: the field's sync error stands for it.
@@ -177,7 +203,7 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
       system: 'salesforce',
       part: body.part,
       updated,
-      failed: body.updates.length - updated,
+      failed: failures,
     },
     { msgId: `sfwritten:${key}` },
   );

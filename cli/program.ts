@@ -156,15 +156,29 @@ export function buildProgram(outcome: Outcome): Command {
     .action(act(outcome, async () => (await import('./commands/credentials.ts')).runCredentials('token')));
 
   const dlq = program.command('dlq').description('Dead letters (messages that could not be processed), for operators');
-  dlq
-    .command('list')
-    .description('List dead letters')
-    .option('--limit <n>', 'at most n letters')
+  const filters = (c: Command) =>
+    c
+      .option('--reason <reason>', 'only letters with this reason (e.g. permanent_error, max_deliveries, undecodable)')
+      .option('--stage <stage>', 'only letters from this stage (scan, match, map, write, ...)')
+      .option('--type <type>', 'only letters of this message type')
+      .option('--run <id>', "only a bulk run's letters")
+      .option('--all', 'every matching letter, read page by page');
+  filters(
+    dlq
+      .command('list')
+      .description('List dead letters, oldest first, a page at a time')
+      .option('--limit <n>', 'at most n letters (default 100)')
+      .option('--after <seq>', 'the page after this sequence (what "More:" names)'),
+  )
+    .addHelpText('after', examples(['peoplesync dlq list --reason permanent_error', 'peoplesync dlq list --all --json']))
     .action(act(outcome, async () => (await import('./commands/dlq.ts')).runDlq('list')));
-  dlq
-    .command('replay')
-    .description('Replay dead letters by sequence number (after fixing their cause)')
-    .argument('<seq...>', 'sequence numbers (dlq list shows them)')
+  filters(
+    dlq
+      .command('replay')
+      .description('Replay dead letters by sequence number, or every matching one with --all (after fixing their cause)')
+      .argument('[seq...]', 'sequence numbers (dlq list shows them)'),
+  )
+    .addHelpText('after', examples(['peoplesync dlq replay 12 13', 'peoplesync dlq replay --all --run <id>']))
     .action(act(outcome, async () => (await import('./commands/dlq.ts')).runDlq('replay')));
 
   const bulk = program.command('bulk').description('The manual bulk sync: start, stop, status, history');

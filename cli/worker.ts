@@ -35,7 +35,14 @@ export function selectActors(names: string[] | undefined) {
   return names.map((n) => ACTORS[n]);
 }
 
-export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, metrics = new RuntimeMetrics()): ActorDeps {
+/** `now`: the workers' clock (tests move it forward to reach a poll interval without waiting). */
+export function buildDeps(
+  cfg: Config,
+  host: () => ActorHost,
+  log: Logger,
+  now: () => number = Date.now,
+  metrics = new RuntimeMetrics(),
+): ActorDeps {
   const sf = new Map<string, SalesforceClient>();
   const ic = new Map<string, IntercomClient>();
   const pacers = new Map<string, RatePacer>();
@@ -69,7 +76,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, metri
       if (!c) {
         const w = wsConfig(ws);
         // The rate limit is per Intercom app: clients of one workspace share one pacer.
-        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer();
+        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer({ maxInFlight: 16 });
         pacers.set(w.intercom.baseUrl, pacer);
         const l = log.child({ part: 'intercom', ws });
         c = createIntercomClient({
@@ -86,10 +93,11 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, metri
     mailer: createMailer(cfg.smtp),
     dataDir: cfg.dataDir,
     publicUrl: cfg.publicUrl,
-    now: () => Date.now(),
+    now,
     http: cfg.http,
     console: cfg.console,
     webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
+    changeEvents: (ws) => cfg.workspaces.find((x) => x.id === ws)?.salesforce.changeEvents ?? false,
     natsHealth: async () => {
       const nc = host().messenger.nc;
       const rttMs = nc.isClosed() ? null : await nc.rtt().catch(() => null);
@@ -98,12 +106,15 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger, metri
   };
 }
 
-export async function startWorker(cfg: Config, opts: { actors?: string[]; log: Logger; nc?: NatsConnection }): Promise<Worker> {
+export async function startWorker(
+  cfg: Config,
+  opts: { actors?: string[]; log: Logger; nc?: NatsConnection; now?: () => number },
+): Promise<Worker> {
   const actors = selectActors(opts.actors);
   const nc = opts.nc ?? (await connectNats(cfg.nats, opts.log, 'peoplesync-worker'));
   let hostRef: ActorHost | null = null;
   const metrics = new RuntimeMetrics();
-  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log, metrics);
+  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log, opts.now, metrics);
   const host = new ActorHost({
     nc,
     log: opts.log,
@@ -114,6 +125,7 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
     leaseTtlMs: cfg.leaseTtlMs,
     concurrency: cfg.queue.concurrency,
     tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
+    limits: { maxBytes: cfg.limits.maxMessageBytes, maxDepth: cfg.limits.maxDepth },
     deps,
     metrics,
   });

@@ -1,8 +1,11 @@
 // Bytes <-> typed objects in one step. The encoding is chosen by the content-type header, so a
 // deployment can switch to JSON for debugging while msgpack messages already in flight still
-// decode. Anything that fails here is poison and carries the reason the DLQ records.
+// decode. Work items, events and control requests all decode here, the same way: refused by size
+// before anything is read, by depth and lengths while it is read (protocol/limits.ts), then
+// validated by a strict schema. Anything that fails is poison and carries the reason the DLQ records.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { type ContentType, ContentTypes, type DlqReason } from './headers.ts';
+import { type DecodeLimits, DEFAULT_DECODE_LIMITS, LimitError, checkSize, checkValue, scanMsgpack } from './limits.ts';
 import { type MessageDef, messageDef } from './message.ts';
 import type { z } from 'zod';
 
@@ -33,12 +36,30 @@ export function encodeBody(value: unknown, enc: Encoding): Uint8Array {
   return encoder.encode(value);
 }
 
-export function decodeBody(data: Uint8Array, contentType: string | undefined): unknown {
+function limitReason(err: LimitError): DlqReason {
+  if (err.kind === 'too_large') return 'too_large';
+  return err.kind === 'malformed' ? 'undecodable' : 'invalid_body';
+}
+
+/** Bytes to a plain object: size first, then the structure, then the value. */
+export function decodeBody(data: Uint8Array, contentType: string | undefined, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): unknown {
   const ct = (contentType ?? ContentTypes.msgpack).split(';')[0].trim().toLowerCase();
   try {
-    if (ct === ContentTypes.json) return JSON.parse(untext.decode(data));
-    if (ct === ContentTypes.msgpack) return decoder.decode(data);
+    checkSize(data.length, limits);
+    if (ct === ContentTypes.json) {
+      const v: unknown = JSON.parse(untext.decode(data));
+      checkValue(v, limits);
+      return v;
+    }
+    if (ct === ContentTypes.msgpack) {
+      scanMsgpack(data, limits);
+      return decoder.decode(data);
+    }
   } catch (err) {
+    if (err instanceof LimitError) {
+      const message = err.kind === 'malformed' ? `body is not valid ${ct}: ${err.message}` : err.message;
+      throw new DecodeError(limitReason(err), message, { cause: err });
+    }
     throw new DecodeError('undecodable', `body is not valid ${ct}: ${(err as Error).message}`, { cause: err });
   }
   throw new DecodeError('undecodable', `unsupported content-type "${ct}"`);
@@ -48,7 +69,10 @@ export function decodeBody(data: Uint8Array, contentType: string | undefined): u
 export function validateBody<S extends z.ZodType>(def: MessageDef<S> | { type: string; schema: S }, body: unknown): z.infer<S> {
   const res = def.schema.safeParse(body);
   if (!res.success) {
-    const issues = res.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = res.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join('.').slice(0, 200) || '(root)'}: ${i.message.slice(0, 300)}`)
+      .join('; ');
     throw new DecodeError('invalid_body', `${def.type} body is invalid: ${issues}`, { cause: res.error });
   }
   return res.data;
@@ -59,13 +83,26 @@ export function decodeMessage(
   type: string | undefined,
   data: Uint8Array,
   contentType: string | undefined,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
 ): {
   def: MessageDef;
   body: unknown;
 } {
   if (!type) throw new DecodeError('unknown_type', 'message has no ps-type header');
   const def = messageDef(type);
-  if (!def) throw new DecodeError('unknown_type', `unknown message type "${type}"`);
-  const raw = decodeBody(data, contentType);
+  if (!def) throw new DecodeError('unknown_type', `unknown message type "${type.slice(0, 200)}"`);
+  const raw = decodeBody(data, contentType, limits);
   return { def, body: validateBody(def, raw) };
+}
+
+/** A control request: an empty body is `{}`; otherwise decoded exactly as a work item is. */
+export function decodeRequest<S extends z.ZodType>(
+  verb: string,
+  schema: S,
+  data: Uint8Array,
+  contentType: string | undefined,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): z.infer<S> {
+  const raw = data.length === 0 ? {} : decodeBody(data, contentType, limits);
+  return validateBody({ type: verb, schema }, raw);
 }

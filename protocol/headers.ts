@@ -13,6 +13,10 @@ export const Headers = {
   dlqSeq: 'ps-dlq-seq',
   dlqDeliveries: 'ps-dlq-deliveries',
   dlqAt: 'ps-dlq-at',
+  /** The original body's size and SHA-256 (hex): a copy too large to keep is truncated. */
+  dlqSize: 'ps-dlq-size',
+  dlqDigest: 'ps-dlq-digest',
+  dlqTruncated: 'ps-dlq-truncated',
 } as const;
 
 export const ContentTypes = {
@@ -22,5 +26,14 @@ export const ContentTypes = {
 export type ContentType = (typeof ContentTypes)[keyof typeof ContentTypes];
 
 /** Why a message went to the dead-letter stream. */
-export const DlqReasons = ['undecodable', 'unknown_type', 'invalid_body', 'permanent_error', 'max_deliveries'] as const;
+export const DlqReasons = [
+  'undecodable',
+  'unknown_type',
+  'invalid_body',
+  'too_large',
+  'permanent_error',
+  'max_deliveries',
+  'unknown_run',
+  'unserved',
+] as const;
 export type DlqReason = (typeof DlqReasons)[number];

@@ -26,6 +26,22 @@ export const STAGES = {
 } as const;
 export type Stage = keyof typeof STAGES;
 
+/** The classes each stage's queues take: the WORK stream holds exactly these (stage, class) pairs,
+ * so a work item on any other subject is refused at publish instead of waiting for ever. */
+export const STAGE_CLASSES: Readonly<Record<Stage, readonly WorkClass[]>> = {
+  index: ['bulk'],
+  scan: ['bulk', 'event'],
+  icpoll: ['event'],
+  match: WORK_CLASSES,
+  map: WORK_CLASSES,
+  sfwrite: WORK_CLASSES,
+  icwrite: WORK_CLASSES,
+  errors: WORK_CLASSES,
+  notify: ['bulk', 'event'],
+  coord: ['bulk'],
+  quota: WORK_CLASSES,
+};
+
 /** Stages that do a bulk run's work: their items are dropped once the run has ended. Reports
  * about a run (sync errors, coordinator tallies, emails, quota) are still handled. */
 export const RUN_WORK_STAGES: ReadonlySet<string> = new Set<Stage>(['index', 'scan', 'match', 'map', 'sfwrite', 'icwrite']);
@@ -36,7 +52,7 @@ export type SubjectSpec =
   | { kind: 'ctl'; ws: string; verb: string }
   | { kind: 'dlq'; ws: string; stage: string };
 
-const TOKEN = /^[A-Za-z0-9_-]+$/;
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 const DOTTED = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 export class SubjectError extends Error {
@@ -46,7 +62,7 @@ export class SubjectError extends Error {
 /** A workspace id must be one subject token; checked once here, trusted everywhere else. */
 export function checkWorkspaceId(ws: string): string {
   if (!TOKEN.test(ws)) {
-    throw new SubjectError(`workspace id "${ws}" must be letters, digits, '-' or '_' (it is a NATS subject token)`);
+    throw new SubjectError(`workspace id "${ws.slice(0, 80)}" must be 1-64 letters, digits, '-' or '_' (it is a NATS subject token)`);
   }
   return ws;
 }
@@ -61,6 +77,11 @@ export function subject(prefix: string, spec: SubjectSpec): string {
   const ws = spec.ws === '*' ? '*' : checkWorkspaceId(spec.ws);
   switch (spec.kind) {
     case 'work':
+      if (!STAGE_CLASSES[spec.stage]?.includes(spec.cls)) {
+        throw new SubjectError(
+          `no queue takes ${spec.stage} items of class ${spec.cls} (it takes ${STAGE_CLASSES[spec.stage]?.join(', ')})`,
+        );
+      }
       return `${prefix}.work.${ws}.${spec.stage}.${spec.cls}`;
     case 'evt':
       return `${prefix}.evt.${ws}.${spec.topic}`;
@@ -105,4 +126,16 @@ export function workspaceOf(prefix: string, subj: string): string | null {
 /** Where a singleton actor's leader listens for forwarded control requests. */
 export function leaderSubject(prefix: string, actor: string, ws: string): string {
   return `${prefix}.leader.${checkWorkspaceId(ws)}.${actor}`;
+}
+
+/** A process's liveness subject: it answers there while its connection is open, so a lease whose
+ * holder no longer answers can be taken over before it expires. */
+export function aliveSubject(prefix: string, token: string): string {
+  if (!/^[a-z0-9]{8,32}$/.test(token))
+    throw new SubjectError(`liveness token "${token.slice(0, 40)}" must be 8-32 lowercase letters or digits`);
+  return `${prefix}.alive.${token}`;
+}
+
+export function isAliveSubject(prefix: string, s: string): boolean {
+  return s.startsWith(`${prefix}.alive.`) && /^[a-z0-9]{8,32}$/.test(s.slice(prefix.length + 7));
 }

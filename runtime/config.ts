@@ -26,7 +26,13 @@ export const WorkspaceConfigSchema = z.object({
       return false;
     }
   }, 'must be letters, digits, - or _'),
-  salesforce: z.object({ auth: SalesforceAuthSchema, apiVersion: z.string().default('62.0') }),
+  salesforce: z.object({
+    auth: SalesforceAuthSchema,
+    apiVersion: z.string().default('62.0'),
+    /** Listen to Change Data Capture events of Leads and Contacts (Setup: Change Data Capture must
+     * select both) for changes in near real time; the poll stays the safety net. */
+    changeEvents: z.boolean().default(true),
+  }),
   intercom: z.object({
     baseUrl: z.url().default('https://api.intercom.io'),
     token: z.string().min(1),
@@ -119,6 +125,19 @@ export const ConfigSchema = z
         concurrency: z.number().int().min(1).default(8),
       })
       .default({ ackWaitMs: 30_000, maxDeliver: 8, maxAckPending: 256, concurrency: 8 }),
+    /** What a message may be: refused by size before it is decoded (and by the WORK stream at
+     * publish), by nesting depth while it is. Keep maxMessageBytes well below NATS's max_payload. */
+    limits: z
+      .object({
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(4_096)
+          .max(8 * 1024 * 1024)
+          .default(1024 * 1024),
+        maxDepth: z.number().int().min(4).max(64).default(16),
+      })
+      .default({ maxMessageBytes: 1024 * 1024, maxDepth: 16 }),
     http: z
       .object({
         host: z.string().default('127.0.0.1'),

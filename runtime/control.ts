@@ -6,10 +6,11 @@ import {
   ContentTypes,
   ControlError,
   type ControlDef,
+  type DecodeLimits,
   type Encoding,
   Headers,
   contentTypeOf,
-  decodeBody,
+  decodeRequest,
   encodeBody,
   leaderSubject,
   validateBody,
@@ -40,13 +41,15 @@ export class ControlPlane {
   private readonly nc: NatsConnection;
   private readonly prefix: string;
   private readonly encoding: Encoding;
+  private readonly limits: DecodeLimits;
   private readonly log: Logger;
   private readonly hooks: ControlHostHooks;
 
-  constructor(nc: NatsConnection, prefix: string, encoding: Encoding, log: Logger, hooks: ControlHostHooks) {
+  constructor(nc: NatsConnection, prefix: string, encoding: Encoding, limits: DecodeLimits, log: Logger, hooks: ControlHostHooks) {
     this.nc = nc;
     this.prefix = prefix;
     this.encoding = encoding;
+    this.limits = limits;
     this.log = log;
     this.hooks = hooks;
   }
@@ -132,13 +135,7 @@ export class ControlPlane {
       const def: ControlDef = s.binding.def;
       let body: unknown;
       try {
-        body = validateBody(
-          { type: def.verb, schema: def.request },
-          decodeBody(
-            msg.data.length ? msg.data : encodeBody({}, 'msgpack'),
-            msg.data.length ? requestContentType(msg) : ContentTypes.msgpack,
-          ),
-        );
+        body = decodeRequest(def.verb, def.request, msg.data, requestContentType(msg), this.limits);
       } catch (err) {
         throw new ControlError('invalid_request', (err as Error).message, { status: 400 });
       }

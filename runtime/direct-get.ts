@@ -54,11 +54,17 @@ export class DirectGets {
     return out;
   }
 
-  /** Every message on `filter` from `fromSeq` on, oldest first, `batch` to a request. */
-  async *walk(stream: string, filter: string, opts: { fromSeq?: number; batch?: number } = {}): AsyncIterable<StoredMessage> {
+  /** Every message on `filter` from `fromSeq` on, oldest first, `batch` to a request (and at most
+   * about `maxBytes` in one answer, when given). */
+  async *walk(
+    stream: string,
+    filter: string,
+    opts: { fromSeq?: number; batch?: number; maxBytes?: number } = {},
+  ): AsyncIterable<StoredMessage> {
     let seq = opts.fromSeq ?? 1;
     for (;;) {
-      const { messages, pending } = await this.ask(stream, { seq, next_by_subj: filter, batch: opts.batch ?? 256 });
+      const req = { seq, next_by_subj: filter, batch: opts.batch ?? 256, ...(opts.maxBytes ? { max_bytes: opts.maxBytes } : {}) };
+      const { messages, pending } = await this.ask(stream, req);
       for (const m of messages) yield m;
       if (messages.length === 0 || pending === 0) return;
       seq = messages[messages.length - 1].seq + 1;

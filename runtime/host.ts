@@ -6,13 +6,16 @@ import type { JsMsg, KV, NatsConnection, Subscription } from 'nats';
 import {
   type BucketName,
   ControlError,
+  DEFAULT_DECODE_LIMITS,
   DEFAULT_QUEUE_TUNING,
+  type DecodeLimits,
   type Encoding,
   Headers,
   type QueueTuning,
   STAGES,
   type Topology,
   type WorkClass,
+  WorkDeadLettered,
   decodeMessage,
   eventFilter,
   subject,
@@ -24,6 +27,7 @@ import { DeadLetterStore } from './dead-letters.ts';
 import { EventLogReader } from './event-log.ts';
 import { type TypedKv, typedKv } from './kv.ts';
 import { Lease } from './lease.ts';
+import { Liveness } from './liveness.ts';
 import type { Logger } from './logger.ts';
 import { Messenger } from './messenger.ts';
 import { type QueueDepth, RuntimeMetrics } from './metrics.ts';
@@ -32,7 +36,7 @@ import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
 import type { ActorContext, ActorDef, ActorDeps, HandlerContext } from './types.ts';
-import { WorkQueue } from './work-queue.ts';
+import { type RunDeadLetter, WorkQueue } from './work-queue.ts';
 
 export interface HostOptions {
   nc: NatsConnection;
@@ -48,6 +52,8 @@ export interface HostOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** How long a work item taken is kept by heartbeats (default ten ack waits; see WorkQueue). */
   holdMs?: number;
+  /** What a message may be before it is decoded (size) and while (depth, lengths). */
+  limits?: Partial<DecodeLimits>;
   version?: string;
   /** The process's metrics; one of its own when absent. */
   metrics?: RuntimeMetrics;
@@ -59,6 +65,9 @@ interface Running {
   abort: AbortController;
   ctx: ActorContext;
 }
+
+/** Room a dead letter needs beside the body it keeps: its headers (runtime/dead-letters.ts). */
+const LETTER_HEADROOM_BYTES = 64 * 1024;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -78,10 +87,12 @@ export class ActorHost {
   readonly topology: Topology;
   readonly messenger: Messenger;
   readonly tokens: TokenBroker;
-  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'metrics'>> &
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'limits' | 'metrics'>> &
     Pick<HostOptions, 'backoff' | 'holdMs'>;
   readonly metrics: RuntimeMetrics;
   private readonly tuning: QueueTuning;
+  private readonly limits: DecodeLimits;
+  private readonly liveness: Liveness;
   private readonly dlq: DeadLetterStore;
   private readonly eventLog: EventLogReader;
   private readonly control: ControlPlane;
@@ -104,16 +115,18 @@ export class ActorHost {
       ...opts,
     };
     this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };
+    this.limits = { ...DEFAULT_DECODE_LIMITS, ...opts.limits };
     this.deps = opts.deps ?? ({} as ActorDeps);
-    this.topology = topology({ prefix: this.o.prefix });
+    this.topology = topology({ prefix: this.o.prefix, workspaces: this.o.workspaces, maxMessageBytes: this.limits.maxBytes });
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
     this.metrics = opts.metrics ?? new RuntimeMetrics();
     this.messenger.onPublished = (type, ws, body) => this.metrics.published(type, ws, body);
     this.metrics.queueDepths(() => this.queueDepths());
     this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
-    this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name);
+    this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name, this.limits.maxBytes);
     this.eventLog = new EventLogReader(opts.nc, this.o.prefix, this.topology.streams.events.name);
-    this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, opts.log.child({ part: 'control' }), {
+    this.liveness = new Liveness(opts.nc, this.o.prefix);
+    this.control = new ControlPlane(opts.nc, this.o.prefix, this.o.encoding, this.limits, opts.log.child({ part: 'control' }), {
       context: (actor, ws) => (this.o.workspaces.includes(ws) ? this.contextFor(actor, ws) : null),
       isLeader: (actor, ws) => this.running.has(`${actor}/${ws}`) && !!this.actors.get(actor)?.singleton,
       singleton: (actor) => !!this.actors.get(actor)?.singleton,
@@ -142,6 +155,13 @@ export class ActorHost {
 
   async start(actors: ActorDef[]): Promise<void> {
     requireNatsServer(this.o.nc);
+    // A dead letter keeps a body up to the limit whole, with headers: it must fit max_payload.
+    const maxPayload = this.o.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    if (this.limits.maxBytes + LETTER_HEADROOM_BYTES > maxPayload) {
+      throw new Error(
+        `limits.maxMessageBytes (${this.limits.maxBytes}) must be at least ${LETTER_HEADROOM_BYTES} bytes below the server's max_payload (${maxPayload})`,
+      );
+    }
     await provision(this.o.nc, this.topology, this.o.replicas);
     this.gate = new RunGate(await this.kv('runs'));
     await this.gate.start();
@@ -152,6 +172,8 @@ export class ActorHost {
       this.actors.set(a.name, a);
     }
     await this.control.start(actors, this.o.version);
+    // Only a process that may hold a lease has a liveness subject (a gateway may not subscribe there).
+    if (actors.some((a) => a.singleton)) this.liveness.start();
     const leases = await this.kv('leases');
     for (const a of actors) {
       for (const ws of this.o.workspaces) {
@@ -160,7 +182,15 @@ export class ActorHost {
           continue;
         }
         const lease = new Lease(
-          { kv: leases, key: `${a.name}.${ws}`, holder: this.holder, ttlMs: this.o.leaseTtlMs, log: this.o.log },
+          {
+            kv: leases,
+            key: `${a.name}.${ws}`,
+            holder: this.holder,
+            ttlMs: this.o.leaseTtlMs,
+            log: this.o.log,
+            actAtOnce: a.fenced === true,
+            alive: this.liveness,
+          },
           { onAcquired: () => this.activate(a, ws), onLost: () => this.deactivate(a, ws, 1_000) },
         );
         this.leases.push(lease);
@@ -214,6 +244,7 @@ export class ActorHost {
       subject: m.subject,
       deliveryCount: m.info.deliveryCount,
       working: () => m.working(),
+      runActive: () => (run ? gate.activeNow(base.ws, run) : Promise.resolve(true)),
       publish: (def, body, opts) => this.messenger.publish(def, base.ws, body, { cls, run: run ?? undefined, ...opts }),
       // A refusal pauses the item in place (heartbeating) instead of burning its deliveries.
       withTokens: async (tcls, n, fn) => {
@@ -253,6 +284,8 @@ export class ActorHost {
           backoff: this.o.backoff,
           holdMs: this.o.holdMs,
           metrics: this.metrics,
+          limits: this.limits,
+          onDeadLetter: (l) => this.tellRun(l),
           context: (msgWs, c, m) => {
             if (!this.o.workspaces.includes(msgWs)) return null;
             if (ws && !this.running.has(`${a.name}/${ws}`)) return null;
@@ -266,6 +299,17 @@ export class ActorHost {
     return out;
   }
 
+  /** A run's item was dead-lettered: its coordinator hears of it (and fails the run). */
+  private async tellRun(l: RunDeadLetter): Promise<void> {
+    if (l.type === WorkDeadLettered.type) return; // never about itself
+    await this.messenger.publish(
+      WorkDeadLettered,
+      l.ws,
+      { run: l.run, stage: l.stage, type: l.type, subject: l.subject.slice(0, 300), reason: l.reason, error: l.error, dlqSeq: l.dlqSeq },
+      { cls: 'bulk', run: l.run, msgId: `dlqrun:${l.dlqSeq}` },
+    );
+  }
+
   private async activate(a: ActorDef, ws: string): Promise<void> {
     const abort = new AbortController();
     const ctx = this.makeContext(a.name, ws, abort.signal);
@@ -277,7 +321,7 @@ export class ActorHost {
           callback: (err, msg) => {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {
-              const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined);
+              const { body } = decodeMessage(e.def.type, msg.data, msg.headers?.get(Headers.contentType) || undefined, this.limits);
               void Promise.resolve(e.handle(body as never, ctx)).catch((er) => ctx.log.error({ err: er }, 'event handler failed'));
             } catch (er) {
               ctx.log.warn({ err: er }, 'undecodable event ignored');
@@ -325,6 +369,7 @@ export class ActorHost {
       if (a) await this.deactivate(a, r.ctx.ws, graceMs);
     }
     await Promise.all(this.leases.map((l) => l.stop()));
+    this.liveness.stop();
     await this.control.stop();
     this.gate?.stop();
     await this.tokens.close();

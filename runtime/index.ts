@@ -9,6 +9,7 @@ export * from './provision.ts';
 export * from './direct-get.ts';
 export * from './kv.ts';
 export * from './lease.ts';
+export * from './liveness.ts';
 export * from './messenger.ts';
 export * from './dead-letters.ts';
 export * from './event-log.ts';

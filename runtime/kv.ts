@@ -32,6 +32,28 @@ export interface TypedKv {
   /** Read-modify-write with retries on conflicts. `fn` returns undefined to leave the key alone. */
   modify<T>(key: string, fn: (current: unknown | null) => T | undefined, attempts?: number): Promise<T | undefined>;
   watch(filter: string, onEntry: (key: string, value: unknown | null, revision: number) => void): Promise<() => void>;
+  /** Removes every entry under a filter (`<ws>.<run>.>`): each key is purged (its values go at
+   * once; an empty marker stays until the bucket's max age). Not a stream purge: that is an
+   * operator's right, which a worker does not have (nats.conf). */
+  purge(filter: string): Promise<void>;
+}
+
+/** A key no KV entry may have: refused before it reaches a subject (a subject longer than the
+ * server's control line closes the connection). Not retryable: the key will not get better. */
+export class KvKeyError extends Error {
+  override name = 'KvKeyError';
+  readonly retryable = false;
+}
+
+const KEY = /^[-/_=a-zA-Z0-9]+(\.[-/_=a-zA-Z0-9]+)*$/;
+const FILTER = /^([-/_=a-zA-Z0-9]+|\*)(\.([-/_=a-zA-Z0-9]+|\*))*(\.>)?$/;
+export const KV_KEY_MAX = 512;
+
+function checked(bucket: string, key: string, filter = false): string {
+  if (key.length > KV_KEY_MAX || !(filter ? FILTER : KEY).test(key)) {
+    throw new KvKeyError(`${bucket}: "${key.slice(0, 60)}${key.length > 60 ? '...' : ''}" (${key.length} characters) is not a valid key`);
+  }
+  return key;
 }
 
 export class KvConflictError extends Error {
@@ -61,7 +83,8 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
   const js = nc.jetstream();
   const direct = directGets(nc);
   const stream = `KV_${bucket}`;
-  const subjectOf = (key: string) => `$KV.${bucket}.${key}`;
+  const subjectOf = (key: string) => `$KV.${bucket}.${checked(bucket, key)}`;
+  const filterOf = (f: string) => `$KV.${bucket}.${checked(bucket, f, true)}`;
   /** Every write: `expect` is the revision the key must be at (0: none), `ttlMs` a TTL of its own. */
   async function write(key: string, value: unknown, expect?: number, ttlMs?: number): Promise<number> {
     const h = natsHeaders();
@@ -78,11 +101,11 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
   const self: TypedKv = {
     bucket,
     async get(key, schema) {
-      const v = unpack(await kv.get(key));
+      const v = unpack(await kv.get(checked(bucket, key)));
       return v ? { value: schema.parse(v.value), revision: v.revision } : null;
     },
     async getRaw(key, opts) {
-      return unpack(await kv.get(key, opts?.revision ? { revision: opts.revision } : undefined));
+      return unpack(await kv.get(checked(bucket, key), opts?.revision ? { revision: opts.revision } : undefined));
     },
     async getMany(keys) {
       const found = await direct.last(stream, keys.map(subjectOf));
@@ -93,7 +116,7 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
       // during it comes back as a marker; the last word for each key is what the bucket holds.
       const live = new Map<string, KvValue<unknown>>();
       const skip = `$KV.${bucket}.`.length;
-      for await (const m of direct.walk(stream, subjectOf(filter))) {
+      for await (const m of direct.walk(stream, filterOf(filter))) {
         const v = unpackStored(m);
         if (v) live.set(m.subject.slice(skip), v);
         else live.delete(m.subject.slice(skip));
@@ -113,7 +136,7 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
       }
     },
     update: (key, value, revision, opts) => write(key, value, revision, opts?.ttlMs),
-    delete: (key, opts) => kv.delete(key, opts?.revision ? { previousSeq: opts.revision } : undefined),
+    delete: (key, opts) => kv.delete(checked(bucket, key), opts?.revision ? { previousSeq: opts.revision } : undefined),
     async modify(key, fn, attempts = 20) {
       for (let i = 0; i < attempts; i++) {
         const cur = unpack(await kv.get(key));
@@ -130,11 +153,16 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
       throw new KvConflictError(`${bucket}/${key}: too many concurrent changes`);
     },
     async watch(filter, onEntry) {
-      const w = await kv.watch({ key: filter });
+      const w = await kv.watch({ key: checked(bucket, filter, true) });
       void (async () => {
         for await (const e of w) onEntry(e.key, e.operation === 'PUT' && e.value.length ? decode(e.value) : null, e.revision);
       })();
       return () => w.stop();
+    },
+    async purge(filter) {
+      const keys: string[] = [];
+      for await (const { key } of self.list(filter)) keys.push(key);
+      for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((k) => kv.purge(k)));
     },
   };
   return self;

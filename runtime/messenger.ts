@@ -10,6 +10,7 @@ import {
   type Encoding,
   Headers,
   type MessageDef,
+  REPLY_DECODE_LIMITS,
   type ReplyOf,
   type WorkClass,
   contentTypeOf,
@@ -77,7 +78,14 @@ export class Messenger {
   }
 
   async request<C extends ControlDef>(def: C, ws: string, body: z.input<C['request']>, timeoutMs = 10_000): Promise<ReplyOf<C>> {
-    const req = validateBody({ type: def.verb, schema: def.request }, body);
+    let req: unknown;
+    try {
+      req = validateBody({ type: def.verb, schema: def.request }, body);
+    } catch (err) {
+      // Refused before it is sent, as the endpoint would refuse it.
+      if (err instanceof DecodeError) throw new ControlError('invalid_request', err.message, { status: 400, cause: err });
+      throw err;
+    }
     const h = natsHeaders();
     h.set(Headers.contentType, contentTypeOf(this.encoding));
     h.set(Headers.ws, ws);
@@ -98,7 +106,7 @@ export class Messenger {
 
 /** A reply is either the reply schema or a structured error body. */
 export function decodeReply<C extends ControlDef>(def: C, data: Uint8Array, contentType: string): ReplyOf<C> {
-  const raw = decodeBody(data, contentType);
+  const raw = decodeBody(data, contentType, REPLY_DECODE_LIMITS);
   const asError = ControlErrorBodySchema.safeParse(raw);
   if (asError.success) {
     const e = asError.data.error;

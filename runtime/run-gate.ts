@@ -17,8 +17,50 @@ export class RunInactiveError extends Error {
   readonly retryable = false;
 }
 
+/** An item names a run this workspace never recorded. Asked again shortly (a replica may be a
+ * moment behind the write that created the run), then dead-lettered as `unknown_run`. */
+export class UnknownRunError extends Error {
+  override name = 'UnknownRunError';
+  readonly retryable = true;
+  readonly retryAfterMs = 1_000;
+  readonly dlqReason = 'unknown_run';
+}
+
+export type RunState = 'active' | 'ended' | 'unknown';
+
+/** Reads of one key made in rounds: a caller joins the next read that starts after it asked, so
+ * the answer is never older than the question, and callers who ask together share one read. */
+class FreshReads<T> {
+  private waiting: ((v: Promise<T>) => void)[] = [];
+  private running = false;
+  private readonly read: () => Promise<T>;
+
+  constructor(read: () => Promise<T>) {
+    this.read = read;
+  }
+
+  get(): Promise<T> {
+    const p = new Promise<Promise<T>>((resolve) => this.waiting.push(resolve)).then((v) => v);
+    if (!this.running) void this.run();
+    return p;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.waiting.length) {
+      const round = this.waiting;
+      this.waiting = [];
+      const v = this.read();
+      await v.catch(() => undefined);
+      for (const resolve of round) resolve(v);
+    }
+    this.running = false;
+  }
+}
+
 export class RunGate {
   private readonly status = new Map<string, string>();
+  private readonly fresh = new Map<string, FreshReads<string>>();
   private stopWatch: (() => void) | null = null;
   private readonly kv: TypedKv;
 
@@ -34,15 +76,41 @@ export class RunGate {
     });
   }
 
-  /** True when the run has ended (or was never recorded). */
-  async isInactive(ws: string, runId: string): Promise<boolean> {
+  /** Whether the run is running (or paused), has ended, or was never recorded. Runs that exist
+   * are remembered (the watch keeps them current); an unknown id is read again each time. */
+  async state(ws: string, runId: string): Promise<RunState> {
     let st = this.status.get(runId);
     if (st === undefined) {
       const v = await this.kv.getRaw(runKey(ws, runId));
-      st = (v?.value as { status?: string } | undefined)?.status ?? 'deleted';
+      st = (v?.value as { status?: string } | undefined)?.status;
+      if (st === undefined) return 'unknown';
       if (!this.status.has(runId)) this.status.set(runId, st);
     }
-    return TERMINAL.has(st) || st === 'deleted';
+    if (st === 'deleted') return 'unknown';
+    return TERMINAL.has(st) ? 'ended' : 'active';
+  }
+
+  /** True when the run has ended (or was never recorded). */
+  async isInactive(ws: string, runId: string): Promise<boolean> {
+    return (await this.state(ws, runId)) !== 'active';
+  }
+
+  /**
+   * Whether the run is still running or paused, read from the runs bucket now (not from the
+   * watch, which may be a moment behind): a write of a run's work checks this right before it
+   * starts, so none starts once a stop has been acknowledged.
+   */
+  async activeNow(ws: string, runId: string): Promise<boolean> {
+    const key = runKey(ws, runId);
+    let reads = this.fresh.get(key);
+    if (!reads) {
+      reads = new FreshReads(async () => ((await this.kv.getRaw(key))?.value as { status?: string } | undefined)?.status ?? 'deleted');
+      if (this.fresh.size > 64) this.fresh.clear();
+      this.fresh.set(key, reads);
+    }
+    const st = await reads.get();
+    this.status.set(runId, st);
+    return !TERMINAL.has(st) && st !== 'deleted';
   }
 
   stop(): void {

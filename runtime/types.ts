@@ -53,6 +53,9 @@ export interface HandlerContext extends ActorContext {
   readonly deliveryCount: number;
   /** Extend the ack deadline of a long handler. */
   working(): void;
+  /** Whether the item's bulk run is still running or paused, read now (true for items of no run):
+   * asked right before a write starts, so no write of a stopped run starts after the stop. */
+  runActive(): Promise<boolean>;
 }
 
 /** Filled in by the worker entry point (cli): clients per workspace and such. Open to extension by
@@ -100,6 +103,10 @@ export interface ActorDef {
   name: string;
   /** One leader per workspace (lease); its queues, endpoints and events run only there. */
   singleton?: boolean;
+  /** A singleton whose state writes are compare-and-set on what it loaded, so a deposed leader
+   * cannot act on stale state: a new leader acts as soon as it holds the lease, without waiting
+   * one TTL for the old one to notice (quota). */
+  fenced?: boolean;
   queues?: QueueBinding[];
   endpoints?: EndpointBinding[];
   events?: EventBinding[];

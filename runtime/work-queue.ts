@@ -4,20 +4,29 @@
 // from the consumer are kept with progress heartbeats while they wait for a slot and while they
 // run, so a slow item on a busy worker is not handed to another worker and done twice; a handler
 // still running after `holdMs` gets no more, and its item goes to another worker.
+// Every item leaves a trace: refused by size or shape before its body is read (DLQ), naming a run
+// never recorded (DLQ `unknown_run` after a few looks), or of a workspace no process serves (DLQ
+// `unserved` on its last delivery). A run's item dead-lettered after its handler failed is told
+// to the run's coordinator (`onDeadLetter`), which fails the run rather than wait for it.
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
 import {
   type ConsumerDef,
   DecodeError,
+  type DecodeLimits,
+  type DlqReason,
   Headers,
   RUN_WORK_STAGES,
+  RunIdSchema,
+  SubjectError,
   type WorkClass,
+  checkWorkspaceId,
   decodeMessage,
   parseWorkSubject,
 } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
 import type { RuntimeMetrics } from './metrics.ts';
-import { type RunGate, RunInactiveError } from './run-gate.ts';
+import { type RunGate, RunInactiveError, UnknownRunError } from './run-gate.ts';
 import type { HandlerContext, QueueBinding, WorkHandler } from './types.ts';
 
 export interface WorkQueueOptions {
@@ -35,6 +44,33 @@ export interface WorkQueueOptions {
   /** How long an item taken is kept by heartbeats (default ten ack waits). */
   holdMs?: number;
   metrics?: RuntimeMetrics;
+  limits: DecodeLimits;
+  /** A run's item went to the DLQ after its handler failed: tell the run's coordinator. */
+  onDeadLetter?(letter: RunDeadLetter): Promise<void>;
+}
+
+export interface RunDeadLetter {
+  ws: string;
+  run: string;
+  stage: string;
+  type: string | null;
+  subject: string;
+  reason: DlqReason;
+  error: string;
+  dlqSeq: number;
+}
+
+/** Reasons for which a run's item is told to its coordinator: the item was the run's work. */
+const RUN_FAILING: ReadonlySet<DlqReason> = new Set<DlqReason>(['permanent_error', 'max_deliveries']);
+
+function validWorkspace(ws: string): boolean {
+  try {
+    checkWorkspaceId(ws);
+    return true;
+  } catch (err) {
+    if (err instanceof SubjectError) return false;
+    throw err;
+  }
 }
 
 /** NATS itself was slow or away (a request timed out, the connection is reconnecting or
@@ -134,44 +170,59 @@ export class WorkQueue {
 
   private async process(m: JsMsg): Promise<void> {
     const where = parseWorkSubject(this.o.prefix, m.subject);
-    const ws = where?.ws ?? m.headers?.get(Headers.ws) ?? '_unknown';
+    // A subject token that is no workspace id still gets its letter, under `_unknown`.
+    const ws = where && validWorkspace(where.ws) ? where.ws : '_unknown';
     const stage = where?.stage ?? this.o.binding.stage;
     if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
     // A child logger per message costs more than the rest of the hot path: make it only to log.
     const log = { child: () => this.o.log.child({ ws, seq: m.seq }) };
     let handler: WorkHandler | undefined;
     let body: unknown;
+    let run: string | null;
     try {
       const type = m.headers?.get(Headers.type) || undefined;
       handler = type ? this.handlers.get(type) : undefined;
-      const decoded = decodeMessage(type, m.data, m.headers?.get(Headers.contentType) || undefined);
+      const decoded = decodeMessage(type, m.data, m.headers?.get(Headers.contentType) || undefined, this.o.limits);
       if (!handler) throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
       body = decoded.body;
+      run = m.headers?.get(Headers.run) || null;
+      if (run !== null && !RunIdSchema.safeParse(run).success) throw new DecodeError('invalid_body', 'the ps-run header is not a run id');
     } catch (err) {
       const e = err as DecodeError;
-      log.child().warn({ reason: e.reason, err: e, subject: m.subject }, 'poison message to the dead-letter stream');
-      await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message);
+      log.child().warn({ reason: e.reason, err: e, subject: m.subject.slice(0, 300) }, 'poison message to the dead-letter stream');
+      await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message, null);
       return;
     }
-    const run = m.headers?.get(Headers.run) || null;
     try {
-      if (run && RUN_WORK_STAGES.has(stage) && (await this.o.gate.isInactive(ws, run))) {
-        throw new RunInactiveError(`run ${run} is not running`);
-      }
-      const ctx = this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m);
+      const ctx = ws === '_unknown' ? null : this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m);
       if (!ctx) {
-        m.nak(5_000);
+        await this.unserved(m, ws, stage);
         return;
+      }
+      if (run) {
+        const state = await this.o.gate.state(ws, run);
+        if (state === 'unknown') throw new UnknownRunError(`run ${run} was never recorded in workspace ${ws}`);
+        if (state === 'ended' && RUN_WORK_STAGES.has(stage)) throw new RunInactiveError(`run ${run} is not running`);
       }
       await handler.handle(body as never, ctx);
       m.ack();
     } catch (err) {
-      await this.failed(m, ws, stage, err, log.child());
+      await this.failed(m, ws, stage, run, err, log.child());
     }
   }
 
-  private async failed(m: JsMsg, ws: string, stage: string, err: unknown, log: Logger): Promise<void> {
-    const e = err as Error & { retryable?: boolean; retryAfterMs?: number };
+  /** No process serves the item's workspace (or this one stopped leading it): leave it for one
+   * that does, and on its last delivery keep it in the DLQ rather than in the stream for good. */
+  private async unserved(m: JsMsg, ws: string, stage: string): Promise<void> {
+    if (m.info.deliveryCount < this.o.consumer.maxDeliver) {
+      m.nak(5_000);
+      return;
+    }
+    await this.deadLetter(m, ws, stage, 'unserved', `no process serves workspace ${ws} for stage ${stage}`, null);
+  }
+
+  private async failed(m: JsMsg, ws: string, stage: string, run: string | null, err: unknown, log: Logger): Promise<void> {
+    const e = err as Error & { retryable?: boolean; retryAfterMs?: number; dlqReason?: DlqReason };
     if (err instanceof RunInactiveError) {
       log.debug({ err: e }, 'dropping work item of an ended run');
       m.ack();
@@ -186,25 +237,24 @@ export class WorkQueue {
       m.nak(delay);
       return;
     }
-    const reason = retryable ? 'max_deliveries' : 'permanent_error';
+    const reason: DlqReason = e?.dlqReason ?? (retryable ? 'max_deliveries' : 'permanent_error');
     log.error({ err: e, reason, delivery: m.info.deliveryCount }, 'work item to the dead-letter stream');
-    await this.deadLetter(m, ws, stage, reason, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`);
+    await this.deadLetter(m, ws, stage, reason, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, run);
   }
 
-  private async deadLetter(
-    m: JsMsg,
-    ws: string,
-    stage: string,
-    reason: Parameters<DeadLetterStore['put']>[3],
-    error: string,
-  ): Promise<void> {
+  private async deadLetter(m: JsMsg, ws: string, stage: string, reason: DlqReason, error: string, run: string | null): Promise<void> {
     try {
-      await this.o.dlq.put(m, ws, stage, reason, error);
+      const dlqSeq = await this.o.dlq.put(m, ws, stage, reason, error);
+      const type = m.headers?.get(Headers.type) || null;
+      if (run && RUN_FAILING.has(reason) && this.o.onDeadLetter) {
+        await this.o.onDeadLetter({ ws, run, stage, type, subject: m.subject, reason, error: error.slice(0, 2000), dlqSeq });
+      }
       m.ack();
       this.o.metrics?.deadLetters.inc({ ws, stage, reason });
     } catch (err) {
-      // Could not store it: leave it unacked so it comes back rather than vanish.
-      this.o.log.error({ err }, 'dead-letter publish failed; message will be redelivered');
+      // Could not store it (or tell the run): leave it unacked so it comes back rather than vanish;
+      // the letter's message id makes a second copy a duplicate.
+      this.o.log.error({ err: err }, 'dead-letter publish failed; message will be redelivered');
       m.nak(5_000);
     }
   }

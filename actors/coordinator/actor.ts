@@ -14,6 +14,7 @@ import {
   PageScanned,
   PartWritten,
   TierChanged,
+  WorkDeadLettered,
 } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, endpoint, on, onEvent } from '../../runtime/index.ts';
 import { Leader } from './leader.ts';
@@ -64,6 +65,7 @@ export const coordinatorActor: ActorDef = {
         on(PageScanned, report('scanned')),
         on(BatchMapped, report('mapped')),
         on(PartWritten, report('written')),
+        on(WorkDeadLettered, async (body, ctx) => (await leaderOf(ctx)).deadLettered(body, ctx)),
       ],
     },
   ],

@@ -2,6 +2,7 @@
 // runs, and keeps the runs bucket (what every process's RunGate reads) in step with LMDB.
 import { randomBytes } from 'node:crypto';
 import {
+  type BodyOf,
   BulkFinished,
   BulkProgress,
   ControlError,
@@ -13,12 +14,14 @@ import {
   ScanPage,
   type StopReasonSchema,
   type Tier,
+  type WorkDeadLettered,
   consolePaths,
   consoleUrl,
 } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv, currentRunKey, runKey } from '../../runtime/index.ts';
 import { readSettings } from '../mapping/index.ts';
-import { applyTier, endRun, makeRunId, newRun, newestFirst, withProgress } from './run-state.ts';
+import { RunRecords } from './records.ts';
+import { COORDINATOR_LOST_DETAIL, applyTier, deadLetterDetail, endRun, makeRunId, newRun, newestFirst, withProgress } from './run-state.ts';
 import type { RunStore } from './store.ts';
 import { type Effect, type Report, type RunTally, isActive } from './tally.ts';
 import type { z } from 'zod';
@@ -36,10 +39,15 @@ export class Leader {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private kvChain: Promise<unknown> = Promise.resolve();
+  private readonly records: RunRecords;
+  /** Runs being recounted, and those to recount once more when that is done. */
+  private readonly recounting = new Map<string, Promise<void>>();
+  private readonly recountAgain = new Set<string>();
 
   constructor(ctx: ActorContext, store: RunStore) {
     this.ctx = ctx;
     this.store = store;
+    this.records = new RunRecords(ctx);
   }
 
   private get ws(): string {
@@ -57,7 +65,8 @@ export class Leader {
     return p;
   }
 
-  /** A run left active by a previous leader is failed, never resumed. */
+  /** A run left active by a previous leader is failed, never resumed: at once (so its work is
+   * dropped), then with its counts told from the run's records and an email to the installer. */
   async open(): Promise<void> {
     const kv = await this.runs();
     const cur = await kv.getRaw(currentRunKey(this.ws));
@@ -65,11 +74,13 @@ export class Leader {
     if (runId) {
       const found = await kv.get(runKey(this.ws, runId), RunSchema).catch(() => null);
       if (found && isActive(found.value)) {
-        const failed = endRun(found.value, 'failed', 'coordinator_lost', this.ctx.deps.now());
+        const failed = endRun(found.value, 'failed', 'coordinator_lost', this.ctx.deps.now(), COORDINATOR_LOST_DETAIL);
         this.store.update(runId, (t) => ({ ...t, run: failed }));
         await kv.put(runKey(this.ws, runId), failed);
-        await this.ctx.publish(BulkFinished, failed, { msgId: `finished:${runId}` });
         this.ctx.log.warn({ run: runId }, 'bulk run of a lost coordinator marked failed');
+        void this.recountRun(runId)
+          .then((run) => run && this.conclude(run, this.ctx))
+          .catch((err) => this.ctx.log.error({ run: runId, err: err }, 'could not conclude a failed run'));
       }
     }
     this.timer = setInterval(() => void this.tick(), PROGRESS_INTERVAL_MS);
@@ -79,6 +90,7 @@ export class Leader {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.chain;
+    await Promise.all([...this.recounting.values()]);
     await this.kvChain;
     await this.store.close();
   }
@@ -95,6 +107,8 @@ export class Leader {
       const stored = await readSettings(await this.ctx.kv('settings'), this.ws);
       if (!stored)
         throw new ControlError('no_settings', `workspace ${this.ws} has no settings: save settings before a bulk run`, { status: 409 });
+      const previous = this.currentRunId ?? (await this.lastRunId());
+      if (previous) this.store.forget(previous);
       const now = this.ctx.deps.now();
       const run = newRun({
         runId: makeRunId(now, randomBytes(4).toString('hex')),
@@ -128,8 +142,9 @@ export class Leader {
       const run = t?.run ?? endRun(active, 'stopped', reason, now);
       await this.persist(run);
       await this.ctx.publish(BulkFinished, run, { msgId: `finished:${run.runId}` });
+      // Its per-report keys stay until the next run starts: writes that had started before the
+      // stop still report, and are counted once each.
       this.ctx.log.info({ run: run.runId, reason, by }, 'bulk run stopped');
-      this.store.forget(run.runId);
       return { run };
     });
   }
@@ -166,15 +181,61 @@ export class Leader {
     });
   }
 
-  /** Count a report from the pipeline and carry out what it leads to. */
+  /** Keep a report with the run's records, count it and carry out what it leads to. A report of
+   * a run that ended (or that another leader ran) has the ended run's counts told again. */
   async report(r: Report, ctx: ActorContext): Promise<void> {
+    await this.records.keep(r);
     const rec = this.store.record(r.body.run, r, this.ctx.deps.now());
-    if (!rec.tally) {
-      ctx.log.debug({ run: r.body.run, kind: r.kind }, 'report of a run this leader does not know; ignored');
+    if (!rec.tally || (!isActive(rec.tally.run) && rec.effects.length === 0)) {
+      this.scheduleRecount(r.body.run);
       return;
     }
     for (const e of rec.effects) await this.effect(e, rec.tally, ctx);
     if (rec.changed) await this.publishProgress(r.body.run);
+  }
+
+  /** One of the run's work items was dead-lettered: the run can never complete, so it fails now,
+   * saying which item and why, and the installer is told. */
+  deadLettered(d: BodyOf<typeof WorkDeadLettered>, ctx: ActorContext): Promise<void> {
+    return this.serial(async () => {
+      const t = this.store.tally(d.run);
+      if (!t || !isActive(t.run)) {
+        ctx.log.info({ run: d.run, dlqSeq: d.dlqSeq }, 'dead letter of a run not running here; the letter is the record');
+        return;
+      }
+      const now = this.ctx.deps.now();
+      const next = this.store.update(d.run, (x) => ({ ...x, run: endRun(x.run, 'failed', 'dead_letter', now, deadLetterDetail(d)) }));
+      ctx.log.error({ run: d.run, stage: d.stage, reason: d.reason, dlqSeq: d.dlqSeq }, 'bulk run failed: a work item was dead-lettered');
+      await this.conclude(next?.run ?? endRun(t.run, 'failed', 'dead_letter', now, deadLetterDetail(d)), ctx);
+    });
+  }
+
+  /** Tell an ended run's counts again from its records, now or right after a recount in progress. */
+  private scheduleRecount(runId: string): void {
+    if (this.recounting.has(runId)) {
+      this.recountAgain.add(runId);
+      return;
+    }
+    const p = (async () => {
+      do {
+        this.recountAgain.delete(runId);
+        await this.recountRun(runId).catch((err) => this.ctx.log.warn({ run: runId, err: err }, 'recount failed'));
+      } while (this.recountAgain.has(runId) && !this.ctx.signal.aborted);
+    })().finally(() => this.recounting.delete(runId));
+    this.recounting.set(runId, p);
+  }
+
+  /** The ended run with its counts from the records, stored; null for a run that is running,
+   * completed (all its reports were counted) or unknown. */
+  private async recountRun(runId: string): Promise<Run | null> {
+    const found = await (await this.runs()).get(runKey(this.ws, runId), RunSchema);
+    const before = found?.value;
+    if (!before || isActive(before) || before.status === 'completed') return null;
+    const { counts, indexContacts } = await this.records.recount(runId);
+    const run: Run = { ...before, counts, indexContacts: indexContacts || before.indexContacts };
+    this.store.update(runId, (t) => ({ ...t, run: { ...t.run, counts: run.counts, indexContacts: run.indexContacts } }));
+    await this.persist(run);
+    return run;
   }
 
   private async effect(e: Effect, t: RunTally, ctx: ActorContext): Promise<void> {
@@ -194,7 +255,13 @@ export class Leader {
   private async finish(runId: string, ctx: ActorContext): Promise<void> {
     const t = this.store.tally(runId);
     if (!t) return;
-    const run = withProgress(t.run, this.ctx.deps.now());
+    await this.conclude(withProgress(t.run, this.ctx.deps.now()), ctx);
+    await this.records.drop(runId);
+  }
+
+  /** An ended run (completed or failed): stored, announced, emailed to the installer. */
+  private async conclude(run: Run, ctx: ActorContext): Promise<void> {
+    const runId = run.runId;
     await this.persist(run);
     await ctx.publish(BulkFinished, run, { msgId: `finished:${runId}` });
     const settings = await readSettings(await ctx.kv('settings'), this.ws, run.settingsRevision);
@@ -205,7 +272,7 @@ export class Leader {
     } else {
       ctx.log.warn({ run: runId }, "no installer email in the run's settings: nobody to notify");
     }
-    ctx.log.info({ run: runId, counts: run.counts }, 'bulk run completed');
+    ctx.log.info({ run: runId, status: run.status, reason: run.reason, counts: run.counts }, `bulk run ${run.status}`);
     this.store.forget(runId);
   }
 

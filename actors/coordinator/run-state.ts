@@ -16,6 +16,7 @@ export function emptyCounts(): RunCounts {
     failed: 0,
     wouldUpdateSalesforce: 0,
     wouldUpdateIntercom: 0,
+    inDoubt: 0,
   };
 }
 
@@ -41,6 +42,7 @@ export function newRun(o: NewRun): Run {
     status: 'running',
     phase: 'index',
     reason: null,
+    detail: null,
     dryRun: o.dryRun,
     startedBy: o.startedBy,
     startedAt: o.now,
@@ -84,10 +86,29 @@ export function withProgress(run: Run, now: number): Run {
 }
 
 /** A stop or failure ends the run for good: it is never resumed. */
-export function endRun(run: Run, status: 'stopped' | 'failed', reason: string, now: number): Run {
+export function endRun(run: Run, status: 'stopped' | 'failed', reason: string, now: number, detail: string | null = null): Run {
   if (!isActive(run)) return run;
-  return withProgress({ ...run, status, reason, finishedAt: now, etaSeconds: null }, now);
+  return withProgress({ ...run, status, reason, detail, finishedAt: now, etaSeconds: null }, now);
 }
+
+/** What the run detail says of a run failed because one of its work items was dead-lettered. */
+export function deadLetterDetail(d: {
+  run: string;
+  stage: string;
+  type: string | null;
+  reason: string;
+  error: string;
+  dlqSeq: number;
+}): string {
+  return (
+    `A ${d.stage} work item (${d.type ?? 'of unknown type'}) could not be processed (${d.reason}): ${d.error}. ` +
+    `It is dead letter #${d.dlqSeq} (peoplesync dlq list --run ${d.run}). Fix the cause, then start a new run.`
+  );
+}
+
+export const COORDINATOR_LOST_DETAIL =
+  "The coordinator's process was lost, and runs are never resumed. The counts are what every worker " +
+  'recorded for this run; work in flight when it failed may still add to them (peoplesync bulk history).';
 
 /** Bulk work has no tokens at bulk_paused and worse: show it; back to running at normal. */
 export function applyTier(run: Run, tier: Tier): Run {

@@ -122,7 +122,7 @@ export const errorsActor: ActorDef = {
     endpoint(ErrorsCount, async ({ direction }, ctx) => countByCause(await (await store(ctx)).all(ctx.ws), direction)),
     endpoint(ErrorsRetry, async ({ ids, cause, by }, ctx) => ({ queued: await retry(ctx, await errorsToRetry(ctx, ids, cause), by) })),
     endpoint(Resync, async ({ key, by }, ctx) => ({ queued: await resync(ctx, key, by) })),
-    endpoint(DlqList, async ({ limit }, ctx) => ({ letters: await ctx.deadLetters.list(ctx.ws, limit) })),
+    endpoint(DlqList, async ({ limit, after, ...filter }, ctx) => ctx.deadLetters.list(ctx.ws, { limit, after, filter })),
     endpoint(DlqReplay, async ({ seqs }, ctx) => ctx.deadLetters.replay(ctx.ws, seqs)),
   ],
 };

@@ -19,7 +19,16 @@ import {
   SettingsSave,
   SettingsSchemaShow,
 } from '../../protocol/index.ts';
-import { DirectionQuery, ErrorParams, ErrorsQuery, LimitQuery, PersonParams, WsParams, errorsListRequest } from './api-schemas.ts';
+import {
+  DirectionQuery,
+  DlqQuery,
+  ErrorParams,
+  ErrorsQuery,
+  LimitQuery,
+  PersonParams,
+  WsParams,
+  errorsListRequest,
+} from './api-schemas.ts';
 import { type Gateway, type RouteSpec, route, signedIn } from './route-spec.ts';
 
 /** Settings checks read the live describe, which may take a while under load. */
@@ -172,7 +181,7 @@ export function apiRoutes(gw: Gateway): RouteSpec[] {
       access: 'read',
       kind: 'api',
       params: WsParams,
-      query: LimitQuery,
+      query: DlqQuery,
       handle: ({ params, query }) => ctx(params).request(DlqList, query),
     }),
     route({

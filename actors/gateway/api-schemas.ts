@@ -2,7 +2,14 @@
 // Query values arrive as text: numbers and instants are parsed here, with refusals that name the
 // parameter and say what it should be.
 import { z } from 'zod';
-import { DirectionSchema, ErrorCauseSchema, type ErrorsList, type RequestOf, SyncTypeSchema } from '../../protocol/index.ts';
+import {
+  DirectionSchema,
+  DlqFilterSchema,
+  ErrorCauseSchema,
+  type ErrorsList,
+  type RequestOf,
+  SyncTypeSchema,
+} from '../../protocol/index.ts';
 
 const whole = z
   .string()
@@ -52,4 +59,6 @@ export function errorsListRequest(q: ErrorsQuery): Partial<RequestOf<typeof Erro
 }
 
 export const LimitQuery = z.strictObject({ limit: whole.optional() });
+/** GET /api/:ws/dlq?limit=&after=&reason=&stage=&type=&run= (`after`: the `next` of the previous page). */
+export const DlqQuery = DlqFilterSchema.extend({ limit: whole.optional(), after: whole.optional() });
 export const DirectionQuery = z.strictObject({ direction: z.union([DirectionSchema, z.literal('all')]).optional() });

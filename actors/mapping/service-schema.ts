@@ -1,12 +1,16 @@
 // The live describe of Lead/Contact and the Intercom contact data attributes, cached per client
-// (one client per workspace and worker) for a short time. Describes cost Salesforce API calls,
-// so they are fetched inside a token lease of the asking work's class, and one fetch at a time
-// per object and class: handlers that need the same describe wait for that fetch, lease and all.
+// (one client per workspace and worker). Describes cost Salesforce API calls, so one is kept until
+// something says it is stale: a settings save (a batch of a newer revision), or Salesforce refusing
+// a field or a value its describe should have told of (refused-fields.ts); data attributes, which
+// cost nothing against the budget, for a minute. Describes are fetched inside a token lease of the
+// asking work's class, and one fetch at a time per object and class: handlers that need the same
+// describe wait for that fetch, lease and all.
 // (Each leasing on its own, all but one returned their token unused: at a tier threshold every
 // return dropped usage below it and every next lease lifted it back, so a paused run flapped.)
 import type { IcDataAttribute, IntercomClient, SalesforceClient, SfDescribe, SfObject } from '../../connectors/index.ts';
 import type { WorkClass } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
+import { refusedFor } from '../refused-fields.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface ServiceSchema {
@@ -15,7 +19,9 @@ export interface ServiceSchema {
 }
 
 export interface SchemaSourceOptions {
-  /** How long the pipeline trusts a describe (default 60 s). */
+  /** How long the pipeline trusts a describe (default: until it is known to be stale). */
+  describeTtlMs?: number;
+  /** How long it trusts the Intercom data attributes (default 60 s). */
   ttlMs?: number;
   now?: () => number;
 }
@@ -26,17 +32,27 @@ export class SchemaSource {
   /** Leased describe fetches in progress, by `<class>:<object>`. */
   private readonly fetches = new WeakMap<SalesforceClient, Map<string, Promise<SfDescribe>>>();
   private readonly revisions = new WeakMap<SalesforceClient, number>();
+  /** The schema generation of each client's refusals when its describes were last known good. */
+  private readonly generations = new WeakMap<SalesforceClient, number>();
   private readonly ttlMs: number;
+  private readonly describeTtlMs: number;
   private readonly now: () => number;
 
   constructor(o: SchemaSourceOptions = {}) {
     this.ttlMs = o.ttlMs ?? 60_000;
+    this.describeTtlMs = o.describeTtlMs ?? Infinity;
     this.now = o.now ?? Date.now;
   }
 
+  /** The describe cache, emptied when Salesforce has refused something since it was filled. */
   private describeCache(sf: SalesforceClient): TtlCache<SfDescribe> {
     let c = this.describes.get(sf);
-    if (!c) this.describes.set(sf, (c = new TtlCache(this.ttlMs, this.now)));
+    if (!c) this.describes.set(sf, (c = new TtlCache(this.describeTtlMs, this.now)));
+    const generation = refusedFor(sf).schemaGeneration;
+    if (this.generations.get(sf) !== generation) {
+      c.invalidate();
+      this.generations.set(sf, generation);
+    }
     return c;
   }
 
@@ -52,7 +68,7 @@ export class SchemaSource {
     ctx: ActorContext,
     objects: readonly SfObject[],
     cls: WorkClass,
-    maxAgeMs = this.ttlMs,
+    maxAgeMs = this.describeTtlMs,
   ): Promise<Partial<Record<SfObject, SfDescribe>>> {
     const sf = ctx.deps.salesforce(ctx.ws);
     const cache = this.describeCache(sf);
@@ -85,7 +101,7 @@ export class SchemaSource {
   }
 
   /** Both describes and the attributes, as settings validation needs them. */
-  async full(ctx: ActorContext, cls: WorkClass, maxAgeMs = this.ttlMs): Promise<ServiceSchema> {
+  async full(ctx: ActorContext, cls: WorkClass, maxAgeMs?: number): Promise<ServiceSchema> {
     const [describe, dataAttributes] = await Promise.all([
       this.describe(ctx, ['Lead', 'Contact'], cls, maxAgeMs),
       this.dataAttributes(ctx, maxAgeMs),

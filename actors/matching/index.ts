@@ -31,5 +31,6 @@ export { indexKeys, linkKeys, digest, keyToken, fromKeyToken } from './keys.ts';
 export { sfFieldsFor } from './sf-fields.ts';
 export { objectOfId } from './resync.ts';
 export { INDEX_PAGE_SIZE } from './refresh.ts';
+export { indexWritten } from './written.ts';
 export type { Lookup } from './index-store.ts';
 export type { SfLink } from './link-store.ts';

@@ -46,10 +46,12 @@ export function runFinishedEmail(run: Run, publicUrl: string): Email {
     ['Unchanged', n(c.unchanged)],
     ['Failed', n(c.failed)],
   ];
+  if (c.inDoubt) rows.push(['In doubt (a lost worker was writing them)', n(c.inDoubt)]);
   if (run.dryRun) {
     rows.push(['Would update in Salesforce', n(c.wouldUpdateSalesforce)], ['Would update in Intercom', n(c.wouldUpdateIntercom)]);
   }
   if (run.reason) rows.push(['Reason', run.reason]);
+  if (run.detail) rows.push(['What happened', run.detail]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
   const errors = c.failed + c.ambiguous;
   const lines = [

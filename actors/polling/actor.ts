@@ -1,9 +1,11 @@
 // Polling: a pool that reads Salesforce (bulk pages, changes) and Intercom (changes), and a
 // separate singleton per workspace that only keeps the poll clock, so the reading scales out.
-import { PollIntercom, ScanChanges, ScanPage } from '../../protocol/index.ts';
-import { type ActorDef, on } from '../../runtime/index.ts';
+import { PollIntercom, ScanChanges, ScanPage, TierChanged } from '../../protocol/index.ts';
+import { type ActorDef, on, onEvent } from '../../runtime/index.ts';
 import { handlePollIntercom } from './intercom-poll.ts';
-import { handleScanChanges, handleScanPage } from './scan.ts';
+import { handleScanChanges } from './changes.ts';
+import { handleScanPage } from './scan.ts';
+import { ChangeStream } from './change-stream.ts';
 import { PollSchedule } from './scheduler.ts';
 
 export const pollingActor: ActorDef = {
@@ -20,13 +22,31 @@ const schedules = new WeakMap<AbortSignal, PollSchedule>();
 export const pollSchedulerActor: ActorDef = {
   name: 'poll-scheduler',
   singleton: true,
-  start(ctx) {
+  events: [onEvent(TierChanged, (body, ctx) => schedules.get(ctx.signal)?.onTier(body.tier))],
+  async start(ctx) {
     const s = new PollSchedule(ctx);
     schedules.set(ctx.signal, s);
-    s.start();
+    await s.start();
   },
   stop(ctx) {
     schedules.get(ctx.signal)?.stop();
     schedules.delete(ctx.signal);
+  },
+};
+
+const streams = new WeakMap<AbortSignal, ChangeStream>();
+
+/** Salesforce's change events, one listener per workspace under a lease (like the poll clock). */
+export const changeEventsActor: ActorDef = {
+  name: 'change-events',
+  singleton: true,
+  async start(ctx) {
+    const s = new ChangeStream(ctx);
+    streams.set(ctx.signal, s);
+    await s.start();
+  },
+  async stop(ctx) {
+    await streams.get(ctx.signal)?.stop();
+    streams.delete(ctx.signal);
   },
 };

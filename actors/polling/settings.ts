@@ -1,7 +1,7 @@
 // The settings a polling item reads with: a bulk page those its run started with, a change poll
 // the current ones. Revisions never change once written, so they are cached per KV handle (two
 // systems in one process never share a cache).
-import { RunSchema, type WorkspaceSettings } from '../../protocol/index.ts';
+import { RunSchema, WorkspaceSettingsSchema, type WorkspaceSettings } from '../../protocol/index.ts';
 import { type ActorContext, RunInactiveError, type TypedKv, runKey } from '../../runtime/index.ts';
 import { SettingsCache, readSettings } from '../mapping/index.ts';
 
@@ -39,4 +39,13 @@ export async function settingsForRun(ctx: ActorContext, run: string): Promise<Wo
 
 export async function currentSettings(ctx: ActorContext): Promise<WorkspaceSettings | null> {
   return (await readSettings(await ctx.kv('settings'), ctx.ws))?.settings ?? null;
+}
+
+/** Calls `onChange` with the workspace's settings now and at every save (null: none or unreadable);
+ * returns how to stop watching. */
+export async function watchSettings(ctx: ActorContext, onChange: (s: WorkspaceSettings | null) => void): Promise<() => void> {
+  return (await ctx.kv('settings')).watch(ctx.ws, (_key, value) => {
+    const parsed = WorkspaceSettingsSchema.safeParse(value);
+    onChange(parsed.success ? parsed.data : null);
+  });
 }

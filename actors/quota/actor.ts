@@ -25,6 +25,9 @@ export function createQuotaActor(opts: Partial<QuotaOptions> = {}): QuotaActorHa
   return {
     name: 'quota',
     singleton: true,
+    // Every grant is stored by compare-and-set on the state the leader loaded before it is
+    // answered (store.ts), so a deposed leader grants nothing more: a new one acts at once.
+    fenced: true,
     leaderOf,
     queues: [
       {

@@ -48,14 +48,21 @@ export class WriteBatcher<U, R, C> {
   /** Resolves with one result per update, in order, once the calls carrying them return. An item
    * that does not fit fills the current call and goes on in the next, so calls leave full. */
   submit(updates: U[], member: BatchMember<C>): Promise<R[]> {
+    return Promise.all(this.submitParts(updates, member).map((p) => p.promise)).then((results) => results.flat());
+  }
+
+  /** The same, told per call the item rides in: each part's updates and the promise of their
+   * results, so what one call wrote is known even when another call of the item fails. */
+  submitParts(updates: U[], member: BatchMember<C>): { updates: U[]; promise: Promise<R[]> }[] {
     if (updates.some((u) => this.keys.has(this.o.keyOf(u)))) this.flush();
-    const parts: Promise<R[]>[] = [];
+    const parts: { updates: U[]; promise: Promise<R[]> }[] = [];
     for (let rest = updates; rest.length > 0;) {
       const room = this.o.maxRecords - this.records;
-      parts.push(this.enqueue(rest.slice(0, room), member));
+      const slice = rest.slice(0, room);
+      parts.push({ updates: slice, promise: this.enqueue(slice, member) });
       rest = rest.slice(room);
     }
-    return Promise.all(parts).then((results) => results.flat());
+    return parts;
   }
 
   private enqueue(updates: U[], member: BatchMember<C>): Promise<R[]> {

@@ -1,13 +1,17 @@
 // WriteIntercom: PUT each contact's changed fields (the connector paces calls to the app's rate
 // limit), a few at a time. Errors about one contact become sync errors; an error about the call
-// itself (network, rate limit, credentials) fails the whole item, which is redone on redelivery:
-// an update sets values, so doing it twice is harmless.
-import type { IcContactPatch } from '../../connectors/index.ts';
+// itself (network, rate limit, credentials) fails the item. Each contact's outcome is recorded as
+// it comes (outcomes.ts), so a redelivery updates only the contacts not done yet. Each contact as
+// Intercom answered its write goes into the identity index, so the next diff compares with what
+// Intercom holds now.
+import { CallWithdrawnError, type IcContact, type IcContactPatch } from '../../connectors/index.ts';
 import { type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import { indexWritten } from '../matching/index.ts';
 import { icErrorCause } from './error-causes.ts';
 import { settleLimited } from './pool.ts';
 import { partKey } from './keys.ts';
+import { ItemOutcomes } from './outcomes.ts';
 
 type Body = BodyOf<typeof WriteIntercom>;
 type Update = Body['updates'][number];
@@ -42,14 +46,19 @@ function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Pro
   return out;
 }
 
-function failed(
-  body: Body,
-  u: Update,
-  err: Error & { status?: number; code?: string; fields?: string[] },
-  ctx: HandlerContext,
-  key: string,
-) {
-  const cause = icErrorCause(err) ?? 'other';
+/** What a refusal about one contact keeps: enough to report it again without another call. */
+function refusal(err: Error & { status?: number; code?: string; fields?: string[] }): Record<string, unknown> {
+  return {
+    cause: icErrorCause(err) ?? 'other',
+    message: err.message,
+    status: err.status ?? null,
+    code: err.code ?? null,
+    fields: err.fields ?? [],
+  };
+}
+
+function failed(body: Body, u: Update, err: Record<string, unknown>, ctx: HandlerContext, key: string) {
+  const cause = err.cause as ReturnType<typeof icErrorCause> & string;
   return ctx.publish(
     ReportSyncError,
     {
@@ -60,7 +69,7 @@ function failed(
       icId: u.id,
       attributes: u.changes.map((c) => c.attribute),
       cause,
-      message: err.message,
+      message: String(err.message),
       details: { status: err.status ?? null, code: err.code ?? null, fields: err.fields ?? [], patch: u.patch },
       run: body.run ?? null,
       at: ctx.deps.now(),
@@ -71,24 +80,45 @@ function failed(
 
 export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concurrency: number): Promise<void> {
   const ic = ctx.deps.intercom(ctx.ws);
-  const outcomes = await settleLimited(body.updates, concurrency, (u) => ic.updateContact(u.id, u.patch as IcContactPatch));
-  // Anything not about one contact fails the item: retried when retryable, parked otherwise.
-  for (const o of outcomes) {
-    if (o.status === 'rejected' && icErrorCause(o.reason) === null) throw o.reason;
-  }
+  const outcomes = await ItemOutcomes.load(ctx, 'intercom', body);
+  const todo = body.updates.filter((u) => !outcomes.get(u.id));
+  if (todo.length) await outcomes.sending(todo.map((u) => u.id));
+  // A bulk run's update goes only while the run is on, asked right before it is sent: one that
+  // waited for the rate limit past a stop is withdrawn, sending nothing.
+  const opts = body.run ? { stillWanted: () => ctx.runActive() } : {};
+  const answered: IcContact[] = [];
+  const settled = await settleLimited(todo, concurrency, async (u) => {
+    try {
+      answered.push(await ic.updateContact(u.id, u.patch as IcContactPatch, opts));
+      outcomes.add(u.id, { ok: true });
+    } catch (err) {
+      if (err instanceof CallWithdrawnError) return;
+      // Anything not about this contact fails the item: retried when retryable, parked otherwise.
+      if (icErrorCause(err) === null) throw err;
+      outcomes.add(u.id, { ok: false, error: refusal(err as Error) });
+    } finally {
+      outcomes.flushSoon();
+    }
+  });
+  await outcomes.flush();
+  await indexWritten(ctx, answered, body.settingsRevision);
+  for (const o of settled) if (o.status === 'rejected') throw o.reason;
   const key = partKey(body, ctx.cls);
   let updated = 0;
+  let failures = 0;
   const sends: Promise<unknown>[] = [];
-  outcomes.forEach((o, i) => {
-    const u = body.updates[i];
-    if (o.status === 'fulfilled') {
+  for (const u of body.updates) {
+    const o = outcomes.get(u.id);
+    if (!o) continue; // withdrawn: the run stopped before it went
+    if (o.ok) {
       updated += 1;
       sends.push(...succeeded(body, u, ctx, key));
     } else {
+      failures += 1;
       // A 404 means the link or index entry is stale: the sync error is all that follows.
-      sends.push(failed(body, u, o.reason as Error, ctx, key));
+      sends.push(failed(body, u, o.error, ctx, key));
     }
-  });
+  }
   await Promise.all(sends);
   if (!body.run) return;
   await ctx.publish(
@@ -99,7 +129,7 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
       system: 'intercom',
       part: body.part,
       updated,
-      failed: body.updates.length - updated,
+      failed: failures,
     },
     { msgId: `icwritten:${key}` },
   );

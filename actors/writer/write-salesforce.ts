@@ -1,9 +1,11 @@
 // WriteSalesforce: one sObject Collections call per item (bulk and event items may share one), then an
 // audit event per record written, a sync error per record refused, and the part's tally for a
 // bulk run. A call Salesforce refuses whole for one field goes again without it, that field's
-// mapping reported once as a sync error. Redoing an update sets the same values again, so
-// redelivery is harmless.
-import type { SalesforceClient, SfRecordUpdate } from '../../connectors/index.ts';
+// mapping reported once as a sync error. What each call did is recorded per record as soon as it
+// answers (outcomes.ts): a redelivery, after a kill or after another call the item rode in failed,
+// sends only the records no call has taken yet. A bulk run's updates go only while the run is
+// on, asked right before each call: a stop withdraws those still waiting.
+import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
   PartWritten,
@@ -15,8 +17,9 @@ import {
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
-import { summariseSfFailure } from './error-causes.ts';
+import { signalsSchemaChange, summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
+import { ItemOutcomes, type Outcome } from './outcomes.ts';
 import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
 
 type Body = BodyOf<typeof WriteSalesforce>;
@@ -36,26 +39,73 @@ export class SalesforceLimitError extends Error {
   }
 }
 
+/** The item each update came from, for calls that carry several items' updates. */
+const owners = new WeakMap<SfRecordUpdate, HandlerContext>();
+
+/** A record left out of a call because its bulk run had ended: nothing of it was sent. */
+type Withdrawn = SfRecordResult & { withdrawn: true };
+const isWithdrawn = (r: SfRecordResult): r is Withdrawn => (r as Partial<Withdrawn>).withdrawn === true;
+
+/** Sends what is still wanted, asked right before the call goes: the updates of an item whose
+ * run has ended meanwhile (stopped while the call waited to fill or for tokens) are withdrawn. */
+async function sendWanted(sf: SalesforceClient, owner: (id: string) => HandlerContext | undefined, updates: SfRecordUpdate[]) {
+  const items = [...new Set(updates.map((u) => owner(u.id)))].filter((c): c is HandlerContext => !!c?.run);
+  const ended = new Set<HandlerContext>();
+  await Promise.all(items.map(async (c) => (await c.runActive()) || ended.add(c)));
+  if (ended.size === 0) return sf.update(updates);
+  const live = updates.filter((u) => !ended.has(owner(u.id) as HandlerContext));
+  const answered = live.length ? await sf.update(live) : [];
+  const byId = new Map(live.map((u, i) => [u.id, answered[i]]));
+  return updates.map((u): SfRecordResult => byId.get(u.id) ?? ({ id: u.id, success: false, errors: [], withdrawn: true } as Withdrawn));
+}
+
 /** One logical update: a call under one token of the class, again without a refused field. */
 function write(sf: SalesforceClient, ctx: HandlerContext, cls: WorkClass, updates: SfRecordUpdate[]): Promise<WriteResult[]> {
+  const byId = new Map(updates.map((u) => [u.id, owners.get(u) ?? ctx]));
   return updateWithoutRefused(
     updates,
-    (u) => ctx.withTokens(cls, 1, () => sf.update(u)),
+    (u) => ctx.withTokens(cls, 1, () => sendWanted(sf, (id) => byId.get(id), u)),
     refusedFor(sf),
     (r) => reportRefused(ctx, r),
   );
 }
 
-async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null): Promise<WriteResult[]> {
-  try {
-    if (batcher) return await batcher.submit(updates, { context: ctx, heartbeat: () => ctx.working() });
-    return await write(ctx.deps.salesforce(ctx.ws), ctx, ctx.cls, updates);
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'REQUEST_LIMIT_EXCEEDED') {
-      throw new SalesforceLimitError(`Salesforce refused the update: ${(err as Error).message}`, 60_000, { cause: err });
-    }
-    throw err;
+function limitError(err: unknown): unknown {
+  if ((err as { code?: unknown }).code === 'REQUEST_LIMIT_EXCEEDED') {
+    return new SalesforceLimitError(`Salesforce refused the update: ${(err as Error).message}`, 60_000, { cause: err });
   }
+  return err;
+}
+
+/** A call's result as recorded, and back: the fields left out travel with it. */
+function asOutcome(r: WriteResult | undefined): Outcome {
+  if (r?.success) return r.dropped.length ? { ok: true, dropped: r.dropped } : { ok: true };
+  return { ok: false, error: { errors: r?.errors ?? [], dropped: r?.dropped ?? [] } };
+}
+
+function asResult(id: string, o: Outcome | undefined): WriteResult {
+  if (o?.ok) return { id, success: true, errors: [], dropped: o.dropped ?? [] };
+  const errors = (o?.error.errors ?? []) as SfRecordResult['errors'];
+  return { id, success: false, errors, dropped: (o?.error.dropped ?? []) as string[] };
+}
+
+/** Sends the updates (shared calls when batched), recording each call's results as it answers;
+ * throws the first call's failure once every call has settled. */
+async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null, outcomes: ItemOutcomes): Promise<void> {
+  const sf = ctx.deps.salesforce(ctx.ws);
+  const parts = batcher
+    ? batcher.submitParts(updates, { context: ctx, heartbeat: () => ctx.working() })
+    : [{ updates, promise: write(sf, ctx, ctx.cls, updates) }];
+  const settled = await Promise.allSettled(
+    parts.map(async (p) => {
+      const results = await p.promise;
+      // A withdrawn record is not recorded: nothing of it was sent.
+      p.updates.forEach((u, i) => (results[i] && isWithdrawn(results[i]) ? undefined : outcomes.add(u.id, asOutcome(results[i]))));
+      await outcomes.flush();
+    }),
+  );
+  const failure = settled.find((x) => x.status === 'rejected');
+  if (failure) throw limitError(failure.reason);
 }
 
 /** What a batcher sends: calls under leases of the class, taken by the first item. */
@@ -116,21 +166,33 @@ function failed(body: Body, u: Update, r: WriteResult, ctx: HandlerContext, key:
 }
 
 export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, batcher: SfBatcher | null): Promise<void> {
-  const updates = body.updates.map((u) => ({ type: u.object, id: u.id, fields: u.fields }));
-  const results = await update(ctx, updates, batcher);
+  const outcomes = await ItemOutcomes.load(ctx, 'salesforce', body);
+  const todo = body.updates.filter((u) => !outcomes.get(u.id));
+  if (todo.length) {
+    await outcomes.sending(todo.map((u) => u.id));
+    const updates = todo.map((u) => ({ type: u.object, id: u.id, fields: u.fields }));
+    for (const u of updates) owners.set(u, ctx);
+    await update(ctx, updates, batcher, outcomes);
+  }
   const key = partKey(body, ctx.cls);
   let updated = 0;
+  let failures = 0;
   const sends: Promise<unknown>[] = [];
-  body.updates.forEach((u, i) => {
-    const r = results[i] ?? { id: u.id, success: false, errors: [], dropped: [] };
+  for (const u of body.updates) {
+    const o = outcomes.get(u.id);
+    if (!o) continue; // withdrawn: its run ended before the call went
+    const r = asResult(u.id, o);
+    if (!r.success) failures += 1;
     if (r.success) {
       updated += 1;
       sends.push(...succeeded(body, u, r.dropped, ctx, key));
     } else if (r.errors.length > 0 || r.dropped.length === 0) {
+      // The mapping's describe may be stale: the next batch reads it again.
+      if (signalsSchemaChange(r.errors)) refusedFor(ctx.deps.salesforce(ctx.ws)).schemaChanged();
       sends.push(failed(body, u, r, ctx, key));
     }
     // Otherwise its only change was a refused field: the field's sync error stands for it.
-  });
+  }
   await Promise.all(sends);
   if (!body.run) return;
   await ctx.publish(
@@ -141,7 +203,7 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
       system: 'salesforce',
       part: body.part,
       updated,
-      failed: body.updates.length - updated,
+      failed: failures,
     },
     { msgId: `sfwritten:${key}` },
   );

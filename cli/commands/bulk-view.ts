@@ -56,6 +56,8 @@ export function summary(run: Run): string {
   ];
   if (run.dryRun) rows.push(['would update Salesforce', n(c.wouldUpdateSalesforce)], ['would update Intercom', n(c.wouldUpdateIntercom)]);
   if (c.failed + c.ambiguous > 0 && run.errorsUrl) rows.push(['sync errors', run.errorsUrl]);
+  if (c.inDoubt) rows.push(['in doubt', `${n(c.inDoubt)} (a lost worker was writing them)`]);
+  if (run.detail) rows.push(['what happened', run.detail]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const out = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   for (const s of run.sample) {

@@ -7,6 +7,8 @@ export type {
   RetryPolicy,
   SfPage,
   SfChangePage,
+  SfChangeRequest,
+  SfChangesTogether,
   SfLimits,
   SfLimit,
 } from './types.ts';
@@ -14,3 +16,5 @@ export { signJwtAssertion, JWT_BEARER_GRANT } from './auth.ts';
 export { keysetQuery, changesQuery, idsQuery, fieldValuesQuery, soqlString, soqlDateTime } from './soql-builder.ts';
 export { backoffDelay, DEFAULT_RETRY } from './retry.ts';
 export { parseLimitInfo } from './transport.ts';
+export { MAX_COMPOSITE_QUERIES, lookupCalls, type SfLookup } from './changes.ts';
+export { CHANGE_EVENTS_CHANNEL, type SfChangeEvent, type ChangeEventOptions, type ChangeSubscription } from './streaming.ts';

@@ -1,15 +1,15 @@
 // Settings and email notifications.
 import { z } from 'zod';
 import { control, eventMessage, workMessage } from '../message.ts';
-import { nonNegInt } from './common.ts';
+import { ActorNameSchema, nonNegInt } from './common.ts';
 import { RunSchema } from './bulk.ts';
 
 export const SettingsGet = control(
   'mapping',
   'settings.get',
   'The workspace settings and their revision',
-  z.object({}),
-  z.object({ settings: z.unknown().nullable(), revision: nonNegInt() }),
+  z.strictObject({}),
+  z.strictObject({ settings: z.unknown().nullable(), revision: nonNegInt() }),
 );
 /** The settings body is validated against the live describe and data attributes; a refusal is an
  * error reply listing every problem. Saving during a bulk run needs confirmStopBulk. */
@@ -17,8 +17,8 @@ export const SettingsSave = control(
   'mapping',
   'settings.save',
   'Validate and store workspace settings',
-  z.object({ settings: z.unknown(), confirmStopBulk: z.boolean().default(false), savedBy: z.string().default('unknown') }),
-  z.object({ revision: nonNegInt(), stoppedRun: z.string().nullable() }),
+  z.strictObject({ settings: z.unknown(), confirmStopBulk: z.boolean().default(false), savedBy: ActorNameSchema.default('unknown') }),
+  z.strictObject({ revision: nonNegInt(), stoppedRun: z.string().nullable() }),
 );
 
 const PairKindSchema = z.enum(['text', 'boolean', 'number', 'date']).nullable();
@@ -55,7 +55,7 @@ export const SettingsSchemaShow = control(
 export const SettingsSaved = eventMessage(
   'settings.saved.v1',
   'settings.saved',
-  z.object({
+  z.strictObject({
     revision: nonNegInt(),
     sfApiLimit: nonNegInt(),
     savedBy: z.string(),
@@ -63,4 +63,8 @@ export const SettingsSaved = eventMessage(
   }),
 );
 
-export const NotifyRunFinished = workMessage('notify.run-finished.v1', 'notify', z.object({ run: RunSchema, to: z.string() }));
+export const NotifyRunFinished = workMessage(
+  'notify.run-finished.v1',
+  'notify',
+  z.strictObject({ run: RunSchema, to: z.string().max(320) }),
+);

@@ -2,12 +2,12 @@
 // control verbs people use.
 import { z } from 'zod';
 import { control, eventMessage, workMessage } from '../message.ts';
-import { ChangeSchema, RunIdSchema, SfObjectSchema, nonNegInt } from './common.ts';
+import { ActorNameSchema, BatchIdSchema, ChangeSchema, RunIdSchema, SfObjectSchema, nonNegInt } from './common.ts';
 
 export const IndexRefreshed = workMessage(
   'coord.index-refreshed.v1',
   'coord',
-  z.object({
+  z.strictObject({
     run: RunIdSchema,
     contacts: nonNegInt(),
     pages: nonNegInt(),
@@ -30,17 +30,17 @@ export const IndexPageListed = workMessage(
 export const PageScanned = workMessage(
   'coord.page-scanned.v1',
   'coord',
-  z.object({
+  z.strictObject({
     run: RunIdSchema,
     object: SfObjectSchema,
     page: nonNegInt(),
     records: nonNegInt(),
-    batchIds: z.array(z.string()),
+    batchIds: z.array(BatchIdSchema).max(100),
     last: z.boolean(),
   }),
 );
 
-export const DiffSampleSchema = z.object({
+export const DiffSampleSchema = z.strictObject({
   sfObject: SfObjectSchema,
   sfId: z.string(),
   icId: z.string(),
@@ -50,9 +50,9 @@ export const DiffSampleSchema = z.object({
 export const BatchMapped = workMessage(
   'coord.batch-mapped.v1',
   'coord',
-  z.object({
+  z.strictObject({
     run: RunIdSchema,
-    batchId: z.string(),
+    batchId: BatchIdSchema,
     scanned: nonNegInt(),
     inCommon: nonNegInt(),
     unmatched: nonNegInt(),
@@ -62,9 +62,9 @@ export const BatchMapped = workMessage(
     /** Pairs with a conversion failure (a sync error each). */
     failed: nonNegInt(),
     /** Write items the batch produced; the batch is done when all have reported. */
-    parts: z.array(z.object({ system: z.enum(['salesforce', 'intercom']), part: nonNegInt(), records: nonNegInt() })),
+    parts: z.array(z.strictObject({ system: z.enum(['salesforce', 'intercom']), part: nonNegInt(), records: nonNegInt() })),
     /** Dry run: what would have been written. */
-    wouldUpdate: z.object({ salesforce: nonNegInt(), intercom: nonNegInt() }).default({ salesforce: 0, intercom: 0 }),
+    wouldUpdate: z.strictObject({ salesforce: nonNegInt(), intercom: nonNegInt() }).default({ salesforce: 0, intercom: 0 }),
     sample: z.array(DiffSampleSchema).default([]),
   }),
 );
@@ -72,9 +72,9 @@ export const BatchMapped = workMessage(
 export const PartWritten = workMessage(
   'coord.part-written.v1',
   'coord',
-  z.object({
+  z.strictObject({
     run: RunIdSchema,
-    batchId: z.string(),
+    batchId: BatchIdSchema,
     system: z.enum(['salesforce', 'intercom']),
     part: nonNegInt(),
     updated: nonNegInt(),
@@ -82,11 +82,29 @@ export const PartWritten = workMessage(
   }),
 );
 
+/** The host dead-lettered a work item of a run: the run cannot complete (it waits for an item that
+ * will never report), so the coordinator ends it as failed, saying which item and why. */
+export const WorkDeadLettered = workMessage(
+  'coord.work-dead-lettered.v1',
+  'coord',
+  z.strictObject({
+    run: RunIdSchema,
+    stage: z.string().max(32),
+    type: z.string().max(200).nullable(),
+    subject: z.string().max(300),
+    reason: z.string().max(32),
+    error: z.string().max(2000),
+    dlqSeq: nonNegInt(),
+  }),
+);
+
 export const RunStatusSchema = z.enum(['running', 'paused', 'completed', 'stopped', 'failed']);
 export const RunPhaseSchema = z.enum(['index', 'contacts', 'leads', 'done']);
-export const StopReasonSchema = z.enum(['user', 'settings_changed', 'coordinator_lost', 'error']);
+/** Why a run stopped or failed; people may ask for the first two. */
+export const StopReasonSchema = z.enum(['user', 'settings_changed', 'coordinator_lost', 'dead_letter', 'error']);
+export const StopRequestReasonSchema = z.enum(['user', 'settings_changed']);
 
-export const RunCountsSchema = z.object({
+export const RunCountsSchema = z.strictObject({
   scanned: nonNegInt(),
   inCommon: nonNegInt(),
   unmatched: nonNegInt(),
@@ -99,16 +117,21 @@ export const RunCountsSchema = z.object({
   /** Dry run only. */
   wouldUpdateSalesforce: nonNegInt(),
   wouldUpdateIntercom: nonNegInt(),
+  /** Records in a call whose worker was lost before the answer, of a run that ended meanwhile:
+   * they may or may not have been written (never counted as updated). */
+  inDoubt: nonNegInt().default(0),
 });
 export type RunCounts = z.infer<typeof RunCountsSchema>;
 
-export const RunSchema = z.object({
+export const RunSchema = z.strictObject({
   runId: RunIdSchema,
   ws: z.string(),
   status: RunStatusSchema,
   phase: RunPhaseSchema,
   /** Why it paused, stopped or failed. */
   reason: z.string().nullable(),
+  /** What happened, in words, when the reason alone does not say (the dead letter that failed it). */
+  detail: z.string().nullable().default(null),
   dryRun: z.boolean(),
   startedBy: z.string(),
   startedAt: z.number(),
@@ -136,27 +159,27 @@ export const BulkStart = control(
   'coordinator',
   'bulk.start',
   'Start a bulk sync of every record in common',
-  z.object({ startedBy: z.string().default('unknown'), dryRun: z.boolean().default(false) }),
-  z.object({ run: RunSchema }),
+  z.strictObject({ startedBy: ActorNameSchema.default('unknown'), dryRun: z.boolean().default(false) }),
+  z.strictObject({ run: RunSchema }),
 );
 export const BulkStop = control(
   'coordinator',
   'bulk.stop',
   'Stop the running bulk sync (it can never be resumed)',
-  z.object({ reason: StopReasonSchema.default('user'), by: z.string().default('unknown') }),
-  z.object({ run: RunSchema.nullable() }),
+  z.strictObject({ reason: StopRequestReasonSchema.default('user'), by: ActorNameSchema.default('unknown') }),
+  z.strictObject({ run: RunSchema.nullable() }),
 );
 export const BulkStatus = control(
   'coordinator',
   'bulk.status',
   'The current or last bulk run',
-  z.object({}),
-  z.object({ run: RunSchema.nullable() }),
+  z.strictObject({}),
+  z.strictObject({ run: RunSchema.nullable() }),
 );
 export const BulkHistory = control(
   'coordinator',
   'bulk.history',
   'Summaries of past bulk runs, newest first',
-  z.object({ limit: z.number().int().positive().max(500).default(20) }),
-  z.object({ runs: z.array(RunSchema) }),
+  z.strictObject({ limit: z.number().int().positive().max(500).default(20) }),
+  z.strictObject({ runs: z.array(RunSchema) }),
 );

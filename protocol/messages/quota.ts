@@ -10,8 +10,8 @@ export const QuotaAcquire = control(
   'quota',
   'quota.acquire',
   'Lease Salesforce API tokens for a class of work',
-  z.object({ cls: WorkClassSchema, n: z.number().int().positive().max(10_000), holder: z.string().default('') }),
-  z.object({
+  z.strictObject({ cls: WorkClassSchema, n: z.number().int().positive().max(10_000), holder: z.string().default('') }),
+  z.strictObject({
     grantId: z.string().nullable(),
     granted: nonNegInt(),
     tier: TierSchema,
@@ -24,7 +24,7 @@ export const QuotaAcquire = control(
 export const QuotaRelease = workMessage(
   'quota.release.v1',
   'quota',
-  z.object({
+  z.strictObject({
     grantId: z.string(),
     unused: nonNegInt(),
     at: z.number(),
@@ -35,7 +35,7 @@ export const QuotaRelease = workMessage(
 export const QuotaUsage = workMessage(
   'quota.usage.v1',
   'quota',
-  z.object({
+  z.strictObject({
     calls: nonNegInt(),
     orgUsed: nonNegInt().optional(),
     orgMax: nonNegInt().optional(),
@@ -44,7 +44,7 @@ export const QuotaUsage = workMessage(
   }),
 );
 
-export const UsageIndicatorSchema = z.object({
+export const UsageIndicatorSchema = z.strictObject({
   ws: z.string(),
   orgLimit: nonNegInt().nullable(),
   orgUsed: nonNegInt().nullable(),
@@ -60,12 +60,18 @@ export const UsageIndicatorSchema = z.object({
 });
 export type UsageIndicator = z.infer<typeof UsageIndicatorSchema>;
 
-export const QuotaUsageShow = control('quota', 'quota.usage', 'The Salesforce API usage indicator', z.object({}), UsageIndicatorSchema);
+export const QuotaUsageShow = control(
+  'quota',
+  'quota.usage',
+  'The Salesforce API usage indicator',
+  z.strictObject({}),
+  UsageIndicatorSchema,
+);
 
 export const TierChanged = eventMessage(
   'quota.tier-changed.v1',
   'quota.tier',
-  z.object({
+  z.strictObject({
     tier: TierSchema,
     previous: TierSchema,
     consumptionPercent: z.number(),

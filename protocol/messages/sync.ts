@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { control, eventMessage, workMessage } from '../message.ts';
 import {
+  BatchIdSchema,
   ChangeSchema,
   DirectionSchema,
   IcContactSchema,
@@ -14,12 +15,12 @@ import {
 } from './common.ts';
 
 /** Which bulk batch an item belongs to: completion is counted per batch (and per write part). */
-const BatchRef = { run: RunIdSchema.optional(), batchId: z.string().min(1) };
+const BatchRef = { run: RunIdSchema.optional(), batchId: BatchIdSchema };
 
 export const IndexRefresh = workMessage(
   'index.refresh.v1',
   'index',
-  z.object({
+  z.strictObject({
     run: RunIdSchema,
     page: nonNegInt(),
     cursor: z.string().nullable(),
@@ -29,7 +30,7 @@ export const IndexRefresh = workMessage(
 export const ScanPage = workMessage(
   'scan.page.v1',
   'scan',
-  z.object({
+  z.strictObject({
     run: RunIdSchema,
     object: SfObjectSchema,
     page: nonNegInt(),
@@ -37,23 +38,35 @@ export const ScanPage = workMessage(
   }),
 );
 
+/** Where a change poll reads on from: strictly after (SystemModstamp, Id). */
+export const SfChangeCursorSchema = z.strictObject({ modstamp: z.string().min(1), id: z.string().min(15).max(18) });
+
+/** Read Salesforce changes of these objects, all in one call (a composite of their queries). */
 export const ScanChanges = workMessage(
-  'scan.changes.v1',
+  'scan.changes.v2',
   'scan',
-  z.object({
-    object: SfObjectSchema,
-    /** Poll tick that asked for it; equal ticks are de-duplicated by Nats-Msg-Id. */
-    tick: nonNegInt(),
-  }),
+  z
+    .strictObject({
+      objects: z.array(SfObjectSchema).min(1).max(2),
+      /** When the poll was asked for (ms): an object polled since then is not read again for it. */
+      at: nonNegInt(),
+      /** The poll clock's tick, a change event, or the page after a full one. */
+      reason: z.enum(['tick', 'stream', 'page']),
+      /** A page after a full one reads on from here (one object). */
+      after: SfChangeCursorSchema.optional(),
+    })
+    .refine((b) => (b.reason === 'page') === (b.after !== undefined) && (b.reason !== 'page' || b.objects.length === 1), {
+      message: 'a page after a full one names one object and where to read on from; other polls name neither',
+    }),
 );
 
-export const PollIntercom = workMessage('icpoll.tick.v1', 'icpoll', z.object({ tick: nonNegInt() }));
+export const PollIntercom = workMessage('icpoll.tick.v1', 'icpoll', z.strictObject({ tick: nonNegInt() }));
 
 /** Salesforce records to join against the identity index (<= 200). */
 export const MatchRecords = workMessage(
   'match.records.v1',
   'match',
-  z.object({
+  z.strictObject({
     ...BatchRef,
     object: SfObjectSchema,
     records: z.array(SfRecordSchema).max(2000),
@@ -64,7 +77,7 @@ export const MatchRecords = workMessage(
 export const MatchContacts = workMessage(
   'match.contacts.v1',
   'match',
-  z.object({
+  z.strictObject({
     contacts: z.array(IcContactSchema).min(1).max(200),
     source: z.enum(['webhook', 'poll']),
   }),
@@ -74,7 +87,7 @@ export const MatchContacts = workMessage(
 export const MatchResync = workMessage(
   'match.resync.v1',
   'match',
-  z.object({
+  z.strictObject({
     sfObject: SfObjectSchema.optional(),
     sfId: z.string().optional(),
     icId: z.string().optional(),
@@ -87,7 +100,7 @@ export const MatchResync = workMessage(
   }),
 );
 
-export const PairSchema = z.object({
+export const PairSchema = z.strictObject({
   object: SfObjectSchema,
   sf: SfRecordSchema,
   ic: IcContactSchema,
@@ -96,7 +109,7 @@ export const PairSchema = z.object({
 export const MapPairs = workMessage(
   'map.pairs.v1',
   'map',
-  z.object({
+  z.strictObject({
     ...BatchRef,
     /** Settings revision to diff with: fixed at run start for bulk, current for the rest. */
     settingsRevision: nonNegInt(),
@@ -118,7 +131,7 @@ const WriteMeta = {
   errorIds: z.array(z.string()).default([]),
 };
 
-export const SfUpdateSchema = z.object({
+export const SfUpdateSchema = z.strictObject({
   object: SfObjectSchema,
   id: z.string(),
   fields: z.record(z.string(), z.unknown()),
@@ -129,13 +142,13 @@ export const SfUpdateSchema = z.object({
 export const WriteSalesforce = workMessage(
   'sfwrite.batch.v1',
   'sfwrite',
-  z.object({
+  z.strictObject({
     ...WriteMeta,
     updates: z.array(SfUpdateSchema).min(1).max(200),
   }),
 );
 
-export const IcUpdateSchema = z.object({
+export const IcUpdateSchema = z.strictObject({
   id: z.string(),
   patch: z.record(z.string(), z.unknown()),
   sfObject: SfObjectSchema,
@@ -146,13 +159,13 @@ export const IcUpdateSchema = z.object({
 export const WriteIntercom = workMessage(
   'icwrite.batch.v1',
   'icwrite',
-  z.object({
+  z.strictObject({
     ...WriteMeta,
     updates: z.array(IcUpdateSchema).min(1).max(200),
   }),
 );
 
-export const RecordSyncedSchema = z.object({
+export const RecordSyncedSchema = z.strictObject({
   direction: DirectionSchema,
   syncType: SyncTypeSchema,
   run: RunIdSchema.optional(),
@@ -188,7 +201,7 @@ export const PersonHistory = control(
   'history',
   'history.person',
   'The changes synced for one person (email, Salesforce Id or Intercom id), newest first',
-  z.object({ key: z.string().min(1), limit: z.number().int().positive().max(1000).default(100) }),
+  z.strictObject({ key: z.string().min(1).max(320), limit: z.number().int().positive().max(1000).default(100) }),
   z.object({
     key: z.string(),
     /** The records the key led to: the person's Salesforce records and Intercom contacts. */

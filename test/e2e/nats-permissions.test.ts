@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '../../cli/worker.ts';
 import { BulkStart, BulkStatus, BulkStop, type Run } from '../../protocol/index.ts';
 import { signBody } from '../../sandbox/index.ts';
+import { READER, bearer, consoleConfig } from '../helpers/console.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type Prober, type ProbeUser, prober } from '../helpers/nats-probe.ts';
 import { USERS, freePort, violations } from '../helpers/nats-server.ts';
@@ -116,11 +117,13 @@ describe('what each role needs, it has', () => {
     await sys.startWorker(['gateway'], {
       nats: { servers: [sys.nats.url], user, pass, inboxPrefix },
       http: { host: '127.0.0.1', port },
+      console: await consoleConfig(),
     });
     gatewayBase = `http://127.0.0.1:${port}`;
-    const bulk = (await (await fetch(`${gatewayBase}/api/${WS}/bulk`)).json()) as { run: Run };
+    const headers = bearer(READER.token);
+    const bulk = (await (await fetch(`${gatewayBase}/api/${WS}/bulk`, { headers })).json()) as { run: Run };
     expect(bulk.run.status).toBe('running');
-    const history = (await (await fetch(`${gatewayBase}/api/${WS}/bulk/history`)).json()) as { runs: Run[] };
+    const history = (await (await fetch(`${gatewayBase}/api/${WS}/bulk/history`, { headers })).json()) as { runs: Run[] };
     expect(history.runs).toHaveLength(2);
     const contact = sys.sandboxes.intercom.contacts()[0];
     const body = JSON.stringify({

@@ -46,7 +46,7 @@ describe('dead letters', () => {
       size: 3,
     });
     expect(letter.error).toMatch(/not valid application\/msgpack/);
-    expect(await m.request(DlqReplay, WS, { seqs: [letter.seq, 999_999] })).toEqual({ replayed: 1, missing: [999_999] });
+    expect(await m.request(DlqReplay, WS, { seqs: [letter.seq, 999_999] })).toEqual({ replayed: 1, missing: [999_999], truncated: [] });
     // Still poison: it went back to its queue and from there to the DLQ again, under a new sequence.
     const again = await waitFor(async () => (await letters()).find((l) => l.seq !== letter.seq), { what: 'the replayed letter back' });
     expect(again).toMatchObject({ originalSubject: subj, reason: 'undecodable' });
@@ -72,7 +72,7 @@ describe('dead letters', () => {
     expect(failed).toMatchObject({ type: ReportSyncError.type, originalSubject: `peoplesync.work.${WS}.errors.event` });
     // The fix: the bucket is provisioned again (as any worker start does).
     await provision(sys.nc, topology(), 1);
-    expect(await m.request(DlqReplay, WS, { seqs: [failed.seq] })).toEqual({ replayed: 1, missing: [] });
+    expect(await m.request(DlqReplay, WS, { seqs: [failed.seq] })).toEqual({ replayed: 1, missing: [], truncated: [] });
     const listed = await waitFor(
       async () => {
         const r = await m.request(ErrorsList, WS, {});

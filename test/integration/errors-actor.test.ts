@@ -138,8 +138,10 @@ describe('errors actor', () => {
     expect(none).toMatchObject({ status: 400, message: expect.stringMatching(/ids, or a cause/) });
     const unknown = await m.request(ErrorsRetry, WS, { ids: ['0123456789abcdef01234567'] }).catch((e: unknown) => e);
     expect(unknown).toMatchObject({ code: 'not_found', status: 404, message: expect.stringMatching(/0123456789abcdef01234567/) });
-    const show = await m.request(ErrorsShow, WS, { id: 'nope' }).catch((e: unknown) => e);
+    const show = await m.request(ErrorsShow, WS, { id: 'ffffffffffffffffffffffff' }).catch((e: unknown) => e);
     expect(show).toMatchObject({ status: 404 });
+    const bad = await m.request(ErrorsShow, WS, { id: 'nope' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 'invalid_request', status: 400, message: expect.stringMatching(/24 hex/) });
   });
 
   it('resyncs one person by email, Salesforce Id or Intercom id with class interactive', async () => {

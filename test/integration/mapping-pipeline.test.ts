@@ -146,7 +146,7 @@ describe('mapping and writer pipeline', () => {
       direction: 'intercom_to_salesforce',
       details: { sfField: 'Phone', icAttribute: 'phone', value: expect.any(String) },
     });
-    expect(await actors.host.deadLetters.list(WS, 10)).toEqual([]);
+    expect((await actors.host.deadLetters.list(WS, { limit: 10 })).letters).toEqual([]);
   });
 
   it('a second pass writes nothing: every pair is unchanged or still failing', async () => {

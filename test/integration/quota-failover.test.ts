@@ -80,4 +80,54 @@ describe('quota leader failover', () => {
     expect(final.usedByWorkspace).toBeGreaterThanOrEqual(granted());
     expect(final.tier).toBe('bulk_paused');
   });
+
+  it('keeps granting while its leader is killed every 4 seconds', async () => {
+    const KILLS = 4;
+    const EVERY_MS = 4_000;
+    // The probe lives in a worker that never leads quota; three more workers can take over.
+    const asker = await sys.startWorker(['quota-probe']);
+    const probe = probes[probes.length - 1];
+    for (let i = 0; i < 3; i++) await sys.startWorker(['quota']);
+    const grants: number[] = [];
+    let asking = true;
+    const loop = (async () => {
+      while (asking) {
+        try {
+          // Unspent and given back, so the budget never runs out however long this goes on.
+          await probe.withTokens('event', 1, async () => {
+            grants.push(Date.now());
+          });
+        } catch {
+          // no leader answering, or a refusal: ask again
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const kills: number[] = [];
+    try {
+      await waitFor(() => grants.length > 0, { what: 'a first grant' });
+      for (let i = 0; i < KILLS; i++) {
+        const leader = await waitFor(() => sys.workers.find((w) => w !== asker && !w.nc.isClosed() && w.host.isLeading('quota', WS)), {
+          what: `a quota leader before kill ${i + 1}`,
+        });
+        kills.push(Date.now());
+        await leader.nc.close(); // killed: no lease released, nothing flushed
+        await sys.startWorker(['quota']); // and a new process comes up, as a supervisor would do
+        await new Promise((r) => setTimeout(r, EVERY_MS));
+      }
+    } finally {
+      asking = false;
+      await loop;
+    }
+    kills.push(Date.now());
+    // Between one kill and the next, the new leader granted.
+    for (let i = 0; i < KILLS; i++) {
+      expect(
+        grants.some((at) => at > kills[i] && at < kills[i + 1]),
+        `grants between kill ${i + 1} and the next`,
+      ).toBe(true);
+    }
+    const final = await settled(sys);
+    expect(final.usedByWorkspace).toBeLessThanOrEqual(thresholdFor('event', LIMIT));
+  });
 });

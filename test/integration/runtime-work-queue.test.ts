@@ -43,7 +43,7 @@ function actor(hostName: string, extra: Partial<ActorDef> = {}): ActorDef {
 }
 
 async function dlqMessages(h: TestHost): Promise<{ reason: string; error: string; type: string | null }[]> {
-  return h.host.deadLetters.list('ws1', 100);
+  return (await h.host.deadLetters.list('ws1', { limit: 100 })).letters;
 }
 
 beforeAll(async () => {

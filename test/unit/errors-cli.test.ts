@@ -71,6 +71,9 @@ describe('dlq command', () => {
           deliveries: 1,
           at: '2024-05-01T00:00:00.000Z',
           size: 3,
+          run: null,
+          truncated: false,
+          digest: null,
         },
       ]),
     ).toBe(

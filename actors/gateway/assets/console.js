@@ -117,7 +117,7 @@
       <p><progress max="100" value="${pct}">${pct}%</progress> <strong data-testid="bulk-percent">${pct}%</strong>
       <span data-testid="bulk-eta">${r.etaSeconds !== null && r.status === 'running' ? `about ${num(Math.ceil(r.etaSeconds / 60))} min left` : ''}</span></p>
       <p data-testid="bulk-counts">Scanned ${num(c.scanned)}, in common ${num(c.inCommon)}, updated ${num(c.updatedSalesforce)} in Salesforce and
-      ${num(c.updatedIntercom)} in Intercom, unchanged ${num(c.unchanged)}, failed ${num(c.failed)}.</p>
+      ${num(c.updatedIntercom)} in Intercom, unchanged ${num(c.unchanged)}, failed ${num(c.failed)}${c.inDoubt ? `, in doubt ${num(c.inDoubt)} (a lost worker was writing them)` : ''}.</p>
       <p class="started"></p>`;
     $('[data-testid=bulk-status]').textContent = statusText(r);
     $('#run .started').textContent =

@@ -19,7 +19,7 @@ function current(r: Run | null): string {
   <p><progress max="100" value="${percent}">${percent}%</progress> <strong data-testid="bulk-percent">${percent}%</strong>
     <span data-testid="bulk-eta">${r.etaSeconds !== null && r.status === 'running' ? `about ${fmt(Math.ceil(r.etaSeconds / 60))} min left` : ''}</span></p>
   <p data-testid="bulk-counts">Scanned ${fmt(c.scanned)}, in common ${fmt(c.inCommon)}, updated ${fmt(c.updatedSalesforce)} in Salesforce and
-    ${fmt(c.updatedIntercom)} in Intercom, unchanged ${fmt(c.unchanged)}, failed ${fmt(c.failed)}.</p>
+    ${fmt(c.updatedIntercom)} in Intercom, unchanged ${fmt(c.unchanged)}, failed ${fmt(c.failed)}${c.inDoubt ? `, in doubt ${fmt(c.inDoubt)} (a lost worker was writing them)` : ''}.</p>
   <p>Started ${when(r.startedAt)} by ${escapeHtml(r.startedBy)}${r.finishedAt ? `, finished ${when(r.finishedAt)}` : ''}.</p>`;
 }
 

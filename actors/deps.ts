@@ -19,6 +19,8 @@ declare module '../runtime/types.ts' {
     console: Config['console'];
     /** The Intercom client secret that signs this workspace's webhooks; undefined when none is set. */
     webhookSecret(ws: string): string | undefined;
+    /** Whether to listen to the workspace's Salesforce change events (config `salesforce.changeEvents`). */
+    changeEvents(ws: string): boolean;
     /** A round trip to NATS, for health checks. */
     natsHealth(): Promise<{ connected: boolean; rttMs: number | null; server: string | null }>;
   }

@@ -8,7 +8,7 @@ import { matchingActor } from './matching/actor.ts';
 import { writerActor } from './writer/actor.ts';
 import { quotaActor } from './quota/actor.ts';
 import { coordinatorActor } from './coordinator/actor.ts';
-import { pollingActor, pollSchedulerActor } from './polling/actor.ts';
+import { changeEventsActor, pollingActor, pollSchedulerActor } from './polling/actor.ts';
 import { notifierActor } from './notifier/actor.ts';
 import { historyActor } from './history/actor.ts';
 
@@ -22,6 +22,7 @@ export const ACTORS: Record<string, ActorDef> = {
   coordinator: coordinatorActor,
   polling: pollingActor,
   'poll-scheduler': pollSchedulerActor,
+  'change-events': changeEventsActor,
   notifier: notifierActor,
   history: historyActor,
 };

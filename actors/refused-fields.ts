@@ -28,6 +28,9 @@ const REQUIRED = new Set(['id', 'email', 'systemmodstamp', 'isconverted']);
 
 export class RefusedFields {
   private readonly until = new Map<string, number>();
+  /** Moves at every refusal and every other sign that the org's schema changed (a picklist
+   * value or a length refused): a describe fetched before it is stale. */
+  private generation = 0;
 
   constructor(
     private readonly ttlMs = 60_000,
@@ -48,6 +51,18 @@ export class RefusedFields {
 
   add(object: string, field: string): void {
     this.until.set(this.key(object, field), this.now() + this.ttlMs);
+    this.generation += 1;
+  }
+
+  /** Salesforce refused a value for a reason its describe should have told (a restricted
+   * picklist's values, a field's length or writability changed since it was read). */
+  schemaChanged(): void {
+    this.generation += 1;
+  }
+
+  /** Compared with the one a describe was fetched at: different, and the describe is stale. */
+  get schemaGeneration(): number {
+    return this.generation;
   }
 }
 
@@ -135,21 +150,34 @@ export async function updateWithoutRefused(
 
 /** Reads with `fields` of `object` through `read` (one query each time), leaving out the fields
  * Salesforce refuses; records come back without them. */
-export async function readWithoutRefused<T>(
+export function readWithoutRefused<T>(
   object: string,
   fields: readonly string[],
   read: (fields: string[]) => Promise<T>,
   refused: RefusedFields,
   onRefused: (r: Refusal) => Promise<void>,
 ): Promise<T> {
+  return readAllWithoutRefused({ [object]: fields }, (kept) => read(kept[object]), refused, onRefused);
+}
+
+/** The same for one call reading several objects (a composite): each object with its fields. */
+export async function readAllWithoutRefused<T>(
+  fieldsOf: Readonly<Record<string, readonly string[]>>,
+  read: (fields: Record<string, string[]>) => Promise<T>,
+  refused: RefusedFields,
+  onRefused: (r: Refusal) => Promise<void>,
+): Promise<T> {
+  const objects = new Map(Object.keys(fieldsOf).map((o) => [o.toLowerCase(), o]));
   for (let round = 0; ; round++) {
-    const kept = fields.filter((f) => !refused.has(object, f));
+    const kept = Object.fromEntries(Object.entries(fieldsOf).map(([o, fields]) => [o, fields.filter((f) => !refused.has(o, f))]));
     try {
       return await read(kept);
     } catch (err) {
-      if (!leaveOut(err, refused, round) || err.object.toLowerCase() !== object.toLowerCase()) throw err;
-      refused.add(err.object, err.field);
-      await onRefused({ object, field: err.field, code: err.code, message: err.message, records: 0 });
+      const object = leaveOut(err, refused, round) ? objects.get(err.object.toLowerCase()) : undefined;
+      if (!object) throw err;
+      const e = err as FieldRefusedError;
+      refused.add(e.object, e.field);
+      await onRefused({ object, field: e.field, code: e.code, message: e.message, records: 0 });
     }
   }
 }

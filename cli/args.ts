@@ -1,35 +1,37 @@
-// Shared option parsing for every subcommand: the config file, the workspace, JSON output.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// What every command reads from the common options: the config file and the workspace.
 import { type Config, loadConfig } from '../runtime/index.ts';
+import { UsageError } from './exit-codes.ts';
 
-export const COMMON_OPTIONS = {
-  config: { type: 'string', short: 'c' },
-  ws: { type: 'string', short: 'w' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const satisfies ParseArgsConfig['options'];
+export { EXIT, UsageError } from './exit-codes.ts';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
+/** The options every command takes, merged with the command's own. */
+export interface Common {
+  config?: string;
+  ws?: string;
+  json?: boolean;
 }
 
-export function parse<O extends ParseArgsConfig['options']>(argv: string[], options: O, allowPositionals = false) {
-  try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+export function configFrom(values: { config?: string }): Config {
+  return loadConfig({ file: values.config });
+}
+
+/** The workspace a command acts on: --ws, or the only configured one. A --ws the config does not
+ * list is refused here, saying so, when the config lists workspaces at all. */
+export function workspaceFrom(cfg: Config, ws: string | undefined): string {
+  const known = cfg.workspaces.map((w) => w.id);
+  if (ws !== undefined) {
+    if (known.length && !known.includes(ws)) throw new UsageError(`workspace "${ws}" is unknown: the config has ${known.join(', ')}`);
+    return ws;
   }
+  if (known.length === 1) return known[0];
+  throw new UsageError(`--ws is needed: configured workspaces are ${known.join(', ') || '(none)'}`);
 }
 
-export function configFrom(values: { config?: string | boolean }): Config {
-  return loadConfig({ file: typeof values.config === 'string' ? values.config : undefined });
+/** A whole number option from min to max, or a usage error naming it. */
+export function intOption(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(value)}"`);
+  }
+  return n;
 }
-
-/** The workspace a command acts on: --ws, or the only configured one. */
-export function workspaceFrom(cfg: Config, ws: string | boolean | undefined): string {
-  if (typeof ws === 'string') return ws;
-  if (cfg.workspaces.length === 1) return cfg.workspaces[0].id;
-  throw new UsageError(`--ws is needed: configured workspaces are ${cfg.workspaces.map((w) => w.id).join(', ') || '(none)'}`);
-}
-
-export const EXIT = { ok: 0, failure: 1, usage: 2, unavailable: 3 } as const;

@@ -1,9 +1,10 @@
-// The `peoplesync` command's file and the node flags on its first line, for starting it with
-// node directly (the bulk benchmark's workers) the way `npx peoplesync` starts it.
+// The compiled `peoplesync` command's file and the node flags on its first line, for starting it
+// with node directly (tests, the benchmarks' workers) the way the installed command starts.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.ts';
 
-export const BIN = join(resolve(import.meta.dirname, '..'), 'cli', 'bin.mjs');
+export const BIN = join(PACKAGE_ROOT, 'dist', 'cli', 'bin.js');
 
 /** The node flags the command runs with (its first line). */
 export function binNodeFlags(): string[] {

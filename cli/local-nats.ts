@@ -5,10 +5,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { connect } from 'nats';
+import { PACKAGE_ROOT } from './package-root.ts';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..');
+export const REPO_ROOT = PACKAGE_ROOT;
 export const DEFAULT_NATS_CONF = join(REPO_ROOT, 'nats.conf');
 
 /** The users nats.conf defines, with their development passwords and the inbox prefix each may use. */

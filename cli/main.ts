@@ -1,55 +1,66 @@
-// Dispatch `peoplesync <command> ...`; errors become one clear line and an exit code.
-import { ConfigError } from '../runtime/index.ts';
-import { ControlError } from '../protocol/index.ts';
-import { EXIT, UsageError } from './args.ts';
-import { COMMANDS } from './commands/index.ts';
+// Run `peoplesync <command> ...`: commander parses (cli/program.ts); whatever a command ends with
+// becomes an exit code from the one table (cli/exit-codes.ts) and, under --json, one error body
+// on stdout; otherwise one line on stderr.
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.ts';
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    'usage: peoplesync <command> [options]',
-    '',
-    'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'common options: --config FILE (or PEOPLESYNC_CONFIG), --ws WORKSPACE, --json',
-  ].join('\n');
-}
+const QUIET_EXITS = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
-    return name ? EXIT.ok : EXIT.usage;
+  const outcome = { code: 0 };
+  const program = buildProgram(outcome);
+  const json = argv.includes('--json');
+  let usageText = '';
+  program.exitOverride();
+  for (const c of [program, ...allCommands(program)]) {
+    c.exitOverride();
+    // Commander's own messages ("unknown option ...") go out through the one error path below.
+    c.configureOutput({ writeErr: (s) => (usageText += s), outputError: () => undefined });
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
-    process.stderr.write(`peoplesync: unknown command "${name}"\n\n${usage()}\n`);
-    return EXIT.usage;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(
-      `${cmd.usage ?? `peoplesync ${cmd.name}: ${cmd.summary}`}\n(common options: --config FILE, --ws WORKSPACE, --json)\n`,
-    );
-    return EXIT.ok;
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return 2;
   }
   try {
-    return await cmd.run(rest);
+    await program.parseAsync(argv, { from: 'user' });
+    return outcome.code;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`peoplesync ${name}: ${err.message}\n`);
-      return EXIT.usage;
+    if (err instanceof CommanderError && QUIET_EXITS.has(err.code)) return err.exitCode === 0 ? 0 : 2;
+    const { describeError } = await import('./exit-codes.ts');
+    const where = commandPath(argv, program);
+    if (err instanceof CommanderError && err.code === 'commander.unknownCommand') err.message += `; say ${choices(argv, program)}`;
+    const e = describeError(err);
+    if (json) process.stdout.write(JSON.stringify({ error: e }, null, 2) + '\n');
+    else {
+      process.stderr.write(`peoplesync${where ? ` ${where}` : ''}: ${e.message}${e.status ? ` (${e.code})` : ''}\n`);
+      if (e.details !== undefined) process.stderr.write(JSON.stringify(e.details, null, 2) + '\n');
+      if (err instanceof CommanderError && usageText.includes('Usage:')) process.stderr.write(usageText);
     }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`peoplesync ${name}: ${err.message}\n`);
-      return EXIT.usage;
-    }
-    if (err instanceof ControlError) {
-      process.stderr.write(`peoplesync ${name}: ${err.message} (${err.code})\n`);
-      if (err.details) process.stderr.write(JSON.stringify(err.details, null, 2) + '\n');
-      return err.status >= 500 ? EXIT.unavailable : EXIT.failure;
-    }
-    process.stderr.write(`peoplesync ${name}: ${(err as Error).message ?? String(err)}\n`);
-    return EXIT.failure;
+    return e.exitCode;
   }
+}
+
+function allCommands(c: ReturnType<typeof buildProgram>): ReturnType<typeof buildProgram>[] {
+  return c.commands.flatMap((s) => [s, ...allCommands(s)]);
+}
+
+/** The command words of argv that name (sub)commands: "bulk start". */
+function commandPath(argv: string[], program: ReturnType<typeof buildProgram>): string {
+  const words: string[] = [];
+  let c = program;
+  for (const a of argv) {
+    const sub = c.commands.find((s) => s.name() === a);
+    if (!sub) continue;
+    words.push(a);
+    c = sub;
+  }
+  return words.join(' ');
+}
+
+/** The subcommands of the command argv names, as "start, stop, status or history". */
+function choices(argv: string[], program: ReturnType<typeof buildProgram>): string {
+  let c = program;
+  for (const a of argv) c = c.commands.find((s) => s.name() === a) ?? c;
+  const names = c.commands.map((s) => s.name()).filter((n) => n !== 'help');
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
 }

@@ -9,18 +9,22 @@ import {
   type IntercomClient,
   type SalesforceClient,
 } from '../connectors/index.ts';
-import { ActorHost, type ActorDeps, type Config, type Logger, connectNats } from '../runtime/index.ts';
+import { ActorHost, type ActorDeps, type Config, type Logger, RuntimeMetrics, connectNats } from '../runtime/index.ts';
 import type { NatsConnection } from 'nats';
+import { UsageError } from './exit-codes.ts';
 
 export interface Worker {
   host: ActorHost;
   nc: NatsConnection;
   /** What the worker wired into its actors' contexts (the gateway of a worker is found by it). */
   deps: ActorDeps;
+  /** Where this worker's Prometheus metrics are served (config `metrics`), or null. */
+  metricsUrl: string | null;
   stop(graceMs?: number): Promise<void>;
 }
 
-export class UnknownActorError extends Error {
+/** A usage error: `worker --actors bogus` exits 2. */
+export class UnknownActorError extends UsageError {
   override name = 'UnknownActorError';
 }
 
@@ -31,7 +35,14 @@ export function selectActors(names: string[] | undefined) {
   return names.map((n) => ACTORS[n]);
 }
 
-export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): ActorDeps {
+/** `now`: the workers' clock (tests move it forward to reach a poll interval without waiting). */
+export function buildDeps(
+  cfg: Config,
+  host: () => ActorHost,
+  log: Logger,
+  now: () => number = Date.now,
+  metrics = new RuntimeMetrics(),
+): ActorDeps {
   const sf = new Map<string, SalesforceClient>();
   const ic = new Map<string, IntercomClient>();
   const pacers = new Map<string, RatePacer>();
@@ -50,7 +61,11 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
           auth: w.salesforce.auth,
           apiVersion: w.salesforce.apiVersion,
           // Salesforce does not charge OAuth token requests to the daily API limit.
-          onCall: (r) => host().tokens.report(ws, { calls: r.kind === 'auth' ? 0 : r.calls, orgUsed: r.orgUsed, orgMax: r.orgMax }),
+          onCall: (r) => {
+            const calls = r.kind === 'auth' ? 0 : r.calls;
+            if (calls > 0) metrics.salesforceCalls.inc({ ws, class: host().tokens.leaseClass() ?? 'none' }, calls);
+            host().tokens.report(ws, { calls, orgUsed: r.orgUsed, orgMax: r.orgMax });
+          },
         });
         sf.set(ws, c);
       }
@@ -61,7 +76,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
       if (!c) {
         const w = wsConfig(ws);
         // The rate limit is per Intercom app: clients of one workspace share one pacer.
-        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer();
+        const pacer = pacers.get(w.intercom.baseUrl) ?? new RatePacer({ maxInFlight: 16 });
         pacers.set(w.intercom.baseUrl, pacer);
         const l = log.child({ part: 'intercom', ws });
         c = createIntercomClient({
@@ -69,6 +84,7 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
           token: w.intercom.token,
           pacer,
           logger: { debug: (o: object, m: string) => l.debug(o, m), warn: (o: object, m: string) => l.warn(o, m) },
+          onCall: (r) => metrics.intercomCalls.inc({ ws, outcome: r.outcome }),
         });
         ic.set(ws, c);
       }
@@ -77,10 +93,11 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
     mailer: createMailer(cfg.smtp),
     dataDir: cfg.dataDir,
     publicUrl: cfg.publicUrl,
-    now: () => Date.now(),
+    now,
     http: cfg.http,
     console: cfg.console,
     webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
+    changeEvents: (ws) => cfg.workspaces.find((x) => x.id === ws)?.salesforce.changeEvents ?? false,
     natsHealth: async () => {
       const nc = host().messenger.nc;
       const rttMs = nc.isClosed() ? null : await nc.rtt().catch(() => null);
@@ -89,11 +106,15 @@ export function buildDeps(cfg: Config, host: () => ActorHost, log: Logger): Acto
   };
 }
 
-export async function startWorker(cfg: Config, opts: { actors?: string[]; log: Logger; nc?: NatsConnection }): Promise<Worker> {
+export async function startWorker(
+  cfg: Config,
+  opts: { actors?: string[]; log: Logger; nc?: NatsConnection; now?: () => number },
+): Promise<Worker> {
   const actors = selectActors(opts.actors);
   const nc = opts.nc ?? (await connectNats(cfg.nats, opts.log, 'peoplesync-worker'));
   let hostRef: ActorHost | null = null;
-  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log);
+  const metrics = new RuntimeMetrics();
+  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log, opts.now, metrics);
   const host = new ActorHost({
     nc,
     log: opts.log,
@@ -106,15 +127,20 @@ export async function startWorker(cfg: Config, opts: { actors?: string[]; log: L
     tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
     limits: { maxBytes: cfg.limits.maxMessageBytes, maxDepth: cfg.limits.maxDepth },
     deps,
+    metrics,
   });
   hostRef = host;
   await host.start(actors);
+  const served = cfg.metrics ? await metrics.serve(cfg.metrics.host, cfg.metrics.port) : null;
+  if (served) opts.log.info({ url: served.url }, 'metrics served');
   opts.log.info({ actors: actors.map((a) => a.name), workspaces: cfg.workspaces.map((w) => w.id) }, 'worker started');
   return {
     host,
     nc,
     deps,
+    metricsUrl: served?.url ?? null,
     stop: async (graceMs = 10_000) => {
+      await served?.close();
       await host.stop(graceMs);
       deps.mailer.close();
       if (!opts.nc) await nc.drain().catch(() => undefined);

@@ -104,6 +104,15 @@ export class FieldRefusedError extends ValidationError {
   }
 }
 
+/** The caller withdrew a call before it was sent (its work ended meanwhile): nothing reached the
+ * service. */
+export class CallWithdrawnError extends ConnectorError {
+  override name = 'CallWithdrawnError';
+  constructor(message: string, opts: Omit<ConnectorErrorOptions, 'retryable' | 'code'>) {
+    super(message, { ...opts, code: 'WITHDRAWN', retryable: false });
+  }
+}
+
 export function isRetryable(err: unknown): boolean {
   return err instanceof ConnectorError ? err.retryable : false;
 }

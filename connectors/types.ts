@@ -160,3 +160,8 @@ export interface IcSearchGroup {
   value: IcSearchQuery[];
 }
 export type IcSearchQuery = IcSearchFilter | IcSearchGroup;
+/** The order of a search's results; dates sort by their full value. */
+export interface IcSearchSort {
+  field: string;
+  order: 'ascending' | 'descending';
+}

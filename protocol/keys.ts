@@ -11,9 +11,12 @@ export const Keys = {
   run: (ws: string, runId: string) => `${ws}.runs.${runId}`,
   runs: (ws: string) => `${ws}.runs.*`,
   currentRun: (ws: string) => `${ws}.current`,
-  /** cursors: where the change polls of each system go on from. */
+  /** cursors: where the change polls of each system go on from, the last change event handled,
+   * and when the poll clock last asked for a poll. */
   sfCursor: (ws: string, object: SfObject) => `${ws}.sf.${object}`,
   icCursor: (ws: string) => `${ws}.ic`,
+  changeStream: (ws: string) => `${ws}.stream`,
+  pollClock: (ws: string) => `${ws}.clock`,
   /** leases: one per singleton actor and workspace. */
   lease: (actor: string, ws: string) => `${actor}.${ws}`,
 } as const;

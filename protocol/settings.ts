@@ -11,6 +11,9 @@ import { DirectionSchema, type Direction, SfObjectSchema } from './enums.ts';
 export const MappingDirectionSchema = DirectionSchema;
 export type MappingDirection = Direction;
 
+/** The shortest poll interval a workspace may set (see pollIntervalSeconds). */
+export const MIN_POLL_INTERVAL_SECONDS = 300;
+
 /** Prefix of a custom Intercom attribute, as Intercom's own `full_name` spells it. */
 export const IC_CUSTOM_PREFIX = 'custom_attributes.';
 
@@ -79,7 +82,10 @@ export const WorkspaceSettingsSchema = z.strictObject({
   matching: MatchingSchema.default({ key: 'email', duplicatePolicy: 'error' }),
   /** The workspace's own daily budget of Salesforce API calls (the "defined limit"). */
   sfApiLimit: z.number().int('must be a whole number of calls').positive('must be positive'),
-  pollIntervalSeconds: z.number().int().min(30, 'must be at least 30 seconds').default(300),
+  /** How often Salesforce is polled for changes. Never more often than every 5 minutes, the
+   * article's "Intercom checks Salesforce for any changes ... every 5 minutes": change events bring
+   * changes in near real time, and the poll is the safety net, one call a tick. */
+  pollIntervalSeconds: z.number().int().min(MIN_POLL_INTERVAL_SECONDS, 'must be at least 300 seconds (5 minutes)').default(300),
   installerEmail: z.email('must be an email address'),
   timeZone: TimeZoneSchema.default('UTC'),
   intercomWebhookSecretRef: SecretRefSchema,
@@ -94,7 +100,8 @@ export type WorkspaceSettingsInput = z.input<typeof WorkspaceSettingsSchema>;
 /**
  * Saving settings. `settings` stays unknown here on purpose: the mapping actor validates its shape
  * and its fit with the live describe in one step, so a refusal lists every problem at once.
- * Saving during a bulk run stops it, and needs `confirmStopBulk`.
+ * Saving new mappings or matching during a bulk run stops it (the run diffs with the old ones), and
+ * needs `confirmStopBulk`; a save that keeps them (a new limit, interval or email) leaves it going.
  */
 export const SaveSettingsRequestSchema = z.object({
   settings: z.unknown(),

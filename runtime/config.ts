@@ -38,7 +38,13 @@ export const WorkspaceConfigSchema = z.object({
       return false;
     }
   }, 'must be letters, digits, - or _'),
-  salesforce: z.object({ auth: SalesforceAuthSchema, apiVersion: z.string().default('62.0') }),
+  salesforce: z.object({
+    auth: SalesforceAuthSchema,
+    apiVersion: z.string().default('62.0'),
+    /** Listen to Change Data Capture events of Leads and Contacts (Setup: Change Data Capture must
+     * select both) for changes in near real time; the poll stays the safety net. */
+    changeEvents: z.boolean().default(true),
+  }),
   intercom: z.object({
     baseUrl: z.url().default('https://api.intercom.io'),
     token: z.string().min(1),
@@ -165,6 +171,8 @@ export const ConfigSchema = z
         from: z.string().default('peoplesync <peoplesync@localhost>'),
       })
       .default({ host: '127.0.0.1', port: 25, secure: false, from: 'peoplesync <peoplesync@localhost>' }),
+    /** Prometheus metrics of this worker on http://host:port/metrics (none without it). */
+    metrics: z.object({ host: z.string().default('127.0.0.1'), port: PortSchema }).optional(),
     /** Base URL of the console, for links in emails and run summaries. */
     publicUrl: z.string().default('http://127.0.0.1:8080'),
     workspaces: z.array(WorkspaceConfigSchema).default([]),

@@ -9,6 +9,11 @@ import { requireNatsServer } from './server-version.ts';
 
 export type { NatsConnection };
 
+/** No server of the list could be reached (or none accepted the credentials). */
+export class NatsUnreachableError extends Error {
+  override name = 'NatsUnreachableError';
+}
+
 export async function connectNats(cfg: Config['nats'], log: Logger, name = 'peoplesync'): Promise<NatsConnection> {
   if (!tuneNats())
     log.warn({ tuned: TUNED_NATS_VERSION }, 'nats.js is not the version its request path was tuned for: running it as it is');
@@ -38,7 +43,9 @@ export async function connectNats(cfg: Config['nats'], log: Logger, name = 'peop
       keyFile: cfg.tls.keyFile,
     };
   }
-  const nc = await connect(opts);
+  const nc = await connect(opts).catch((err: unknown) => {
+    throw new NatsUnreachableError(`cannot reach NATS at ${cfg.servers.join(', ')}: ${(err as Error).message}`, { cause: err });
+  });
   try {
     requireNatsServer(nc);
   } catch (err) {

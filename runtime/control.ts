@@ -30,6 +30,8 @@ export interface ControlHostHooks {
   /** For singletons: is this process the workspace's leader? */
   isLeader(actor: string, ws: string): boolean;
   singleton(actor: string): boolean;
+  /** Whether this process serves the workspace at all (it is configured here). */
+  serves(ws: string): boolean;
 }
 
 interface Served {
@@ -102,13 +104,15 @@ export class ControlPlane {
   private async serve(verb: string, s: Served, msg: ServiceMsg): Promise<void> {
     const ws = workspaceOf(this.prefix, msg.subject) ?? '';
     if (this.hooks.singleton(s.actor) && !this.hooks.isLeader(s.actor, ws)) {
-      await this.forward(verb, s, ws, msg);
+      await this.forward(verb, s, ws, msg, this.hooks.serves(ws));
       return;
     }
     await this.handleLocally(ws, s, msg);
   }
 
-  private async forward(verb: string, s: Served, ws: string, msg: ServiceMsg): Promise<void> {
+  /** `known`: this process serves the workspace. A workspace served nowhere has no leader either:
+   * it is reported as unknown rather than as a leader that did not answer. */
+  private async forward(verb: string, s: Served, ws: string, msg: ServiceMsg, known: boolean): Promise<void> {
     const h = natsHeaders();
     for (const [k, v] of msg.headers ?? []) for (const x of v) h.append(k, x);
     h.set(VERB_HEADER, verb);
@@ -116,6 +120,10 @@ export class ControlPlane {
       const r = await this.nc.request(leaderSubject(this.prefix, s.actor, ws), msg.data, { headers: h, timeout: 15_000 });
       msg.respond(r.data, { headers: r.headers });
     } catch (err) {
+      if (!known) {
+        this.replyError(msg, new ControlError('unknown_workspace', `workspace "${ws}" is unknown: no worker serves it`, { status: 404 }));
+        return;
+      }
       this.replyError(
         msg,
         new ControlError('no_leader', `no ${s.actor} leader for workspace ${ws} answered: ${(err as Error).message}`, {
@@ -162,7 +170,7 @@ export class ControlPlane {
 
   private replyError(msg: Msg, err: unknown): void {
     const e = err instanceof ControlError ? err : new ControlError('internal', (err as Error)?.message ?? String(err), { status: 500 });
-    if (e.status >= 500) this.log.error({ code: e.code, err: e.message }, 'control request failed');
+    if (e.status >= 500) this.log.error({ code: e.code, err: e }, 'control request failed');
     const enc = this.replyEncoding(msg);
     const h = natsHeaders();
     h.set(Headers.contentType, contentTypeOf(enc));

@@ -32,6 +32,7 @@ import { Lease } from './lease.ts';
 import { Liveness } from './liveness.ts';
 import type { Logger } from './logger.ts';
 import { Messenger } from './messenger.ts';
+import { type QueueDepth, RuntimeMetrics } from './metrics.ts';
 import { ensureConsumer, provision } from './provision.ts';
 import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
@@ -57,6 +58,8 @@ export interface HostOptions {
   /** What a message may be before it is decoded (size) and while (depth, lengths). */
   limits?: Partial<DecodeLimits>;
   version?: string;
+  /** The process's metrics; one of its own when absent. */
+  metrics?: RuntimeMetrics;
 }
 
 /** One activation of an actor: its instance and what is bound to it. */
@@ -89,8 +92,9 @@ export class ActorHost {
   readonly topology: Topology;
   readonly messenger: Messenger;
   readonly tokens: TokenBroker;
-  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'limits'>> &
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'limits' | 'metrics'>> &
     Pick<HostOptions, 'backoff' | 'holdMs'>;
+  readonly metrics: RuntimeMetrics;
   private readonly tuning: QueueTuning;
   private readonly limits: DecodeLimits;
   private readonly liveness: Liveness;
@@ -124,6 +128,9 @@ export class ActorHost {
     this.deps = opts.deps ?? ({} as ActorDeps);
     this.topology = topology({ prefix: this.o.prefix, workspaces: this.o.workspaces, maxMessageBytes: this.limits.maxBytes });
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
+    this.metrics = opts.metrics ?? new RuntimeMetrics();
+    this.messenger.onPublished = (type, ws, body) => this.metrics.published(type, ws, body);
+    this.metrics.queueDepths(() => this.queueDepths());
     this.tokens = new TokenBroker(this.messenger, opts.log.child({ part: 'tokens' }), this.holder);
     this.dlq = new DeadLetterStore(opts.nc, this.o.prefix, this.topology.streams.dlq.name, this.limits.maxBytes);
     this.eventLog = new EventLogReader(opts.nc, this.o.prefix, this.topology.streams.events.name);
@@ -135,6 +142,7 @@ export class ActorHost {
       },
       isLeader: (actor, ws) => this.running.has(`${actor}/${ws}`) && !!this.actors.get(actor)?.singleton,
       singleton: (actor) => !!this.actors.get(actor)?.singleton,
+      serves: (ws) => this.o.workspaces.includes(ws),
     });
   }
 
@@ -243,6 +251,7 @@ export class ActorHost {
       subject: m.subject,
       deliveryCount: m.info.deliveryCount,
       working: () => m.working(),
+      runActive: () => (run ? gate.activeNow(base.ws, run) : Promise.resolve(true)),
       publish: (def, body, opts) => this.messenger.publish(def, base.ws, body, { cls, run: run ?? undefined, ...opts }),
       // A refusal pauses the item in place (heartbeating) instead of burning its deliveries.
       withTokens: async (tcls, n, fn) => {
@@ -281,6 +290,7 @@ export class ActorHost {
           log: this.o.log.child({ actor: a.name, queue: def.durable }),
           backoff: this.o.backoff,
           holdMs: this.o.holdMs,
+          metrics: this.metrics,
           limits: this.limits,
           onDeadLetter: (l) => this.tellRun(l),
           context: (msgWs, c, m) => {
@@ -321,7 +331,7 @@ export class ActorHost {
     } catch (err) {
       this.starting.delete(key);
       await this.closeShared(a);
-      ctx.log.error({ err: (err as Error).message }, 'actor could not start');
+      ctx.log.error({ err }, 'actor could not start');
       throw err;
     }
     this.starting.delete(key);
@@ -339,9 +349,9 @@ export class ActorHost {
             if (err || msg.headers?.get(Headers.type) !== e.def.type) return;
             try {
               const heard = e.accept(decodeBody(msg.data, msg.headers?.get(Headers.contentType) || undefined, this.limits));
-              void heard.run(ctx, self).catch((er) => ctx.log.error({ err: (er as Error).message }, 'event handler failed'));
+              void heard.run(ctx, self).catch((er) => ctx.log.error({ err: er }, 'event handler failed'));
             } catch (er) {
-              ctx.log.warn({ err: (er as Error).message }, 'undecodable event ignored');
+              ctx.log.warn({ err: er }, 'undecodable event ignored');
             }
           },
         }),
@@ -390,6 +400,18 @@ export class ActorHost {
   /** The instance of an actor's activation for a workspace in this host, if it is active. */
   instance(actor: string, ws: string): unknown {
     return this.running.get(`${actor}/${ws}`)?.self;
+  }
+
+  /** Every consumer this process reads, with its depth as the server reports it. */
+  private async queueDepths(): Promise<QueueDepth[]> {
+    const queues = [...this.sharedQueues, ...[...this.running.values()].flatMap((r) => r.queues)];
+    const jsm = await this.o.nc.jetstreamManager();
+    return Promise.all(
+      queues.map(async (q) => {
+        const info = await jsm.consumers.info(q.consumer.stream, q.consumer.durable);
+        return { stage: q.stage, cls: q.cls, pending: info.num_pending, ackPending: info.num_ack_pending };
+      }),
+    );
   }
 
   /** Graceful: stop fetching, finish in-flight work (or leave it to be redelivered), drain. */

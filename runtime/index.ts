@@ -19,3 +19,4 @@ export * from './run-gate.ts';
 export * from './work-queue.ts';
 export * from './control.ts';
 export * from './host.ts';
+export * from './metrics.ts';

@@ -117,7 +117,7 @@ export class Lease {
       // if it expired meanwhile and nobody took it, take it again; if another holds it, step down.
       const retryMs = Math.max(50, Math.floor(third / 4));
       if (!(err instanceof KvConflictError)) {
-        this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; trying again');
+        this.o.log.warn({ lease: this.o.key, err: err }, 'lease renewal failed; trying again');
         this.schedule(retryMs);
         return;
       }
@@ -128,7 +128,7 @@ export class Lease {
         this.schedule(third);
         return;
       }
-      this.o.log.warn({ lease: this.o.key, err: (err as Error).message }, 'lease renewal failed; stepping down');
+      this.o.log.warn({ lease: this.o.key, err: err }, 'lease renewal failed; stepping down');
       this.revision = 0;
       await this.stepDown();
       this.schedule(third);

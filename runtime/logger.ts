@@ -1,6 +1,8 @@
 // One root pino logger per process; every actor logs through a child bound to {actor, ws, run}.
-// Secret paths are redacted however deep a config or error object nests them.
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+// Secret paths are redacted however deep a config or error object nests them. An error is logged
+// whole under `err` (`log.warn({ err }, '...')`): type, message, stack and its causes, each with
+// theirs.
+import { pino, stdSerializers, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
@@ -34,6 +36,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     name: opts.name ?? 'peoplesync',
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: stdSerializers.errWithCause },
     base: { pid: process.pid },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);

@@ -36,6 +36,8 @@ export class Messenger {
   readonly js: JetStreamClient;
   readonly prefix: string;
   readonly encoding: Encoding;
+  /** Told of each message stored (not of a duplicate the stream dropped): metrics are made of these. */
+  onPublished: ((type: string, ws: string, body: unknown) => void) | null = null;
 
   constructor(nc: NatsConnection, prefix: string, encoding: Encoding) {
     this.nc = nc;
@@ -71,10 +73,17 @@ export class Messenger {
   ): Promise<void> {
     const run = opts.run ?? runOf(body);
     const h = this.headersFor(def.type, ws, run);
-    await this.js.publish(this.subjectFor(def, ws, opts.cls, body), encodeBody(body, this.encoding), {
+    const ack = await this.js.publish(this.subjectFor(def, ws, opts.cls, body), encodeBody(body, this.encoding), {
       headers: h,
       msgID: opts.msgId,
     });
+    if (!ack.duplicate && this.onPublished) {
+      try {
+        this.onPublished(def.type, ws, body);
+      } catch {
+        // An observer (metrics) never fails a publish that the stream has stored.
+      }
+    }
   }
 
   async request<C extends ControlDef>(def: C, ws: string, body: z.input<C['request']>, timeoutMs = 10_000): Promise<ReplyOf<C>> {

@@ -21,8 +21,39 @@ export class UnknownRunError extends RetryableError {
 
 export type RunState = 'active' | 'ended' | 'unknown';
 
+/** Reads of one key made in rounds: a caller joins the next read that starts after it asked, so
+ * the answer is never older than the question, and callers who ask together share one read. */
+class FreshReads<T> {
+  private waiting: ((v: Promise<T>) => void)[] = [];
+  private running = false;
+  private readonly read: () => Promise<T>;
+
+  constructor(read: () => Promise<T>) {
+    this.read = read;
+  }
+
+  get(): Promise<T> {
+    const p = new Promise<Promise<T>>((resolve) => this.waiting.push(resolve)).then((v) => v);
+    if (!this.running) void this.run();
+    return p;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.waiting.length) {
+      const round = this.waiting;
+      this.waiting = [];
+      const v = this.read();
+      await v.catch(() => undefined);
+      for (const resolve of round) resolve(v);
+    }
+    this.running = false;
+  }
+}
+
 export class RunGate {
   private readonly status = new Map<string, string>();
+  private readonly fresh = new Map<string, FreshReads<string>>();
   private stopWatch: (() => void) | null = null;
   private readonly kv: TypedKv;
 
@@ -55,6 +86,24 @@ export class RunGate {
   /** True when the run has ended (or was never recorded). */
   async isInactive(ws: string, runId: string): Promise<boolean> {
     return (await this.state(ws, runId)) !== 'active';
+  }
+
+  /**
+   * Whether the run is still running or paused, read from the runs bucket now (not from the
+   * watch, which may be a moment behind): a write of a run's work checks this right before it
+   * starts, so none starts once a stop has been acknowledged.
+   */
+  async activeNow(ws: string, runId: string): Promise<boolean> {
+    const key = Keys.run(ws, runId);
+    let reads = this.fresh.get(key);
+    if (!reads) {
+      reads = new FreshReads(async () => ((await this.kv.getRaw(key))?.value as { status?: string } | undefined)?.status ?? 'deleted');
+      if (this.fresh.size > 64) this.fresh.clear();
+      this.fresh.set(key, reads);
+    }
+    const st = await reads.get();
+    this.status.set(runId, st);
+    return !TERMINAL.has(st) && st !== 'deleted';
   }
 
   stop(): void {

@@ -73,9 +73,14 @@ export class TokenBroker {
         lease.remaining = 0;
         await this.messenger
           .publish(QuotaRelease, ws, { grantId: lease.grantId, unused, at: Date.now() }, { cls })
-          .catch((err) => this.log.warn({ err: (err as Error).message }, 'could not return unused tokens'));
+          .catch((err) => this.log.warn({ err }, 'could not return unused tokens'));
       }
     }
+  }
+
+  /** The class of the lease the caller runs in, if any. */
+  leaseClass(): WorkClass | null {
+    return this.als.getStore()?.cls ?? null;
   }
 
   /** Called by the Salesforce connector for every HTTP call it makes. */
@@ -109,7 +114,7 @@ export class TokenBroker {
             { calls: p.calls, orgUsed: p.orgUsed, orgMax: p.orgMax, limitExceeded: p.limitExceeded, at: Date.now() },
             { cls: 'event' },
           )
-          .catch((err) => this.log.warn({ ws, err: (err as Error).message }, 'could not report API usage')),
+          .catch((err) => this.log.warn({ ws, err }, 'could not report API usage')),
       ),
     );
   }

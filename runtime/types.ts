@@ -34,6 +34,9 @@ export interface HandlerContext extends ActorContext {
   readonly deliveryCount: number;
   /** Extend the ack deadline of a long handler. */
   working(): void;
+  /** Whether the item's bulk run is still running or paused, read now (true for items of no run):
+   * asked right before a write starts, so no write of a stopped run starts after the stop. */
+  runActive(): Promise<boolean>;
 }
 
 /** Filled in by the worker entry point (cli): clients per workspace and such. Open to extension by

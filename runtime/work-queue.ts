@@ -27,6 +27,7 @@ import {
 } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
+import type { RuntimeMetrics } from './metrics.ts';
 import { type RunGate, RunInactiveError, UnknownRunError } from './run-gate.ts';
 import type { Accepted, QueueBinding, WorkHandler } from './actor.ts';
 import type { HandlerContext } from './types.ts';
@@ -46,6 +47,7 @@ export interface WorkQueueOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** How long an item taken is kept by heartbeats (default ten ack waits). */
   holdMs?: number;
+  metrics?: RuntimeMetrics;
   limits: DecodeLimits;
   /** A run's item went to the DLQ after its handler failed: tell the run's coordinator. */
   onDeadLetter?(letter: RunDeadLetter): Promise<void>;
@@ -97,6 +99,19 @@ export class WorkQueue {
     this.handlers = new Map(o.binding.handlers.map((h) => [h.def.type, h]));
   }
 
+  get consumer(): ConsumerDef {
+    return this.o.consumer;
+  }
+
+  get stage(): string {
+    return this.o.binding.stage;
+  }
+
+  /** The class this consumer reads (its filter's last token). */
+  get cls(): string {
+    return this.o.consumer.filterSubject.split('.').pop() ?? 'unknown';
+  }
+
   async start(): Promise<void> {
     const c = await this.o.nc.jetstream().consumers.get(this.o.consumer.stream, this.o.consumer.durable);
     this.messages = await c.consume({ max_messages: Math.max(1, this.o.concurrency), expires: 5_000 });
@@ -146,6 +161,7 @@ export class WorkQueue {
     // A subject token that is no workspace id still gets its letter, under `_unknown`.
     const ws = where && validWorkspace(where.ws) ? where.ws : '_unknown';
     const stage = where?.stage ?? this.o.binding.stage;
+    if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
     // A child logger per message costs more than the rest of the hot path: make it only to log.
     const log = { child: () => this.o.log.child({ ws, seq: m.seq }) };
     let accepted: Accepted<HandlerContext, unknown>;
@@ -164,7 +180,7 @@ export class WorkQueue {
       if (run !== null && !RunIdSchema.safeParse(run).success) throw new DecodeError('invalid_body', 'the ps-run header is not a run id');
     } catch (err) {
       const e = err as DecodeError;
-      log.child().warn({ reason: e.reason, err: e.message, subject: m.subject.slice(0, 300) }, 'poison message to the dead-letter stream');
+      log.child().warn({ reason: e.reason, err: e, subject: m.subject.slice(0, 300) }, 'poison message to the dead-letter stream');
       await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message, null);
       return;
     }
@@ -200,7 +216,7 @@ export class WorkQueue {
     const e = err instanceof Error ? err : new Error(String(err));
     const failure = failureOf(err);
     if (err instanceof RunInactiveError) {
-      log.debug({ err: e.message }, 'dropping work item of an ended run');
+      log.debug({ err: e }, 'dropping work item of an ended run');
       m.ack();
       return;
     }
@@ -209,12 +225,12 @@ export class WorkQueue {
     if (retryable && !last) {
       const b = this.o.backoff ?? { baseMs: 500, maxMs: 30_000 };
       const delay = failure.retryAfterMs ?? backoffMs(m.info.deliveryCount, b.baseMs, b.maxMs);
-      log.info({ err: e.message, delivery: m.info.deliveryCount, delayMs: delay }, 'retryable failure; redelivering later');
+      log.info({ err: e, delivery: m.info.deliveryCount, delayMs: delay }, 'retryable failure; redelivering later');
       m.nak(delay);
       return;
     }
     const reason: DlqReason = failure.dlqReason ?? (retryable ? 'max_deliveries' : 'permanent_error');
-    log.error({ err: e?.message, reason, delivery: m.info.deliveryCount }, 'work item to the dead-letter stream');
+    log.error({ err: e, reason, delivery: m.info.deliveryCount }, 'work item to the dead-letter stream');
     await this.deadLetter(m, ws, stage, reason, `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, run);
   }
 
@@ -226,10 +242,11 @@ export class WorkQueue {
         await this.o.onDeadLetter({ ws, run, stage, type, subject: m.subject, reason, error: error.slice(0, 2000), dlqSeq });
       }
       m.ack();
+      this.o.metrics?.deadLetters.inc({ ws, stage, reason });
     } catch (err) {
       // Could not store it (or tell the run): leave it unacked so it comes back rather than vanish;
       // the letter's message id makes a second copy a duplicate.
-      this.o.log.error({ err: (err as Error).message }, 'dead-letter publish failed; message will be redelivered');
+      this.o.log.error({ err: err }, 'dead-letter publish failed; message will be redelivered');
       m.nak(5_000);
     }
   }
@@ -239,7 +256,11 @@ export class WorkQueue {
     this.stopping = true;
     const msgs = this.messages;
     const drained = Promise.all([...this.inFlight]);
-    await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs))]);
+    // The grace timer is cleared once the handlers are done: left pending, it alone would keep an
+    // idle process alive for the whole grace period.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise((r) => (grace = setTimeout(r, graceMs)))]);
+    clearTimeout(grace);
     // Heartbeats went on while handlers finished; what is still running is left to redelivery.
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (msgs) await msgs.close().catch(() => undefined);

@@ -82,7 +82,7 @@ export class Leader {
         this.ctx.log.warn({ run: runId }, 'bulk run of a lost coordinator marked failed');
         void this.recountRun(runId)
           .then((run) => run && this.conclude(run, this.ctx))
-          .catch((err) => this.ctx.log.error({ run: runId, err: (err as Error).message }, 'could not conclude a failed run'));
+          .catch((err) => this.ctx.log.error({ run: runId, err: err }, 'could not conclude a failed run'));
       }
     }
     this.timer = setInterval(() => void this.tick(), PROGRESS_INTERVAL_MS);
@@ -109,6 +109,8 @@ export class Leader {
       const stored = await readSettings(await this.ctx.kv('settings'), this.ws);
       if (!stored)
         throw new ControlError('no_settings', `workspace ${this.ws} has no settings: save settings before a bulk run`, { status: 409 });
+      const previous = this.currentRunId ?? (await this.lastRunId());
+      if (previous) this.store.forget(previous);
       const now = this.ctx.deps.now();
       const run = newRun({
         runId: makeRunId(now, randomBytes(4).toString('hex')),
@@ -142,8 +144,9 @@ export class Leader {
       const run = t?.run ?? endRun(active, 'stopped', reason, now);
       await this.persist(run);
       await this.ctx.publish(BulkFinished, run, { msgId: `finished:${run.runId}` });
+      // Its per-report keys stay until the next run starts: writes that had started before the
+      // stop still report, and are counted once each.
       this.ctx.log.info({ run: run.runId, reason, by }, 'bulk run stopped');
-      this.store.forget(run.runId);
       return { run };
     });
   }
@@ -218,7 +221,7 @@ export class Leader {
     const p = (async () => {
       do {
         this.recountAgain.delete(runId);
-        await this.recountRun(runId).catch((err) => this.ctx.log.warn({ run: runId, err: (err as Error).message }, 'recount failed'));
+        await this.recountRun(runId).catch((err) => this.ctx.log.warn({ run: runId, err: err }, 'recount failed'));
       } while (this.recountAgain.has(runId) && !this.ctx.signal.aborted);
     })().finally(() => this.recounting.delete(runId));
     this.recounting.set(runId, p);
@@ -280,7 +283,7 @@ export class Leader {
     if (!runId) return;
     const t = this.store.tally(runId);
     if (!t || !isActive(t.run)) return;
-    await this.publishProgress(runId).catch((err) => this.ctx.log.warn({ err: (err as Error).message }, 'progress publish failed'));
+    await this.publishProgress(runId).catch((err) => this.ctx.log.warn({ err }, 'progress publish failed'));
   }
 
   /** The latest run from the store to KV and the progress event, in order. */
@@ -331,7 +334,7 @@ export class Leader {
         return;
       } catch (err) {
         if (!failureOf(err).retryable) {
-          this.ctx.log.warn({ run: runId, err: (err as Error).message }, 'could not count records: progress has no percent');
+          this.ctx.log.warn({ run: runId, err }, 'could not count records: progress has no percent');
           return;
         }
         const t = this.store.tally(runId);

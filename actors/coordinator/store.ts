@@ -12,6 +12,7 @@ import {
   type Step,
   applyReport,
   batchIdsOf,
+  countsAfterEnd,
   isActive,
   newTally,
   reportKey,
@@ -70,8 +71,9 @@ export class RunStore {
       const tally = this.tally(runId);
       if (seen) return { duplicate: true, tally, effects: seen.effects, changed: false };
       if (!tally) return { duplicate: false, tally: null, effects: [], changed: false };
-      // An ended run counts nothing more; its leftovers leave no keys behind either.
-      if (!isActive(tally.run)) return { duplicate: false, tally, effects: [], changed: false };
+      // An ended run counts only its last writes (kept, so a redelivered one counts once);
+      // its other leftovers count nothing and leave no keys behind.
+      if (!isActive(tally.run) && !countsAfterEnd(report)) return { duplicate: false, tally, effects: [], changed: false };
       const batches: Record<string, BatchTally | undefined> = {};
       for (const id of batchIdsOf(report)) batches[id] = this.db.get(['batch', runId, id]) as BatchTally | undefined;
       const step: Step = applyReport(tally, batches, report, now);

@@ -118,10 +118,26 @@ export function objectComplete(o: ObjectTally): boolean {
   return o.lastPage !== null && o.pages === o.lastPage + 1 && o.done === o.listed;
 }
 
-/** Apply one report that has not been counted before. Reports of a run that is not active change
- * nothing: its leftover items are being dropped anyway. */
+/** Whether a report still counts once its run has ended: a write part's, since a write that had
+ * started before the stop reached the service and is reported after it. Nothing else does: the
+ * run's leftover items are dropped unexecuted. */
+export function countsAfterEnd(report: Report): boolean {
+  return report.kind === 'written';
+}
+
+/** Apply one report that has not been counted before. A run that is no longer active only adds
+ * what its last writes did (updated and failed records), and moves no phase. */
 export function applyReport(tally: RunTally, batches: Record<string, BatchTally | undefined>, report: Report, now: number): Step {
-  if (!isActive(tally.run)) return { tally, batches: {}, effects: [], changed: false };
+  if (!isActive(tally.run)) {
+    if (report.kind !== 'written' || (report.body.updated === 0 && report.body.failed === 0)) {
+      return { tally, batches: {}, effects: [], changed: false };
+    }
+    const run = { ...tally.run, counts: { ...tally.run.counts } };
+    if (report.body.system === 'salesforce') run.counts.updatedSalesforce += report.body.updated;
+    else run.counts.updatedIntercom += report.body.updated;
+    run.counts.failed += report.body.failed;
+    return { tally: { ...tally, run }, batches: {}, effects: [], changed: true };
+  }
   const t: RunTally = {
     run: { ...tally.run, counts: { ...tally.run.counts } },
     indexed: tally.indexed,

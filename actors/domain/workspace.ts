@@ -7,7 +7,7 @@ import { RunSchema, PermanentError, Keys } from '../../protocol/index.ts';
 import { type ActorContext, RunInactiveError } from '../../runtime/index.ts';
 import { type MatchKey, matchKeyOf } from './identity.ts';
 import { type StoredSettings, readSettings } from './settings-store.ts';
-import type { WorkspaceSettings } from '../../protocol/index.ts';
+import { type WorkspaceSettings, WorkspaceSettingsSchema } from '../../protocol/index.ts';
 
 export interface RunFacts {
   runId: string;
@@ -49,6 +49,15 @@ export class WorkspaceFacts {
   /** The settings as they are now (null: never saved). Not cached: a save changes them. */
   async current(): Promise<StoredSettings | null> {
     return readSettings(await this.ctx.kv('settings'), this.ctx.ws);
+  }
+
+  /** Calls `onChange` with the settings now and at every save (null: none, or unreadable); returns
+   * how to stop watching. For a long-lived part of an activation (the poll clock, change events). */
+  async watch(onChange: (s: WorkspaceSettings | null) => void): Promise<() => void> {
+    return (await this.ctx.kv('settings')).watch(Keys.settings(this.ctx.ws), (_key, value) => {
+      const parsed = WorkspaceSettingsSchema.safeParse(value);
+      onChange(parsed.success ? parsed.data : null);
+    });
   }
 
   /** The settings of one revision; fails when the bucket no longer keeps it. */

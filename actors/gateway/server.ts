@@ -205,8 +205,8 @@ export class GatewayServer implements Gateway {
     const r = errorReply(err);
     const route = req.routeOptions.config.name ?? 'unmatched';
     // 5xx other than 500 are the system's state (no leader yet, an actor not hosted), not a fault here.
-    if (r.status === 500) this.log.error({ route, err: (err as Error)?.message }, 'gateway request failed');
-    else if (r.status > 500) this.log.warn({ route, err: (err as Error)?.message }, 'gateway request unavailable');
+    if (r.status === 500) this.log.error({ route, err }, 'gateway request failed');
+    else if (r.status > 500) this.log.warn({ route, err }, 'gateway request unavailable');
     return reply
       .code(r.status)
       .headers({ 'cache-control': 'no-store', ...r.headers })

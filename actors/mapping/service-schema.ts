@@ -1,12 +1,16 @@
 // The live describe of Lead/Contact and the Intercom contact data attributes of one workspace,
-// cached for a short time by the mapping actor's activation for that workspace. Describes cost Salesforce API calls,
-// so they are fetched inside a token lease of the asking work's class, and one fetch at a time
+// cached by the mapping actor's activation for that workspace. Describes cost Salesforce API
+// calls, so one is kept until something says it is stale: a settings save (a batch of a newer
+// revision), or Salesforce refusing a field or a value its describe should have told of
+// (refused-fields.ts); data attributes, which cost nothing against the budget, for a minute.
+// Describes are fetched inside a token lease of the asking work's class, and one fetch at a time
 // per object and class: handlers that need the same describe wait for that fetch, lease and all.
 // (Each leasing on its own, all but one returned their token unused: at a tier threshold every
 // return dropped usage below it and every next lease lifted it back, so a paused run flapped.)
-import type { IcDataAttribute, SfDescribe, SfObject } from '../../connectors/index.ts';
+import type { IcDataAttribute, SalesforceClient, SfDescribe, SfObject } from '../../connectors/index.ts';
 import type { WorkClass } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
+import { refusedFor } from '../refused-fields.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface ServiceSchema {
@@ -15,7 +19,9 @@ export interface ServiceSchema {
 }
 
 export interface SchemaSourceOptions {
-  /** How long the pipeline trusts a describe (default 60 s). */
+  /** How long the pipeline trusts a describe (default: until it is known to be stale). */
+  describeTtlMs?: number;
+  /** How long it trusts the Intercom data attributes (default 60 s). */
   ttlMs?: number;
   now?: () => number;
 }
@@ -27,12 +33,26 @@ export class SchemaSource {
   private readonly fetches = new Map<string, Promise<SfDescribe>>();
   /** The newest settings revision seen. */
   private revision: number | undefined;
+  /** The schema generation of the workspace's refusals when the describes were last known good. */
+  private generation: number | undefined;
   private readonly ttlMs: number;
+  private readonly describeTtlMs: number;
 
   constructor(o: SchemaSourceOptions = {}) {
     this.ttlMs = o.ttlMs ?? 60_000;
-    this.describes = new TtlCache(this.ttlMs, o.now ?? Date.now);
+    this.describeTtlMs = o.describeTtlMs ?? Infinity;
+    this.describes = new TtlCache(this.describeTtlMs, o.now ?? Date.now);
     this.attributes = new TtlCache(this.ttlMs, o.now ?? Date.now);
+  }
+
+  /** The describe cache, emptied when Salesforce has refused something since it was filled. */
+  private describeCache(sf: SalesforceClient): TtlCache<SfDescribe> {
+    const generation = refusedFor(sf).schemaGeneration;
+    if (this.generation !== generation) {
+      this.describes.invalidate();
+      this.generation = generation;
+    }
+    return this.describes;
   }
 
   /** Describes of `objects`; the missing ones are fetched under one lease of `cls` tokens, unless
@@ -41,10 +61,10 @@ export class SchemaSource {
     ctx: ActorContext,
     objects: readonly SfObject[],
     cls: WorkClass,
-    maxAgeMs = this.ttlMs,
+    maxAgeMs = this.describeTtlMs,
   ): Promise<Partial<Record<SfObject, SfDescribe>>> {
     const sf = ctx.deps.salesforce(ctx.ws);
-    const cache = this.describes;
+    const cache = this.describeCache(sf);
     const fetches = this.fetches;
     const missing = objects.filter((o) => cache.peek(o, maxAgeMs) === undefined);
     const load = (o: SfObject) => cache.get(o, () => sf.describe(o), maxAgeMs);
@@ -73,7 +93,7 @@ export class SchemaSource {
   }
 
   /** Both describes and the attributes, as settings validation needs them. */
-  async full(ctx: ActorContext, cls: WorkClass, maxAgeMs = this.ttlMs): Promise<ServiceSchema> {
+  async full(ctx: ActorContext, cls: WorkClass, maxAgeMs?: number): Promise<ServiceSchema> {
     const [describe, dataAttributes] = await Promise.all([
       this.describe(ctx, ['Lead', 'Contact'], cls, maxAgeMs),
       this.dataAttributes(ctx, maxAgeMs),

@@ -117,7 +117,7 @@ export async function saveSettings(
   return { revision, stoppedRun: running };
 }
 
-/** How old a describe the console's field lists may show: a minute, as the pipeline trusts one. */
+/** How old a describe the console's field lists may show: a field added in Salesforce shows within a minute. */
 const CHOICES_MAX_AGE_MS = 60_000;
 
 /** What a mapping may name: the live fields and attributes, each with the kind it pairs with. */

@@ -28,5 +28,6 @@ export {
 export { indexKeys, linkKeys, digest, keyToken, fromKeyToken } from './keys.ts';
 export { objectOfId } from './resync.ts';
 export { INDEX_PAGE_SIZE } from './refresh.ts';
+export { indexWritten } from './written.ts';
 export type { Lookup } from './index-store.ts';
 export type { SfLink } from './link-store.ts';

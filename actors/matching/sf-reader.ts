@@ -1,8 +1,9 @@
 // Salesforce reads of the event and resync paths: records by Id (after a link) and by key value
-// (email, or the match-key field), all under one token lease of the item's class.
-import type { SfObject, SfRecord } from '../../connectors/index.ts';
+// (email, or the match-key field), in composite calls of five queries, all under one token lease
+// of the item's class.
+import { type SfLookup, type SfObject, type SfRecord, lookupCalls } from '../../connectors/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
-import { readWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
+import { readAllWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import { type ItemSettings, sfFieldsFor } from '../domain/index.ts';
 
 export type PerObject<T> = Record<SfObject, T>;
@@ -15,9 +16,6 @@ export interface SfWanted {
   emails: PerObject<string[]>;
 }
 
-/** Ids per query call in the connector, and key values per call (emails make long URLs). */
-const IDS_PER_CALL = 200;
-const VALUES_PER_CALL = 100;
 const OBJECTS: readonly SfObject[] = ['Contact', 'Lead'];
 
 export function emptyWanted(): SfWanted {
@@ -25,7 +23,7 @@ export function emptyWanted(): SfWanted {
 }
 
 /** Field -> values to look up, per object: emails join the key values when the key is email. */
-function lookups(w: SfWanted, o: SfObject, item: ItemSettings): Map<string, string[]> {
+function lookupsByField(w: SfWanted, o: SfObject, item: ItemSettings): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const add = (field: string, values: string[]) => {
     if (values.length) out.set(field, [...new Set([...(out.get(field) ?? []), ...values])]);
@@ -35,33 +33,42 @@ function lookups(w: SfWanted, o: SfObject, item: ItemSettings): Map<string, stri
   return out;
 }
 
-/** API calls the reads will make (at least one, so a lease is never asked for zero). */
-export function callsFor(w: SfWanted, item: ItemSettings): number {
-  let n = 0;
+/** Every look-up of what is wanted, with each object's fields. */
+function lookupsOf(w: SfWanted, item: ItemSettings, fields: Record<string, string[]>): SfLookup[] {
+  const out: SfLookup[] = [];
   for (const o of OBJECTS) {
-    n += Math.ceil(new Set(w.ids[o]).size / IDS_PER_CALL);
-    for (const values of lookups(w, o, item).values()) n += Math.ceil(values.length / VALUES_PER_CALL);
+    if (w.ids[o].length) out.push({ object: o, fields: fields[o], ids: w.ids[o] });
+    for (const [field, values] of lookupsByField(w, o, item)) out.push({ object: o, fields: fields[o], field, values });
   }
-  return Math.max(1, n);
+  return out;
 }
 
-/** The wanted records, de-duplicated by Id; Ids that no longer exist are simply absent. */
+/** API calls the reads will make: their queries, five to a composite call (at least one, so a
+ * lease is never asked for zero). */
+export function callsFor(w: SfWanted, item: ItemSettings): number {
+  return Math.max(1, lookupCalls(lookupsOf(w, item, { Contact: [], Lead: [] })));
+}
+
+/** The wanted records, de-duplicated by Id; Ids that no longer exist are simply absent. Every
+ * look-up of a batch goes in composite calls: a changed contact's linked record and its email's
+ * records, of both objects, in one call. */
 export async function readSalesforce(ctx: HandlerContext, item: ItemSettings, w: SfWanted): Promise<PerObject<SfRecord[]>> {
-  const wanted = OBJECTS.some((o) => w.ids[o].length > 0 || lookups(w, o, item).size > 0);
+  const wanted = OBJECTS.some((o) => w.ids[o].length > 0 || lookupsByField(w, o, item).size > 0);
   if (!wanted) return { Contact: [], Lead: [] };
   const sf = ctx.deps.salesforce(ctx.ws);
+  const fields = { Contact: sfFieldsFor('Contact', item.settings, item.key), Lead: sfFieldsFor('Lead', item.settings, item.key) };
   // A mapped field Salesforce no longer has is left out (and reported once).
-  const without = (o: SfObject, fields: string[], run: (f: string[]) => Promise<SfRecord[]>) =>
-    readWithoutRefused(o, fields, run, refusedFor(sf), (r) => reportRefused(ctx, r));
-  const read = (o: SfObject): Promise<SfRecord[][]> => {
-    const fields = sfFieldsFor(o, item.settings, item.key);
-    const ids = [...new Set(w.ids[o])];
-    return Promise.all([
-      ids.length ? without(o, fields, (f) => sf.readByIds(o, f, ids)) : [],
-      ...[...lookups(w, o, item)].map(([field, values]) => without(o, fields, (f) => sf.readByField(o, f, field, values))),
-    ]);
-  };
-  const [contacts, leads] = await ctx.withTokens(ctx.cls, callsFor(w, item), () => Promise.all(OBJECTS.map(read)));
-  const unique = (lists: SfRecord[][]) => [...new Map(lists.flat().map((r) => [r.Id, r])).values()];
-  return { Contact: unique(contacts), Lead: unique(leads) };
+  const read = await ctx.withTokens(ctx.cls, callsFor(w, item), () =>
+    readAllWithoutRefused(
+      fields,
+      (kept) => {
+        const lookups = lookupsOf(w, item, kept);
+        return sf.readTogether(lookups).then((found) => lookups.map((l, i) => ({ object: l.object, records: found[i] })));
+      },
+      refusedFor(sf),
+      (r) => reportRefused(ctx, r),
+    ),
+  );
+  const unique = (o: SfObject) => [...new Map(read.filter((r) => r.object === o).flatMap((r) => r.records.map((x) => [x.Id, x]))).values()];
+  return { Contact: unique('Contact'), Lead: unique('Lead') };
 }

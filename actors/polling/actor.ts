@@ -1,10 +1,13 @@
-// Polling: a pool that reads Salesforce (bulk pages, changes) and Intercom (changes), and a
-// separate singleton per workspace that only keeps the poll clock, so the reading scales out.
-import { PollIntercom, ScanChanges, ScanPage } from '../../protocol/index.ts';
-import { defineActor, on } from '../../runtime/index.ts';
+// Polling: a pool that reads Salesforce (bulk pages, changes) and Intercom (changes), and per
+// workspace two singletons that only ask for polls, so the reading scales out: the poll clock,
+// and the listener to Salesforce's change events.
+import { PollIntercom, ScanChanges, ScanPage, TierChanged } from '../../protocol/index.ts';
+import { defineActor, on, onEvent } from '../../runtime/index.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
+import { ChangeStream } from './change-stream.ts';
+import { handleScanChanges } from './changes.ts';
 import { handlePollIntercom } from './intercom-poll.ts';
-import { handleScanChanges, handleScanPage } from './scan.ts';
+import { handleScanPage } from './scan.ts';
 import { PollSchedule } from './scheduler.ts';
 
 export const pollingActor = defineActor({
@@ -25,13 +28,31 @@ export const pollingActor = defineActor({
   ],
 });
 
+/** Starts a part that watches and times things; one that fails half-way is stopped again. */
+async function started<T extends { start(): Promise<void>; stop(): void | Promise<void> }>(part: T): Promise<T> {
+  try {
+    await part.start();
+  } catch (err) {
+    await part.stop();
+    throw err;
+  }
+  return part;
+}
+
+/** The poll clock, one per workspace under a lease; it pauses while the budget pauses event sync. */
 export const pollSchedulerActor = defineActor({
   name: 'poll-scheduler',
   singleton: true,
-  init(ctx) {
-    const s = new PollSchedule(ctx);
-    s.start();
-    return s;
-  },
+  init: (ctx) => started(new PollSchedule(ctx)),
+  dispose: (s) => s.stop(),
+}).serve({
+  events: [onEvent(TierChanged, (body, _ctx, s) => s.onTier(body.tier))],
+});
+
+/** Salesforce's change events, one listener per workspace under a lease (like the poll clock). */
+export const changeEventsActor = defineActor({
+  name: 'change-events',
+  singleton: true,
+  init: (ctx) => started(new ChangeStream(ctx)),
   dispose: (s) => s.stop(),
 }).serve({});

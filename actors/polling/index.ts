@@ -1,9 +1,10 @@
 // The polling actors' face: the pool that reads, the per-workspace poll clock, and the pure plan.
-export { pollingActor, pollSchedulerActor } from './actor.ts';
+export { pollingActor, pollSchedulerActor, changeEventsActor } from './actor.ts';
+export { GATHER_MS } from './change-stream.ts';
 export {
   PAGE_SIZE,
   BATCH_SIZE,
-  IC_OVERLAP_SECONDS,
+  IC_SEARCH_LAG_SECONDS,
   DEFAULT_POLL_INTERVAL_SECONDS,
   ZERO_ID,
   splitBatches,
@@ -11,9 +12,10 @@ export {
   bulkMsgIds,
   changeBatchId,
   nextChangesMsgId,
+  storableCursor,
+  compareCursors,
   pollMsgId,
   icBatchMsgId,
-  tickOf,
   sfDateTime,
   startCursor,
   icStart,

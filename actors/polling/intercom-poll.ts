@@ -1,5 +1,5 @@
-// Reading Intercom changes: contacts updated since the last poll (reaching back a day, since
-// search works by calendar day and lags), in batches to matching, which drops what it has seen.
+// Reading Intercom changes: contacts updated since the last poll (reaching back over search's lag),
+// newest first, in batches to matching, which drops what it has seen.
 import { type BodyOf, Keys, MatchContacts, type PollIntercom } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
 import { BATCH_SIZE, icBatchMsgId, icSearchFrom, icStart, isIcCursor, splitBatches } from './plan.ts';

@@ -1,17 +1,26 @@
-// Event sync's clock: while this process leads the workspace's schedule, every poll interval
-// (from the current settings) it asks for a Salesforce change scan of each object and an Intercom
-// poll. Message ids carry the tick, so two leaders overlapping in a hand-over poll once.
-import { PollIntercom, ScanChanges } from '../../protocol/index.ts';
-import type { ActorContext } from '../../runtime/index.ts';
-import { DEFAULT_POLL_INTERVAL_SECONDS, pollMsgId, tickOf } from './plan.ts';
+// Event sync's clock: while this process leads the workspace's schedule, it asks for a poll of
+// Salesforce's changes (both objects, one call) and of Intercom's every poll interval. It looks
+// every second whether a poll is due by the interval of the settings as they are now (watched),
+// so a shorter interval applies at once, not after the old one ran out. While the budget pauses
+// event sync no poll is asked for, so none pile up; once it resumes, one poll catches up. When
+// the last poll was asked for is kept in KV, so a new leader keeps the cadence.
+import { Keys, PollIntercom, ScanChanges, type Tier, type WorkspaceSettings, QuotaUsageShow } from '../../protocol/index.ts';
+import { type ActorContext, KvConflictError } from '../../runtime/index.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
+import { DEFAULT_POLL_INTERVAL_SECONDS, pollMsgId } from './plan.ts';
 
-/** Without settings there is nothing to poll for; look again this often. */
-const NO_SETTINGS_RETRY_MS = 30_000;
+/** How often the clock looks whether a poll is due: a poll starts at most this late. */
+export const CHECK_MS = 1_000;
+const PAUSED: ReadonlySet<Tier> = new Set<Tier>(['event_paused', 'exhausted']);
 
 export class PollSchedule {
   private timer: NodeJS.Timeout | null = null;
+  private stopWatch: (() => void) | null = null;
   private stopped = false;
+  private busy = false;
+  private settings: WorkspaceSettings | null = null;
+  private lastAskedAt: number | null = null;
+  private paused = false;
   private readonly ctx: ActorContext;
   private readonly facts: WorkspaceFacts;
 
@@ -20,36 +29,69 @@ export class PollSchedule {
     this.facts = new WorkspaceFacts(ctx);
   }
 
-  start(): void {
-    void this.fire();
+  async start(): Promise<void> {
+    this.stopWatch = await this.facts.watch((s) => {
+      this.settings = s;
+      void this.check();
+    });
+    const clock = await (await this.ctx.kv('cursors')).getRaw(Keys.pollClock(this.ctx.ws));
+    const at = (clock?.value as { askedAt?: unknown } | undefined)?.askedAt;
+    this.lastAskedAt = typeof at === 'number' ? at : null;
+    void this.readTier();
+    this.timer = setInterval(() => void this.check(), CHECK_MS);
+    void this.check();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.stopWatch?.();
   }
 
-  private async fire(): Promise<void> {
-    if (this.stopped) return;
-    let waitMs = NO_SETTINGS_RETRY_MS;
+  /** The budget's tier changed: event sync pauses at 80 % and at 100 %. */
+  onTier(tier: Tier): void {
+    this.paused = PAUSED.has(tier);
+    if (!this.paused) void this.check();
+  }
+
+  private async readTier(): Promise<void> {
     try {
-      const settings = (await this.facts.current())?.settings;
-      if (settings) {
-        const interval = settings.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS;
-        waitMs = interval * 1000;
-        await this.publishTick(tickOf(this.ctx.deps.now(), interval));
-      }
-    } catch (err) {
-      this.ctx.log.warn({ err: (err as Error).message }, 'poll tick failed; trying again next interval');
+      this.onTier((await this.ctx.request(QuotaUsageShow, {}, { timeoutMs: 3_000 })).tier);
+    } catch {
+      // No quota actor answering yet: tier changes still arrive as events.
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.fire(), waitMs);
   }
 
-  private async publishTick(tick: number): Promise<void> {
+  /** Asks for a poll when one is due. */
+  private async check(): Promise<void> {
+    if (this.busy || this.stopped || this.paused || !this.settings) return;
+    const now = this.ctx.deps.now();
+    const interval = (this.settings.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000;
+    if (this.lastAskedAt !== null && now < this.lastAskedAt + interval) return;
+    this.busy = true;
+    try {
+      await this.ask(now);
+      this.lastAskedAt = now;
+      await this.remember(now);
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'asking for a poll failed; trying again in a moment');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async ask(at: number): Promise<void> {
     const o = { cls: 'event' as const };
-    await this.ctx.publish(ScanChanges, { object: 'Contact', tick }, { ...o, msgId: pollMsgId('Contact', tick) });
-    await this.ctx.publish(ScanChanges, { object: 'Lead', tick }, { ...o, msgId: pollMsgId('Lead', tick) });
-    await this.ctx.publish(PollIntercom, { tick }, { ...o, msgId: pollMsgId('intercom', tick) });
+    await this.ctx.publish(ScanChanges, { objects: ['Contact', 'Lead'], at, reason: 'tick' }, { ...o, msgId: pollMsgId('salesforce', at) });
+    await this.ctx.publish(PollIntercom, { tick: Math.floor(at / 1000) }, { ...o, msgId: pollMsgId('intercom', at) });
+  }
+
+  private async remember(at: number): Promise<void> {
+    try {
+      await (await this.ctx.kv('cursors')).put(Keys.pollClock(this.ctx.ws), { askedAt: at });
+    } catch (err) {
+      if (!(err instanceof KvConflictError)) throw err;
+    }
   }
 }

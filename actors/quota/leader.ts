@@ -106,7 +106,7 @@ export class QuotaLeader {
         );
         return;
       } catch (err) {
-        this.ctx.log.error({ err: (err as Error).message, attempt }, 'quota leader could not start; trying again');
+        this.ctx.log.error({ err, attempt }, 'quota leader could not start; trying again');
         await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * attempt)));
       }
     }
@@ -121,7 +121,7 @@ export class QuotaLeader {
       if (raw !== null) ledger = Ledger.restore(raw, this.o);
     } catch (err) {
       // Nothing better is known: start from zero, loudly. Salesforce's own figures still stop us.
-      this.ctx.log.error({ err: (err as Error).message }, 'stored quota state unreadable; starting from an empty window');
+      this.ctx.log.error({ err }, 'stored quota state unreadable; starting from an empty window');
     }
     ledger.limit = this.ledger.limit;
     this.ledger = ledger;
@@ -145,7 +145,7 @@ export class QuotaLeader {
       await store.commit();
     } catch (err) {
       // The lease stays counted (lost); the caller asks again.
-      this.ctx.log.warn({ err: (err as Error).message }, 'could not store a grant; refusing it');
+      this.ctx.log.warn({ err }, 'could not store a grant; refusing it');
       return { grantId: null, granted: 0, tier: d.tier, retryAfterMs: this.o.minRetryMs };
     }
     return d;
@@ -219,7 +219,7 @@ export class QuotaLeader {
       this.changed(this.now());
       await this.persist();
     } catch (err) {
-      this.ctx.log.info({ err: (err as Error).message }, 'org limits re-read failed; the org stays exhausted');
+      this.ctx.log.info({ err }, 'org limits re-read failed; the org stays exhausted');
     } finally {
       this.checkingOrg = false;
     }
@@ -242,7 +242,7 @@ export class QuotaLeader {
     this.ledger.expireGrants(now, this.o.grantMaxAgeMs);
     if (this.ledger.orgCheckDue(now)) void this.checkOrg();
     if (now - this.settingsReadAt >= this.o.settingsRefreshMs) {
-      this.readLimit().catch((err) => this.ctx.log.warn({ err: (err as Error).message }, 'could not read settings'));
+      this.readLimit().catch((err) => this.ctx.log.warn({ err }, 'could not read settings'));
     }
     if (this.ledger.tier(now) !== this.lastTier) this.changed(now); // use rolled off
     if (now - this.reportedAt >= this.o.reportEveryMs) this.report(now, true);
@@ -264,6 +264,6 @@ export class QuotaLeader {
   private emit<D extends EventDef>(def: D, body: BodyOf<D>): void {
     this.events = this.events
       .then(() => this.ctx.publish(def, body as never))
-      .catch((err) => this.ctx.log.warn({ err: (err as Error).message, type: def.type }, 'could not publish a quota event'));
+      .catch((err) => this.ctx.log.warn({ err, type: def.type }, 'could not publish a quota event'));
   }
 }

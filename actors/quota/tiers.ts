@@ -32,7 +32,7 @@ export const WARNING_SOON =
   'with Salesforce. Increase the limit in the settings below to avoid this';
 export const WARNING_EXHAUSTED =
   'This workspace has hit its limit of Salesforce API calls. Your data sync with Salesforce is ' +
-  "paused and the integration won't work as expected. Increase the limit in the settings below to avoid this.";
+  'paused and the integration won\u2019t work as expected. Increase the limit in the settings below to avoid this.';
 
 /** What Salesforce reports of the whole org (all integrations): `Sforce-Limit-Info` used/max. */
 export interface OrgUsage {

@@ -1,7 +1,9 @@
 // The writer actor (pool): Salesforce updates through sObject Collections (bulk and event items
-// arriving close together share one call) and paced Intercom contact updates.
+// arriving close together share one call) and paced Intercom contact updates, whose answers go
+// into the identity index.
 import { WORK_CLASSES, type WorkClass, WriteIntercom, WriteSalesforce } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, defineActor, on } from '../../runtime/index.ts';
+import { WorkspaceFacts } from '../domain/index.ts';
 import { WriteBatcher } from './batcher.ts';
 import { handleWriteIntercom } from './write-intercom.ts';
 import { type SfBatcher, handleWriteSalesforce, sendBatched } from './write-salesforce.ts';
@@ -22,12 +24,15 @@ export interface WriterActorOptions {
 /** One workspace's writer: its Salesforce batchers, one per class that shares calls. */
 class WorkspaceWriter {
   private readonly batchers = new Map<WorkClass, SfBatcher>();
+  /** The settings revisions its Intercom writes were mapped with (their identity key). */
+  readonly facts: WorkspaceFacts;
   private readonly ctx: ActorContext;
   private readonly o: Required<Pick<WriterActorOptions, 'eventDelayMs' | 'bulkDelayMs' | 'maxRecords'>>;
 
   constructor(ctx: ActorContext, o: Required<Pick<WriterActorOptions, 'eventDelayMs' | 'bulkDelayMs' | 'maxRecords'>>) {
     this.ctx = ctx;
     this.o = o;
+    this.facts = new WorkspaceFacts(ctx);
   }
 
   /** Bulk and event items share calls so a run spends ceil(updates / 200) calls however its
@@ -76,7 +81,7 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef<Workspac
       {
         stage: 'icwrite',
         classes: WORK_CLASSES,
-        handlers: [on(WriteIntercom, (body, ctx) => handleWriteIntercom(body, ctx, o.intercomConcurrency ?? 8))],
+        handlers: [on(WriteIntercom, (body, ctx, w) => handleWriteIntercom(body, ctx, w.facts, o.intercomConcurrency ?? 8))],
       },
     ],
   });

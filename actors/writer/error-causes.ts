@@ -24,6 +24,19 @@ export function summariseSfFailure(errors: readonly SfRecordError[], sentFields:
   };
 }
 
+/** Per-record refusals a describe should have foreseen: the org's schema changed since it was read
+ * (a restricted picklist's values, a field's length, a field no longer writable). */
+const SCHEMA_CODES: ReadonlySet<string> = new Set([
+  'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+  'STRING_TOO_LONG',
+  'INVALID_FIELD_FOR_INSERT_UPDATE',
+  'INVALID_FIELD',
+]);
+
+export function signalsSchemaChange(errors: readonly SfRecordError[]): boolean {
+  return errors.some((e) => SCHEMA_CODES.has(e.statusCode));
+}
+
 /** The sync-error cause of an Intercom per-contact error, or null when the error is not about
  * the contact (network, rate limit, credentials) and the whole item must be retried or parked. */
 export function icErrorCause(err: unknown): ErrorCause | null {

@@ -1,14 +1,18 @@
 // WriteIntercom: PUT each contact's changed fields (the connector paces calls to the app's rate
 // limit), a few at a time. Errors about one contact become sync errors; an error about the call
 // itself (network, rate limit, credentials) fails the item. Each contact's outcome is recorded as
-// it comes (outcomes.ts), so a redelivery updates only the contacts not done yet.
-import type { IcContactPatch } from '../../connectors/index.ts';
+// it comes (outcomes.ts), so a redelivery updates only the contacts not done yet. Each contact as
+// Intercom answered its write goes into the identity index, so the next diff compares with what
+// Intercom holds now.
+import { CallWithdrawnError, type IcContact, type IcContactPatch } from '../../connectors/index.ts';
 import { type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { WorkspaceFacts } from '../domain/index.ts';
+import { indexWritten } from '../matching/index.ts';
 import { icErrorCause } from './error-causes.ts';
 import { settleLimited } from './pool.ts';
 import { partKey } from './keys.ts';
-import { ItemOutcomes, type Outcome } from './outcomes.ts';
+import { ItemOutcomes } from './outcomes.ts';
 
 type Body = BodyOf<typeof WriteIntercom>;
 type Update = Body['updates'][number];
@@ -75,16 +79,21 @@ function failed(body: Body, u: Update, err: Record<string, unknown>, ctx: Handle
   );
 }
 
-export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concurrency: number): Promise<void> {
+export async function handleWriteIntercom(body: Body, ctx: HandlerContext, facts: WorkspaceFacts, concurrency: number): Promise<void> {
   const ic = ctx.deps.intercom(ctx.ws);
   const outcomes = await ItemOutcomes.load(ctx, 'intercom', body);
   const todo = body.updates.filter((u) => !outcomes.get(u.id));
   if (todo.length) await outcomes.sending(todo.map((u) => u.id));
+  // A bulk run's update goes only while the run is on, asked right before it is sent: one that
+  // waited for the rate limit past a stop is withdrawn, sending nothing.
+  const opts = body.run ? { stillWanted: () => ctx.runActive() } : {};
+  const answered: IcContact[] = [];
   const settled = await settleLimited(todo, concurrency, async (u) => {
     try {
-      await ic.updateContact(u.id, u.patch as IcContactPatch);
+      answered.push(await ic.updateContact(u.id, u.patch as IcContactPatch, opts));
       outcomes.add(u.id, { ok: true });
     } catch (err) {
+      if (err instanceof CallWithdrawnError) return;
       // Anything not about this contact fails the item: retried when retryable, parked otherwise.
       if (icErrorCause(err) === null) throw err;
       outcomes.add(u.id, { ok: false, error: refusal(err as Error) });
@@ -93,16 +102,20 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
     }
   });
   await outcomes.flush();
+  await indexWritten(ctx, facts, answered, body.settingsRevision);
   for (const o of settled) if (o.status === 'rejected') throw o.reason;
   const key = partKey(body, ctx.cls);
   let updated = 0;
+  let failures = 0;
   const sends: Promise<unknown>[] = [];
   for (const u of body.updates) {
-    const o = outcomes.get(u.id) as Outcome;
+    const o = outcomes.get(u.id);
+    if (!o) continue; // withdrawn: the run stopped before it went
     if (o.ok) {
       updated += 1;
       sends.push(...succeeded(body, u, ctx, key));
     } else {
+      failures += 1;
       // A 404 means the link or index entry is stale: the sync error is all that follows.
       sends.push(failed(body, u, o.error, ctx, key));
     }
@@ -117,7 +130,7 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, concu
       system: 'intercom',
       part: body.part,
       updated,
-      failed: body.updates.length - updated,
+      failed: failures,
     },
     { msgId: `icwritten:${key}` },
   );

@@ -3,7 +3,8 @@
 // bulk run. A call Salesforce refuses whole for one field goes again without it, that field's
 // mapping reported once as a sync error. What each call did is recorded per record as soon as it
 // answers (outcomes.ts): a redelivery, after a kill or after another call the item rode in failed,
-// sends only the records no call has taken yet.
+// sends only the records no call has taken yet. A bulk run's updates go only while the run is
+// on, asked right before each call: a stop withdraws those still waiting.
 import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
@@ -17,14 +18,19 @@ import {
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WriteBatcher } from './batcher.ts';
-import { summariseSfFailure } from './error-causes.ts';
+import { signalsSchemaChange, summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
 import { ItemOutcomes, type Outcome } from './outcomes.ts';
 import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
 
 type Body = BodyOf<typeof WriteSalesforce>;
 type Update = Body['updates'][number];
-export type SfBatcher = WriteBatcher<SfRecordUpdate, WriteResult, HandlerContext>;
+/** An item riding in a call: its handler context and the records it brought. */
+export interface Rider {
+  ctx: HandlerContext;
+  ids: ReadonlySet<string>;
+}
+export type SfBatcher = WriteBatcher<SfRecordUpdate, WriteResult, Rider>;
 
 const DIRECTION = 'intercom_to_salesforce' as const;
 
@@ -36,11 +42,32 @@ export class SalesforceLimitError extends RetryableError {
   }
 }
 
-/** One logical update: a call under one token of the class, again without a refused field. */
-function write(sf: SalesforceClient, ctx: HandlerContext, cls: WorkClass, updates: SfRecordUpdate[]): Promise<WriteResult[]> {
+/** A record left out of a call because its bulk run had ended: nothing of it was sent. */
+type Withdrawn = SfRecordResult & { withdrawn: true };
+const isWithdrawn = (r: SfRecordResult): r is Withdrawn => (r as Partial<Withdrawn>).withdrawn === true;
+
+/** Sends what is still wanted, asked right before the call goes: the updates of an item whose
+ * run has ended meanwhile (stopped while the call waited to fill or for tokens) are withdrawn. */
+async function sendWanted(sf: SalesforceClient, owner: (id: string) => HandlerContext | undefined, updates: SfRecordUpdate[]) {
+  const items = [...new Set(updates.map((u) => owner(u.id)))].filter((c): c is HandlerContext => !!c?.run);
+  const ended = new Set<HandlerContext>();
+  await Promise.all(items.map(async (c) => (await c.runActive()) || ended.add(c)));
+  if (ended.size === 0) return sf.update(updates);
+  const live = updates.filter((u) => !ended.has(owner(u.id) as HandlerContext));
+  const answered = live.length ? await sf.update(live) : [];
+  const byId = new Map(live.map((u, i) => [u.id, answered[i]]));
+  return updates.map((u): SfRecordResult => byId.get(u.id) ?? ({ id: u.id, success: false, errors: [], withdrawn: true } as Withdrawn));
+}
+
+/** One logical update: a call under one token of the class, again without a refused field. The
+ * riders say which item each record came from, for calls that carry several items' updates. */
+function write(sf: SalesforceClient, cls: WorkClass, updates: SfRecordUpdate[], riders: readonly Rider[]): Promise<WriteResult[]> {
+  const ctx = riders[0].ctx;
+  const byId = new Map<string, HandlerContext>();
+  for (const r of riders) for (const id of r.ids) byId.set(id, r.ctx);
   return updateWithoutRefused(
     updates,
-    (u) => ctx.withTokens(cls, 1, () => sf.update(u)),
+    (u) => ctx.withTokens(cls, 1, () => sendWanted(sf, (id) => byId.get(id), u)),
     refusedFor(sf),
     (r) => reportRefused(ctx, r),
   );
@@ -69,13 +96,15 @@ function asResult(id: string, o: Outcome | undefined): WriteResult {
  * throws the first call's failure once every call has settled. */
 async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null, outcomes: ItemOutcomes): Promise<void> {
   const sf = ctx.deps.salesforce(ctx.ws);
+  const rider: Rider = { ctx, ids: new Set(updates.map((u) => u.id)) };
   const parts = batcher
-    ? batcher.submitParts(updates, { context: ctx, heartbeat: () => ctx.working() })
-    : [{ updates, promise: write(sf, ctx, ctx.cls, updates) }];
+    ? batcher.submitParts(updates, { context: rider, heartbeat: () => ctx.working() })
+    : [{ updates, promise: write(sf, ctx.cls, updates, [rider]) }];
   const settled = await Promise.allSettled(
     parts.map(async (p) => {
       const results = await p.promise;
-      p.updates.forEach((u, i) => outcomes.add(u.id, asOutcome(results[i])));
+      // A withdrawn record is not recorded: nothing of it was sent.
+      p.updates.forEach((u, i) => (results[i] && isWithdrawn(results[i]) ? undefined : outcomes.add(u.id, asOutcome(results[i]))));
       await outcomes.flush();
     }),
   );
@@ -85,7 +114,13 @@ async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: S
 
 /** What a batcher sends: calls under leases of the class, taken by the first item. */
 export function sendBatched(sf: SalesforceClient, cls: WorkClass) {
-  return (updates: SfRecordUpdate[], members: { context: HandlerContext }[]) => write(sf, members[0].context, cls, updates);
+  return (updates: SfRecordUpdate[], members: { context: Rider }[]) =>
+    write(
+      sf,
+      cls,
+      updates,
+      members.map((m) => m.context),
+    );
 }
 
 function succeeded(body: Body, u: Update, dropped: readonly string[], ctx: HandlerContext, key: string): Promise<unknown>[] {
@@ -145,22 +180,24 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
   const todo = body.updates.filter((u) => !outcomes.get(u.id));
   if (todo.length) {
     await outcomes.sending(todo.map((u) => u.id));
-    await update(
-      ctx,
-      todo.map((u) => ({ type: u.object, id: u.id, fields: u.fields })),
-      batcher,
-      outcomes,
-    );
+    const updates = todo.map((u) => ({ type: u.object, id: u.id, fields: u.fields }));
+    await update(ctx, updates, batcher, outcomes);
   }
   const key = partKey(body, ctx.cls);
   let updated = 0;
+  let failures = 0;
   const sends: Promise<unknown>[] = [];
   for (const u of body.updates) {
-    const r = asResult(u.id, outcomes.get(u.id));
+    const o = outcomes.get(u.id);
+    if (!o) continue; // withdrawn: its run ended before the call went
+    const r = asResult(u.id, o);
+    if (!r.success) failures += 1;
     if (r.success) {
       updated += 1;
       sends.push(...succeeded(body, u, r.dropped, ctx, key));
     } else if (r.errors.length > 0 || r.dropped.length === 0) {
+      // The mapping's describe may be stale: the next batch reads it again.
+      if (signalsSchemaChange(r.errors)) refusedFor(ctx.deps.salesforce(ctx.ws)).schemaChanged();
       sends.push(failed(body, u, r, ctx, key));
     }
     // Otherwise its only change was a refused field: the field's sync error stands for it.
@@ -175,7 +212,7 @@ export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, bat
       system: 'salesforce',
       part: body.part,
       updated,
-      failed: body.updates.length - updated,
+      failed: failures,
     },
     { msgId: `sfwritten:${key}` },
   );

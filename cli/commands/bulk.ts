@@ -1,6 +1,6 @@
 // `peoplesync bulk start [--dry-run] [--detach] | stop | status [--watch] | history`: the manual
 // bulk sync from the command line, with a live progress bar on a terminal and --json for scripts.
-// Exit codes: 0 completed or ok, 1 failed, stopped or refused, 2 usage, 3 unavailable.
+// A run that stopped or failed exits 1 (cli/exit-codes.ts has the table).
 import type { NatsConnection, Subscription } from 'nats';
 import {
   BulkFinished,
@@ -15,10 +15,9 @@ import {
   eventFilter,
   subject,
 } from '../../protocol/index.ts';
-import { EXIT, UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { EXIT, configFrom, intOption, workspaceFrom, type Common } from '../args.ts';
 import { type ControlClient, controlClient } from '../control-client.ts';
 import { exitCodeOf, historyTable, progressLine, summary } from './bulk-view.ts';
-import type { Command } from './types.ts';
 
 const ACTIVE = new Set(['running', 'paused']);
 const isActive = (r: Run | null) => !!r && ACTIVE.has(r.status);
@@ -121,42 +120,20 @@ async function follow(c: ControlClient, cfg: { prefix: string }, ws: string, run
   }
 }
 
-export const bulkCommand: Command = {
-  name: 'bulk',
-  summary: 'Manual bulk sync: start [--dry-run] [--detach] | stop | status [--watch] | history [--limit N]',
-  async run(argv) {
-    const { values, positionals } = parse(
-      argv,
-      {
-        'dry-run': { type: 'boolean', default: false },
-        detach: { type: 'boolean', default: false },
-        watch: { type: 'boolean', default: false },
-        limit: { type: 'string', default: '20' },
-        by: { type: 'string' },
-      },
-      true,
-    );
-    const [verb, ...extra] = positionals;
-    if (!verb || !['start', 'stop', 'status', 'history'].includes(verb)) throw new UsageError('say start, stop, status or history');
-    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new UsageError(`--limit must be a whole number from 1 to 500, got "${values.limit}"`);
+type BulkOptions = Common & { dryRun?: boolean; detach?: boolean; watch?: boolean; limit?: string; by?: string };
+
+export function runBulk(verb: 'start' | 'stop' | 'status' | 'history') {
+  return async (values: BulkOptions): Promise<number> => {
+    const limit = verb === 'history' ? intOption('limit', values.limit, 1, 500) : 0;
     const cfg = configFrom(values);
     const ws = workspaceFrom(cfg, values.ws);
     const json = values.json === true;
-    const by = typeof values.by === 'string' ? values.by : (process.env.USER ?? 'cli');
-    let c: ControlClient;
-    try {
-      c = await controlClient(cfg, ws);
-    } catch (err) {
-      process.stderr.write(`peoplesync bulk: cannot reach NATS at ${cfg.nats.servers.join(', ')}: ${(err as Error).message}\n`);
-      return EXIT.unavailable;
-    }
+    const by = values.by ?? process.env.USER ?? 'cli';
+    const c = await controlClient(cfg, ws);
     try {
       switch (verb) {
         case 'start': {
-          const { run } = await c.request(BulkStart, { startedBy: by, dryRun: values['dry-run'] === true });
+          const { run } = await c.request(BulkStart, { startedBy: by, dryRun: values.dryRun === true });
           if (values.detach) {
             printRun(run, json);
             return EXIT.ok;
@@ -184,5 +161,5 @@ export const bulkCommand: Command = {
     } finally {
       await c.close();
     }
-  },
-};
+  };
+}

@@ -2,12 +2,7 @@
 // `password` reads the password from stdin (never from the command line, where `ps` would show it)
 // and prints its scrypt hash; `token` makes a new API token and prints it with its hash.
 import { hashPassword, hashToken, newToken } from '../../actors/gateway/index.ts';
-import { EXIT, UsageError, parse } from '../args.ts';
-import type { Command } from './types.ts';
-
-const USAGE =
-  'usage: peoplesync credentials password  (the password on stdin: prints its passwordHash)\n' +
-  '       peoplesync credentials token     (prints a new API token and its tokenHash)';
+import { EXIT, UsageError, type Common } from '../args.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -17,14 +12,8 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-export const credentialsCommand: Command = {
-  name: 'credentials',
-  usage: USAGE,
-  summary: 'Make an operator password hash (password on stdin) or a new API token with its hash',
-  async run(argv) {
-    const { values, positionals } = parse(argv, {}, true);
-    const [verb, ...extra] = positionals;
-    if ((verb !== 'password' && verb !== 'token') || extra.length) throw new UsageError(USAGE);
+export function runCredentials(verb: 'password' | 'token') {
+  return async (values: Common): Promise<number> => {
     if (verb === 'password') {
       const password = await readStdin();
       if (password.length < 12) throw new UsageError('the password on stdin must have at least 12 characters');
@@ -40,5 +29,5 @@ export const credentialsCommand: Command = {
         : `token      ${token}\ntokenHash  ${tokenHash}\n(the token is shown once: keep it; the config holds only its hash)`) + '\n',
     );
     return EXIT.ok;
-  },
-};
+  };
+}

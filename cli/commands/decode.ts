@@ -1,10 +1,35 @@
-// `peoplesync decode`: listed and helped here; cli/bin.mjs runs it without the TypeScript loader,
-// and both run the one plain-JavaScript implementation in cli/decode.mjs.
-import { decodeStdin } from '../decode.mjs';
-import type { Command } from './types.ts';
+// `peoplesync decode`: a message body on stdin to pretty JSON on stdout. `nats sub ... --translate`
+// runs it once per message, so it loads msgpack and nothing more. `nats --translate` passes the
+// body only, not its headers, so the encoding is told from the body itself: JSON bodies are
+// objects (`{`), everything else is msgpack, the rule control requests follow too
+// (runtime/control.ts).
+import { Decoder } from '@msgpack/msgpack';
 
-export const decodeCommand: Command = {
-  name: 'decode',
-  summary: 'Turn a msgpack (or JSON) message body on stdin into JSON (for nats --translate)',
-  run: () => decodeStdin(),
-};
+const JSON_OPEN = 0x7b;
+
+/** A message body as pretty JSON ('' for an empty body). */
+export function decodeToJson(data: Uint8Array): string {
+  if (data.length === 0) return '';
+  if (data[0] === JSON_OPEN) {
+    const text = Buffer.from(data).toString('utf8');
+    try {
+      return JSON.stringify(JSON.parse(text), null, 2);
+    } catch (err) {
+      throw new Error(`not valid JSON (${data.length} bytes): ${(err as Error).message}`);
+    }
+  }
+  try {
+    return JSON.stringify(new Decoder({ useBigInt64: false }).decode(data), null, 2);
+  } catch (err) {
+    const start = Buffer.from(data.subarray(0, 8)).toString('hex');
+    throw new Error(`not msgpack or JSON (${data.length} bytes, starting ${start}): ${(err as Error).message}`);
+  }
+}
+
+/** Reads stdin to its end and writes the JSON; a body that is neither fails the command. */
+export async function runDecode(): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  process.stdout.write(decodeToJson(Buffer.concat(chunks)) + '\n');
+  return 0;
+}

@@ -3,12 +3,8 @@
 // sequence), filtered by reason, stage, type or run; a replay goes in batches the endpoint takes.
 import { DLQ_LIST_MAX, DLQ_REPLAY_MAX, DlqFilterSchema, type DlqFilter, DlqList, DlqReplay } from '../../protocol/index.ts';
 import type { DeadLetter } from '../../runtime/index.ts';
-import { UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { UsageError, configFrom, intOption, workspaceFrom, type Common } from '../args.ts';
 import { type ControlClient, controlClient } from '../control-client.ts';
-import type { Command } from './types.ts';
-
-const FILTERS = '[--reason R] [--stage S] [--type T] [--run ID]';
-const USAGE = `usage: peoplesync dlq list [--limit N] [--after SEQ] [--all] ${FILTERS} | replay SEQ... | replay --all ${FILTERS}`;
 
 export function formatLetters(letters: DeadLetter[]): string {
   if (letters.length === 0) return 'No dead letters.';
@@ -24,17 +20,11 @@ export function formatLetters(letters: DeadLetter[]): string {
 }
 
 export function parseSeqs(args: string[]): number[] {
-  if (args.length === 0) throw new UsageError(`dlq replay needs sequence numbers (or --all with filters); ${USAGE}`);
+  if (args.length === 0) throw new UsageError('dlq replay needs sequence numbers, or --all with filters');
   return args.map((a) => {
     if (!/^\d+$/.test(a)) throw new UsageError(`sequence numbers are whole numbers, got "${a}"`);
     return Number(a);
   });
-}
-
-function wholeNumber(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number, got "${v}"`);
-  return Number(v);
 }
 
 /** The filter options as the endpoint takes them; a bad value is refused with what it should be. */
@@ -71,29 +61,12 @@ async function replayAll(client: ControlClient, seqs: number[], progress: (s: st
   return total;
 }
 
-export const dlqCommand: Command = {
-  usage: USAGE,
-  name: 'dlq',
-  summary: `Dead letters: list [--limit N] [--after SEQ] [--all] ${FILTERS}, replay SEQ... | --all (after fixing their cause)`,
-  async run(argv) {
-    const { values, positionals } = parse(
-      argv,
-      {
-        limit: { type: 'string' },
-        after: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        reason: { type: 'string' },
-        stage: { type: 'string' },
-        type: { type: 'string' },
-        run: { type: 'string' },
-      },
-      true,
-    );
-    const [sub, ...args] = positionals;
-    if (sub !== 'list' && sub !== 'replay') throw new UsageError(sub ? `unknown dlq subcommand "${sub}"; ${USAGE}` : USAGE);
-    if (sub === 'list' && args.length) throw new UsageError(`dlq list takes no arguments, got ${args.join(' ')}`);
-    const limit = wholeNumber('--limit', values.limit);
-    const after = wholeNumber('--after', values.after);
+type DlqOptions = Common & { limit?: string; after?: string; all?: boolean; reason?: string; stage?: string; type?: string; run?: string };
+
+export function runDlq(sub: 'list' | 'replay') {
+  return async (values: DlqOptions, args: string[]): Promise<number> => {
+    const limit = values.limit === undefined ? undefined : intOption('limit', values.limit, 1, DLQ_LIST_MAX);
+    const after = values.after === undefined ? undefined : intOption('after', values.after, 0);
     const filter = parseFilter(values);
     if (sub === 'replay' && values.all && args.length) throw new UsageError('dlq replay takes sequence numbers or --all, not both');
     const seqs = sub === 'replay' && !values.all ? parseSeqs(args) : [];
@@ -134,5 +107,5 @@ export const dlqCommand: Command = {
     } finally {
       await client.close();
     }
-  },
-};
+  };
+}

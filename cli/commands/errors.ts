@@ -1,6 +1,7 @@
 // `peoplesync errors list|show|count|retry`: the sync errors of a workspace, for the people who
 // own the data. Formatting is pure and exported for tests.
 import {
+  ControlError,
   ErrorCauseSchema,
   ErrorsCount,
   ErrorsList,
@@ -9,9 +10,8 @@ import {
   type SyncError,
   SyncTypeSchema,
 } from '../../protocol/index.ts';
-import { UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { UsageError, configFrom, intOption, workspaceFrom, type Common } from '../args.ts';
 import { controlClient } from '../control-client.ts';
-import type { Command } from './types.ts';
 
 const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -74,46 +74,82 @@ export function formatCounts(byCause: Record<string, number>, total: number): st
   return [...rows.map(([k, n]) => `${k.padEnd(width)}  ${n}`), `${'total'.padEnd(width)}  ${total}`].join('\n');
 }
 
-const USAGE =
-  'usage: peoplesync errors list [--all] [--cause C] [--type T] [--since 7d] [--limit N] [--offset N] | show ID | count | retry ID... | retry --cause C';
+type Sub = 'list' | 'show' | 'count' | 'retry';
 
-export const errorsCommand: Command = {
-  usage: USAGE,
-  name: 'errors',
-  summary: 'Sync errors: list [--all --cause --type --since --limit], show ID, count, retry ID... | --cause C',
-  async run(argv) {
-    const { values, positionals } = parse(
-      argv,
-      {
-        all: { type: 'boolean', default: false },
-        cause: { type: 'string' },
-        type: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        offset: { type: 'string' },
-      },
-      true,
-    );
-    const [sub, ...args] = positionals;
-    if (!sub) throw new UsageError(USAGE);
+/** What became of one retried error: gone (synced), failed again, or not known yet. */
+export interface RetryOutcome {
+  id: string;
+  outcome: 'resolved' | 'failed' | 'pending';
+  cause?: string;
+  message?: string;
+}
+
+/** Polls each error until it is gone (the retry synced it) or seen again after `since` (it failed
+ * again), or the deadline passes. */
+export async function waitForRetries(c: Client, errors: SyncError[], since: number, timeoutMs: number): Promise<RetryOutcome[]> {
+  const deadline = Date.now() + timeoutMs;
+  const open = new Map(errors.map((e) => [e.id, e]));
+  const out: RetryOutcome[] = [];
+  while (open.size > 0 && Date.now() < deadline) {
+    for (const id of [...open.keys()]) {
+      try {
+        const { error } = await c.request(ErrorsShow, { id });
+        if (error.lastAt > since) {
+          out.push({ id, outcome: 'failed', cause: error.cause, message: error.message });
+          open.delete(id);
+        }
+      } catch (err) {
+        if (!(err instanceof ControlError) || err.code !== 'not_found') throw err;
+        out.push({ id, outcome: 'resolved' });
+        open.delete(id);
+      }
+    }
+    if (open.size > 0) await new Promise((r) => setTimeout(r, 250));
+  }
+  return [...out, ...[...open.keys()].map((id) => ({ id, outcome: 'pending' as const }))];
+}
+
+export function formatRetries(outcomes: RetryOutcome[], timeoutS: number): string {
+  if (outcomes.length === 0) return 'No sync errors to retry.';
+  return outcomes
+    .map((o) =>
+      o.outcome === 'resolved'
+        ? `${o.id}  resolved: synced on retry`
+        : o.outcome === 'failed'
+          ? `${o.id}  failed again (${o.cause}): ${o.message}`
+          : `${o.id}  no outcome within ${timeoutS} s (the retry is still queued or running)`,
+    )
+    .join('\n');
+}
+
+export function runErrors(sub: Sub) {
+  return async (values: Common & Values, args: string[]): Promise<number> => {
     const cause = values.cause === undefined ? undefined : oneOf('--cause', values.cause, ErrorCauseSchema.options);
-    const cfg = configFrom(values);
-    const ws = workspaceFrom(cfg, values.ws);
     const request = buildRequest(sub, args, { ...values, cause });
-    const client = await controlClient(cfg, ws);
+    const cfg = configFrom(values);
+    const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
     try {
       const out = await request(client);
       process.stdout.write((values.json ? JSON.stringify(out.json, null, 2) : out.text) + '\n');
-      return 0;
+      return out.failed ? 1 : 0;
     } finally {
       await client.close();
     }
-  },
-};
+  };
+}
 
 type Client = Awaited<ReturnType<typeof controlClient>>;
-type Values = { all?: boolean; cause?: string; type?: string; since?: string; limit?: string; offset?: string };
-type Request = (c: Client) => Promise<{ json: unknown; text: string }>;
+type Values = {
+  all?: boolean;
+  cause?: string;
+  type?: string;
+  since?: string;
+  limit?: string;
+  offset?: string;
+  wait?: boolean;
+  timeout?: string;
+};
+type Request = (c: Client) => Promise<{ json: unknown; text: string; failed?: boolean }>;
 
 function count(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -122,11 +158,10 @@ function count(name: string, v: string | undefined): number | undefined {
 }
 
 /** Checks the arguments before connecting, so a typo never waits for NATS. */
-function buildRequest(sub: string, args: string[], v: Values): Request {
+function buildRequest(sub: Sub, args: string[], v: Values): Request {
   const cause = v.cause as SyncError['cause'] | undefined;
   switch (sub) {
     case 'list': {
-      if (args.length) throw new UsageError(`errors list takes no arguments, got ${args.join(' ')}`);
       const q = {
         direction: v.all ? ('all' as const) : ('intercom_to_salesforce' as const),
         cause,
@@ -141,25 +176,44 @@ function buildRequest(sub: string, args: string[], v: Values): Request {
       };
     }
     case 'show': {
-      if (args.length !== 1) throw new UsageError('errors show takes one error id');
       return async (c) => {
         const r = await c.request(ErrorsShow, { id: args[0] });
         return { json: r.error, text: formatError(r.error) };
       };
     }
     case 'count':
-      if (args.length) throw new UsageError(`errors count takes no arguments, got ${args.join(' ')}`);
       return async (c) => {
         const r = await c.request(ErrorsCount, {});
         return { json: r, text: formatCounts(r.byCause, r.total) };
       };
-    case 'retry':
-      if (args.length === 0 && !cause) throw new UsageError('errors retry needs error ids or --cause CAUSE');
-      return async (c) => {
-        const r = await c.request(ErrorsRetry, { ids: args, cause, by: process.env.USER ?? 'cli' });
-        return { json: r, text: `Queued ${r.queued} ${r.queued === 1 ? 'retry' : 'retries'} (class retry).` };
-      };
     default:
-      throw new UsageError(`unknown errors subcommand "${sub}"; ${USAGE}`);
+      if (args.length === 0 && !cause) throw new UsageError('errors retry needs error ids or --cause CAUSE');
+      return retryRequest(args, cause, v);
   }
+}
+
+/** `errors retry`: queue, then (unless --no-wait) wait for each error's outcome and print it. */
+function retryRequest(ids: string[], cause: SyncError['cause'] | undefined, v: Values): Request {
+  const timeoutS = intOption('timeout', v.timeout ?? '60', 1, 3_600);
+  return async (c) => {
+    // The errors a retry by cause will take, listed first so that their outcomes can be told.
+    const targets = v.wait === false ? [] : await retryTargets(c, ids, cause);
+    const since = Date.now();
+    const r = await c.request(ErrorsRetry, { ids, cause, by: process.env.USER ?? 'cli' });
+    const queued = `Queued ${r.queued} ${r.queued === 1 ? 'retry' : 'retries'} (class retry).`;
+    if (v.wait === false) return { json: r, text: queued };
+    const outcomes = await waitForRetries(c, targets, since, timeoutS * 1_000);
+    return {
+      json: { ...r, outcomes },
+      text: `${queued}\n${formatRetries(outcomes, timeoutS)}`,
+      failed: outcomes.some((o) => o.outcome !== 'resolved'),
+    };
+  };
+}
+
+async function retryTargets(c: Client, ids: string[], cause: SyncError['cause'] | undefined): Promise<SyncError[]> {
+  const byId = await Promise.all(ids.map(async (id) => (await c.request(ErrorsShow, { id })).error));
+  if (!cause) return byId;
+  const { errors } = await c.request(ErrorsList, { direction: 'all', cause, limit: 500 });
+  return [...byId, ...errors.filter((e) => !ids.includes(e.id))];
 }

@@ -1,12 +1,9 @@
 // `peoplesync history <email | Salesforce Id | Intercom id> [--limit N]`: the changes synced for
 // one person, newest first, from the writer's audit events. Formatting is pure and exported.
 import { type HistoryEntry, PersonHistory, type ReplyOf } from '../../protocol/index.ts';
-import { EXIT, UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { EXIT, configFrom, intOption, workspaceFrom, type Common } from '../args.ts';
 import { controlClient } from '../control-client.ts';
 import { personKey } from './resync.ts';
-import type { Command } from './types.ts';
-
-const USAGE = 'usage: peoplesync history <email | Salesforce Lead/Contact Id | Intercom contact id> [--limit N] [--ws W] [--json]';
 
 const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 const dir = (d: HistoryEntry['direction']) => (d === 'intercom_to_salesforce' ? 'ic->sf' : 'sf->ic');
@@ -27,25 +24,16 @@ export function formatHistory(h: ReplyOf<typeof PersonHistory>): string {
     .join('\n');
 }
 
-export const historyCommand: Command = {
-  name: 'history',
-  usage: USAGE,
-  summary: 'Changes synced for one person, newest first: peoplesync history <email | Salesforce Id | Intercom id>',
-  async run(argv) {
-    const { values, positionals } = parse(argv, { limit: { type: 'string', default: '100' } }, true);
-    if (positionals.length !== 1) throw new UsageError(USAGE);
-    const key = personKey(positionals[0]);
-    const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${values.limit}"`);
-    const cfg = configFrom(values);
-    const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
-    try {
-      const h = await client.request(PersonHistory, { key, limit });
-      process.stdout.write((values.json ? JSON.stringify(h, null, 2) : formatHistory(h)) + '\n');
-      return EXIT.ok;
-    } finally {
-      await client.close();
-    }
-  },
-};
+export async function runHistory(values: Common & { limit?: string }, [person]: string[]): Promise<number> {
+  const key = personKey(person);
+  const limit = intOption('limit', values.limit, 1, 1000);
+  const cfg = configFrom(values);
+  const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
+  try {
+    const h = await client.request(PersonHistory, { key, limit });
+    process.stdout.write((values.json ? JSON.stringify(h, null, 2) : formatHistory(h)) + '\n');
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}

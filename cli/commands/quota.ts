@@ -1,9 +1,8 @@
 // `peoplesync quota [--ws W] [--json]`: the Salesforce API usage indicator of a workspace, as its
 // quota leader sees it.
 import { QuotaUsageShow, type Tier, type UsageIndicator } from '../../protocol/index.ts';
-import { configFrom, parse, workspaceFrom } from '../args.ts';
+import { configFrom, workspaceFrom, type Common } from '../args.ts';
 import { controlClient } from '../control-client.ts';
-import type { Command } from './types.ts';
 
 const TIER_TEXT: Record<Tier, string> = {
   normal: 'normal (everything syncs)',
@@ -39,20 +38,14 @@ export function formatUsage(i: UsageIndicator): string {
   return lines.join('\n');
 }
 
-export const quotaCommand: Command = {
-  name: 'quota',
-  summary: 'Show the Salesforce API usage indicator of a workspace (--ws, --json)',
-  async run(argv) {
-    const { values } = parse(argv, {});
-    const cfg = configFrom(values);
-    const ws = workspaceFrom(cfg, values.ws);
-    const client = await controlClient(cfg, ws);
-    try {
-      const ind = await client.request(QuotaUsageShow, {});
-      process.stdout.write((values.json ? JSON.stringify(ind, null, 2) : formatUsage(ind)) + '\n');
-      return 0;
-    } finally {
-      await client.close();
-    }
-  },
-};
+export async function runQuota(values: Common): Promise<number> {
+  const cfg = configFrom(values);
+  const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
+  try {
+    const ind = await client.request(QuotaUsageShow, {});
+    process.stdout.write((values.json ? JSON.stringify(ind, null, 2) : formatUsage(ind)) + '\n');
+    return 0;
+  } finally {
+    await client.close();
+  }
+}

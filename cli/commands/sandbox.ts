@@ -13,29 +13,23 @@ import {
   startSandboxes,
   startSmtpSink,
 } from '../../sandbox/index.ts';
-import { EXIT, UsageError, parse } from '../args.ts';
-import type { Command } from './types.ts';
+import { EXIT, UsageError, intOption, type Common } from '../args.ts';
 import { waitForSignal } from './worker.ts';
 
 export const SANDBOX_CLIENT = { clientId: 'ps-client', clientSecret: 'ps-secret' } as const;
 
-export function intOption(name: string, value: string | boolean | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(value)}"`);
-  }
-  return n;
+/** The data and port options the sandbox and demo commands share (cli/program.ts). */
+export interface DataOptions {
+  people?: string;
+  seed?: string;
+  schema?: string;
+  data?: string[];
+  dump?: string;
+  icRateLimit?: string;
+  sfPort?: string;
+  icPort?: string;
+  smtpPort?: string;
 }
-
-/** The data options the sandbox and demo commands share. */
-export const DATA_OPTIONS = {
-  people: { type: 'string' },
-  seed: { type: 'string', default: '7' },
-  schema: { type: 'string' },
-  data: { type: 'string', multiple: true },
-  dump: { type: 'string' },
-  'ic-rate-limit': { type: 'string', default: String(HIGH_RATE_LIMIT.limit) },
-} as const;
 
 export interface DataChoice {
   people: number;
@@ -44,27 +38,26 @@ export interface DataChoice {
   data: string[];
   dump?: string;
   icRateLimit: number;
+  sfPort: number;
+  icPort: number;
+  smtpPort: number;
 }
 
-/** Reads the shared data options: generated people (--people, default 10,000) or --data files. */
-export async function dataChoice(values: {
-  people?: string;
-  seed?: string;
-  schema?: string;
-  data?: string[];
-  dump?: string;
-  'ic-rate-limit'?: string;
-}): Promise<DataChoice> {
+/** Reads the shared options: generated people (--people, default 10,000) or --data files. */
+export async function dataChoice(values: DataOptions): Promise<DataChoice> {
   const data = values.data ?? [];
   if (data.length && values.people !== undefined)
     throw new UsageError('give --people (generated people) or --data (people files), not both');
   return {
     people: data.length ? 0 : intOption('people', values.people ?? '10000', 0, 10_000_000),
-    seed: intOption('seed', values.seed, 0),
+    seed: intOption('seed', values.seed ?? '7', 0),
     schema: values.schema ? await readSchemaFile(values.schema) : undefined,
     data,
     dump: values.dump,
-    icRateLimit: intOption('ic-rate-limit', values['ic-rate-limit'], 1),
+    icRateLimit: intOption('ic-rate-limit', values.icRateLimit ?? String(HIGH_RATE_LIMIT.limit), 1),
+    sfPort: intOption('sf-port', values.sfPort ?? '0', 0, 65_535),
+    icPort: intOption('ic-port', values.icPort ?? '0', 0, 65_535),
+    smtpPort: intOption('smtp-port', values.smtpPort ?? '0', 0, 65_535),
   };
 }
 
@@ -76,23 +69,17 @@ export interface LocalServices {
   close(): Promise<void>;
 }
 
-export async function startLocalServices(
-  o: DataChoice & {
-    sfPort?: number;
-    icPort?: number;
-    smtpPort?: number;
-  },
-): Promise<LocalServices> {
+export async function startLocalServices(o: DataChoice): Promise<LocalServices> {
   const sandboxes = await startSandboxes({
     generator: { seed: o.seed, people: o.people },
     schema: o.schema,
     data: o.data,
-    salesforce: { port: o.sfPort ?? 0, ...SANDBOX_CLIENT },
+    salesforce: { port: o.sfPort, ...SANDBOX_CLIENT },
     // Intercom's limit stays on, its headers on every answer; high, so that a large demo does not
     // spend minutes waiting for windows.
-    intercom: { port: o.icPort ?? 0, rateLimit: { limit: o.icRateLimit, windowMs: HIGH_RATE_LIMIT.windowMs } },
+    intercom: { port: o.icPort, rateLimit: { limit: o.icRateLimit, windowMs: HIGH_RATE_LIMIT.windowMs } },
   });
-  const smtp = await startSmtpSink({ port: o.smtpPort ?? 0 }).catch(async (err: unknown) => {
+  const smtp = await startSmtpSink({ port: o.smtpPort }).catch(async (err: unknown) => {
     await sandboxes.close();
     throw err;
   });
@@ -133,60 +120,44 @@ export function sandboxWorkspace(id: string, s: Sandboxes) {
   };
 }
 
-export const sandboxCommand: Command = {
-  name: 'sandbox',
-  summary:
-    'Run the Salesforce and Intercom sandboxes and an SMTP sink (--people N --seed S | --data FILE.ndjson; --schema FILE --dump DIR --ic-rate-limit N --sf-port --ic-port --smtp-port)',
-  async run(argv) {
-    const { values } = parse(argv, {
-      ...DATA_OPTIONS,
-      'sf-port': { type: 'string', default: '0' },
-      'ic-port': { type: 'string', default: '0' },
-      'smtp-port': { type: 'string', default: '0' },
-    });
-    const services = await startLocalServices({
-      ...(await dataChoice(values)),
-      sfPort: intOption('sf-port', values['sf-port'], 0, 65_535),
-      icPort: intOption('ic-port', values['ic-port'], 0, 65_535),
-      smtpPort: intOption('smtp-port', values['smtp-port'], 0, 65_535),
-    });
-    const { sandboxes, smtp } = services;
-    const say = (line: string) => process.stdout.write(line + '\n');
-    const counts = sandboxes.salesforce.counts();
-    const info = {
-      salesforce: { url: sandboxes.salesforce.url, ...SANDBOX_CLIENT, leads: counts.Lead, contacts: counts.Contact },
-      intercom: { url: sandboxes.intercom.url, token: sandboxes.intercom.token, contacts: sandboxes.intercom.counts().total },
-      smtp: { host: smtp.host, port: smtp.port },
-      dump: values.dump ?? null,
-      workspace: sandboxWorkspace('demo', sandboxes),
-    };
-    if (values.json) say(JSON.stringify(info, null, 2));
-    else {
-      say(
-        [
-          `Salesforce sandbox  ${info.salesforce.url}  (client credentials ${SANDBOX_CLIENT.clientId} / ${SANDBOX_CLIENT.clientSecret}; ${counts.Lead} Leads, ${counts.Contact} Contacts)`,
-          `Intercom sandbox    ${info.intercom.url}  (token ${info.intercom.token}; ${info.intercom.contacts} contacts)`,
-          `SMTP sink           smtp://${smtp.host}:${smtp.port}`,
-          ...(values.dump ? [`Dump                ${values.dump} on exit, and now on SIGUSR2 (kill -USR2 ${process.pid})`] : []),
-          '',
-          'Workspace entry for a worker config file:',
-          JSON.stringify(info.workspace, null, 2),
-          '',
-          'Ctrl-C stops them.',
-        ].join('\n'),
-      );
-    }
-    const stopDumps = dumpOnSignal(services, say);
-    let seen = 0;
-    const mailTimer = setInterval(() => {
-      for (; seen < smtp.mails.length; seen++) say(`mail to ${smtp.mails[seen].to.join(', ')}: ${smtp.mails[seen].subject}`);
-    }, 1_000);
-    await waitForSignal({ info: (m: string) => process.stderr.write(m + '\n') });
-    clearInterval(mailTimer);
-    stopDumps();
-    const dumped = await services.dump();
-    if (dumped) say(describeDump(dumped));
-    await services.close();
-    return EXIT.ok;
-  },
-};
+export async function runSandbox(values: Common & DataOptions): Promise<number> {
+  const services = await startLocalServices(await dataChoice(values));
+  const { sandboxes, smtp } = services;
+  const say = (line: string) => process.stdout.write(line + '\n');
+  const counts = sandboxes.salesforce.counts();
+  const info = {
+    salesforce: { url: sandboxes.salesforce.url, ...SANDBOX_CLIENT, leads: counts.Lead, contacts: counts.Contact },
+    intercom: { url: sandboxes.intercom.url, token: sandboxes.intercom.token, contacts: sandboxes.intercom.counts().total },
+    smtp: { host: smtp.host, port: smtp.port },
+    dump: values.dump ?? null,
+    workspace: sandboxWorkspace('demo', sandboxes),
+  };
+  if (values.json) say(JSON.stringify(info, null, 2));
+  else {
+    say(
+      [
+        `Salesforce sandbox  ${info.salesforce.url}  (client credentials ${SANDBOX_CLIENT.clientId} / ${SANDBOX_CLIENT.clientSecret}; ${counts.Lead} Leads, ${counts.Contact} Contacts)`,
+        `Intercom sandbox    ${info.intercom.url}  (token ${info.intercom.token}; ${info.intercom.contacts} contacts)`,
+        `SMTP sink           smtp://${smtp.host}:${smtp.port}`,
+        ...(values.dump ? [`Dump                ${values.dump} on exit, and now on SIGUSR2 (kill -USR2 ${process.pid})`] : []),
+        '',
+        'Workspace entry for a worker config file:',
+        JSON.stringify(info.workspace, null, 2),
+        '',
+        'Ctrl-C stops them.',
+      ].join('\n'),
+    );
+  }
+  const stopDumps = dumpOnSignal(services, say);
+  let seen = 0;
+  const mailTimer = setInterval(() => {
+    for (; seen < smtp.mails.length; seen++) say(`mail to ${smtp.mails[seen].to.join(', ')}: ${smtp.mails[seen].subject}`);
+  }, 1_000);
+  await waitForSignal({ info: (m: string) => process.stderr.write(m + '\n') });
+  clearInterval(mailTimer);
+  stopDumps();
+  const dumped = await services.dump();
+  if (dumped) say(describeDump(dumped));
+  await services.close();
+  return EXIT.ok;
+}

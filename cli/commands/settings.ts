@@ -5,12 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { ControlError, QuotaUsageShow, type ReplyOf, SettingsGet, SettingsSave } from '../../protocol/index.ts';
 import type { Messenger } from '../../runtime/index.ts';
-import { EXIT, UsageError, configFrom, parse, workspaceFrom } from '../args.ts';
+import { EXIT, UsageError, configFrom, workspaceFrom, type Common } from '../args.ts';
 import { controlClient } from '../control-client.ts';
-import type { Command } from './types.ts';
 
 const SAVE_TIMEOUT_MS = 30_000;
-const USAGE = 'usage: peoplesync settings get [--ws W] [--json] | settings save FILE|- [--confirm-stop-bulk] [--ws W] [--json]';
 
 async function readInput(file: string): Promise<string> {
   if (file === '-') {
@@ -67,11 +65,24 @@ export async function saveWhenReady(
   return m.request(SettingsSave, ws, { settings, savedBy, confirmStopBulk: o.confirmStopBulk ?? false }, SAVE_TIMEOUT_MS);
 }
 
-/** A refused save, one problem a line. */
-export function formatRefusal(err: ControlError): string {
+/** Where a problem is, mappings named by their id: `mappings.3.sfField` of a mapping whose id is
+ * "email" reads `mapping "email" sfField`. */
+export function problemPlace(path: string, settings: unknown): string {
+  const m = /^mappings\.(\d+)(?:\.(.*))?$/.exec(path);
+  if (!m) return path || '(settings)';
+  const id = ((settings as { mappings?: { id?: unknown }[] } | null)?.mappings?.[Number(m[1])] as { id?: unknown } | undefined)?.id;
+  const name = typeof id === 'string' && id ? `mapping "${id}"` : `mapping #${Number(m[1]) + 1}`;
+  return m[2] ? `${name} ${m[2]}` : name;
+}
+
+/** A refused save, one problem a line, each place said once. */
+export function formatRefusal(err: ControlError, settings?: unknown): string {
   const problems = (err.details as { problems?: { path: string; message: string }[] } | undefined)?.problems;
   if (err.code !== 'invalid_settings' || !Array.isArray(problems)) return `${err.message} (${err.code})`;
-  const lines = problems.map((p) => `  ${p.path || '(settings)'}: ${p.message}`);
+  const lines = problems.map((p) => {
+    const message = p.path && p.message.startsWith(`${p.path}: `) ? p.message.slice(p.path.length + 2) : p.message;
+    return `  ${problemPlace(p.path, settings)}: ${message}`;
+  });
   return [`settings refused, nothing was saved (${problems.length} problem${problems.length === 1 ? '' : 's'}):`, ...lines].join('\n');
 }
 
@@ -79,48 +90,42 @@ function out(line: string): void {
   process.stdout.write(line + '\n');
 }
 
-export const settingsCommand: Command = {
-  usage: USAGE,
-  name: 'settings',
-  summary: 'Show the workspace settings (get) or check and store them (save FILE)',
-  async run(argv) {
-    const { values, positionals } = parse(argv, { 'confirm-stop-bulk': { type: 'boolean', default: false } }, true);
-    const [verb, file, ...extra] = positionals;
-    if (verb !== 'get' && verb !== 'save')
-      throw new UsageError(`expected "get" or "save", got ${verb ? `"${verb}"` : 'nothing'}\n${USAGE}`);
-    if (verb === 'save' && !file) throw new UsageError(`save needs the settings file (or - for stdin)\n${USAGE}`);
-    if (extra.length > 0 || (verb === 'get' && file))
-      throw new UsageError(`unexpected argument(s): ${[...(verb === 'get' ? [file] : []), ...extra].join(' ')}`);
-    const settings = verb === 'save' ? parseSettingsText(await readInput(file), file) : undefined;
-    const cfg = configFrom(values);
-    const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
-    try {
-      if (verb === 'get') {
-        const r = await client.request(SettingsGet, {});
-        if (values.json) out(JSON.stringify(r, null, 2));
-        else if (r.settings === null) process.stderr.write('no settings stored for this workspace yet\n');
-        else {
-          process.stderr.write(`revision ${r.revision}\n`);
-          out(JSON.stringify(r.settings, null, 2));
-        }
-        return r.settings === null && !values.json ? EXIT.failure : EXIT.ok;
-      }
-      const r = await client.request(
-        SettingsSave,
-        { settings, confirmStopBulk: values['confirm-stop-bulk'] === true, savedBy: savedBy() },
-        SAVE_TIMEOUT_MS,
-      );
-      if (values.json) out(JSON.stringify(r, null, 2));
-      else out(`saved settings revision ${r.revision}${r.stoppedRun ? `; stopped bulk run ${r.stoppedRun}` : ''}`);
-      return EXIT.ok;
-    } catch (err) {
-      if (!(err instanceof ControlError) || err.status >= 500) throw err;
-      if (values.json)
-        out(JSON.stringify({ error: { code: err.code, message: err.message, status: err.status, details: err.details } }, null, 2));
-      else process.stderr.write(`peoplesync settings: ${formatRefusal(err)}\n`);
-      return EXIT.failure;
-    } finally {
-      await client.close();
+export async function runSettingsGet(values: Common): Promise<number> {
+  const cfg = configFrom(values);
+  const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
+  try {
+    const r = await client.request(SettingsGet, {});
+    if (values.json) out(JSON.stringify(r, null, 2));
+    else if (r.settings === null) process.stderr.write('no settings stored for this workspace yet\n');
+    else {
+      process.stderr.write(`revision ${r.revision}\n`);
+      out(JSON.stringify(r.settings, null, 2));
     }
-  },
-};
+    return r.settings === null && !values.json ? EXIT.failure : EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+export async function runSettingsSave(values: Common & { confirmStopBulk?: boolean }, [file]: string[]): Promise<number> {
+  const settings = parseSettingsText(await readInput(file), file);
+  const cfg = configFrom(values);
+  const client = await controlClient(cfg, workspaceFrom(cfg, values.ws));
+  try {
+    const r = await client.request(
+      SettingsSave,
+      { settings, confirmStopBulk: values.confirmStopBulk === true, savedBy: savedBy() },
+      SAVE_TIMEOUT_MS,
+    );
+    if (values.json) out(JSON.stringify(r, null, 2));
+    else out(`saved settings revision ${r.revision}${r.stoppedRun ? `; stopped bulk run ${r.stoppedRun}` : ''}`);
+    return EXIT.ok;
+  } catch (err) {
+    // A refusal is listed a problem a line; anything else (503 among it) is an error like any other.
+    if (!(err instanceof ControlError) || err.code !== 'invalid_settings' || values.json) throw err;
+    process.stderr.write(`peoplesync settings save: ${formatRefusal(err, settings)}\n`);
+    return EXIT.failure;
+  } finally {
+    await client.close();
+  }
+}

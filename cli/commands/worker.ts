@@ -1,29 +1,22 @@
 // `peoplesync worker [--actors a,b] [--config file]`: host actors until SIGINT/SIGTERM.
 import { createLogger } from '../../runtime/index.ts';
-import { configFrom, parse } from '../args.ts';
-import { startWorker } from '../worker.ts';
-import type { Command } from './types.ts';
+import { configFrom, type Common } from '../args.ts';
+import { selectActors, startWorker } from '../worker.ts';
 
-export const workerCommand: Command = {
-  name: 'worker',
-  summary: 'Host actors (--actors a,b or all) for the configured workspaces',
-  async run(argv) {
-    const { values } = parse(argv, { actors: { type: 'string', default: 'all' } });
-    const cfg = configFrom(values);
-    const log = createLogger({ level: cfg.logLevel });
-    logStrayRejections(log);
-    const w = await startWorker(cfg, {
-      actors: String(values.actors)
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-      log,
-    });
-    await waitForSignal(log);
-    await w.stop();
-    return 0;
-  },
-};
+export async function runWorker(o: Common & { actors?: string }): Promise<number> {
+  const names = String(o.actors ?? 'all')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  selectActors(names);
+  const cfg = configFrom(o);
+  const log = createLogger({ level: cfg.logLevel });
+  logStrayRejections(log);
+  const w = await startWorker(cfg, { actors: names, log });
+  await waitForSignal(log);
+  await w.stop();
+  return 0;
+}
 
 /**
  * A promise nobody awaits that fails, say a request timer nats.js leaves behind while the server
@@ -33,7 +26,7 @@ export const workerCommand: Command = {
 export function logStrayRejections(log: { error(obj: object, msg: string): void }): void {
   process.on('unhandledRejection', (reason) => {
     log.error(
-      { err: reason instanceof Error ? { name: reason.name, message: reason.message, stack: reason.stack } : String(reason) },
+      { err: reason instanceof Error ? reason : new Error(String(reason)) },
       'unhandled rejection: logged, the worker keeps running',
     );
   });

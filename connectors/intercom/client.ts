@@ -1,6 +1,6 @@
 // The Intercom connector: input checks, the shared pacer, bounded retries and typed errors over
 // a transport (bare undici by default, or the official SDK).
-import { type ConnectorError, RateLimitedError, TransientError } from '../errors.ts';
+import { CallWithdrawnError, type ConnectorError, RateLimitedError, TransientError } from '../errors.ts';
 import type { IcContact, IcContactPatch, IcDataAttribute, IcPage, IcSearchQuery } from '../types.ts';
 import {
   checkId,
@@ -17,8 +17,10 @@ import { errorForStatus, errorForTransport } from './error-map.ts';
 import { RatePacer, readRateHeaders, type RateHeaders } from './pacer.ts';
 import { SdkTransportError, sdkTransport } from './sdk-transport.ts';
 import { endpointOf, type IntercomTransport, type WireCall } from './transport.ts';
-import type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState } from './types.ts';
+import type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState, UpdateOptions } from './types.ts';
 import { undiciTransport } from './undici-transport.ts';
+
+const NEWEST_FIRST = { field: 'updated_at', order: 'descending' } as const;
 
 type Outcome = { ok: true; body: unknown; rate: RateHeaders } | { ok: false; error: ConnectorError; rate: RateHeaders };
 
@@ -61,11 +63,13 @@ class IntercomClientImpl implements IntercomClient {
   private readonly transientRetries: number;
   private readonly rateLimitRetries: number;
   private readonly backoffMs: number;
+  private readonly onCall: NonNullable<IntercomClientOptions['onCall']>;
 
   constructor(opts: IntercomClientOptions) {
+    this.onCall = opts.onCall ?? (() => undefined);
     this.token = opts.token;
     this.pacing = opts.pacing ?? true;
-    this.pacer = opts.pacer ?? new RatePacer();
+    this.pacer = opts.pacer ?? new RatePacer({ maxInFlight: opts.connections ?? 16 });
     this.log = opts.logger ?? SILENT;
     this.timeoutMs = opts.timeoutMs ?? 20_000;
     this.transientRetries = opts.transientRetries ?? 2;
@@ -84,13 +88,28 @@ class IntercomClientImpl implements IntercomClient {
   }
 
   async *searchUpdatedSince(unixSeconds: number, perPage = MAX_PER_PAGE): AsyncGenerator<IcContact[], void, undefined> {
-    const query = updatedSinceQuery(unixSeconds);
+    const wire = {
+      op: 'searchContacts' as const,
+      query: updatedSinceQuery(unixSeconds),
+      perPage: checkPerPage(perPage),
+      sort: NEWEST_FIRST,
+    };
     const seen = new Set<string>();
+    // Newest first: the pages stop mattering at the first contact older than asked, so a poll
+    // reads what changed since, not everything updated since the start of the day before. Were
+    // the answer ever not in that order, every page is read (as without sorting).
+    let ordered = true;
+    let newest = Infinity;
     let cursor: string | undefined;
     do {
-      const page = await this.searchContacts(query, cursor, perPage);
+      const page = toIcPage(await this.call({ ...wire, ...(cursor ? { cursor } : {}) }));
+      for (const c of page.contacts) {
+        if (c.updated_at > newest) ordered = false;
+        newest = c.updated_at;
+      }
       const fresh = freshOnly(page.contacts, unixSeconds, seen);
       if (fresh.length) yield fresh;
+      if (ordered && page.contacts.length > 0 && newest < unixSeconds) return;
       cursor = page.next;
     } while (cursor);
   }
@@ -99,8 +118,8 @@ class IntercomClientImpl implements IntercomClient {
     return toIcContact(await this.call({ op: 'getContact', id: checkId(id) }));
   }
 
-  async updateContact(id: string, patch: IcContactPatch): Promise<IcContact> {
-    return toIcContact(await this.call({ op: 'updateContact', id: checkId(id), body: patchBody(patch) }));
+  async updateContact(id: string, patch: IcContactPatch, opts: UpdateOptions = {}): Promise<IcContact> {
+    return toIcContact(await this.call({ op: 'updateContact', id: checkId(id), body: patchBody(patch) }, opts.stillWanted));
   }
 
   async listDataAttributes(): Promise<IcDataAttribute[]> {
@@ -116,7 +135,7 @@ class IntercomClientImpl implements IntercomClient {
   }
 
   /** One logical call: paced, retried within bounds, failures typed. Every call here is idempotent. */
-  private async call(wire: WireCall): Promise<unknown> {
+  private async call(wire: WireCall, stillWanted?: () => Promise<boolean>): Promise<unknown> {
     const op = endpointOf(wire);
     let transientLeft = this.transientRetries;
     let rateLimitedLeft = this.rateLimitRetries;
@@ -124,6 +143,11 @@ class IntercomClientImpl implements IntercomClient {
       if (this.pacing) {
         const { waitedMs } = await this.pacer.acquire();
         if (waitedMs > 0) this.log.debug({ op, waitedMs }, 'intercom call waited for the rate-limit window');
+      }
+      // Asked right before each attempt goes out (a paced call may have waited long).
+      if (stillWanted && !(await stillWanted().catch(() => true))) {
+        if (this.pacing) this.pacer.release();
+        throw new CallWithdrawnError(`intercom ${op} withdrawn before it was sent`, { system: 'intercom' });
       }
       let outcome: Outcome;
       try {
@@ -133,6 +157,7 @@ class IntercomClientImpl implements IntercomClient {
         throw unexpected;
       }
       if (this.pacing) this.pacer.release(outcome.rate);
+      this.onCall({ op, outcome: outcome.ok ? 'ok' : outcome.error.code });
       if (outcome.ok) return outcome.body;
       const err = outcome.error;
       if (err instanceof RateLimitedError && this.pacing && rateLimitedLeft > 0) {

@@ -13,4 +13,4 @@ export {
 } from './convert.ts';
 export { errorForStatus, errorForTransport, parseErrorBody, redact } from './error-map.ts';
 export type { TransportKind } from './transport.ts';
-export type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState } from './types.ts';
+export type { IntercomClient, IntercomClientOptions, IntercomLogger, RateLimitState, UpdateOptions } from './types.ts';

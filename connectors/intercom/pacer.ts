@@ -17,6 +17,9 @@ export interface PacerOptions {
   marginMs: number;
   /** Assumed wait when a 429 carries no reset header. */
   fallbackWaitMs: number;
+  /** Requests in flight at once (the connections kept alive): one that passes goes out at once
+   * instead of queueing in the HTTP client, where it could no longer be withdrawn. */
+  maxInFlight: number;
   now: () => number;
 }
 
@@ -48,7 +51,7 @@ export class RatePacer {
   private readonly opts: PacerOptions;
 
   constructor(opts: Partial<PacerOptions> = {}) {
-    this.opts = { reserve: 0, marginMs: 100, fallbackWaitMs: 1000, now: Date.now, ...opts };
+    this.opts = { reserve: 0, marginMs: 100, fallbackWaitMs: 1000, maxInFlight: Infinity, now: Date.now, ...opts };
     if (!(Number.isInteger(this.opts.reserve) && this.opts.reserve >= 0)) {
       throw new RangeError(`pacer reserve must be an integer >= 0, got ${this.opts.reserve}`);
     }
@@ -66,11 +69,13 @@ export class RatePacer {
       this.rollWindow(now);
       // With nothing in flight and no reset known, no answer will come to wait for: go.
       const nothingToWaitFor = this.inFlight === 0 && this.resetAtMs === undefined;
-      if (this.remaining === undefined || nothingToWaitFor || this.remaining - this.inFlight > this.opts.reserve) {
+      const room = this.remaining === undefined || nothingToWaitFor || this.remaining - this.inFlight > this.opts.reserve;
+      if (room && this.inFlight < this.opts.maxInFlight) {
         this.inFlight += 1;
         return { waitedMs: now - started };
       }
-      if (this.resetAtMs !== undefined) await this.sleep(this.resetAtMs + this.opts.marginMs - now);
+      if (room) await new Promise<void>((resolve) => this.waiters.push(resolve));
+      else if (this.resetAtMs !== undefined) await this.sleep(this.resetAtMs + this.opts.marginMs - now);
       else await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }

@@ -3,11 +3,11 @@
 // bare undici (the default: 5-7x less client CPU per call, measured by
 // test/bench/intercom-write.ts) and the official SDK intercom-client 7 (kept selectable and
 // contract-tested against the description like the default).
-import type { IcSearchQuery } from '../types.ts';
+import type { IcSearchQuery, IcSearchSort } from '../types.ts';
 
 export type WireCall =
   | { op: 'listContacts'; perPage: number; cursor?: string }
-  | { op: 'searchContacts'; query: IcSearchQuery; perPage: number; cursor?: string }
+  | { op: 'searchContacts'; query: IcSearchQuery; perPage: number; cursor?: string; sort?: IcSearchSort }
   | { op: 'getContact'; id: string }
   | { op: 'updateContact'; id: string; body: Record<string, unknown> }
   | { op: 'listDataAttributes' };
@@ -51,5 +51,9 @@ export function endpointOf(call: WireCall): string {
 
 /** The search body: the cursor travels in `pagination`, never in the query string. */
 export function searchBody(call: Extract<WireCall, { op: 'searchContacts' }>): Record<string, unknown> {
-  return { query: call.query, pagination: { per_page: call.perPage, ...(call.cursor ? { starting_after: call.cursor } : {}) } };
+  return {
+    query: call.query,
+    pagination: { per_page: call.perPage, ...(call.cursor ? { starting_after: call.cursor } : {}) },
+    ...(call.sort ? { sort: call.sort } : {}),
+  };
 }

@@ -32,6 +32,14 @@ export interface IntercomClientOptions {
   /** Parallel connections kept alive to the service (default 16). */
   connections?: number;
   logger?: IntercomLogger;
+  /** Told of every request sent (each retry is one): `ok`, or the error's code. */
+  onCall?: (r: { op: string; outcome: string }) => void;
+}
+
+export interface UpdateOptions {
+  /** Asked right before the request goes out (after any wait for the rate limit): false withdraws
+   * it, and the call rejects with CallWithdrawnError having sent nothing. */
+  stillWanted?: () => Promise<boolean>;
 }
 
 export interface RateLimitState {
@@ -49,13 +57,14 @@ export interface IntercomClient {
   searchContacts(query: IcSearchQuery, cursor?: string, perPage?: number): Promise<IcPage>;
   /**
    * Contacts updated at or after `unixSeconds`, in batches (one per page). Search matches
-   * timestamps by calendar day, so the query reaches back more than a day and the batches are
-   * filtered and de-duplicated here.
+   * timestamps by calendar day, so the query reaches back more than a day, sorted newest first:
+   * the pages stop at the first contact older than asked, and the batches are filtered and
+   * de-duplicated here.
    */
   searchUpdatedSince(unixSeconds: number, perPage?: number): AsyncGenerator<IcContact[], void, undefined>;
   getContact(id: string): Promise<IcContact>;
   /** PUT /contacts/{id} with only the fields present in `patch`. */
-  updateContact(id: string, patch: IcContactPatch): Promise<IcContact>;
+  updateContact(id: string, patch: IcContactPatch, opts?: UpdateOptions): Promise<IcContact>;
   listDataAttributes(): Promise<IcDataAttribute[]>;
   rateLimitState(): RateLimitState;
   /** Closes kept-alive connections. */

@@ -12,6 +12,8 @@ export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export interface Session {
   accessToken: string;
   instanceUrl: string;
+  /** The integration user's Id (the token answer's `id` URL ends in /<orgId>/<userId>). */
+  userId?: string;
 }
 
 type GrantAuth = Exclude<SalesforceAuth, { kind: 'token' }>;
@@ -80,7 +82,8 @@ export async function runGrant(auth: GrantAuth, oauth2: OAuth2, redactor: Redact
     });
   }
   redactor.add(res.access_token);
-  return { accessToken: res.access_token, instanceUrl: res.instance_url.replace(/\/$/, '') };
+  const userId = typeof res.id === 'string' ? /\/([A-Za-z0-9]{15,18})$/.exec(res.id)?.[1] : undefined;
+  return { accessToken: res.access_token, instanceUrl: res.instance_url.replace(/\/$/, ''), ...(userId ? { userId } : {}) };
 }
 
 function grantError(err: unknown, redactor: Redactor): ConnectorError {

@@ -5,19 +5,28 @@
 
 import { Connection, OAuth2, type HttpRequest, type HttpResponse, type TokenResponse } from 'jsforce';
 import { AuthError, ConnectorError, FieldRefusedError, isRetryable, TransientError, ValidationError } from '../errors.ts';
-import type { ApiCallReport, SfChangeCursor, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
+import type { ApiCallReport, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 import { checkAuth, runGrant, type Session } from './auth.ts';
 import { Redactor, toConnectorError } from './error-map.ts';
 import { mapDescribe, mapLimits, checkUpdates, type RawDescribe } from './mapping.ts';
 import { backoffDelay, resolveRetry, sleep, withRetry } from './retry.ts';
 import { groupedOrder, locateRefusal, updateBodyText, type ValueSpan } from './refusal.ts';
-import { changesQuery, fieldValuesQuery, idsQuery, keysetQuery, SoqlBuildError } from './soql-builder.ts';
+import { idsQuery, keysetQuery } from './soql-builder.ts';
+import { CompositeReads, checked, columnRefusalOf } from './changes.ts';
+import { type ChangeEventOptions, type ChangeSubscription, subscribeChangeEvents } from './streaming.ts';
 import { CONTEXT_KEY, instrumentTransport, parseLimitInfo, type CallContext, type CallKind } from './transport.ts';
-import type { RetryPolicy, SalesforceClient, SalesforceClientOptions, SfChangePage, SfLimits, SfPage } from './types.ts';
+import type {
+  RetryPolicy,
+  SalesforceClient,
+  SalesforceClientOptions,
+  SfChangeRequest,
+  SfChangesTogether,
+  SfLimits,
+  SfLookup,
+  SfPage,
+} from './types.ts';
 
 export const MAX_UPDATE_BATCH = 200;
-/** Values per `Field IN (...)` query: emails make long URLs. */
-const VALUES_PER_QUERY = 100;
 const DEFAULT_VERSION = '62.0';
 
 interface QueryResult {
@@ -35,19 +44,6 @@ function checkObject(object: string): SfObject {
     });
   }
   return object;
-}
-
-/** Runs an input check; its complaint quotes the input, which might be a secret pasted into the
- * wrong place, so the message is redacted too. */
-function checked<T>(redactor: Redactor, run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof SoqlBuildError || err instanceof ValidationError) {
-      throw new ValidationError(redactor.redact(err.message), { system: 'salesforce', code: 'INVALID_ARGUMENT' });
-    }
-    throw err;
-  }
 }
 
 function strip(r: Record<string, unknown>): SfRecord {
@@ -75,6 +71,7 @@ export class SalesforceClientImpl implements SalesforceClient {
   /** A renewal happened and no call has been accepted since: a second 401 means the grant's
    * sessions are refused, so renewing again would loop. */
   private renewedUnconfirmed = false;
+  private sessionUserId: string | null = null;
   private lastRenewalError?: ConnectorError;
 
   constructor(private readonly opts: SalesforceClientOptions) {
@@ -98,6 +95,23 @@ export class SalesforceClientImpl implements SalesforceClient {
       instrumentTransport(this.oauth2._transport, 'auth', this.hooks);
     }
   }
+
+  /** Reads of several queries in one call: the helper makes the calls through `call`. */
+  private readonly composite = new CompositeReads({
+    version: () => this.version,
+    pageSize: () => this.pageSize,
+    redactor: this.redactor,
+    post: (body, ctx) =>
+      withRetry(this.retry, () =>
+        this.call<unknown>(
+          'query',
+          'composite read',
+          { method: 'POST', url: '/composite', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+          ctx,
+        ),
+      ),
+    nextPage: async (url) => (await this.get('query', 'query next page', url)) as QueryResult,
+  });
 
   private readonly hooks = {
     timeoutMs: 0,
@@ -143,6 +157,7 @@ export class SalesforceClientImpl implements SalesforceClient {
       auth.kind === 'token'
         ? { accessToken: auth.accessToken, instanceUrl: auth.instanceUrl.replace(/\/$/, '') }
         : await withRetry(this.retry, () => runGrant(auth, this.oauth2 as OAuth2, this.redactor));
+    this.sessionUserId = session.userId ?? null;
     const conn = new Connection({
       instanceUrl: session.instanceUrl,
       accessToken: session.accessToken,
@@ -191,9 +206,8 @@ export class SalesforceClientImpl implements SalesforceClient {
   }
 
   /** One logical request through jsforce (which may renew the session and repeat it). */
-  private async call<T>(kind: CallKind, what: string, req: HttpRequest): Promise<T> {
+  private async call<T>(kind: CallKind, what: string, req: HttpRequest, ctx: CallContext = { kind }): Promise<T> {
     const conn = await this.connection();
-    const ctx: CallContext = { kind };
     let timer: NodeJS.Timeout | undefined;
     // jsforce's timeout covers the wait for headers only; this also bounds a stalled body.
     const stalled = new Promise<never>((_, reject) => {
@@ -259,20 +273,26 @@ export class SalesforceClientImpl implements SalesforceClient {
     return answer.totalSize;
   }
 
-  async readChanges(
-    object: SfObject,
-    fields: readonly string[],
-    cursor: SfChangeCursor | null,
-    limit = this.pageSize,
-  ): Promise<SfChangePage> {
-    const soql = checked(this.redactor, () => changesQuery(checkObject(object), fields, cursor, limit));
-    const records = await this.query(soql);
-    const last = records[records.length - 1];
-    return {
-      records,
-      cursor: last ? { modstamp: String(last.SystemModstamp), id: last.Id } : cursor,
-      done: records.length < limit,
-    };
+  readChangesTogether(reqs: readonly SfChangeRequest[]): Promise<SfChangesTogether> {
+    for (const r of reqs) checkObject(r.object);
+    return this.composite.changes(reqs);
+  }
+
+  readTogether(lookups: readonly SfLookup[]): Promise<SfRecord[][]> {
+    for (const l of lookups) checkObject(l.object);
+    return this.composite.lookups(lookups);
+  }
+
+  async subscribeChanges(opts: ChangeEventOptions): Promise<ChangeSubscription> {
+    const conn = await this.connection();
+    return subscribeChangeEvents(conn, opts, async () => {
+      conn.accessToken = (await this.renew(conn)).accessToken;
+    });
+  }
+
+  async userId(): Promise<string | null> {
+    await this.connection();
+    return this.sessionUserId;
   }
 
   async readByIds(object: SfObject, fields: readonly string[], ids: readonly string[]): Promise<SfRecord[]> {
@@ -282,17 +302,6 @@ export class SalesforceClientImpl implements SalesforceClient {
     for (let i = 0; i < unique.length; i += this.idsPerQuery) {
       const chunk = unique.slice(i, i + this.idsPerQuery);
       out.push(...(await this.query(checked(this.redactor, () => idsQuery(object, fields, chunk)))));
-    }
-    return out;
-  }
-
-  async readByField(object: SfObject, fields: readonly string[], field: string, values: readonly string[]): Promise<SfRecord[]> {
-    checkObject(object);
-    const unique = [...new Set(values)];
-    const out: SfRecord[] = [];
-    for (let i = 0; i < unique.length; i += VALUES_PER_QUERY) {
-      const chunk = unique.slice(i, i + VALUES_PER_QUERY);
-      out.push(...(await this.query(checked(this.redactor, () => fieldValuesQuery(object, fields, field, chunk)))));
     }
     return out;
   }
@@ -352,23 +361,6 @@ export class SalesforceClientImpl implements SalesforceClient {
     }
     return results;
   }
-}
-
-const NO_COLUMN_IN_QUERY = /No such column '([^']+)' on entity '(\w+)'/;
-
-/** A query refused for a field the object does not have (any more), as a FieldRefusedError. */
-function columnRefusalOf(err: unknown): FieldRefusedError | undefined {
-  if (!(err instanceof ValidationError) || err.code !== 'INVALID_FIELD') return undefined;
-  const m = NO_COLUMN_IN_QUERY.exec(err.message);
-  if (!m) return undefined;
-  return new FieldRefusedError(`Salesforce refused the query because of ${m[2]}.${m[1]}: ${err.message}`, {
-    system: 'salesforce',
-    code: err.code,
-    status: err.status,
-    object: m[2],
-    field: m[1],
-    cause: err,
-  });
 }
 
 /** A whole call refused for one field, as a FieldRefusedError naming it; undefined otherwise. */

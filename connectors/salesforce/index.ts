@@ -7,6 +7,9 @@ export type {
   RetryPolicy,
   SfPage,
   SfChangePage,
+  SfChangeRequest,
+  SfChangesTogether,
+  SfLookup,
   SfLimits,
   SfLimit,
 } from './types.ts';
@@ -14,3 +17,5 @@ export { signJwtAssertion, JWT_BEARER_GRANT } from './auth.ts';
 export { keysetQuery, changesQuery, idsQuery, fieldValuesQuery, soqlString, soqlDateTime } from './soql-builder.ts';
 export { backoffDelay, DEFAULT_RETRY } from './retry.ts';
 export { parseLimitInfo } from './transport.ts';
+export { MAX_COMPOSITE_QUERIES, lookupCalls } from './changes.ts';
+export { CHANGE_EVENTS_CHANNEL, type SfChangeEvent, type ChangeEventOptions, type ChangeSubscription } from './streaming.ts';

@@ -13,6 +13,8 @@ export type CallKind = ApiCallReport['kind'];
 export interface CallContext {
   kind: CallKind;
   status?: number;
+  /** The answer's Date header: the service's clock, in whole seconds. */
+  date?: string;
 }
 
 export const CONTEXT_KEY = 'peoplesyncCall';
@@ -37,7 +39,11 @@ export function instrumentTransport(transport: Transport, defaultKind: CallKind,
     const promise = original(req, forced);
     promise.then(
       (res) => {
-        if (ctx) ctx.status = res?.statusCode;
+        if (ctx) {
+          ctx.status = res?.statusCode;
+          const date = res?.headers?.date;
+          ctx.date = typeof date === 'string' ? date : undefined;
+        }
         hooks.onResponse(kind, res);
       },
       () => {

@@ -29,14 +29,26 @@ export const ScanPage = workMessage(
   }),
 );
 
+/** Where a change poll reads on from: strictly after (SystemModstamp, Id). */
+export const SfChangeCursorSchema = z.strictObject({ modstamp: z.string().min(1), id: z.string().min(15).max(18) });
+
+/** Read Salesforce changes of these objects, all in one call (a composite of their queries). */
 export const ScanChanges = workMessage(
-  'scan.changes.v1',
+  'scan.changes.v2',
   'scan',
-  z.strictObject({
-    object: SfObjectSchema,
-    /** Poll tick that asked for it; equal ticks are de-duplicated by Nats-Msg-Id. */
-    tick: nonNegInt(),
-  }),
+  z
+    .strictObject({
+      objects: z.array(SfObjectSchema).min(1).max(2),
+      /** When the poll was asked for (ms): an object polled since then is not read again for it. */
+      at: nonNegInt(),
+      /** The poll clock's tick, a change event, or the page after a full one. */
+      reason: z.enum(['tick', 'stream', 'page']),
+      /** A page after a full one reads on from here (one object). */
+      after: SfChangeCursorSchema.optional(),
+    })
+    .refine((b) => (b.reason === 'page') === (b.after !== undefined) && (b.reason !== 'page' || b.objects.length === 1), {
+      message: 'a page after a full one names one object and where to read on from; other polls name neither',
+    }),
 );
 
 export const PollIntercom = workMessage('icpoll.tick.v1', 'icpoll', z.strictObject({ tick: nonNegInt() }));

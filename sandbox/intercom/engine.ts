@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { applyPatch, emailKey, validatePatch, type ValidPatch } from './contact-patch.ts';
 import { renderDataAttribute } from './data-attributes.ts';
 import { renderContact } from './render.ts';
-import { compileQuery } from './search.ts';
+import { compileQuery, compileSort } from './search.ts';
 import { ContactStore } from './store.ts';
 import type { IntercomSandboxOptions } from './types.ts';
 import { topicsFor, type ContactTopic, type WebhookSender } from './webhooks.ts';
@@ -32,6 +32,8 @@ interface Cursor {
   s: number;
   p: number;
   t?: number;
+  /** A sorted search: `s` is how many results came before. */
+  o?: 1;
 }
 
 export function encodeCursor(c: Cursor): string {
@@ -103,9 +105,18 @@ export class IntercomEngine {
     if (typeof body !== 'object' || body === null || !('query' in body)) {
       return fail(400, 'parameter_invalid', 'the request body needs a query object', 'query');
     }
-    const { query, pagination } = body as { query: unknown; pagination?: { per_page?: unknown; starting_after?: unknown } | null };
+    const { query, pagination, sort } = body as {
+      query: unknown;
+      pagination?: { per_page?: unknown; starting_after?: unknown } | null;
+      sort?: unknown;
+    };
     const compiled = compileQuery(query, { attributes: this.attributes, timeZone: this.opts.timeZone });
     if (!compiled.ok) return fail(400, compiled.problem.code, compiled.problem.message, compiled.problem.field);
+    if (sort !== undefined) {
+      const order = compileSort(sort, this.attributes);
+      if (!order.ok) return fail(400, order.problem.code, order.problem.message, order.problem.field);
+      return this.sortedSearch(compiled.predicate, order.compare, pagination);
+    }
     const size = pageSize(pagination?.per_page);
     if (!size.ok) return size.result;
     const after = pagination?.starting_after;
@@ -117,6 +128,31 @@ export class IntercomEngine {
     const page = this.store.scan(cursor.s, size.perPage, now, compiled.predicate);
     const next = page.more ? page.lastSeq : undefined;
     return { status: 200, body: this.listBody(page.contacts, total, size.perPage, cursor.p + 1, next, total) };
+  }
+
+  /** A search with `sort`: every match ordered (ties by id), a page at an offset the cursor keeps. */
+  private sortedSearch(
+    predicate: (c: StoredContact) => boolean,
+    compare: (a: StoredContact, b: StoredContact) => number,
+    pagination: { per_page?: unknown; starting_after?: unknown } | null | undefined,
+  ): ApiResult {
+    const size = pageSize(pagination?.per_page);
+    if (!size.ok) return size.result;
+    const after = pagination?.starting_after;
+    const cursor = typeof after === 'string' && after !== '' ? decodeCursor(after) : { s: 0, p: 0, o: 1 as const };
+    if (!cursor || cursor.o !== 1)
+      return fail(400, 'parameter_invalid', 'pagination.starting_after is not a valid cursor', 'starting_after');
+    const all = this.store.matches(this.now(), predicate).sort((a, b) => compare(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const page = all.slice(cursor.s, cursor.s + size.perPage);
+    const end = cursor.s + page.length;
+    const pages: Record<string, unknown> = {
+      type: 'pages',
+      page: cursor.p + 1,
+      per_page: size.perPage,
+      total_pages: Math.ceil(all.length / size.perPage),
+    };
+    if (end < all.length) pages.next = { per_page: size.perPage, starting_after: encodeCursor({ s: end, p: cursor.p + 1, o: 1 }) };
+    return { status: 200, body: { type: 'list', data: page.map((c) => this.render(c)), total_count: all.length, pages } };
   }
 
   private listBody(

@@ -101,6 +101,35 @@ export function compileQuery(query: unknown, ctx: CompileContext): CompileResult
   }
 }
 
+export type SortResult = { ok: true; compare: (a: StoredContact, b: StoredContact) => number } | { ok: false; problem: SearchProblem };
+
+/** `sort: {field, order}` of a search: a searchable field (not a tag), ascending or descending.
+ * Dates sort by their full value (only filters truncate them to the day). Empty values last. */
+export function compileSort(sort: unknown, attributes: readonly DataAttribute[]): SortResult {
+  try {
+    if (!isObject(sort)) refuse('sort must be an object with field and order', 'sort');
+    const { field, order } = sort;
+    if (typeof field !== 'string') refuse('sort needs a field', 'sort');
+    const type = fieldType(field, { attributes, timeZone: 'UTC' });
+    if (!type || type === 'tag') refuse(`field ${field} cannot be sorted on`, 'sort');
+    if (order !== 'ascending' && order !== 'descending')
+      refuse(`sort order must be ascending or descending, got ${JSON.stringify(order)}`, 'sort');
+    const get = getter(field);
+    const sign = order === 'ascending' ? 1 : -1;
+    return {
+      ok: true,
+      compare: (a, b) => {
+        const [x, y] = [get(a), get(b)];
+        if (x == null || y == null) return x == null ? (y == null ? 0 : 1) : -1;
+        return x === y ? 0 : (x < y ? -1 : 1) * sign;
+      },
+    };
+  } catch (err) {
+    if (err instanceof Refused) return { ok: false, problem: err.problem };
+    throw err;
+  }
+}
+
 function refuse(message: string, field?: string): never {
   throw new Refused({ code: 'parameter_invalid', message, ...(field ? { field } : {}) });
 }

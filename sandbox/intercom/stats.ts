@@ -8,6 +8,7 @@ export class StatsRecorder {
   static empty(): SandboxStats {
     return {
       calls: {},
+      lastCallAt: {},
       statuses: {},
       rateLimited: 0,
       faultsInjected: 0,
@@ -21,6 +22,7 @@ export class StatsRecorder {
 
   call(endpoint: string): void {
     this.s.calls[endpoint] = (this.s.calls[endpoint] ?? 0) + 1;
+    this.s.lastCallAt[endpoint] = Date.now();
   }
   status(code: number): void {
     this.s.statuses[code] = (this.s.statuses[code] ?? 0) + 1;

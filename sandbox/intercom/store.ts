@@ -160,6 +160,16 @@ export class ContactStore {
     return { contacts, lastSeq, more: false };
   }
 
+  /** Every match as search sees it, in creation order. */
+  matches(nowMs: number, match: (c: StoredContact) => boolean): StoredContact[] {
+    const out: StoredContact[] = [];
+    for (const e of this.order) {
+      const seen = searchView(e, nowMs);
+      if (seen && match(seen)) out.push(seen);
+    }
+    return out;
+  }
+
   countMatches(nowMs: number, match: (c: StoredContact) => boolean): number {
     let n = 0;
     for (const e of this.order) {

@@ -85,6 +85,8 @@ export interface UserChange {
 export interface SandboxStats {
   /** Calls by endpoint, e.g. "PUT /contacts/{id}". */
   calls: Record<string, number>;
+  /** When each endpoint was last called (epoch ms, the host's clock, as the request came in). */
+  lastCallAt: Record<string, number>;
   /** Answers by HTTP status. */
   statuses: Record<string, number>;
   rateLimited: number;

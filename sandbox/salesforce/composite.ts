@@ -107,6 +107,6 @@ export function compositeUpdate(org: SandboxOrg, body: unknown, text = ''): ApiA
     for (const p of planned) results[p.index] = rolledBack(p.id);
     return { status: 200, body: results };
   }
-  if (planned.length) org.store.write(planned);
+  if (planned.length) org.store.write(planned, 'api');
   return { status: 200, body: results };
 }

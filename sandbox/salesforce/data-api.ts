@@ -6,6 +6,7 @@
 import type { SObjectName, SObjectRecord } from './wire.ts';
 import { formatSfDateTime, parseSfDateTime, sobjectName, type SfFieldSpec } from '../sf-schema.ts';
 import { compositeUpdate } from './composite.ts';
+import { compositeRequest } from './composite-request.ts';
 import { describeObject } from './describe.ts';
 import type { CallKind, SandboxOrg } from './org.ts';
 import { executeQuery, prepareQuery, QueryError } from './query-engine.ts';
@@ -61,6 +62,7 @@ export function classify(method: string, path: string): CallKind {
   if (/^\/query(All)?\/[^/]+$/.test(path)) return 'queryMore';
   if (/^\/query(All)?\/?$/.test(path)) return 'query';
   if (path.startsWith('/composite/sobjects')) return 'update';
+  if (path === '/composite' || path === '/composite/') return 'composite';
   if (/^\/sobjects\/[^/]+\/describe\/?$/.test(path)) return 'describe';
   if (/^\/sobjects\/[^/]+\/updated\/?$/.test(path)) return 'updated';
   if (/^\/sobjects\/[^/]+\/[^/]+$/.test(path) && method === 'GET') return 'retrieve';
@@ -96,6 +98,21 @@ export class DataApi {
     if ((m = /^\/query(All)?\/?$/.exec(path))) return only('GET', () => this.query(req));
     if ((m = /^\/query(?:All)?\/([^/]+)$/.exec(path))) return only('GET', () => this.queryMore(req, m![1]));
     if (path === '/limits' || path === '/limits/') return only('GET', () => ({ status: 200, body: limitsBody(this.org.usage.snapshot()) }));
+    if (path === '/composite' || path === '/composite/') {
+      // Each subrequest is served as a request of its own would be (the call was charged once).
+      return only('POST', () =>
+        compositeRequest(req.version, req.body, (sub) =>
+          this.handle({
+            ...req,
+            method: sub.method,
+            path: sub.path,
+            query: sub.query,
+            body: sub.body,
+            text: JSON.stringify(sub.body ?? null),
+          }),
+        ),
+      );
+    }
     if (path === '/composite/sobjects' || path === '/composite/sobjects/')
       return only('PATCH', () => compositeUpdate(this.org, req.body, req.text));
     if ((m = /^\/sobjects\/([^/]+)\/describe\/?$/.exec(path))) {

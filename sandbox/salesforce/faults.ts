@@ -1,5 +1,5 @@
-// Faults a test can switch on: slow answers, 5xx, dropped connections, expired sessions and
-// UNABLE_TO_LOCK_ROW on writes. Rates draw from a seeded Rng so a failing run can be replayed;
+// Faults a test can switch on: slow answers, 5xx, dropped connections, expired sessions,
+// UNABLE_TO_LOCK_ROW on writes, and change events lost or late. Rates draw from a seeded Rng so a failing run can be replayed;
 // the `next` counters make a fault happen exactly N times.
 
 import { mulberry32, type Rng } from '../prng.ts';
@@ -24,6 +24,12 @@ export interface FaultSettings {
   lockRowRate: number;
   /** Record Ids that fail with UNABLE_TO_LOCK_ROW, each the given number of times. */
   lockRowIds: Record<string, number>;
+  /** The next N change events are lost: never delivered, not kept for replay. */
+  eventDropNext: number;
+  /** Share of change events lost. */
+  eventDropRate: number;
+  /** Added before each change event is delivered. */
+  eventDelayMs: number;
   /** Seed of the rates' Rng. */
   seed: number;
 }
@@ -38,6 +44,9 @@ export const NO_FAULTS: FaultSettings = {
   concurrencyLimitNext: 0,
   lockRowRate: 0,
   lockRowIds: {},
+  eventDropNext: 0,
+  eventDropRate: 0,
+  eventDelayMs: 0,
   seed: 1,
 };
 
@@ -61,13 +70,16 @@ export class FaultInjector {
       'unauthorizedNext',
       'concurrencyLimitNext',
       'lockRowRate',
+      'eventDropNext',
+      'eventDropRate',
+      'eventDelayMs',
       'seed',
     ] as const) {
       const v = patch[key];
       if (v !== undefined && (typeof v !== 'number' || !(v >= 0)))
         throw new Error(`fault ${key} must be a non-negative number, got ${String(v)}`);
     }
-    for (const key of ['errorRate', 'dropRate', 'lockRowRate'] as const) {
+    for (const key of ['errorRate', 'dropRate', 'lockRowRate', 'eventDropRate'] as const) {
       const v = patch[key];
       if (v !== undefined && v > 1) throw new Error(`fault ${key} must be at most 1, got ${v}`);
     }
@@ -103,6 +115,16 @@ export class FaultInjector {
     if (s.dropRate > 0 && this.rng() < s.dropRate) return 'drop';
     if (s.errorRate > 0 && this.rng() < s.errorRate) return 'error';
     return 'none';
+  }
+
+  /** Whether this change event is lost. */
+  dropEvent(): boolean {
+    const s = this.settings;
+    if (s.eventDropNext > 0) {
+      s.eventDropNext--;
+      return true;
+    }
+    return s.eventDropRate > 0 && this.rng() < s.eventDropRate;
   }
 
   /** Whether writing this record should fail with UNABLE_TO_LOCK_ROW now. */

@@ -7,19 +7,24 @@ import { generatePeople, type GeneratorOptions } from '../generator.ts';
 import { readNdjson, writeNdjson } from '../ndjson.ts';
 import { formatSfDate, objectOfId, SfSchema, sobjectName, toId18, type SfFieldSpec } from '../sf-schema.ts';
 import { deserialize } from './deserialize.ts';
+import { ChangeEventLog } from './change-events.ts';
 import { FaultInjector } from './faults.ts';
 import { SessionStore, type OAuthConfig } from './oauth.ts';
 import { RecordStore } from './store.ts';
 import { ApiUsage } from './usage.ts';
 import { checkRule, validateChanges, type ValidationRule } from './validate.ts';
 
-export type CallKind = 'auth' | 'query' | 'queryMore' | 'update' | 'create' | 'describe' | 'limits' | 'retrieve' | 'updated' | 'other';
+export type CallKind =
+  'auth' | 'query' | 'queryMore' | 'update' | 'create' | 'describe' | 'limits' | 'retrieve' | 'updated' | 'composite' | 'other';
 
 export interface SandboxStats {
   /** Every HTTP request to the token endpoint or the data API, whatever its answer. */
   requests: number;
   byKind: Record<CallKind, number>;
-  /** Calls counted against the daily limit (what api-usage's own share shows). */
+  /** When a call of each kind last came in (epoch ms, the host's clock). */
+  lastAt: Partial<Record<CallKind, number>>;
+  /** Calls counted against the daily limit (what api-usage's own share shows): a composite call
+   * counts once, whatever its subrequests. */
   charged: number;
   unauthorized: number;
   limited: number;
@@ -31,7 +36,20 @@ export interface SandboxStats {
 
 const emptyStats = (): SandboxStats => ({
   requests: 0,
-  byKind: { auth: 0, query: 0, queryMore: 0, update: 0, create: 0, describe: 0, limits: 0, retrieve: 0, updated: 0, other: 0 },
+  lastAt: {},
+  byKind: {
+    auth: 0,
+    query: 0,
+    queryMore: 0,
+    update: 0,
+    create: 0,
+    describe: 0,
+    limits: 0,
+    retrieve: 0,
+    updated: 0,
+    composite: 0,
+    other: 0,
+  },
   charged: 0,
   unauthorized: 0,
   limited: 0,
@@ -46,6 +64,8 @@ export class SandboxOrg {
   readonly faults = new FaultInjector();
   readonly sessions: SessionStore;
   readonly schema = new SfSchema();
+  /** Change Data Capture: an event for every record written, kept for replay. */
+  readonly events: ChangeEventLog;
   rules: ValidationRule[] = [];
   stats: SandboxStats = emptyStats();
   private clockOffset = 0;
@@ -55,9 +75,12 @@ export class SandboxOrg {
     readonly oauth: OAuthConfig,
     dailyMax: number,
     baseNow: () => number,
+    apiVersion = '62.0',
   ) {
     this.now = () => baseNow() + this.clockOffset;
     this.store = new RecordStore(this.now, this.schema);
+    this.events = new ChangeEventLog(this.faults, oauth.userId, apiVersion, this.now);
+    this.store.onChange = (c) => this.events.record(c);
     this.usage = new ApiUsage(this.now, dailyMax);
     this.sessions = new SessionStore(this.now, oauth.sessionTimeoutMs);
   }

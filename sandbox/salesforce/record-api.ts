@@ -66,7 +66,7 @@ export function updateOne(org: SandboxOrg, type: string, id: string, body: unkno
   const verdict = validateChanges(org.schema, object, hit.record, d.values, org.rules);
   if (!verdict.ok)
     return { status: 400, body: verdict.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })) };
-  org.store.write([{ id: hit.record.Id, values: verdict.values }]);
+  org.store.write([{ id: hit.record.Id, values: verdict.values }], 'api');
   return { status: 204, body: undefined };
 }
 
@@ -81,7 +81,7 @@ export function createOne(org: SandboxOrg, type: string, body: unknown, text = '
   if (!verdict.ok)
     return { status: 400, body: verdict.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })) };
   try {
-    const created = org.store.create(object, org.createValues(object, verdict.values));
+    const created = org.store.create(object, org.createValues(object, verdict.values), 'api');
     return { status: 201, body: { id: created.Id, success: true, errors: [] } };
   } catch (err) {
     if (err instanceof MissingFieldsError) return restError(400, 'REQUIRED_FIELD_MISSING', err.message, err.fields);

@@ -14,6 +14,8 @@ import { DEFAULT_SESSION_TIMEOUT_MS, grantToken, type OAuthConfig } from './oaut
 import type { SfFieldSpec } from '../sf-schema.ts';
 import { SandboxOrg, type SandboxStats } from './org.ts';
 import type { UsageSnapshot } from './usage.ts';
+import type { ChangeEventStats } from './change-events.ts';
+import { StreamingEndpoint } from './streaming.ts';
 import type { ValidationRule } from './validate.ts';
 
 export interface SalesforceSandboxOptions {
@@ -88,6 +90,8 @@ export interface SalesforceSandbox {
   issueToken(): string;
   stats(): SandboxStats;
   resetStats(): void;
+  /** Change events published and lost (fault injection) so far. */
+  changeEvents(): ChangeEventStats;
   load(source: string | Iterable<unknown> | AsyncIterable<unknown>): Promise<number>;
   dump(path: string): Promise<number>;
   seed(opts: GeneratorOptions): number;
@@ -146,6 +150,7 @@ class SandboxServer {
   readonly org: SandboxOrg;
   readonly api: DataApi;
   readonly jwtPrivateKey: string | undefined;
+  readonly streaming: StreamingEndpoint;
   private readonly versions: string[];
   baseUrl = '';
 
@@ -167,13 +172,16 @@ class SandboxServer {
       userId: '005000000000001AAA',
       sessionTimeoutMs: opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     };
-    this.org = new SandboxOrg(oauth, opts.dailyMax ?? 100_000, opts.now ?? Date.now);
+    this.org = new SandboxOrg(oauth, opts.dailyMax ?? 100_000, opts.now ?? Date.now, opts.apiVersion ?? '62.0');
     this.api = new DataApi(this.org, opts.pageSize ?? 2000);
+    this.streaming = new StreamingEndpoint(this.org.events, this.org.sessions);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
+    // The Streaming API reads its own request bodies.
+    if (StreamingEndpoint.handles(path)) return this.streaming.handle(req, res);
     const raw = await readBody(req);
     if (path === '/services/oauth2/token') return this.token(req, res, raw);
     if (path.startsWith('/__admin/')) return this.admin(req, res, url, raw);
@@ -216,7 +224,9 @@ class SandboxServer {
     }
     const method = req.method ?? 'GET';
     org.stats.requests++;
-    org.stats.byKind[classify(method, rest)]++;
+    const kind = classify(method, rest);
+    org.stats.byKind[kind]++;
+    org.stats.lastAt[kind] = Date.now();
     const { latencyMs } = org.faults.current;
     if (latencyMs) await sleep(latencyMs);
     const fault = org.faults.forCall();
@@ -225,7 +235,8 @@ class SandboxServer {
       req.socket.destroy();
       return;
     }
-    const limitHeader = () => ({ 'Sforce-Limit-Info': org.usage.header() });
+    // The org's clock in the Date header, as a service's answers carry its own time.
+    const limitHeader = () => ({ 'Sforce-Limit-Info': org.usage.header(), Date: new Date(org.now()).toUTCString() });
     if (fault === 'error') {
       org.stats.injectedErrors++;
       return send(res, 503, [{ message: 'Server temporarily unavailable', errorCode: 'SERVER_UNAVAILABLE' }], limitHeader());
@@ -323,6 +334,7 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
     org,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        s.streaming.close();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
       }),
@@ -354,6 +366,7 @@ export async function startSalesforceSandbox(opts: SalesforceSandboxOptions = {}
     expireSessions: () => org.sessions.expireAll(),
     issueToken: () => org.issueToken(),
     stats: () => structuredClone(org.stats),
+    changeEvents: () => ({ ...org.events.stats }),
     resetStats: () => org.resetStats(),
     load: (source) => org.load(source),
     dump: (path) => org.dump(path),

@@ -53,7 +53,23 @@ function logInsert(t: Table, e: LogEntry): boolean {
   return true;
 }
 
+/** Who made a change: the API (the integration's session) or a person in the UI (or a load). */
+export type Committer = 'api' | 'user';
+
+/** One record created, changed or deleted, as a change event reports it. */
+export interface StoreChange {
+  object: SObjectName;
+  id: string;
+  changeType: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** The values set (none for a delete). */
+  values: Record<string, unknown>;
+  stamp: string;
+  by: Committer;
+}
+
 export class RecordStore {
+  /** Told of every change after it is made (the org's change events). */
+  onChange: ((c: StoreChange) => void) | null = null;
   private tables: Record<SObjectName, Table> = { Lead: emptyTable(), Contact: emptyTable() };
   private lastStampMs = 0;
   private templates: { version: number; byObject: Partial<Record<SObjectName, SObjectRecord>> } = { version: -1, byObject: {} };
@@ -161,7 +177,7 @@ export class RecordStore {
 
   /** Applies field changes to records as one transaction: they all get one stamp. Ids must be
    * the stored ones (canonicalId). */
-  write(changes: ReadonlyArray<{ id: string; values: Record<string, unknown> }>): string {
+  write(changes: ReadonlyArray<{ id: string; values: Record<string, unknown> }>, by: Committer = 'user'): string {
     const stamp = this.tick();
     const merged = new Map<string, Record<string, unknown>>();
     for (const c of changes) merged.set(c.id, { ...merged.get(c.id), ...c.values });
@@ -171,6 +187,7 @@ export class RecordStore {
       if (!found) throw new Error(`no record ${id}`);
       Object.assign(found.record, values, { LastModifiedDate: stamp, SystemModstamp: stamp });
       if (logInsert(this.tables[found.object], { stamp, id: found.record.Id })) this.tables[found.object].stale++;
+      this.onChange?.({ object: found.object, id: found.record.Id, changeType: 'UPDATE', values, stamp, by });
     }
     for (const t of Object.values(this.tables)) this.compact(t);
     return stamp;
@@ -190,7 +207,7 @@ export class RecordStore {
     return id;
   }
 
-  create(object: SObjectName, values: Record<string, unknown>): SObjectRecord {
+  create(object: SObjectName, values: Record<string, unknown>, by: Committer = 'user'): SObjectRecord {
     const t = this.tables[object];
     const id = this.nextId(object);
     const stamp = this.tick();
@@ -202,12 +219,14 @@ export class RecordStore {
       id,
     );
     logInsert(t, { stamp, id });
+    this.onChange?.({ object, id, changeType: 'CREATE', values: { ...record }, stamp, by });
     return record;
   }
 
-  delete(id: string): boolean {
+  delete(id: string, by: Committer = 'user'): boolean {
     const found = this.get(id);
     if (!found) return false;
+    this.onChange?.({ object: found.object, id, changeType: 'DELETE', values: {}, stamp: this.tick(), by });
     const t = this.tables[found.object];
     t.byId.delete(id);
     t.deleted.add(id);

@@ -5,10 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../cli/local-nats.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { FREE_PORT } from './bulk-expected.ts';
+import { BIN } from '../../cli/bin-flags.ts';
 
 let sys: TestSystem;
 let dir: string;
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 function cli(args: string[], config = configFile): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), ...args, '--config', config], {
+    const p = spawn(process.execPath, [BIN, ...args, '--config', config], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

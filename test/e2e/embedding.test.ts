@@ -88,7 +88,7 @@ describe('peoplesync under another prefix, beside another application', () => {
     sys.sandboxes.salesforce.setFaults({ latencyMs: 300 });
     const { run } = await worker.host.messenger.request(BulkStart, WS, { startedBy: 'embedded' });
 
-    const sub = await nats(sys.nats.url, 'observer', ['sub', `${PREFIX}.evt.>`, '--translate', './cli/bin.mjs decode', '--count', '2']);
+    const sub = await nats(sys.nats.url, 'observer', ['sub', `${PREFIX}.evt.>`, '--translate', './dist/cli/bin.js decode', '--count', '2']);
     expect(sub.out).toMatch(/Received on "corp\.people\.evt\.ws1\./);
     expect(jsonBlocks(sub.out)).toHaveLength(2);
     const streams = await nats(sys.nats.url, 'observer', ['stream', 'ls']);

@@ -2,11 +2,15 @@
 // mapped and written to the Salesforce sandbox, which refuses it by a validation rule. The error
 // shows with Salesforce's statusCode and message; a retry that fails again counts an attempt;
 // once the rule is gone a retry writes the value and clears the error.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import { ErrorsList, ErrorsRetry, ErrorsShow, QuotaUsageShow, type SyncError } from '../../protocol/index.ts';
 import type { Messenger } from '../../runtime/index.ts';
 import { type GeneratorOptions, generatePeople } from '../../sandbox/index.ts';
+import { runMain } from '../helpers/cli.ts';
 import { waitFor } from '../helpers/host.ts';
 import { freePort } from '../helpers/nats-server.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
@@ -144,5 +148,28 @@ describe('sync errors end to end', () => {
     expect(await m.request(ErrorsRetry, WS, { ids: [err.id] })).toEqual({ queued: 1 });
     await waitFor(async () => (await errorsOf(p.sf.Id)).length === 0, { what: 'the error cleared', timeoutMs: 10_000 });
     expect(sys.sandboxes.salesforce.get(p.sf.Id)?.Phone).toBe(phone);
+  });
+
+  it('peoplesync errors retry waits for the outcome and prints it: failed again, then resolved', async () => {
+    const p = person();
+    const phone = '+1 900 555 0145';
+    const err = await refusedChange(p, phone);
+    const dir = await mkdtemp(join(tmpdir(), 'ps-retry-cli-'));
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify(sys.config));
+    try {
+      const failed = await runMain(['errors', 'retry', err.id, '--config', config]);
+      expect(failed).toMatchObject({
+        code: 1,
+        stdout: `Queued 1 retry (class retry).\n${err.id}  failed again (validation_rule): ${err.message}\n`,
+      });
+      sys.sandboxes.salesforce.removeRule(`rule-${p.sf.Id}`);
+      const resolved = await runMain(['errors', 'retry', err.id, '--config', config, '--json']);
+      expect(resolved.code).toBe(0);
+      expect(JSON.parse(resolved.stdout)).toEqual({ queued: 1, outcomes: [{ id: err.id, outcome: 'resolved' }] });
+      expect(sys.sandboxes.salesforce.get(p.sf.Id)?.Phone).toBe(phone);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

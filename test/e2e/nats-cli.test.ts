@@ -29,7 +29,7 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-const DECODE = './cli/bin.mjs decode';
+const DECODE = './dist/cli/bin.js decode';
 /** Refused a publish or subscription on `what`, or on a subject `what` starts (consumer names are random). */
 const refused = (r: { out: string; err: string }, what: string) =>
   expect(`${r.out}${r.err}`).toMatch(

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, headers as natsHeaders } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../cli/local-nats.ts';
 import type { Worker } from '../../cli/worker.ts';
 import { BulkStart, BulkStatus, BulkStop, type Run } from '../../protocol/index.ts';
 import { signBody } from '../../sandbox/index.ts';
@@ -19,6 +18,7 @@ import { type Prober, type ProbeUser, prober } from '../helpers/nats-probe.ts';
 import { USERS, freePort, violations } from '../helpers/nats-server.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { FREE_PORT } from './bulk-expected.ts';
+import { BIN } from '../../cli/bin-flags.ts';
 
 let sys: TestSystem;
 let worker: Worker;
@@ -101,7 +101,7 @@ describe('what each role needs, it has', () => {
       JSON.stringify({ nats: { servers: [sys.nats.url], user, pass, inboxPrefix }, workspaces: sys.config.workspaces }),
     );
     const r = await new Promise<{ code: number; out: string }>((resolve) => {
-      const p = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), 'bulk', 'status', '--json', '--config', file]);
+      const p = spawn(process.execPath, [BIN, 'bulk', 'status', '--json', '--config', file]);
       let out = '';
       p.stdout.on('data', (d: Buffer) => (out += d.toString()));
       p.on('exit', (code) => resolve({ code: code ?? -1, out }));

@@ -41,7 +41,12 @@ afterAll(async () => {
 });
 
 const poll = () =>
-  sys.workers[0].host.messenger.publish(ScanChanges, WS, { object: 'Contact', tick: ++tick }, { cls: 'event', msgId: `pp:${tick}` });
+  sys.workers[0].host.messenger.publish(
+    ScanChanges,
+    WS,
+    { objects: ['Contact'], at: Date.now(), reason: 'tick' },
+    { cls: 'event', msgId: `pp:${++tick}` },
+  );
 const icPuts = () => sys.sandboxes.intercom.stats().calls['PUT /contacts/{id}'] ?? 0;
 const sfUpdates = () => sys.sandboxes.salesforce.stats().byKind.update;
 const email = (e: unknown) => String(e).trim().toLowerCase();

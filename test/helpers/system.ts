@@ -30,6 +30,8 @@ export interface SystemOptions {
   config?: Record<string, unknown>;
   /** The nats-server configuration to derive the test server's from (default: nats.conf). */
   natsConfig?: string;
+  /** Listen to Salesforce change events (default true); off, only polls read changes. */
+  changeEvents?: boolean;
 }
 
 export interface TestSystem {
@@ -42,7 +44,8 @@ export interface TestSystem {
   nc: NatsConnection;
   /** A connection as the test-only admin, for what no peoplesync user may do (purge, delete). */
   admin: NatsConnection;
-  startWorker(actors?: string[], extra?: Record<string, unknown>, log?: Logger): Promise<Worker>;
+  /** `now`: the worker's clock, for tests that move time forward; `log`: where it logs. */
+  startWorker(actors?: string[], extra?: Record<string, unknown>, opts?: { now?: () => number; log?: Logger }): Promise<Worker>;
   kv(bucket: string): Promise<TypedKv>;
   /** Save settings through settings.save (config `extra`, e.g. more workspaces, for the worker that answers). */
   saveSettings(ws: string, settings: WorkspaceSettings, extra?: Record<string, unknown>): Promise<void>;
@@ -75,6 +78,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
         id: WS,
         salesforce: {
           auth: { kind: 'client_credentials', loginUrl: sandboxes.salesforce.url, clientId: 'ps-client', clientSecret: 'ps-secret' },
+          changeEvents: o.changeEvents ?? true,
         },
         intercom: { baseUrl: sandboxes.intercom.url, token: sandboxes.intercom.token, webhookSecret: 'hook-secret' },
       },
@@ -93,9 +97,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     workers,
     nc,
     admin,
-    async startWorker(actors, extra = {}, log) {
+    async startWorker(actors, extra = {}, opts = {}) {
       const cfg = parseConfig({ ...base, ...extra });
-      const w = await startWorker(cfg, { actors, log: log ?? createLogger({ level: cfg.logLevel }) });
+      const w = await startWorker(cfg, { actors, log: opts.log ?? createLogger({ level: cfg.logLevel }), now: opts.now });
       workers.push(w);
       return w;
     },

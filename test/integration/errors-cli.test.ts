@@ -1,8 +1,9 @@
 // The errors, resync and dlq commands against a real worker, as an operator runs them: in-process
 // through main() for most cases, and once through the installed binary.
+import { BIN } from '../../cli/bin-flags.ts';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
@@ -93,8 +94,8 @@ describe('peoplesync errors', () => {
     expect(shown.out).toMatch(/^message\s+City: data value too large$/m);
     expect((await runCli('errors', 'count')).out).toBe('field_too_long   1\nnot_found        1\nvalidation_rule  1\ntotal            3\n');
     await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
-    expect((await runCli('errors', 'retry', lead.id)).out).toBe('Queued 1 retry (class retry).\n');
-    expect((await runCli('errors', 'retry', '--cause', 'not_found')).out).toBe('Queued 1 retry (class retry).\n');
+    expect((await runCli('errors', 'retry', lead.id, '--no-wait')).out).toBe('Queued 1 retry (class retry).\n');
+    expect((await runCli('errors', 'retry', '--cause', 'not_found', '--no-wait')).out).toBe('Queued 1 retry (class retry).\n');
     const items = await workItems(sys.nc, `peoplesync.work.${WS}.match.retry`);
     expect(items.map((i) => (i.body.errorIds as string[])[0])).toEqual([lead.id, errors.find((x) => x.cause === 'not_found')?.id]);
   });
@@ -111,7 +112,7 @@ describe('peoplesync errors', () => {
     expect(await runCli('errors', 'retry')).toMatchObject({ code: 2, err: expect.stringMatching(/needs error ids or --cause/) });
     expect(await runCli('errors', 'frobnicate')).toMatchObject({
       code: 2,
-      err: expect.stringMatching(/unknown errors subcommand "frobnicate"/),
+      err: "peoplesync errors: unknown command 'frobnicate'; say list, show, count or retry\n",
     });
     expect(await runCli('errors', 'show', 'ffffffffffffffffffffffff')).toMatchObject({
       code: 1,
@@ -143,7 +144,7 @@ describe('peoplesync resync and dlq', () => {
   });
 
   it('runs as the installed binary', async () => {
-    const bin = resolve(import.meta.dirname, '..', '..', 'cli', 'bin.mjs');
+    const bin = BIN;
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'errors', 'count', '--json', '--config', configFile], {
       timeout: 30_000,
     });

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const w = await sys.startWorker(
     ['gateway', 'errors', 'quota', 'mapping', 'history'],
     { http: { host: '127.0.0.1', port, trustProxy: true }, console: await consoleConfig() },
-    log,
+    { log },
   );
   base = `http://127.0.0.1:${port}`;
   routes = (gatewayOf(w.host, WS)?.routes ?? []).filter((r) => r.listener === 'console');

@@ -255,3 +255,34 @@ describe('search paging and index lag', () => {
     }
   });
 });
+
+// API-FACTS "Intercom REST API": a search may be sorted (`sort: {field, order}`); dates sort by their
+// full value, while filters match them by day.
+describe('sorted search', () => {
+  it('answers newest first across pages, and refuses an order that is not ascending or descending', async () => {
+    const post = (body: unknown) =>
+      fetch(`${sb.url}/contacts/search`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'intercom-version': '2.14' },
+        body: JSON.stringify(body),
+      });
+    const query = { field: 'role', operator: '=', value: 'user' };
+    const seen: number[] = [];
+    let after: string | undefined;
+    do {
+      const res = await post({
+        query,
+        sort: { field: 'updated_at', order: 'descending' },
+        pagination: { per_page: 1, starting_after: after },
+      });
+      const page = (await res.json()) as { data: IcContact[]; pages: { next?: { starting_after: string } } };
+      seen.push(...page.data.map((c) => c.updated_at));
+      after = page.pages.next?.starting_after;
+    } while (after);
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
+    const refused = await post({ query, sort: { field: 'updated_at', order: 'newest' } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toMatch(/ascending or descending/);
+  });
+});

@@ -1,8 +1,8 @@
 // A person's history from the writer's audit events: a real bulk run writes changes, each audit
 // event lands on the person's own subject, and the history endpoint and `peoplesync history` read
 // them back by email, Salesforce Id or Intercom id, newest first.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { historyCommand } from '../../cli/commands/history.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from '../helpers/cli.ts';
 import {
   BulkStart,
   BulkStatus,
@@ -86,17 +86,15 @@ describe("a person's history", () => {
     const person = seen[0].body;
     const dir = await mkdtemp(join(tmpdir(), 'ps-history-'));
     const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
     try {
       const cfg = join(dir, 'config.json');
       await writeFile(cfg, JSON.stringify(sys.config));
-      expect(await historyCommand.run([person.sfId, '--config', cfg])).toBe(0);
-      expect(await historyCommand.run([person.icId, '--config', cfg, '--json'])).toBe(0);
+      for (const args of [[person.sfId], [person.icId, '--json']]) {
+        const r = await runMain(['history', ...args, '--config', cfg]);
+        expect(r.code).toBe(0);
+        out.push(r.stdout);
+      }
     } finally {
-      spy.mockRestore();
       await rm(dir, { recursive: true, force: true });
     }
     const [text, json] = out;
@@ -104,6 +102,6 @@ describe("a person's history", () => {
     expect(text).toMatch(/TIME \(UTC\)\s+DIR\s+ATTRIBUTE\s+OLD\s+NEW\s+SYNC\s+RUN/);
     for (const c of person.changes) expect(text).toContain(c.attribute);
     expect(JSON.parse(json)).toMatchObject({ key: person.icId, sfIds: [person.sfId], icIds: [person.icId] });
-    await expect(historyCommand.run(['nobody'])).rejects.toThrow(/is not an email/);
+    expect(await runMain(['history', 'nobody'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not an email/) });
   });
 });

@@ -6,9 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTORS } from '../../actors/index.ts';
-import { quotaCommand } from '../../cli/commands/quota.ts';
+import { runMain } from '../helpers/cli.ts';
 import { defaultSettings } from '../../actors/mapping/index.ts';
 import { createQuotaActor } from '../../actors/quota/index.ts';
 import { QuotaUsageShow, type UsageIndicator } from '../../protocol/index.ts';
@@ -16,6 +16,7 @@ import type { ActorContext } from '../../runtime/index.ts';
 import { FIRST_SAVE_CALLS, type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { waitFor } from '../helpers/host.ts';
 import { messenger, probes, spend, tryOne } from './quota-helpers.ts';
+import { BIN } from '../../cli/bin-flags.ts';
 
 const WS2 = 'ws2';
 const OTHER = 5_000;
@@ -95,7 +96,7 @@ describe('the org view', () => {
       await writeFile(cfg, JSON.stringify({ ...sys.config, workspaces: [ws1, { ...ws1, id: WS2 }] }));
       const repo = resolve(import.meta.dirname, '..', '..');
       const cli = (...args: string[]) =>
-        promisify(execFile)('node', [join(repo, 'cli/bin.mjs'), 'quota', '--config', cfg, ...args], { cwd: repo }).then(
+        promisify(execFile)('node', [BIN, 'quota', '--config', cfg, ...args], { cwd: repo }).then(
           (r) => ({ code: 0, ...r }),
           (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
         );
@@ -107,20 +108,27 @@ describe('the org view', () => {
       expect(shown).toMatchObject({ ws: WS, definedLimit: 1000, orgLimit: now.orgLimit, usedByOthers: now.usedByOthers, tier: 'normal' });
 
       // The text form in-process: one process start (~2 s here) is enough for the wiring.
-      const out: string[] = [];
-      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-        out.push(String(chunk));
-        return true;
-      });
-      const code = await quotaCommand.run(['--config', cfg, '--ws', WS]).finally(() => spy.mockRestore());
-      const text = { code, stdout: out.join('') };
+      const text = await runMain(['quota', '--config', cfg, '--ws', WS]);
       expect(text.code).toBe(0);
       expect(text.stdout).toContain(`Salesforce API usage of workspace ${WS}`);
       expect(text.stdout).toMatch(new RegExp(`used by others\\s+${now.usedByOthers?.toLocaleString('en-US')}\\n`));
       expect(text.stdout).toMatch(/org limit \(24 h\)\s+100,000\n/);
 
-      await expect(quotaCommand.run(['--config', cfg])).rejects.toThrow(/--ws is needed: configured workspaces are ws1, ws2/);
-      await expect(quotaCommand.run(['--config', cfg, '--ws', 'nope'])).rejects.toThrow(/no quota leader for workspace nope answered/);
+      expect(await runMain(['quota', '--config', cfg])).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/--ws is needed: configured workspaces are ws1, ws2/),
+      });
+      expect(await runMain(['quota', '--config', cfg, '--ws', 'nope'])).toMatchObject({
+        code: 2,
+        stderr: 'peoplesync quota: workspace "nope" is unknown: the config has ws1, ws2\n',
+      });
+      // A workspace the command's config lists but no worker serves is unknown too, not a leader
+      // that did not answer.
+      await writeFile(cfg, JSON.stringify({ ...sys.config, workspaces: [ws1, { ...ws1, id: 'ghost' }] }));
+      expect(await runMain(['quota', '--config', cfg, '--ws', 'ghost'])).toMatchObject({
+        code: 2,
+        stderr: 'peoplesync quota: workspace "ghost" is unknown: no worker serves it (unknown_workspace)\n',
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

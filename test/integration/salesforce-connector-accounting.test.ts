@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiCallReport } from '../../connectors/types.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { CLIENT_ID, CLIENT_SECRET, clientFor } from './salesforce-helpers.ts';
+import { CLIENT_ID, CLIENT_SECRET, changes, clientFor } from './salesforce-helpers.ts';
 
 const count = (calls: ApiCallReport[], kind: ApiCallReport['kind']) => calls.filter((c) => c.kind === kind).length;
 
@@ -33,7 +33,7 @@ describe('Salesforce connector call accounting', () => {
       ['Email'],
       leads.slice(0, 350).map((r) => r.Id),
     );
-    await client.readChanges('Lead', ['Email'], null, 500);
+    await changes(client, 'Lead', ['Email'], null, 500);
     sb.setFaults({ lockRowIds: { [leads[0].Id]: 1 }, errorNext: 1 });
     await client.update(leads.slice(0, 150).map((r) => ({ type: 'Lead', id: r.Id, fields: { Title: 'Counted' } })));
     await expect(client.readPage('Lead', ['Nope__c'])).rejects.toThrow(/INVALID_FIELD/);
@@ -44,7 +44,7 @@ describe('Salesforce connector call accounting', () => {
     const stats = sb.stats();
     expect(calls.length).toBe(stats.requests);
     expect(count(calls, 'auth')).toBe(stats.byKind.auth);
-    expect(count(calls, 'query')).toBe(stats.byKind.query + stats.byKind.queryMore);
+    expect(count(calls, 'query')).toBe(stats.byKind.query + stats.byKind.queryMore + stats.byKind.composite);
     expect(count(calls, 'update')).toBe(stats.byKind.update);
     expect(count(calls, 'describe')).toBe(stats.byKind.describe);
     expect(count(calls, 'limits')).toBe(stats.byKind.limits);

@@ -12,7 +12,7 @@ import {
 } from '../../connectors/errors.ts';
 import { createSalesforceClient } from '../../connectors/salesforce/index.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { clientFor } from './salesforce-helpers.ts';
+import { changes, clientFor } from './salesforce-helpers.ts';
 
 // Alphanumeric on purpose: it is a legal field name, so the server can be made to echo it.
 const SECRET = 'Sekr3tClientValue9';
@@ -100,7 +100,7 @@ describe('Salesforce connector errors', () => {
     const e2 = await failure(c.readPage('Lead', ['Email; DROP']));
     expect([e2 instanceof ValidationError, e2.code]).toEqual([true, 'INVALID_ARGUMENT']);
     await failure(c.readPage('Account' as 'Lead', ['Email']));
-    await failure(c.readChanges('Lead', ['Email'], { modstamp: 'yesterday', id: '00Q000000000001AAA' }));
+    await failure(changes(c, 'Lead', ['Email'], { modstamp: 'yesterday', id: '00Q000000000001AAA' }));
     expect(calls.length).toBe(before);
     expect(() =>
       createSalesforceClient({ auth: { kind: 'client_credentials', loginUrl: 'nope', clientId: 'x', clientSecret: 'y' } }),

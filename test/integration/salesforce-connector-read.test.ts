@@ -7,7 +7,7 @@ import { createSalesforceClient } from '../../connectors/salesforce/index.ts';
 import { spec } from '../../sandbox/sf-schema.ts';
 import type { SfRecord } from '../../connectors/types.ts';
 import { DEFAULT_SESSION_TIMEOUT_MS, startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { CLIENT_ID, CLIENT_SECRET, clientFor } from './salesforce-helpers.ts';
+import { CLIENT_ID, CLIENT_SECRET, changes, clientFor } from './salesforce-helpers.ts';
 
 const leadsOnly = (people: number) => ({ seed: 9, people, icOnlyShare: 0, leadShare: 1, bothShare: 0 });
 const kinds = (calls: Array<{ kind: string }>) => calls.map((c) => c.kind);
@@ -102,7 +102,7 @@ describe('Salesforce connector reads', () => {
         }
       },
     });
-    const page = await client.readChanges('Contact', ['Email'], null, 2000);
+    const page = await changes(client, 'Contact', ['Email'], null, 2000);
     const expected = [...all].sort((a, b) =>
       a.SystemModstamp! < b.SystemModstamp! ? -1 : a.SystemModstamp! > b.SystemModstamp! ? 1 : a.Id < b.Id ? -1 : 1,
     );
@@ -130,7 +130,7 @@ describe('Salesforce connector reads', () => {
     const seen: SfRecord[] = [];
     let cursor = null;
     for (;;) {
-      const page = await client.readChanges('Contact', ['Title'], cursor, 37);
+      const page = await changes(client, 'Contact', ['Title'], cursor, 37);
       seen.push(...page.records);
       cursor = page.cursor;
       if (page.done) break;
@@ -140,10 +140,10 @@ describe('Salesforce connector reads', () => {
       .sort((a, b) => (a.SystemModstamp! < b.SystemModstamp! ? -1 : a.SystemModstamp! > b.SystemModstamp! ? 1 : a.Id < b.Id ? -1 : 1));
     expect(seen.map((r) => r.Id)).toEqual(expected.map((r) => r.Id));
     expect(seen.slice(-200).every((r) => r.Title === 'Tied')).toBe(true);
-    const quiet = await client.readChanges('Contact', ['Title'], cursor, 37);
+    const quiet = await changes(client, 'Contact', ['Title'], cursor, 37);
     expect([quiet.records, quiet.cursor, quiet.done]).toEqual([[], cursor, true]);
     sb.userUpdate(all[300].Id, { Title: 'Edited' });
-    const next = await client.readChanges('Contact', ['Title'], cursor, 37);
+    const next = await changes(client, 'Contact', ['Title'], cursor, 37);
     expect(next.records.map((r) => [r.Id, r.Title])).toEqual([[all[300].Id, 'Edited']]);
   });
 

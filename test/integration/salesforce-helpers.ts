@@ -2,8 +2,13 @@
 // records its calls, read the recorded reference shapes, compare shapes.
 
 import { readFileSync } from 'node:fs';
-import { createSalesforceClient, type SalesforceClient, type SalesforceClientOptions } from '../../connectors/salesforce/index.ts';
-import type { ApiCallReport } from '../../connectors/types.ts';
+import {
+  createSalesforceClient,
+  type SalesforceClient,
+  type SalesforceClientOptions,
+  type SfChangePage,
+} from '../../connectors/salesforce/index.ts';
+import type { ApiCallReport, SfChangeCursor, SfObject } from '../../connectors/types.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 
 export const CLIENT_ID = 'test-client-id';
@@ -30,6 +35,12 @@ export function clientFor(sb: SalesforceSandbox, extra: Partial<SalesforceClient
     ...extra,
   });
   return { client, calls };
+}
+
+/** One object's change page through the composite read (what change polling calls). */
+export async function changes(client: SalesforceClient, object: SfObject, fields: string[], cursor: SfChangeCursor | null, limit?: number) {
+  const read = await client.readChangesTogether([{ object, fields, cursor, limit }]);
+  return read.pages[object] as SfChangePage;
 }
 
 export async function api(

@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../cli/local-nats.ts';
 import { waitFor } from '../helpers/host.ts';
+import { BIN } from '../../cli/bin-flags.ts';
 
 let dir: string;
 const schema = {
@@ -41,7 +41,7 @@ interface Running {
 }
 
 async function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), 'sandbox', '--json', ...args]);
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--json', ...args]);
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -58,7 +58,7 @@ async function start(args: string[]): Promise<Running> {
 }
 
 async function run(args: string[]): Promise<{ code: number; err: string }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'cli', 'bin.mjs'), 'sandbox', ...args]);
+  const child = spawn(process.execPath, [BIN, 'sandbox', ...args]);
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));

@@ -13,6 +13,7 @@ import { ADMIN, bearer, consoleConfig } from '../helpers/console.ts';
 import { waitFor } from '../helpers/host.ts';
 import { freePort } from '../helpers/nats-server.ts';
 import { FIRST_SAVE_CALLS, type TestSystem, WS, startSystem } from '../helpers/system.ts';
+import { BIN } from '../../cli/bin-flags.ts';
 
 const WS2 = 'ws2';
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -81,7 +82,7 @@ describe('the first settings of a new workspace', () => {
     await writeFile(cfg, JSON.stringify({ ...sys.config, workspaces: [ws1, { ...ws1, id: WS2 }] }));
     const file = join(dir, 'settings.json');
     await writeFile(file, JSON.stringify(defaultSettings({ sfApiLimit: 3_000 })));
-    const r = await promisify(execFile)('node', [join(REPO, 'cli/bin.mjs'), 'settings', 'save', file, '--config', cfg, '--ws', WS2], {
+    const r = await promisify(execFile)('node', [BIN, 'settings', 'save', file, '--config', cfg, '--ws', WS2], {
       cwd: REPO,
     }).then(
       (x) => ({ code: 0, ...x }),

@@ -60,6 +60,14 @@ describe('coordinator run store', () => {
     expect(store.record('r1', { kind: 'mapped', body: { ...mapped, batchId: 'Lead:0:0' } }, 4)).toMatchObject({ effects: [] });
     expect(store.tally('r1')?.run.counts.scanned).toBe(200);
     expect(store.forget('r1')).toBe(0);
+    // A write that had started before the stop still counts, once however often it is delivered.
+    const late = {
+      kind: 'written' as const,
+      body: { run: 'r1', batchId: 'Lead:0:0', system: 'intercom' as const, part: 0, updated: 7, failed: 1 },
+    };
+    expect(store.record('r1', late, 5)).toMatchObject({ duplicate: false, changed: true, effects: [] });
+    expect(store.record('r1', late, 6)).toMatchObject({ duplicate: true });
+    expect(store.tally('r1')?.run).toMatchObject({ status: 'stopped', counts: { updatedIntercom: 7, failed: 3 } });
     await store.close();
   });
 });

@@ -123,12 +123,17 @@ describe('bulk run counting', () => {
     expect(t.run.status).toBe('completed');
   });
 
-  it('changes nothing for a run that is no longer active', () => {
+  it('changes nothing for a run that is no longer active but what its last writes did', () => {
     const stopped = tally();
     stopped.run = { ...stopped.run, status: 'stopped', reason: 'user' };
     const step = applyReport(stopped, {}, indexed(), 2_000);
     expect(step.tally).toBe(stopped);
     expect(step.effects).toEqual([]);
+    // A write that had started before the stop reports after it: what reached Intercom counts.
+    const late = applyReport(stopped, {}, written('Contact:0:0', 'intercom', 0), 2_000);
+    expect(late.tally.run).toMatchObject({ status: 'stopped', phase: stopped.run.phase });
+    expect(late.tally.run.counts.updatedIntercom).toBe(stopped.run.counts.updatedIntercom + 1);
+    expect([late.effects, late.changed]).toEqual([[], true]);
   });
 
   it('counts a paused run like a running one', () => {

@@ -3,6 +3,7 @@
 // return and the next lease moved a paused run back and forth).
 import { describe, expect, it } from 'vitest';
 import { SchemaSource } from '../../actors/mapping/service-schema.ts';
+import { refusedFor } from '../../actors/refused-fields.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 
 function fakeContext() {
@@ -46,5 +47,40 @@ describe('SchemaSource.describe', () => {
     const source = new SchemaSource();
     await Promise.all([source.describe(ctx, ['Lead'], 'bulk'), source.describe(ctx, ['Lead'], 'event')]);
     expect(leases.map((l) => l.cls).sort()).toEqual(['bulk', 'event']);
+  });
+});
+
+describe('SchemaSource: describes kept until known stale', () => {
+  it('keeps a describe however long changes flow: no Salesforce call a minute', async () => {
+    const { ctx, describes } = fakeContext();
+    let now = 0;
+    const source = new SchemaSource({ now: () => now });
+    await source.describe(ctx, ['Contact'], 'event');
+    for (let minute = 1; minute <= 30; minute++) {
+      now = minute * 60_000 + 1;
+      await source.describe(ctx, ['Contact'], 'event');
+    }
+    expect(describes).toEqual(['Contact']);
+  });
+
+  it('reads it again after a settings save and after Salesforce refused what it should have told', async () => {
+    const { ctx, describes } = fakeContext();
+    let now = 0;
+    const source = new SchemaSource({ now: () => now });
+    source.newerRevision(1);
+    await source.describe(ctx, ['Contact'], 'event');
+    now += 1;
+    // A batch of a newer settings revision: the mapping reloads (maxAge 0).
+    expect(source.newerRevision(2)).toBe(true);
+    await source.describe(ctx, ['Contact'], 'event', 0);
+    expect(describes).toEqual(['Contact', 'Contact']);
+    // A field refused by some read or write of this client.
+    refusedFor(ctx.deps.salesforce(ctx.ws)).add('Contact', 'Gone__c');
+    await source.describe(ctx, ['Contact'], 'event');
+    // A restricted picklist's value refused by a write.
+    refusedFor(ctx.deps.salesforce(ctx.ws)).schemaChanged();
+    await source.describe(ctx, ['Contact'], 'event');
+    await source.describe(ctx, ['Contact'], 'event');
+    expect(describes).toEqual(['Contact', 'Contact', 'Contact', 'Contact']);
   });
 });

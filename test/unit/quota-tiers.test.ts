@@ -14,8 +14,9 @@ import {
 
 const SOON =
   'This workspace will soon hit its limit of Salesforce API calls. This will pause your data sync with Salesforce. Increase the limit in the settings below to avoid this';
+// The article's words, its typographic apostrophe included ("won’t", U+2019).
 const HIT =
-  "This workspace has hit its limit of Salesforce API calls. Your data sync with Salesforce is paused and the integration won't work as expected. Increase the limit in the settings below to avoid this.";
+  'This workspace has hit its limit of Salesforce API calls. Your data sync with Salesforce is paused and the integration won\u2019t work as expected. Increase the limit in the settings below to avoid this.';
 
 // [used of a 1,000 limit, used of a 15,000 limit, percent, tier, classes that get tokens]
 const boundaries: Array<[number, number, number, Tier, RequestClass[]]> = [

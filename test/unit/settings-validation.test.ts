@@ -132,6 +132,17 @@ describe('valid settings', () => {
     });
   });
 
+  it('polls Salesforce every 5 minutes at the most often, as the article says Intercom does', () => {
+    const poll = (pollIntervalSeconds: number) => validateSettings({ ...withMappings(), pollIntervalSeconds }, ctx);
+    expect(poll(300)).toMatchObject({ ok: true });
+    expect(poll(86_400)).toMatchObject({ ok: true });
+    const refused = poll(299);
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.problems.map((p) => [p.path, p.message])).toEqual([
+      ['pollIntervalSeconds', 'pollIntervalSeconds: must be at least 300 seconds (5 minutes)'],
+    ]);
+  });
+
   it('a matching key pair such as external_id holding the Salesforce Id', () => {
     const r = validateSettings(
       { ...withMappings(), matching: { key: { icAttribute: 'external_id', sfField: 'Id' }, duplicatePolicy: 'skip' } },

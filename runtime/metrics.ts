@@ -6,7 +6,7 @@
 // (config `metrics`), one registry per process.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Run, UsageIndicator } from '../protocol/index.ts';
+import { type Run, TIERS, type UsageIndicator } from '../protocol/index.ts';
 
 /** Depth of one consumer, as the server reports it. */
 export interface QueueDepth {
@@ -16,7 +16,6 @@ export interface QueueDepth {
   ackPending: number;
 }
 
-const TIERS = ['normal', 'bulk_paused', 'event_paused', 'exhausted'] as const;
 const RUN_COUNTS = [
   'scanned',
   'inCommon',

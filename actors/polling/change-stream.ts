@@ -48,7 +48,10 @@ export class ChangeStream {
     const stored = (await (await this.ctx.kv('cursors')).getRaw(Keys.changeStream(this.ctx.ws)))?.value as
       { replayId?: unknown } | undefined;
     this.handled = this.covered = this.remembered = typeof stored?.replayId === 'number' ? stored.replayId : -1;
-    this.timer = setInterval(() => void this.remember(), REMEMBER_MS);
+    this.timer = setInterval(() => {
+      // Kept in memory meanwhile: the next round (or the next poll asked) stores it.
+      this.remember().catch((err: unknown) => this.ctx.log.warn({ err }, 'storing the change events replay id failed'));
+    }, REMEMBER_MS);
     void this.subscribe();
   }
 

@@ -30,13 +30,14 @@ export class PollSchedule {
   }
 
   async start(): Promise<void> {
+    // The clock first: a new leader that saw the settings before it would poll at once.
+    const clock = await (await this.ctx.kv('cursors')).getRaw(Keys.pollClock(this.ctx.ws));
+    const at = (clock?.value as { askedAt?: unknown } | undefined)?.askedAt;
+    this.lastAskedAt = typeof at === 'number' ? at : null;
     this.stopWatch = await this.facts.watch((s) => {
       this.settings = s;
       void this.check();
     });
-    const clock = await (await this.ctx.kv('cursors')).getRaw(Keys.pollClock(this.ctx.ws));
-    const at = (clock?.value as { askedAt?: unknown } | undefined)?.askedAt;
-    this.lastAskedAt = typeof at === 'number' ? at : null;
     void this.readTier();
     this.timer = setInterval(() => void this.check(), CHECK_MS);
     void this.check();

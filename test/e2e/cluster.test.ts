@@ -190,7 +190,13 @@ describe.skipIf(!netns.ok)(`peoplesync across hosts (${LONG ? 'long' : 'short'} 
       const { runs } = await control(() => c.messenger.request(BulkHistory, WS, {}, 5_000));
       const final = runs.find((r) => r.runId === run.runId)!;
       note(`coordinator lost: counts ${JSON.stringify(final.counts)}, wrote ${JSON.stringify(wrote)}`);
-      expect({ salesforce: final.counts.updatedSalesforce, intercom: final.counts.updatedIntercom }).toEqual(wrote);
+      // Counted is written; what is written and not counted is in doubt (a lost worker's call that
+      // landed after it was cut off, or never went).
+      expect(final.counts.updatedSalesforce).toBeLessThanOrEqual(wrote.salesforce);
+      expect(final.counts.updatedIntercom).toBeLessThanOrEqual(wrote.intercom);
+      expect(wrote.salesforce + wrote.intercom).toBeLessThanOrEqual(
+        final.counts.updatedSalesforce + final.counts.updatedIntercom + final.counts.inDoubt,
+      );
       const mail = await c.smtp.waitForMail(mails, 30_000).catch(() => null);
       expect(mail?.subject).toBe(`peoplesync: bulk sync failed (${WS})`);
       // The email is sent as the run fails: what a lost worker was sending then is in doubt (it

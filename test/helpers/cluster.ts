@@ -204,6 +204,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
                     clientId: 'ps-client',
                     clientSecret: 'ps-secret',
                   },
+                  // Bulk runs only: what a run wrote is then all that changes in the sandboxes.
+                  changeEvents: false,
                 },
                 intercom: { baseUrl: sandboxes.intercom.url, token: sandboxes.intercom.token, webhookSecret: 'hook-secret' },
               },

@@ -1,6 +1,6 @@
 // The poll clock and the change poll against a real nats-server and both sandboxes, with the
 // workers' clock moved forward instead of waiting out poll intervals: a new interval applies at
-// once; while the budget pauses event sync no poll is asked for, and polls asked for before the
+// once; a new leader keeps the cadence; while the budget pauses event sync no poll is asked for, and polls asked for before the
 // pause are not all replayed after it; both objects' changes come in one call; an object no
 // mapping names is not read; and a write later in a second a poll has already read is not missed.
 import type { Msg } from 'nats';
@@ -102,6 +102,17 @@ describe('the poll clock', () => {
     // One poll reads what changed meanwhile; the polls asked for before it read nothing new.
     expect(polls() - calls).toBe(1);
     expect(of('icpoll.tick.v1').length).toBe(asked + 1);
+  });
+
+  it('keeps its cadence under a new leader: no poll at once when the last was asked within the interval', async () => {
+    const asked = of('icpoll.tick.v1').length;
+    await scheduler.stop();
+    scheduler = await sys.startWorker(['poll-scheduler', 'polling', 'quota'], {}, { now });
+    await waitFor(() => scheduler.host.isLeading('poll-scheduler', WS), { what: 'a new poll clock leading', timeoutMs: 15_000 });
+    await settle(3_000);
+    expect(of('icpoll.tick.v1').length).toBe(asked);
+    shift += 301_000;
+    await waitFor(() => of('icpoll.tick.v1').length > asked, { what: 'the next poll by the interval', timeoutMs: 10_000 });
   });
 });
 

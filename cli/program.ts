@@ -125,9 +125,18 @@ export function buildProgram(outcome: Outcome): Command {
 
   program
     .command('resync')
-    .description('Queue a sync of one person now (class interactive); `peoplesync history` shows what it wrote')
+    .description('Sync one person now (class interactive) and wait for the outcome of each write')
     .argument('<person>', 'email, Salesforce Lead/Contact Id or Intercom contact id')
-    .addHelpText('after', examples(['peoplesync resync ada@example.com', 'peoplesync resync 00Q5g00000AbCdEFGH']))
+    .option('--no-wait', 'queue the resync and return at once')
+    .option('--timeout <seconds>', 'how long to wait for the outcome', '60')
+    .addHelpText(
+      'after',
+      examples([
+        'peoplesync resync ada@example.com',
+        'peoplesync resync 00Q5g00000AbCdEFGH --json',
+        'peoplesync resync ada@example.com --no-wait',
+      ]),
+    )
     .action(act(outcome, async () => (await import('./commands/resync.ts')).runResync));
 
   program

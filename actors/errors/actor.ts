@@ -12,6 +12,7 @@ import {
   ErrorsShow,
   MatchResync,
   ReportSyncError,
+  SyncErrorRecorded,
   Resync,
   SyncErrorResolved,
   type SyncError,
@@ -70,7 +71,7 @@ function resyncBody(t: ResyncTarget, errorIds: string[], by: string) {
   }
 }
 
-async function resync(ctx: ActorContext, key: string, by: string): Promise<number> {
+async function resync(ctx: ActorContext, key: string, by: string): Promise<{ queued: number; requestId: string }> {
   let target: ResyncTarget;
   try {
     target = parseResyncKey(key);
@@ -87,7 +88,7 @@ async function resync(ctx: ActorContext, key: string, by: string): Promise<numbe
           .map((e) => e.id);
   const requestId = `resync:${randomUUID()}`;
   await ctx.publish(MatchResync, { ...resyncBody(target, known, by), requestId }, { cls: 'interactive', msgId: requestId });
-  return 1;
+  return { queued: 1, requestId };
 }
 
 export const errorsActor: ActorDef = {
@@ -100,6 +101,8 @@ export const errorsActor: ActorDef = {
         on(ReportSyncError, async (report, ctx) => {
           const e = await (await store(ctx)).record(ctx.ws, report, errorId(ctx.ws, report));
           ctx.log.debug({ errorId: e.id, cause: e.cause, attempts: e.attempts }, 'sync error recorded');
+          // One event per report: a redelivered report's copy is a duplicate by its message id.
+          await ctx.publish(SyncErrorRecorded, e, { msgId: `errrec:${e.id}:${e.attempts}:${report.at}` });
         }),
         on(SyncErrorResolved, async (r, ctx) => {
           const s = await store(ctx);
@@ -121,7 +124,7 @@ export const errorsActor: ActorDef = {
     }),
     endpoint(ErrorsCount, async ({ direction }, ctx) => countByCause(await (await store(ctx)).all(ctx.ws), direction)),
     endpoint(ErrorsRetry, async ({ ids, cause, by }, ctx) => ({ queued: await retry(ctx, await errorsToRetry(ctx, ids, cause), by) })),
-    endpoint(Resync, async ({ key, by }, ctx) => ({ queued: await resync(ctx, key, by) })),
+    endpoint(Resync, async ({ key, by }, ctx) => resync(ctx, key, by)),
     endpoint(DlqList, async ({ limit, after, ...filter }, ctx) => ctx.deadLetters.list(ctx.ws, { limit, after, filter })),
     endpoint(DlqReplay, async ({ seqs }, ctx) => ctx.deadLetters.replay(ctx.ws, seqs)),
   ],

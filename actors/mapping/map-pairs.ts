@@ -3,9 +3,11 @@
 import type { SfObject } from '../../connectors/index.ts';
 import {
   BatchMapped,
+  type Direction,
   type BodyOf,
   type MapPairs,
   ReportSyncError,
+  ResyncMapped,
   SyncErrorResolved,
   WriteIntercom,
   WriteSalesforce,
@@ -148,6 +150,34 @@ async function reportBatch(body: Body, plan: BatchPlan, ctx: HandlerContext): Pr
   );
 }
 
+/** A resync or retry's request is told what its person's pairs need, before the writes' outcomes. */
+async function tellRequest(body: Body, plan: BatchPlan, ctx: HandlerContext): Promise<void> {
+  if (body.requestId === undefined) return;
+  const pairs = new Map(
+    body.pairs.map((p) => [
+      p.sf.Id,
+      {
+        sfObject: p.object,
+        sfId: p.sf.Id,
+        icId: p.ic.id,
+        toSalesforce: [] as string[],
+        toIntercom: [] as string[],
+        failed: [] as { direction: Direction; attribute: string }[],
+      },
+    ]),
+  );
+  for (const u of plan.sfParts.flat()) pairs.get(u.id)?.toSalesforce.push(...u.changes.map((c) => c.attribute));
+  for (const u of plan.icParts.flat()) pairs.get(u.sfId)?.toIntercom.push(...u.changes.map((c) => c.attribute));
+  for (const f of plan.failures) {
+    pairs.get(f.pair.sf.Id)?.failed.push({ direction: f.failure.direction, attribute: failedAttribute(f.failure) });
+  }
+  await ctx.publish(
+    ResyncMapped,
+    { requestId: body.requestId, pairs: [...pairs.values()], unmatched: body.unmatched, ambiguous: body.ambiguous, at: ctx.deps.now() },
+    { msgId: `resync-mapped:${body.requestId}` },
+  );
+}
+
 export async function handleMapPairs(body: Body, ctx: HandlerContext, facts: WorkspaceFacts, schema: SchemaSource): Promise<void> {
   const { settings: s } = await facts.atRevision(body.settingsRevision);
   const objects = [...new Set(body.pairs.map((p) => p.object))].filter((o) => s.mappings.some((m) => m.sfObject === o));
@@ -160,6 +190,8 @@ export async function handleMapPairs(body: Body, ctx: HandlerContext, facts: Wor
   await publishWrites(body, plan, ctx, key);
   // A dry run records no sync errors: nothing was attempted, and a retry of one would write.
   if (!body.dryRun) await publishErrors(body, plan, ctx, key);
-  // Last, so that once the coordinator hears of the batch every part it names is queued.
+  // Last, so that once the coordinator (or a waiting resync) hears of the batch every part it
+  // names is queued.
   await reportBatch(body, plan, ctx);
+  await tellRequest(body, plan, ctx);
 }

@@ -14,6 +14,8 @@ export interface BatchResult {
   tally: Tally;
   scanned: number;
   errorIds?: string[];
+  /** A resync or retry's request: its batch goes to mapping even with no pair, to be told. */
+  requestId?: string;
   /** Bulk batches always report (the run counts them); others only when there is something to map. */
   always: boolean;
 }
@@ -62,7 +64,7 @@ export async function publishBatch(ctx: HandlerContext, r: BatchResult): Promise
       ctx.publish(ReportSyncError, ambiguousError(o, r, ctx), { msgId: `amb:${scope}:${r.batchId}:${o.sf.Id}` }),
     ),
   );
-  if (!r.always && r.tally.matched.length === 0) return;
+  if (!r.always && r.requestId === undefined && r.tally.matched.length === 0) return;
   await ctx.publish(
     MapPairs,
     {
@@ -76,6 +78,7 @@ export async function publishBatch(ctx: HandlerContext, r: BatchResult): Promise
       ambiguous: r.tally.ambiguous.length,
       skipped: r.tally.skipped,
       errorIds: r.errorIds ?? [],
+      ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
     },
     { msgId: r.run ? `map:${r.run}:${r.batchId}` : `map:${r.batchId}` },
   );

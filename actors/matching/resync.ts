@@ -144,6 +144,7 @@ export async function handleMatchResync(body: Body, ctx: HandlerContext, facts: 
     tally: t,
     scanned: records.Contact.length + records.Lead.length,
     errorIds: body.errorIds,
+    ...(body.requestId === undefined ? {} : { requestId: body.requestId }),
     always: false,
   });
 }

@@ -1,7 +1,7 @@
 // Sync errors (a record failed to sync) and dead letters (a message could not be processed) are
 // kept apart: the first are for the people who own the data, the second for operators.
 import { z } from 'zod';
-import { control, workMessage } from '../message.ts';
+import { control, eventMessage, workMessage } from '../message.ts';
 import { ActorNameSchema, RunIdSchema, SyncTypeSchema, nonNegInt } from './common.ts';
 import { DirectionSchema, SfObjectSchema } from '../enums.ts';
 import { DlqReasons } from '../headers.ts';
@@ -70,6 +70,14 @@ export const SyncErrorSchema = z.strictObject({
 });
 export type SyncError = z.infer<typeof SyncErrorSchema>;
 
+/** A sync error as recorded (new, or one more attempt), on
+ * `<p>.evt.<ws>.sync-error.recorded.<sfId or ->.<icId or ->`: what a waiting resync or retry, or a
+ * larger event backbone, hears of a record that failed to sync. */
+export const SyncErrorRecorded = eventMessage('sync-error.recorded.v1', 'sync-error.recorded', SyncErrorSchema, (b) => [
+  b.sfId ?? '-',
+  b.icId ?? '-',
+]);
+
 export const ErrorsList = control(
   'errors',
   'errors.list',
@@ -115,7 +123,8 @@ export const Resync = control(
   'resync',
   'Sync one person now by email, Salesforce Id or Intercom id',
   z.strictObject({ key: z.string().min(1).max(320), by: ActorNameSchema.default('unknown') }),
-  z.strictObject({ queued: nonNegInt() }),
+  /** `requestId` names the ResyncMapped event that tells what the resync found. */
+  z.strictObject({ queued: nonNegInt(), requestId: z.string() }),
 );
 
 export const DeadLetterSchema = z.strictObject({

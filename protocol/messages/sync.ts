@@ -112,6 +112,8 @@ export const MapPairs = workMessage(
     ambiguous: nonNegInt(),
     skipped: nonNegInt().default(0),
     errorIds: z.array(z.string()).default([]),
+    /** A resync or retry's request: mapping tells what it found for it (ResyncMapped). */
+    requestId: z.string().max(200).optional(),
   }),
 );
 
@@ -171,6 +173,32 @@ export const RecordSyncedSchema = z.strictObject({
 /** Audit: one record written, on `<p>.evt.<ws>.record.synced.<sfId>.<icId>`, so a person's
  * history is read by subject (`record.synced.<sfId>.>` or `record.synced.*.<icId>`). */
 export const RecordSynced = eventMessage('record.synced.v1', 'record.synced', RecordSyncedSchema, (b) => [b.sfId, b.icId]);
+
+/** What a resync (or retry) request found once its person was matched and diffed, on
+ * `<p>.evt.<ws>.resync.mapped.<requestId>`: per pair the attributes to write each way and those
+ * that could not be mapped; no pair when the person is not in both systems. The writes' outcomes
+ * follow as RecordSynced and SyncErrorRecorded events of the same records. */
+export const ResyncMapped = eventMessage(
+  'resync.mapped.v1',
+  'resync.mapped',
+  z.strictObject({
+    requestId: z.string().max(200),
+    pairs: z.array(
+      z.strictObject({
+        sfObject: SfObjectSchema,
+        sfId: z.string(),
+        icId: z.string(),
+        toSalesforce: z.array(z.string()),
+        toIntercom: z.array(z.string()),
+        failed: z.array(z.strictObject({ direction: DirectionSchema, attribute: z.string() })),
+      }),
+    ),
+    unmatched: nonNegInt(),
+    ambiguous: nonNegInt(),
+    at: z.number(),
+  }),
+  (b) => [b.requestId],
+);
 
 /** One attribute change of a person's history, newest first. */
 export const HistoryEntrySchema = z.object({

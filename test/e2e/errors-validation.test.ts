@@ -1,7 +1,8 @@
 // Sync errors end to end: an Intercom change arrives by webhook at the gateway, is matched,
 // mapped and written to the Salesforce sandbox, which refuses it by a validation rule. The error
 // shows with Salesforce's statusCode and message; a retry that fails again counts an attempt;
-// once the rule is gone a retry writes the value and clears the error.
+// once the rule is gone a retry writes the value and clears the error. `peoplesync resync` waits
+// for each write of a person and prints its outcome.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +169,63 @@ describe('sync errors end to end', () => {
       expect(resolved.code).toBe(0);
       expect(JSON.parse(resolved.stdout)).toEqual({ queued: 1, outcomes: [{ id: err.id, outcome: 'resolved' }] });
       expect(sys.sandboxes.salesforce.get(p.sf.Id)?.Phone).toBe(phone);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('peoplesync resync waits for each write of the person and prints its outcome', async () => {
+    const p = person();
+    const dir = await mkdtemp(join(tmpdir(), 'ps-resync-cli-'));
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify(sys.config));
+    const pairLine = `Contact ${p.sf.Id} / Intercom ${p.ic.id}: `;
+    try {
+      // Whatever the generated pair differed in is written by a first resync; a second finds both in sync.
+      expect(await runMain(['resync', p.sf.Id, '--config', config])).toMatchObject({ code: 0 });
+      expect(await runMain(['resync', p.sf.Id, '--config', config])).toMatchObject({
+        code: 0,
+        stdout: `Queued a resync of ${p.sf.Id} (class interactive).\n${pairLine}Salesforce: in sync; Intercom: in sync\n`,
+      });
+
+      // A change Salesforce refuses: the resync says so, with the error, and fails.
+      const phone = '+1 900 555 0146';
+      const err = await refusedChange(p, phone);
+      const refused = await runMain(['resync', p.sf.Id, '--config', config]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain(
+        `${pairLine}Salesforce: failed (validation_rule): ${err.message} [error ${err.id}]; Intercom: in sync`,
+      );
+
+      // Once the rule is gone the same resync writes the value, and --json gives the outcome whole.
+      sys.sandboxes.salesforce.removeRule(`rule-${p.sf.Id}`);
+      const written = await runMain(['resync', p.ic.id, '--config', config, '--json']);
+      expect(written.code).toBe(0);
+      expect(JSON.parse(written.stdout)).toMatchObject({
+        queued: 1,
+        requestId: expect.stringMatching(/^resync:/),
+        outcome: {
+          status: 'done',
+          pairs: [
+            { sfId: p.sf.Id, icId: p.ic.id, salesforce: { status: 'updated', attributes: ['Phone'] }, intercom: { status: 'unchanged' } },
+          ],
+        },
+      });
+      expect(sys.sandboxes.salesforce.get(p.sf.Id)?.Phone).toBe(phone);
+      await waitFor(async () => (await errorsOf(p.sf.Id)).length === 0, { what: 'the error cleared', timeoutMs: 10_000 });
+
+      // Nobody by that email: nothing to sync, said so.
+      expect(await runMain(['resync', 'nobody-at-all@example.invalid', '--config', config])).toMatchObject({
+        code: 1,
+        stdout: expect.stringContaining(
+          'nobody-at-all@example.invalid is not a person in both Salesforce and Intercom: nothing was synced.',
+        ),
+      });
+      // --no-wait only queues.
+      expect(await runMain(['resync', p.sf.Id, '--config', config, '--no-wait'])).toMatchObject({
+        code: 0,
+        stdout: `Queued a resync of ${p.sf.Id} (class interactive).\n`,
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

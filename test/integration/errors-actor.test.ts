@@ -151,9 +151,15 @@ describe('errors actor', () => {
       .filter((e) => e.sfId === SF_CONTACT)
       .map((e) => e.id)
       .sort();
-    expect(await m.request(Resync, WS, { key: 'ann@example.com', by: 'cli' })).toEqual({ queued: 1 });
-    expect(await m.request(Resync, WS, { key: SF_CONTACT.slice(0, 15) })).toEqual({ queued: 1 });
-    expect(await m.request(Resync, WS, { key: IC_ID })).toEqual({ queued: 1 });
+    expect(await m.request(Resync, WS, { key: 'ann@example.com', by: 'cli' })).toEqual({
+      queued: 1,
+      requestId: expect.stringMatching(/^resync:/),
+    });
+    expect(await m.request(Resync, WS, { key: SF_CONTACT.slice(0, 15) })).toEqual({
+      queued: 1,
+      requestId: expect.stringMatching(/^resync:/),
+    });
+    expect(await m.request(Resync, WS, { key: IC_ID })).toEqual({ queued: 1, requestId: expect.stringMatching(/^resync:/) });
     const items = await waitFor(
       async () => {
         const w = await workItems(sys.nc, `peoplesync.work.${WS}.match.>`);

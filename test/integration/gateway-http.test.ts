@@ -144,7 +144,10 @@ describe('JSON API', () => {
     expect((await json(await api(`/api/${WS}/errors?direction=salesforce_to_intercom`))).body).toMatchObject({ total: 0 });
     await purgeWork(sys.admin, 'peoplesync.work.*.match.>');
     expect(await json(await post(`/api/${WS}/errors/retry`, { ids: [e.id] }))).toEqual({ status: 200, body: { queued: 1 } });
-    expect(await json(await post(`/api/${WS}/resync`, { key: 'someone@example.com' }))).toEqual({ status: 200, body: { queued: 1 } });
+    expect(await json(await post(`/api/${WS}/resync`, { key: 'someone@example.com' }))).toEqual({
+      status: 200,
+      body: { queued: 1, requestId: expect.stringMatching(/^resync:/) },
+    });
     const items = await matchItems();
     expect(items.map((i) => i.subject.split('.').pop())).toEqual(['retry', 'interactive']);
     // Who asked is the operator the token belongs to, whatever the body says.

@@ -111,8 +111,11 @@ describe('the poll clock', () => {
     await waitFor(() => scheduler.host.isLeading('poll-scheduler', WS), { what: 'a new poll clock leading', timeoutMs: 15_000 });
     await settle(3_000);
     expect(of('icpoll.tick.v1').length).toBe(asked);
+    const calls = polls();
     shift += 301_000;
     await waitFor(() => of('icpoll.tick.v1').length > asked, { what: 'the next poll by the interval', timeoutMs: 10_000 });
+    // That poll's Salesforce call done, so that it reads nothing the next test changes.
+    await waitFor(() => polls() > calls, { what: "the interval's change poll", timeoutMs: 15_000 });
   });
 });
 

@@ -169,6 +169,11 @@ export function intercomContactFailure(err: unknown): ConnectorError | null {
   return err instanceof ConnectorError && err.system === 'intercom' && !err.retryable ? err : null;
 }
 
+/** A Node system error (ECONNREFUSED) or undici's (UND_ERR_SOCKET): the call got no answer. */
+export function isSystemError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
+}
+
 // ---- Any error -------------------------------------------------------------------------------
 
 export interface Failure {

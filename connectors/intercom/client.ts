@@ -1,6 +1,7 @@
 // The Intercom connector: input checks, the shared pacer, bounded retries and typed errors over
 // a transport (bare undici by default, or the official SDK).
 import { ConnectorError } from '../errors.ts';
+import { isSystemError } from '../../protocol/index.ts';
 import type { IcContact, IcContactPatch, IcDataAttribute, IcPage, IcSearchQuery } from '../types.ts';
 import {
   checkId,
@@ -26,9 +27,9 @@ type Outcome = { ok: true; body: unknown; rate: RateHeaders } | { ok: false; err
 
 const SILENT: IntercomLogger = { debug: () => {}, warn: () => {} };
 
-/** Node system errors (ECONNREFUSED), undici's (UND_ERR_SOCKET) and the SDK transport's. */
+/** No HTTP answer at all: a system error of the fetch transport, or the SDK transport's. */
 function isTransportFailure(err: unknown): boolean {
-  return err instanceof SdkTransportError || (err instanceof Error && typeof (err as { code?: unknown }).code === 'string');
+  return err instanceof SdkTransportError || isSystemError(err);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -15,6 +15,7 @@ import {
   isKvWriteConflict,
   isNoResponders,
   isSalesforceRequestLimit,
+  isSystemError,
   isTransientNatsError,
   isTransientSalesforceCode,
   PermanentError,
@@ -105,6 +106,12 @@ describe('Intercom failures', () => {
   ];
   it.each(cases)('%i answers a %s failure', (status, body, kind, code) => {
     expect([classifyIntercom(status), parseErrorBody(body, status).code]).toEqual([kind, code]);
+  });
+
+  it('a system error of the transport is a call without an answer', () => {
+    expect(isSystemError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isSystemError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe(true);
+    expect(isSystemError(new Error('a bug'))).toBe(false);
   });
 
   it('only a final refusal is about the contact', () => {

@@ -5,7 +5,7 @@
 // The refusal is remembered for a while per client, so later calls leave the field out without
 // spending a call to learn it again; after that it is tried again (it may be back).
 import { FieldRefusedError, type SalesforceClient, type SfRecordResult, type SfRecordUpdate } from '../connectors/index.ts';
-import { ReportSyncError } from '../protocol/index.ts';
+import { ReportSyncError, refusedFieldCause } from '../protocol/index.ts';
 import type { HandlerContext } from '../runtime/index.ts';
 
 /** A field Salesforce refused for a whole call, and how many of the call's records carried it. */
@@ -191,7 +191,7 @@ export function refusedFieldError(r: Refusal) {
     sfId: null,
     icId: null,
     attributes: [r.field],
-    cause: r.code === 'JSON_PARSER_ERROR' ? ('unparseable_value' as const) : ('other' as const),
+    cause: refusedFieldCause(r.code),
     message:
       `Salesforce refused every call naming ${r.object}.${r.field} (${r.code}): the field is left out of reads ` +
       'and updates, the other fields still sync. Restore the field in Salesforce or change the mapping.',

@@ -7,6 +7,7 @@ export * from './codec.ts';
 export * from './streams.ts';
 export * from './control-error.ts';
 export * from './errors.ts';
+export * from './failures.ts';
 export * from './enums.ts';
 export * from './keys.ts';
 export * from './messages/index.ts';

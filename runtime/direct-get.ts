@@ -17,9 +17,7 @@ export interface StoredMessage {
 }
 
 /** NATS did not answer in time, or answered with an error: retryable, the data is fine. */
-export class DirectGetError extends RetryableError {
-  override name = 'DirectGetError';
-}
+const directGetError = (message: string, cause?: unknown) => new RetryableError(message, { name: 'DirectGetError', cause });
 
 /** The most subjects one multi_last request may name (the server's limit). */
 export const MULTI_LAST_MAX = 1024;
@@ -84,14 +82,14 @@ export class DirectGets {
     const reply = this.inbox();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => this.settle(reply, new DirectGetError(`direct get from ${stream}: no answer in ${TIMEOUT_MS} ms`)),
+        () => this.settle(reply, directGetError(`direct get from ${stream}: no answer in ${TIMEOUT_MS} ms`)),
         TIMEOUT_MS,
       );
       this.pending.set(reply, { messages: [], resolve, reject, timer });
       try {
         this.nc.publish(`$JS.API.DIRECT.GET.${stream}`, JSON.stringify(req), { reply });
       } catch (err) {
-        this.settle(reply, new DirectGetError(`direct get from ${stream}: ${(err as Error).message}`, { cause: err }));
+        this.settle(reply, directGetError(`direct get from ${stream}: ${(err as Error).message}`, err));
       }
     });
   }
@@ -103,7 +101,7 @@ export class DirectGets {
     const code = h?.code ?? 0;
     if (code === 204) return this.settle(m.subject, null, Number(h?.get('Nats-Num-Pending') || 0));
     if (code === 404) return this.settle(m.subject, null, 0);
-    if (code !== 0 || !h) return this.settle(m.subject, new DirectGetError(`direct get refused: ${code} ${h?.description ?? ''}`.trim()));
+    if (code !== 0 || !h) return this.settle(m.subject, directGetError(`direct get refused: ${code} ${h?.description ?? ''}`.trim()));
     p.messages.push({ subject: h.get('Nats-Subject'), seq: Number(h.get('Nats-Sequence')), headers: h, data: m.data });
   }
 

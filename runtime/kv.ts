@@ -3,7 +3,7 @@
 import { decode } from '@msgpack/msgpack';
 import { type KV, type KvEntry, type NatsConnection, headers as natsHeaders } from 'nats';
 import type { z } from 'zod';
-import { PermanentError, encodeBody } from '../protocol/index.ts';
+import { PermanentError, encodeBody, isKvWriteConflict } from '../protocol/index.ts';
 import { type StoredMessage, directGets } from './direct-get.ts';
 
 const encode = (value: unknown): Uint8Array => encodeBody(value, 'msgpack');
@@ -59,11 +59,6 @@ export class KvConflictError extends Error {
   override name = 'KvConflictError';
 }
 
-function isConflict(err: unknown): boolean {
-  const m = (err as Error)?.message ?? '';
-  return /wrong last sequence|key exists/i.test(m) || (err as { api_error?: { err_code?: number } })?.api_error?.err_code === 10071;
-}
-
 function unpack(e: KvEntry | null): KvValue<unknown> | null {
   if (!e || e.operation !== 'PUT' || e.value.length === 0) return null;
   return { value: decode(e.value), revision: e.revision };
@@ -92,7 +87,7 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
     try {
       return (await js.publish(subjectOf(key), encode(value), { headers: h })).seq;
     } catch (err) {
-      if (!isConflict(err)) throw err;
+      if (!isKvWriteConflict(err)) throw err;
       const what = expect ? `changed since revision ${expect}` : 'exists';
       throw new KvConflictError(`${bucket}/${key} ${what}`, { cause: err });
     }

@@ -4,7 +4,7 @@
 // or silent answer is not taken as gone: only the server's word is.
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection, Subscription } from 'nats';
-import { aliveSubject, isAliveSubject } from '../protocol/index.ts';
+import { aliveSubject, isAliveSubject, isNoResponders } from '../protocol/index.ts';
 import type { LivenessState as State } from './lease.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -33,7 +33,7 @@ export class Liveness {
       await this.nc.request(subject, EMPTY, { timeout: this.timeoutMs });
       return 'alive';
     } catch (err) {
-      return (err as { code?: string }).code === '503' ? 'gone' : 'unknown';
+      return isNoResponders(err) ? 'gone' : 'unknown';
     }
   }
 

@@ -1,6 +1,6 @@
 // Work items of a bulk run that is no longer running are dropped unexecuted. Every process keeps
 // the status of runs from a KV watch, so the check costs nothing on the hot path.
-import { Keys, PermanentError, RetryableError } from '../protocol/index.ts';
+import { Keys, PermanentError } from '../protocol/index.ts';
 import type { TypedKv } from './kv.ts';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
@@ -8,15 +8,6 @@ const TERMINAL = new Set(['completed', 'stopped', 'failed']);
 /** Thrown by a handler (or the host) when its run has ended: the item is acked and dropped. */
 export class RunInactiveError extends PermanentError {
   override name = 'RunInactiveError';
-}
-
-/** An item names a run this workspace never recorded. Asked again shortly (a replica may be a
- * moment behind the write that created the run), then dead-lettered as `unknown_run`. */
-export class UnknownRunError extends RetryableError {
-  override name = 'UnknownRunError';
-  constructor(message: string) {
-    super(message, { retryAfterMs: 1_000, dlqReason: 'unknown_run' });
-  }
 }
 
 export type RunState = 'active' | 'ended' | 'unknown';

@@ -3,7 +3,15 @@
 // is charged to the lease in whose async context it ran; calls outside any lease (or beyond it)
 // are reported as plain usage, so the quota actor sees every call exactly once.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { QuotaAcquire, QuotaRelease, QuotaUsage, RetryableError, type Tier, type WorkClass } from '../protocol/index.ts';
+import {
+  isSalesforceRequestLimit,
+  QuotaAcquire,
+  QuotaRelease,
+  QuotaUsage,
+  RetryableError,
+  type Tier,
+  type WorkClass,
+} from '../protocol/index.ts';
 import type { Logger } from './logger.ts';
 import type { Messenger } from './messenger.ts';
 
@@ -64,7 +72,7 @@ export class TokenBroker {
     try {
       return await this.als.run(lease, () => fn(lease));
     } catch (err) {
-      if ((err as { code?: string }).code === 'REQUEST_LIMIT_EXCEEDED') this.report(ws, { calls: 0, limitExceeded: true });
+      if (isSalesforceRequestLimit(err)) this.report(ws, { calls: 0, limitExceeded: true });
       throw err;
     } finally {
       // Always close the lease, spent or not, so the leader need not keep it open until expiry.

@@ -16,6 +16,7 @@ import {
   type DlqReason,
   Headers,
   RUN_WORK_STAGES,
+  RetryableError,
   RunIdSchema,
   SubjectError,
   type WorkClass,
@@ -28,7 +29,7 @@ import {
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
 import type { RuntimeMetrics } from './metrics.ts';
-import { type RunGate, RunInactiveError, UnknownRunError } from './run-gate.ts';
+import { type RunGate, RunInactiveError } from './run-gate.ts';
 import type { Accepted, QueueBinding, WorkHandler } from './actor.ts';
 import type { HandlerContext } from './types.ts';
 
@@ -192,7 +193,14 @@ export class WorkQueue {
       }
       if (run) {
         const state = await this.o.gate.state(ws, run);
-        if (state === 'unknown') throw new UnknownRunError(`run ${run} was never recorded in workspace ${ws}`);
+        // A replica may be a moment behind the write that created the run: asked again shortly,
+        // then dead-lettered as `unknown_run`.
+        if (state === 'unknown')
+          throw new RetryableError(`run ${run} was never recorded in workspace ${ws}`, {
+            name: 'UnknownRunError',
+            retryAfterMs: 1_000,
+            dlqReason: 'unknown_run',
+          });
         if (state === 'ended' && RUN_WORK_STAGES.has(stage)) throw new RunInactiveError(`run ${run} is not running`);
       }
       await accepted.run(target.ctx, target.self);

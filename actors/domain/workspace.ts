@@ -26,10 +26,6 @@ export interface ItemSettings {
   key: MatchKey;
 }
 
-export class MissingSettingsError extends PermanentError {
-  override name = 'MissingSettingsError';
-}
-
 /** Entries kept per cache; a workspace has few revisions and runs in use at once. */
 const MAX_CACHED = 64;
 
@@ -96,7 +92,10 @@ export class WorkspaceFacts {
   async forItem(run?: string | null): Promise<ItemSettings> {
     if (!run) {
       const current = await this.current();
-      if (!current) throw new MissingSettingsError(`workspace ${this.ctx.ws} has no settings: save settings before syncing`);
+      if (!current)
+        throw new PermanentError(`workspace ${this.ctx.ws} has no settings: save settings before syncing`, {
+          name: 'MissingSettingsError',
+        });
       return {
         settings: current.settings,
         revision: current.revision,

@@ -22,11 +22,6 @@ const LIST_TIMEOUT_MS = 15_000;
 /** Not an error id (those are hex): the key of the end-of-listing marker. */
 const MARKER = '_listed';
 
-/** A listing that did not end in time (NATS slow or away): a work item that needs it is retried. */
-class ListTimeoutError extends RetryableError {
-  override name = 'ListTimeoutError';
-}
-
 export class ErrorStore {
   private readonly kv: TypedKv;
   private readonly listTimeoutMs: number;
@@ -89,7 +84,12 @@ export class ErrorStore {
         complete,
         new Promise((_, reject) => {
           timer = setTimeout(
-            () => reject(new ListTimeoutError(`reading the sync errors of ${ws} took longer than ${this.listTimeoutMs} ms`)),
+            () =>
+              reject(
+                new RetryableError(`reading the sync errors of ${ws} took longer than ${this.listTimeoutMs} ms`, {
+                  name: 'ListTimeoutError',
+                }),
+              ),
             this.listTimeoutMs,
           );
         }),

@@ -43,10 +43,6 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
   await ctx.publish(IndexRefreshed, { run: body.run, contacts, pages: body.page + 1 }, { msgId: `idxdone:${body.run}` });
 }
 
-export class RefreshIncompleteError extends RetryableError {
-  override name = 'RefreshIncompleteError';
-}
-
 const PAGE_WAIT_MS = 120_000;
 
 /** Every page's record, once the pages still being indexed beside this last one have finished. */
@@ -58,9 +54,9 @@ async function allPages(pages: RefreshPages, ctx: HandlerContext, run: string, c
     if (missing.length === 0) return listed as string[][];
     // Without every page the sweep would take listed contacts for deleted ones.
     if (Date.now() > deadline || ctx.signal.aborted) {
-      throw new RefreshIncompleteError(
-        `refresh ${run}: pages ${missing.slice(0, 10).join(', ')} not indexed after ${PAGE_WAIT_MS / 1000} s`,
-      );
+      throw new RetryableError(`refresh ${run}: pages ${missing.slice(0, 10).join(', ')} not indexed after ${PAGE_WAIT_MS / 1000} s`, {
+        name: 'RefreshIncompleteError',
+      });
     }
     ctx.working();
     await new Promise((r) => setTimeout(r, 200));

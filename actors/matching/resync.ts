@@ -2,7 +2,7 @@
 // asked for by email, Salesforce Id or Intercom id). What is read refreshes the index and the
 // links; what is gone is dropped from both; the records found are joined and mapped.
 import { PermanentError } from '../../protocol/index.ts';
-import { type IcContact, NotFoundError, type SfObject, type SfRecord } from '../../connectors/index.ts';
+import { ConnectorError, type IcContact, type SfObject, type SfRecord } from '../../connectors/index.ts';
 import type { BodyOf, MatchResync } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { ItemSettings, WorkspaceFacts } from '../domain/index.ts';
@@ -20,10 +20,6 @@ export function objectOfId(sfId: string): SfObject | null {
   if (sfId.startsWith('00Q')) return 'Lead';
   if (sfId.startsWith('003')) return 'Contact';
   return null;
-}
-
-export class ResyncInputError extends PermanentError {
-  override name = 'ResyncInputError';
 }
 
 /** Everything read so far about the person, and what was asked for but is gone. */
@@ -46,7 +42,7 @@ async function readIntercom(ctx: HandlerContext, p: Person, ids: string[], email
         const c = await ic.getContact(id);
         p.ic.set(c.id, c);
       } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
+        if (!(err instanceof ConnectorError && err.kind === 'not_found')) throw err;
         p.goneIc.add(id);
       }
     }),
@@ -98,12 +94,16 @@ function firstRound(body: Body): { ic: string[]; sf: [SfObject, string][]; email
   const sf: [SfObject, string][] = [];
   if (body.sfId) {
     const object = body.sfObject ?? objectOfId(body.sfId);
-    if (!object) throw new ResyncInputError(`resync: cannot tell whether ${body.sfId} is a Lead or a Contact; give sfObject`);
+    if (!object)
+      throw new PermanentError(`resync: cannot tell whether ${body.sfId} is a Lead or a Contact; give sfObject`, {
+        name: 'ResyncInputError',
+      });
     sf.push([object, body.sfId]);
   }
   const email = body.email === undefined ? null : normaliseEmail(body.email);
-  if (body.email !== undefined && email === null) throw new ResyncInputError('resync: email is empty');
-  if (!body.sfId && !body.icId && email === null) throw new ResyncInputError('resync needs sfId, icId or email');
+  if (body.email !== undefined && email === null) throw new PermanentError('resync: email is empty', { name: 'ResyncInputError' });
+  if (!body.sfId && !body.icId && email === null)
+    throw new PermanentError('resync needs sfId, icId or email', { name: 'ResyncInputError' });
   return { ic: body.icId ? [body.icId] : [], sf, emails: email ? [email] : [] };
 }
 

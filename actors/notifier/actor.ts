@@ -4,11 +4,6 @@ import { type BodyOf, NotifyRunFinished, RetryableError } from '../../protocol/i
 import { type HandlerContext, defineActor, on } from '../../runtime/index.ts';
 import { runFinishedEmail } from './email.ts';
 
-/** SMTP trouble passes: retried with backoff until the work queue gives up (then the DLQ). */
-export class MailError extends RetryableError {
-  override name = 'MailError';
-}
-
 const SENT_MEMORY = 1_000;
 
 /** One workspace's notifier: the emails it sent (the last thousand) and those being sent. */
@@ -43,7 +38,7 @@ async function send(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext)
     const { messageId } = await ctx.deps.mailer.send({ to: body.to, ...mail });
     ctx.log.info({ run: body.run.runId, messageId }, 'run email sent');
   } catch (err) {
-    throw new MailError(`email to the installer failed: ${(err as Error).message}`, { cause: err });
+    throw new RetryableError(`email to the installer failed: ${(err as Error).message}`, { name: 'MailError', cause: err });
   }
 }
 

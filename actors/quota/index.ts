@@ -31,5 +31,5 @@ export {
   type LedgerSnapshot,
 } from './ledger.ts';
 export { LedgerStore, QuotaFencedError } from './store.ts';
-export { QuotaLeader, QuotaUnavailableError, DEFAULT_QUOTA_OPTIONS, type QuotaOptions } from './leader.ts';
+export { QuotaLeader, DEFAULT_QUOTA_OPTIONS, type QuotaOptions } from './leader.ts';
 export { createQuotaActor, quotaActor } from './actor.ts';

@@ -45,11 +45,6 @@ export const DEFAULT_QUOTA_OPTIONS: QuotaOptions = {
   tickMs: 250,
 };
 
-/** The leader cannot store its state now: the item comes back later. */
-export class QuotaUnavailableError extends RetryableError {
-  override name = 'QuotaUnavailableError';
-}
-
 type AcquireReply = ReplyOf<typeof QuotaAcquire>;
 
 export class QuotaLeader {
@@ -153,7 +148,8 @@ export class QuotaLeader {
 
   async release(body: BodyOf<typeof QuotaRelease>): Promise<void> {
     await this.ready;
-    if (this.stopped) throw new QuotaUnavailableError(`not the quota leader of workspace ${this.ctx.ws} any more`);
+    if (this.stopped)
+      throw new RetryableError(`not the quota leader of workspace ${this.ctx.ws} any more`, { name: 'QuotaUnavailableError' });
     const now = this.now();
     if (this.ledger.release(body.grantId, body.unused, now) > 0) this.changed(now);
     await this.persist();
@@ -161,7 +157,8 @@ export class QuotaLeader {
 
   async usage(body: BodyOf<typeof QuotaUsage>): Promise<void> {
     await this.ready;
-    if (this.stopped) throw new QuotaUnavailableError(`not the quota leader of workspace ${this.ctx.ws} any more`);
+    if (this.stopped)
+      throw new RetryableError(`not the quota leader of workspace ${this.ctx.ws} any more`, { name: 'QuotaUnavailableError' });
     const now = this.now();
     this.ledger.report(body, now);
     this.changed(now);
@@ -190,11 +187,11 @@ export class QuotaLeader {
   }
 
   private async persist(): Promise<void> {
-    if (!this.store) throw new QuotaUnavailableError('quota leader has no store yet');
+    if (!this.store) throw new RetryableError('quota leader has no store yet', { name: 'QuotaUnavailableError' });
     try {
       await this.store.commit();
     } catch (err) {
-      throw new QuotaUnavailableError(`could not store quota state: ${(err as Error).message}`, { cause: err });
+      throw new RetryableError(`could not store quota state: ${(err as Error).message}`, { name: 'QuotaUnavailableError', cause: err });
     }
   }
 

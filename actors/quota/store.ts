@@ -4,7 +4,7 @@
 // each. Writes carry the last revision: if another leader wrote in between, this one has been
 // replaced, and it stops granting rather than overwrite its successor.
 import { RetryableError } from '../../protocol/index.ts';
-import type { TypedKv } from '../../runtime/index.ts';
+import { KvConflictError, type TypedKv } from '../../runtime/index.ts';
 
 export class QuotaFencedError extends RetryableError {
   override name = 'QuotaFencedError';
@@ -81,7 +81,7 @@ export class LedgerStore {
     try {
       this.revision = this.revision ? await this.kv.update(this.key, value, this.revision) : await this.kv.create(this.key, value);
     } catch (err) {
-      if ((err as Error).name === 'KvConflictError') {
+      if (err instanceof KvConflictError) {
         this.fencedBy = new QuotaFencedError(`quota state of ${this.key} was written by another leader`, { cause: err });
         throw this.fencedBy;
       }

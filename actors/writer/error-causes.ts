@@ -1,6 +1,6 @@
 // What a failed write means for the people who own the data: the sync-error cause for a
 // Salesforce per-record statusCode or an Intercom error, and the details worth keeping. Pure.
-import type { ErrorCause } from '../../protocol/index.ts';
+import { type ErrorCause, intercomContactFailure } from '../../protocol/index.ts';
 import { causeOfSalesforce } from '../errors/index.ts';
 import type { SfRecordError } from '../../connectors/types.ts';
 
@@ -40,8 +40,8 @@ export function signalsSchemaChange(errors: readonly SfRecordError[]): boolean {
 /** The sync-error cause of an Intercom per-contact error, or null when the error is not about
  * the contact (network, rate limit, credentials) and the whole item must be retried or parked. */
 export function icErrorCause(err: unknown): ErrorCause | null {
-  const e = err as { system?: unknown; status?: unknown; retryable?: unknown; name?: unknown };
-  if (e?.system !== 'intercom' || e.retryable === true) return null;
+  const e = intercomContactFailure(err);
+  if (!e) return null;
   switch (e.status) {
     case 404:
       return 'not_found';
@@ -51,6 +51,6 @@ export function icErrorCause(err: unknown): ErrorCause | null {
     case 422:
       return 'invalid_value';
     default:
-      return e.name === 'ValidationError' ? 'invalid_value' : null;
+      return e.kind === 'invalid' ? 'invalid_value' : null;
   }
 }

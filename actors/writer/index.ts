@@ -4,4 +4,3 @@ export { summariseSfFailure, icErrorCause, type SfFailureSummary } from './error
 export { WriteBatcher, type BatchMember, type BatcherOptions } from './batcher.ts';
 export { settleLimited } from './pool.ts';
 export { partKey } from './keys.ts';
-export { SalesforceLimitError } from './write-salesforce.ts';

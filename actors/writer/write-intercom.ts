@@ -4,7 +4,7 @@
 // it comes (outcomes.ts), so a redelivery updates only the contacts not done yet. Each contact as
 // Intercom answered its write goes into the identity index, so the next diff compares with what
 // Intercom holds now.
-import { CallWithdrawnError, type IcContact, type IcContactPatch } from '../../connectors/index.ts';
+import { ConnectorError, type IcContact, type IcContactPatch } from '../../connectors/index.ts';
 import { type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
 import type { WorkspaceFacts } from '../domain/index.ts';
@@ -93,7 +93,7 @@ export async function handleWriteIntercom(body: Body, ctx: HandlerContext, facts
       answered.push(await ic.updateContact(u.id, u.patch as IcContactPatch, opts));
       outcomes.add(u.id, { ok: true });
     } catch (err) {
-      if (err instanceof CallWithdrawnError) return;
+      if (err instanceof ConnectorError && err.kind === 'withdrawn') return;
       // Anything not about this contact fails the item: retried when retryable, parked otherwise.
       if (icErrorCause(err) === null) throw err;
       outcomes.add(u.id, { ok: false, error: refusal(err as Error) });

@@ -8,6 +8,7 @@
 import type { SalesforceClient, SfRecordResult, SfRecordUpdate } from '../../connectors/index.ts';
 import {
   type BodyOf,
+  isSalesforceRequestLimit,
   PartWritten,
   RecordSynced,
   ReportSyncError,
@@ -33,14 +34,6 @@ export interface Rider {
 export type SfBatcher = WriteBatcher<SfRecordUpdate, WriteResult, Rider>;
 
 const DIRECTION = 'intercom_to_salesforce' as const;
-
-/** The org's daily limit is spent: wait for the quota actor to see usage fall, do not park the item. */
-export class SalesforceLimitError extends RetryableError {
-  override name = 'SalesforceLimitError';
-  constructor(message: string, retryAfterMs: number, opts?: { cause?: unknown }) {
-    super(message, { ...opts, retryAfterMs });
-  }
-}
 
 /** A record left out of a call because its bulk run had ended: nothing of it was sent. */
 type Withdrawn = SfRecordResult & { withdrawn: true };
@@ -74,8 +67,13 @@ function write(sf: SalesforceClient, cls: WorkClass, updates: SfRecordUpdate[], 
 }
 
 function limitError(err: unknown): unknown {
-  if ((err as { code?: unknown }).code === 'REQUEST_LIMIT_EXCEEDED') {
-    return new SalesforceLimitError(`Salesforce refused the update: ${(err as Error).message}`, 60_000, { cause: err });
+  if (isSalesforceRequestLimit(err)) {
+    // The org's daily limit is spent: wait for the quota actor to see usage fall, do not park the item.
+    return new RetryableError(`Salesforce refused the update: ${(err as Error).message}`, {
+      name: 'SalesforceLimitError',
+      retryAfterMs: 60_000,
+      cause: err,
+    });
   }
   return err;
 }

@@ -1,6 +1,7 @@
 // The Intercom connector: input checks, the shared pacer, bounded retries and typed errors over
 // a transport (bare undici by default, or the official SDK).
-import { CallWithdrawnError, type ConnectorError, RateLimitedError, TransientError } from '../errors.ts';
+import { ConnectorError } from '../errors.ts';
+import { isSystemError } from '../../protocol/index.ts';
 import type { IcContact, IcContactPatch, IcDataAttribute, IcPage, IcSearchQuery } from '../types.ts';
 import {
   checkId,
@@ -26,9 +27,9 @@ type Outcome = { ok: true; body: unknown; rate: RateHeaders } | { ok: false; err
 
 const SILENT: IntercomLogger = { debug: () => {}, warn: () => {} };
 
-/** Node system errors (ECONNREFUSED), undici's (UND_ERR_SOCKET) and the SDK transport's. */
+/** No HTTP answer at all: a system error of the fetch transport, or the SDK transport's. */
 function isTransportFailure(err: unknown): boolean {
-  return err instanceof SdkTransportError || (err instanceof Error && typeof (err as { code?: unknown }).code === 'string');
+  return err instanceof SdkTransportError || isSystemError(err);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -147,7 +148,11 @@ class IntercomClientImpl implements IntercomClient {
       // Asked right before each attempt goes out (a paced call may have waited long).
       if (stillWanted && !(await stillWanted().catch(() => true))) {
         if (this.pacing) this.pacer.release();
-        throw new CallWithdrawnError(`intercom ${op} withdrawn before it was sent`, { system: 'intercom' });
+        throw new ConnectorError(`intercom ${op} withdrawn before it was sent`, {
+          kind: 'withdrawn',
+          system: 'intercom',
+          code: 'WITHDRAWN',
+        });
       }
       let outcome: Outcome;
       try {
@@ -160,13 +165,13 @@ class IntercomClientImpl implements IntercomClient {
       this.onCall({ op, outcome: outcome.ok ? 'ok' : outcome.error.code });
       if (outcome.ok) return outcome.body;
       const err = outcome.error;
-      if (err instanceof RateLimitedError && this.pacing && rateLimitedLeft > 0) {
+      if (err.kind === 'rate_limited' && this.pacing && rateLimitedLeft > 0) {
         rateLimitedLeft -= 1;
         const waitMs = this.pacer.blockUntilReset(outcome.rate);
         this.log.warn({ op, attempt, waitMs, code: err.code }, 'intercom rate limit hit; waiting for the window reset');
         continue;
       }
-      if (err instanceof TransientError && transientLeft > 0) {
+      if (err.kind === 'transient' && transientLeft > 0) {
         transientLeft -= 1;
         const waitMs = Math.round(this.backoffMs * 2 ** (this.transientRetries - transientLeft - 1) * (0.8 + Math.random() * 0.4));
         this.log.warn({ op, attempt, waitMs, code: err.code, status: err.status }, 'intercom call failed transiently; retrying');

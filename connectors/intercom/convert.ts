@@ -1,6 +1,6 @@
 // Pure conversions between Intercom's wire shapes and the connector types, plus the input
 // checks that run before anything is sent. No I/O.
-import { ConnectorError, ValidationError } from '../errors.ts';
+import { ConnectorError } from '../errors.ts';
 import type { IcContact, IcContactPatch, IcDataAttribute, IcDataType, IcPage, IcSearchQuery } from '../types.ts';
 
 export const MAX_PER_PAGE = 150;
@@ -24,15 +24,15 @@ const PATCH_FIELDS: ReadonlySet<string> = new Set([
   'custom_attributes',
 ]);
 
-function badInput(message: string, field?: string): ValidationError {
-  return new ValidationError(message, { system: 'intercom', code: 'invalid_input', fields: field ? [field] : [] });
+function badInput(message: string, field?: string): ConnectorError {
+  return new ConnectorError(message, { kind: 'invalid', system: 'intercom', code: 'invalid_input', fields: field ? [field] : [] });
 }
 
 function badResponse(message: string): ConnectorError {
   return new ConnectorError(`Intercom answered an unexpected shape: ${message}`, {
     system: 'intercom',
     code: 'bad_response',
-    retryable: false,
+    kind: 'unknown',
   });
 }
 

@@ -1,15 +1,7 @@
 // Turns whatever a call to Intercom ended with into one of the typed connector errors, so callers
 // decide by class and `retryable` alone. Messages are built from the service's error code and
 // message only, then scrubbed of the token as a second line of defence.
-import {
-  AuthError,
-  ConflictError,
-  type ConnectorError,
-  NotFoundError,
-  RateLimitedError,
-  TransientError,
-  ValidationError,
-} from '../errors.ts';
+import { classifyIntercom, ConnectorError } from '../../protocol/index.ts';
 import type { RateHeaders } from './pacer.ts';
 
 export interface ServiceError {
@@ -51,16 +43,10 @@ export interface HttpFailure {
 export function errorForStatus(f: HttpFailure): ConnectorError {
   const e = parseErrorBody(f.body, f.status);
   const message = redact(`Intercom ${f.op} answered ${f.status} ${e.code}${e.message ? `: ${e.message}` : ''}`, f.secret);
-  const base = { system: 'intercom' as const, code: e.code, status: f.status, cause: f.cause };
-  if (f.status === 401 || f.status === 403) return new AuthError(message, base);
-  if (f.status === 404) return new NotFoundError(message, base);
-  if (f.status === 409) return new ConflictError(message, base);
-  if (f.status === 429) {
-    const retryAfterMs = f.rate.resetAtMs !== undefined ? Math.max(0, f.rate.resetAtMs - f.nowMs) : undefined;
-    return new RateLimitedError(message, { ...base, retryAfterMs });
-  }
-  if (f.status === 408 || f.status >= 500) return new TransientError(message, base);
-  return new ValidationError(message, { ...base, fields: e.fields });
+  const kind = classifyIntercom(f.status);
+  const retryAfterMs = kind === 'rate_limited' && f.rate.resetAtMs !== undefined ? Math.max(0, f.rate.resetAtMs - f.nowMs) : undefined;
+  const fields = kind === 'invalid' ? e.fields : [];
+  return new ConnectorError(message, { system: 'intercom', kind, code: e.code, status: f.status, retryAfterMs, fields, cause: f.cause });
 }
 
 /** Maps a failure without an HTTP status: timeout, refused or dropped connection. */
@@ -75,5 +61,5 @@ export function errorForTransport(
     `Intercom ${op} failed: ${kind === 'timeout' ? 'timed out' : 'network error'}${detail ? ` (${detail})` : ''}`,
     secret,
   );
-  return new TransientError(message, { system: 'intercom', code: kind, cause });
+  return new ConnectorError(message, { system: 'intercom', kind: 'transient', code: kind, cause });
 }

@@ -38,7 +38,7 @@ export interface IntercomClientOptions {
 
 export interface UpdateOptions {
   /** Asked right before the request goes out (after any wait for the rate limit): false withdraws
-   * it, and the call rejects with CallWithdrawnError having sent nothing. */
+   * it, and the call rejects with a `withdrawn` ConnectorError having sent nothing. */
   stillWanted?: () => Promise<boolean>;
 }
 

@@ -3,7 +3,7 @@
 
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { type OAuth2, type TokenResponse } from 'jsforce';
-import { AuthError, type ConnectorError, TransientError } from '../errors.ts';
+import { ConnectorError } from '../errors.ts';
 import { type Redactor, toConnectorError } from './error-map.ts';
 import type { SalesforceAuth } from './types.ts';
 
@@ -76,7 +76,8 @@ export async function runGrant(auth: GrantAuth, oauth2: OAuth2, redactor: Redact
     throw grantError(err, redactor);
   }
   if (!res || typeof res.access_token !== 'string' || typeof res.instance_url !== 'string') {
-    throw new AuthError('Salesforce token answer lacks access_token or instance_url', {
+    throw new ConnectorError('Salesforce token answer lacks access_token or instance_url', {
+      kind: 'auth',
       system: 'salesforce',
       code: 'INVALID_TOKEN_RESPONSE',
     });
@@ -91,15 +92,20 @@ function grantError(err: unknown, redactor: Redactor): ConnectorError {
   // jsforce names the error after the OAuth `error` field (invalid_client, invalid_grant, ...).
   if (typeof name === 'string' && /^[a-z_]+$/.test(name)) {
     const message = redactor.redact((err as Error).message ?? '').slice(0, 300);
-    return new AuthError(`Salesforce token request refused: ${name}: ${message}`, { system: 'salesforce', code: name, status: 400 });
+    return new ConnectorError(`Salesforce token request refused: ${name}: ${message}`, {
+      kind: 'auth',
+      system: 'salesforce',
+      code: name,
+      status: 400,
+    });
   }
   const http = typeof name === 'string' ? /^ERROR_HTTP_(\d{3})$/.exec(name) : null;
   if (http) {
     const status = Number(http[1]);
     const opts = { system: 'salesforce' as const, code: name as string, status };
     return status >= 500
-      ? new TransientError(`Salesforce token request failed: ${name}`, opts)
-      : new AuthError(`Salesforce token request refused: ${name}`, opts);
+      ? new ConnectorError(`Salesforce token request failed: ${name}`, { ...opts, kind: 'transient' })
+      : new ConnectorError(`Salesforce token request refused: ${name}`, { ...opts, kind: 'auth' });
   }
   return toConnectorError(err, 'token request', undefined, redactor);
 }

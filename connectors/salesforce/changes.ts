@@ -4,7 +4,8 @@
 // that fails answers inside the composite answer (allOrNone false: the others still run); its
 // error is typed like the same query's would be. Pure but for the call passed in.
 
-import { ConnectorError, FieldRefusedError, ValidationError } from '../errors.ts';
+import { ConnectorError, FieldRefusedError } from '../errors.ts';
+import { fieldRefusal } from '../../protocol/index.ts';
 import type { SfChangeCursor, SfObject, SfRecord } from '../types.ts';
 import type { Redactor } from './error-map.ts';
 import { toConnectorError } from './error-map.ts';
@@ -29,13 +30,14 @@ export interface NamedQuery {
 
 export function compositeBody(version: string, queries: readonly NamedQuery[]): Record<string, unknown> {
   if (queries.length === 0 || queries.length > MAX_COMPOSITE_QUERIES) {
-    throw new ValidationError(`a composite read takes 1 to ${MAX_COMPOSITE_QUERIES} queries, got ${queries.length}`, {
+    throw new ConnectorError(`a composite read takes 1 to ${MAX_COMPOSITE_QUERIES} queries, got ${queries.length}`, {
+      kind: 'invalid',
       system: 'salesforce',
       code: 'INVALID_ARGUMENT',
     });
   }
   if (new Set(queries.map((q) => q.ref)).size !== queries.length) {
-    throw new ValidationError('a composite read names a query twice', { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    throw new ConnectorError('a composite read names a query twice', { kind: 'invalid', system: 'salesforce', code: 'INVALID_ARGUMENT' });
   }
   return {
     allOrNone: false,
@@ -51,7 +53,8 @@ export function compositeBody(version: string, queries: readonly NamedQuery[]): 
 export function changeQueries(reqs: readonly SfChangeRequest[], pageSize: number): NamedQuery[] {
   const seen = new Set<SfObject>();
   return reqs.map((r) => {
-    if (seen.has(r.object)) throw new ValidationError(`${r.object} is asked for twice`, { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    if (seen.has(r.object))
+      throw new ConnectorError(`${r.object} is asked for twice`, { kind: 'invalid', system: 'salesforce', code: 'INVALID_ARGUMENT' });
     seen.add(r.object);
     return { ref: r.object, soql: changesQuery(r.object, r.fields, r.cursor, r.limit ?? pageSize) };
   });
@@ -90,16 +93,17 @@ const NO_COLUMN_IN_QUERY = /No such column '([^']+)' on entity '(\w+)'/;
 
 /** A query refused for a field the object does not have (any more), as a FieldRefusedError. */
 export function columnRefusalOf(err: unknown): FieldRefusedError | undefined {
-  if (!(err instanceof ValidationError) || err.code !== 'INVALID_FIELD') return undefined;
-  const m = NO_COLUMN_IN_QUERY.exec(err.message);
+  const refused = fieldRefusal(err);
+  if (refused?.code !== 'INVALID_FIELD') return undefined;
+  const m = NO_COLUMN_IN_QUERY.exec(refused.message);
   if (!m) return undefined;
-  return new FieldRefusedError(`Salesforce refused the query because of ${m[2]}.${m[1]}: ${err.message}`, {
+  return new FieldRefusedError(`Salesforce refused the query because of ${m[2]}.${m[1]}: ${refused.message}`, {
     system: 'salesforce',
-    code: err.code,
-    status: err.status,
+    code: refused.code,
+    status: refused.status,
     object: m[2],
     field: m[1],
-    cause: err,
+    cause: refused,
   });
 }
 
@@ -112,7 +116,7 @@ function unexpected(what: string): ConnectorError {
   return new ConnectorError(`Salesforce composite read answered ${what}`, {
     system: 'salesforce',
     code: 'UNEXPECTED_RESPONSE',
-    retryable: false,
+    kind: 'unknown',
   });
 }
 
@@ -222,8 +226,8 @@ export function checked<T>(redactor: Redactor, build: () => T): T {
   try {
     return build();
   } catch (err) {
-    if (err instanceof SoqlBuildError || err instanceof ValidationError) {
-      throw new ValidationError(redactor.redact(err.message), { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    if (err instanceof SoqlBuildError || (err instanceof ConnectorError && err.kind === 'invalid')) {
+      throw new ConnectorError(redactor.redact(err.message), { kind: 'invalid', system: 'salesforce', code: 'INVALID_ARGUMENT' });
     }
     throw err;
   }

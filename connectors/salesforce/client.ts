@@ -4,7 +4,8 @@
 // failure leaves as a typed connector error without secrets.
 
 import { Connection, OAuth2, type HttpRequest, type HttpResponse, type TokenResponse } from 'jsforce';
-import { AuthError, ConnectorError, FieldRefusedError, isRetryable, TransientError, ValidationError } from '../errors.ts';
+import { ConnectorError, FieldRefusedError } from '../errors.ts';
+import { fieldRefusal } from '../../protocol/index.ts';
 import type { ApiCallReport, SfDescribe, SfObject, SfRecord, SfRecordResult, SfRecordUpdate } from '../types.ts';
 import { checkAuth, runGrant, type Session } from './auth.ts';
 import { Redactor, toConnectorError } from './error-map.ts';
@@ -38,7 +39,8 @@ interface QueryResult {
 
 function checkObject(object: string): SfObject {
   if (object !== 'Lead' && object !== 'Contact') {
-    throw new ValidationError(`Salesforce object must be Lead or Contact, got ${JSON.stringify(object)}`, {
+    throw new ConnectorError(`Salesforce object must be Lead or Contact, got ${JSON.stringify(object)}`, {
+      kind: 'invalid',
       system: 'salesforce',
       code: 'INVALID_ARGUMENT',
     });
@@ -180,14 +182,16 @@ export class SalesforceClientImpl implements SalesforceClient {
   private async renew(conn: Connection): Promise<Session & Partial<TokenResponse>> {
     const auth = this.opts.auth;
     if (auth.kind === 'token')
-      throw new AuthError('Salesforce session expired and a fixed token cannot be renewed', {
+      throw new ConnectorError('Salesforce session expired and a fixed token cannot be renewed', {
+        kind: 'auth',
         system: 'salesforce',
         code: 'INVALID_SESSION_ID',
         status: 401,
       });
     if (this.renewedUnconfirmed) {
       this.renewedUnconfirmed = false;
-      this.lastRenewalError = new AuthError('Salesforce refused a session it had just granted', {
+      this.lastRenewalError = new ConnectorError('Salesforce refused a session it had just granted', {
+        kind: 'auth',
         system: 'salesforce',
         code: 'INVALID_SESSION_ID',
         status: 401,
@@ -212,7 +216,7 @@ export class SalesforceClientImpl implements SalesforceClient {
     // jsforce's timeout covers the wait for headers only; this also bounds a stalled body.
     const stalled = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new TransientError(`Salesforce ${what} timed out`, { system: 'salesforce', code: 'TIMEOUT' })),
+        () => reject(new ConnectorError(`Salesforce ${what} timed out`, { kind: 'transient', system: 'salesforce', code: 'TIMEOUT' })),
         2 * this.timeoutMs + 1000,
       );
     });
@@ -338,14 +342,14 @@ export class SalesforceClientImpl implements SalesforceClient {
       } catch (err) {
         // A later round re-sends only locked records: the others' results are known, so report
         // the locked ones as still locked rather than throwing everything away.
-        if (attempt > 1 && isRetryable(err)) break;
+        if (attempt > 1 && err instanceof ConnectorError && err.retryable) break;
         throw refusalOf(err, sent, body.spans) ?? err;
       }
       if (!Array.isArray(answer) || answer.length !== pending.length) {
         throw new ConnectorError('Salesforce update answered with an unexpected shape', {
           system: 'salesforce',
           code: 'UNEXPECTED_RESPONSE',
-          retryable: false,
+          kind: 'unknown',
         });
       }
       const locked: number[] = [];
@@ -365,16 +369,17 @@ export class SalesforceClientImpl implements SalesforceClient {
 
 /** A whole call refused for one field, as a FieldRefusedError naming it; undefined otherwise. */
 function refusalOf(err: unknown, sent: readonly SfRecordUpdate[], spans: readonly ValueSpan[]): FieldRefusedError | undefined {
-  if (!(err instanceof ValidationError) || (err.code !== 'INVALID_FIELD' && err.code !== 'JSON_PARSER_ERROR')) return undefined;
-  const at = locateRefusal(err.code, err.message, sent, spans);
+  const refused = fieldRefusal(err);
+  if (!refused) return undefined;
+  const at = locateRefusal(refused.code, refused.message, sent, spans);
   if (!at) return undefined;
-  return new FieldRefusedError(`Salesforce refused the whole update because of ${at.object}.${at.field}: ${err.message}`, {
+  return new FieldRefusedError(`Salesforce refused the whole update because of ${at.object}.${at.field}: ${refused.message}`, {
     system: 'salesforce',
-    code: err.code,
-    status: err.status,
+    code: refused.code,
+    status: refused.status,
     object: at.object,
     field: at.field,
-    cause: err,
+    cause: refused,
   });
 }
 

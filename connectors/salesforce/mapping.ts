@@ -1,6 +1,6 @@
 // Wire shapes to connector shapes: describe and limits; and the checks of an update batch.
 
-import { ValidationError } from '../errors.ts';
+import { ConnectorError } from '../errors.ts';
 import type { SfDescribe, SfFieldDescribe, SfRecordUpdate } from '../types.ts';
 import type { SfLimit, SfLimits } from './types.ts';
 
@@ -38,7 +38,11 @@ export function mapLimits(raw: unknown): SfLimits {
   const all = raw as Record<string, SfLimit>;
   const daily = all?.DailyApiRequests;
   if (!daily || typeof daily.Max !== 'number' || typeof daily.Remaining !== 'number') {
-    throw new ValidationError('Salesforce limits answer lacks DailyApiRequests', { system: 'salesforce', code: 'UNEXPECTED_RESPONSE' });
+    throw new ConnectorError('Salesforce limits answer lacks DailyApiRequests', {
+      kind: 'invalid',
+      system: 'salesforce',
+      code: 'UNEXPECTED_RESPONSE',
+    });
   }
   return { dailyApiRequests: { max: daily.Max, remaining: daily.Remaining }, all };
 }
@@ -49,7 +53,7 @@ const ID_RE = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 /** Refuses a batch Salesforce would refuse, before spending a call on it. */
 export function checkUpdates(updates: readonly SfRecordUpdate[], max: number): void {
   const fail = (message: string) => {
-    throw new ValidationError(message, { system: 'salesforce', code: 'INVALID_ARGUMENT' });
+    throw new ConnectorError(message, { kind: 'invalid', system: 'salesforce', code: 'INVALID_ARGUMENT' });
   };
   if (!Array.isArray(updates)) fail('update needs an array of record updates');
   if (updates.length > max) fail(`update takes at most ${max} records per call, got ${updates.length}`);

@@ -1,7 +1,7 @@
 // Bounded exponential backoff with jitter, for the connector's own retries (jsforce's are
 // switched off so that every attempt is one reported call).
 
-import { isRetryable, ConnectorError } from '../errors.ts';
+import { ConnectorError } from '../errors.ts';
 import type { RetryPolicy } from './types.ts';
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 8_000 };
@@ -29,7 +29,7 @@ export async function withRetry<T>(policy: RetryPolicy, fn: (attempt: number) =>
     try {
       return await fn(attempt);
     } catch (err) {
-      if (!isRetryable(err) || attempt >= policy.attempts) throw err;
+      if (!(err instanceof ConnectorError && err.retryable) || attempt >= policy.attempts) throw err;
       const hinted = err instanceof ConnectorError ? err.retryAfterMs : undefined;
       await sleep(Math.max(hinted ?? 0, backoffDelay(policy, attempt)));
     }

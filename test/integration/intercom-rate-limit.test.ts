@@ -3,7 +3,7 @@
 // storming the service with retries.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIntercomClient, RatePacer, type IntercomClient } from '../../connectors/intercom/index.ts';
-import { RateLimitedError } from '../../connectors/errors.ts';
+import type { ConnectorError } from '../../connectors/errors.ts';
 import { startIntercomSandbox, type IntercomSandbox } from '../../sandbox/intercom/index.ts';
 
 const TOKEN = 'rate-limit-token';
@@ -86,10 +86,10 @@ describe('connector pacing', () => {
     const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
     expect(refused).toHaveLength(3);
     for (const err of refused) {
-      expect(err).toBeInstanceOf(RateLimitedError);
+      expect(err).toMatchObject({ kind: 'rate_limited' });
       expect(err).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryable: true });
-      expect((err as RateLimitedError).retryAfterMs).toBeGreaterThan(0);
-      expect((err as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(1000);
+      expect((err as ConnectorError).retryAfterMs).toBeGreaterThan(0);
+      expect((err as ConnectorError).retryAfterMs).toBeLessThanOrEqual(1000);
     }
   });
 
@@ -136,7 +136,7 @@ describe('connector pacing', () => {
     const first = await Promise.allSettled([c.listContactsPage(), c.listContactsPage()]);
     expect(first.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = first.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(refused.reason).toBeInstanceOf(RateLimitedError);
+    expect(refused.reason).toMatchObject({ kind: 'rate_limited' });
     // Now the pacer knows the window is spent: the next call waits for the reset, no new 429.
     const before = Date.now();
     await c.listContactsPage();

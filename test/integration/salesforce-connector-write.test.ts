@@ -2,7 +2,7 @@
 // failures, whole calls refused for one field, retries of lock failures (only the locked
 // records), of 5xx answers and of dropped connections.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FieldRefusedError, ValidationError } from '../../connectors/errors.ts';
+import { FieldRefusedError } from '../../connectors/errors.ts';
 import type { SfRecord, SfRecordUpdate } from '../../connectors/types.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { CLIENT_ID, CLIENT_SECRET, clientFor } from './salesforce-helpers.ts';
@@ -34,7 +34,7 @@ describe('Salesforce connector writes', () => {
     expect(results.every((r) => r.success)).toBe(true);
     expect(sb.stats().byKind.update).toBe(1);
     const before = calls.length;
-    await expect(client.update(leads.slice(0, 201).map((r) => up(r, { Title: 'x' })))).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.update(leads.slice(0, 201).map((r) => up(r, { Title: 'x' })))).rejects.toMatchObject({ kind: 'invalid' });
     expect(calls.length).toBe(before);
     expect(sb.stats().byKind.update).toBe(1);
     expect(await client.update([])).toEqual([]);
@@ -167,7 +167,7 @@ describe('Salesforce connector writes', () => {
       { type: 'Lead', id: leads[0].Id, fields: { Id: 'x' } },
       { type: 'Lead', id: leads[0].Id, fields: { 'Bad Name': 1 } },
     ];
-    for (const u of bad) await expect(client.update([u as SfRecordUpdate])).rejects.toBeInstanceOf(ValidationError);
+    for (const u of bad) await expect(client.update([u as SfRecordUpdate])).rejects.toMatchObject({ kind: 'invalid' });
     expect(calls).toEqual([]);
   });
 });

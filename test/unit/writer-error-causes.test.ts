@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, RateLimitedError, TransientError, ValidationError, AuthError } from '../../connectors/index.ts';
+import { ConnectorError } from '../../connectors/index.ts';
 import { icErrorCause, summariseSfFailure } from '../../actors/writer/index.ts';
 
 const sfErrorCause = (code: string) => summariseSfFailure([{ statusCode: code, message: 'm', fields: [] }], []).cause;
@@ -57,18 +57,18 @@ describe('Salesforce statusCode to sync-error cause', () => {
 describe('Intercom error to sync-error cause', () => {
   const base = { system: 'intercom' as const, code: 'x' };
   it('per-contact answers become causes', () => {
-    expect(icErrorCause(new NotFoundError('gone', { ...base, status: 404 }))).toBe('not_found');
-    expect(icErrorCause(new ConflictError('taken', { ...base, status: 409 }))).toBe('duplicate');
-    expect(icErrorCause(new ValidationError('bad', { ...base, status: 400 }))).toBe('invalid_value');
-    expect(icErrorCause(new ValidationError('bad', { ...base, status: 422 }))).toBe('invalid_value');
-    expect(icErrorCause(new ValidationError('null email refused before sending', base))).toBe('invalid_value');
+    expect(icErrorCause(new ConnectorError('gone', { kind: 'not_found', ...base, status: 404 }))).toBe('not_found');
+    expect(icErrorCause(new ConnectorError('taken', { kind: 'conflict', ...base, status: 409 }))).toBe('duplicate');
+    expect(icErrorCause(new ConnectorError('bad', { kind: 'invalid', ...base, status: 400 }))).toBe('invalid_value');
+    expect(icErrorCause(new ConnectorError('bad', { kind: 'invalid', ...base, status: 422 }))).toBe('invalid_value');
+    expect(icErrorCause(new ConnectorError('null email refused before sending', { kind: 'invalid', ...base }))).toBe('invalid_value');
   });
 
   it('failures of the call itself are not about the contact: null', () => {
-    expect(icErrorCause(new TransientError('503', { ...base, status: 503 }))).toBeNull();
-    expect(icErrorCause(new RateLimitedError('429', { ...base, status: 429 }))).toBeNull();
-    expect(icErrorCause(new AuthError('401', { ...base, status: 401 }))).toBeNull();
-    expect(icErrorCause(new NotFoundError('sf', { system: 'salesforce', code: 'x', status: 404 }))).toBeNull();
+    expect(icErrorCause(new ConnectorError('503', { kind: 'transient', ...base, status: 503 }))).toBeNull();
+    expect(icErrorCause(new ConnectorError('429', { kind: 'rate_limited', ...base, status: 429 }))).toBeNull();
+    expect(icErrorCause(new ConnectorError('401', { kind: 'auth', ...base, status: 401 }))).toBeNull();
+    expect(icErrorCause(new ConnectorError('sf', { kind: 'not_found', system: 'salesforce', code: 'x', status: 404 }))).toBeNull();
     expect(icErrorCause(new Error('plain'))).toBeNull();
   });
 });

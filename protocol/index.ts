@@ -9,6 +9,7 @@ export * from './control-error.ts';
 export * from './errors.ts';
 export * from './enums.ts';
 export * from './keys.ts';
+export * from './kv-values.ts';
 export * from './messages/index.ts';
 export * from './settings.ts';
 export * from './records.ts';

@@ -95,6 +95,9 @@ export const ReportSchema = z.discriminatedUnion('kind', [
 /** errors: a sync error with the occurrences already merged into it. */
 export const StoredErrorSchema = SyncErrorSchema.extend({ seen: z.array(z.string()).default([]) });
 
+/** quota: a ledger's usage window, buckets as [minute since epoch, calls], oldest first. */
+export const UsageWindowSnapshotSchema = z.object({ v: z.literal(1), buckets: z.array(z.tuple([z.number().int(), nonNegInt()])) });
+
 const GrantTuple = z.tuple([z.string(), z.enum(WORK_CLASSES), z.number().int().positive(), z.number()]);
 const count = nonNegInt;
 /** quota: a workspace's ledger; `window` is checked by the usage window it restores. */

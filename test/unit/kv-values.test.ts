@@ -18,6 +18,7 @@ import {
   SfCursorSchema,
   SfLinkSchema,
   StoredErrorSchema,
+  UsageWindowSnapshotSchema,
   WorkspaceSettingsSchema,
   WriteRecordSchema,
   kvValue,
@@ -117,6 +118,7 @@ describe('KV value schemas', () => {
       'quota state',
       /grants\.0\.2: Too small/,
     );
+    refuses(UsageWindowSnapshotSchema, { v: 1, buckets: [[1, 2, 3]] }, 'usage window', /buckets\.0: Too big/);
     expect(parseKvValue(WorkspaceSettingsSchema, defaultSettings(), 'settings')).toBeTruthy();
     refuses(WorkspaceSettingsSchema, { ...defaultSettings(), mappings: 'all' }, 'settings', /mappings: /);
   });

@@ -248,7 +248,7 @@ export class Leader {
       ctx.log.info({ run: runId, object: e.object }, 'bulk run scanning');
       await ctx.publish(
         ScanPage,
-        { run: runId, object: e.object, page: 0, afterId: null },
+        { run: runId, settingsRevision: t.run.settingsRevision, object: e.object, page: 0, afterId: null },
         { cls: 'bulk', msgId: `scan:${runId}:${e.object}:0` },
       );
       return;

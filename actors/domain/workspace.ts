@@ -88,11 +88,6 @@ export class WorkspaceFacts {
     return facts;
   }
 
-  /** The settings a run diffs with. */
-  async forRun(runId: string): Promise<WorkspaceSettings> {
-    return (await this.atRevision((await this.run(runId)).settingsRevision)).settings;
-  }
-
   async forItem(run?: string | null): Promise<ItemSettings> {
     if (!run) {
       const current = await this.current();

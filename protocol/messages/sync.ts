@@ -19,10 +19,12 @@ export const IndexRefresh = workMessage(
 );
 
 export const ScanPage = workMessage(
-  'scan.page.v1',
+  'scan.page.v2',
   'scan',
   z.strictObject({
     run: RunIdSchema,
+    /** The settings revision the run started with: the fields each page reads. */
+    settingsRevision: nonNegInt(),
     object: SfObjectSchema,
     page: nonNegInt(),
     afterId: z.string().nullable(),

@@ -61,7 +61,7 @@ describe('polling', () => {
     const contacts = sys.sandboxes.salesforce.counts().Contact;
     expect(contacts).toBeGreaterThan(PAGE_SIZE);
     const before = sfQueries();
-    await publish(ScanPage, { run: 'rscan', object: 'Contact', page: 0, afterId: null }, 'bulk');
+    await publish(ScanPage, { run: 'rscan', settingsRevision: 1, object: 'Contact', page: 0, afterId: null }, 'bulk');
     const pages = await waitFor(
       () => {
         const s = got.filter((g) => g.type === 'scanned');
@@ -93,7 +93,7 @@ describe('polling', () => {
     // A redelivered page is read again but publishes nothing new (not even the next page):
     // message ids are deterministic.
     const n = got.length;
-    await publish(ScanPage, { run: 'rscan', object: 'Contact', page: 0, afterId: null }, 'bulk');
+    await publish(ScanPage, { run: 'rscan', settingsRevision: 1, object: 'Contact', page: 0, afterId: null }, 'bulk');
     await waitFor(() => sfQueries() - before === 3, { what: 'the page read again' });
     await settle();
     expect(got.length).toBe(n);

@@ -54,7 +54,7 @@ async function targets(body: Body, ctx: HandlerContext, kv: TypedKv, settings: W
 
 export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
   // The current settings (a change poll belongs to no run); none saved yet is permanent.
-  const { settings } = await facts.forItem();
+  const { settings, revision } = await facts.forItem();
   const kv = await ctx.kv('cursors');
   if ((await targets(body, ctx, kv, settings)).length === 0) return;
   const sf = ctx.deps.salesforce(ctx.ws);
@@ -73,7 +73,7 @@ export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: 
     );
     for (const t of todo) {
       const page = read.pages[t.object] as SfChangePage;
-      await publishChanges(ctx, t.object, page);
+      await publishChanges(ctx, t.object, page, revision);
       const cursor = laterCursor(t.stored.value, storableCursor(page.records, t.from, read.serverTime, ctx.deps.now()));
       const polledAt = body.reason === 'page' ? t.stored.value.polledAt : startedAt;
       if (!(await store(kv, Keys.sfCursor(ctx.ws, t.object), { ...cursor, polledAt }, t.stored.revision))) continue;
@@ -90,11 +90,12 @@ export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: 
   });
 }
 
-async function publishChanges(ctx: HandlerContext, object: SfObject, page: SfChangePage): Promise<void> {
+/** `settingsRevision`: the settings the records were read with, which matching goes on with. */
+async function publishChanges(ctx: HandlerContext, object: SfObject, page: SfChangePage, settingsRevision: number): Promise<void> {
   await Promise.all(
     splitBatches(page.records).map((records) => {
       const batchId = changeBatchId(object, records);
-      return ctx.publish(MatchRecords, { batchId, object, records }, { cls: 'event', msgId: `match:${batchId}` });
+      return ctx.publish(MatchRecords, { batchId, settingsRevision, object, records }, { cls: 'event', msgId: `match:${batchId}` });
     }),
   );
 }

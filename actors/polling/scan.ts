@@ -30,7 +30,11 @@ export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: Handler
   const batchIds = batches.map((_, i) => bulkBatchId(object, page, i));
   await Promise.all(
     batches.map((records, i) =>
-      ctx.publish(MatchRecords, { run, batchId: batchIds[i], object, records }, { msgId: bulkMsgIds.match(run, batchIds[i]) }),
+      ctx.publish(
+        MatchRecords,
+        { run, batchId: batchIds[i], settingsRevision, object, records },
+        { msgId: bulkMsgIds.match(run, batchIds[i]) },
+      ),
     ),
   );
   await ctx.publish(

@@ -2,7 +2,7 @@
 // with node directly (tests, the benchmarks' workers) the way the installed command starts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from './package-root.ts';
+import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 
 export const BIN = join(PACKAGE_ROOT, 'dist', 'cli', 'bin.js');
 

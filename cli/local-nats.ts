@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { PACKAGE_ROOT } from './package-root.ts';
+import { PACKAGE_ROOT } from '../runtime/package-root.ts';
 
 export const REPO_ROOT = PACKAGE_ROOT;
 export const DEFAULT_NATS_CONF = join(REPO_ROOT, 'nats.conf');

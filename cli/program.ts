@@ -3,7 +3,7 @@
 // `decode` start without loading NATS, zod or the actors.
 import { Command } from 'commander';
 import type { Common } from './args.ts';
-import { packageVersion } from './package-root.ts';
+import { packageVersion } from '../runtime/package-root.ts';
 
 /** What an action returns: the exit code (cli/exit-codes.ts). */
 type Action = (opts: Record<string, unknown> & Common, args: string[]) => Promise<number>;

@@ -10,6 +10,7 @@ export * from './errors.ts';
 export * from './failures.ts';
 export * from './enums.ts';
 export * from './keys.ts';
+export * from './kv-values.ts';
 export * from './messages/index.ts';
 export * from './settings.ts';
 export * from './records.ts';

@@ -36,6 +36,7 @@ import { type QueueDepth, RuntimeMetrics } from './metrics.ts';
 import { ensureConsumer, provision } from './provision.ts';
 import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
+import { packageVersion } from './package-root.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
 import type { ActorDef } from './actor.ts';
 import type { ActorContext, ActorDeps, HandlerContext } from './types.ts';
@@ -57,6 +58,7 @@ export interface HostOptions {
   holdMs?: number;
   /** What a message may be before it is decoded (size) and while (depth, lengths). */
   limits?: Partial<DecodeLimits>;
+  /** What the control service reports as its version: package.json's unless given. */
   version?: string;
   /** The process's metrics; one of its own when absent. */
   metrics?: RuntimeMetrics;
@@ -120,7 +122,7 @@ export class ActorHost {
       replicas: 1,
       leaseTtlMs: DEFAULTS.leaseTtlMs,
       concurrency: DEFAULTS.concurrency,
-      version: '0.1.0',
+      version: packageVersion(),
       ...opts,
     };
     this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };

@@ -20,3 +20,4 @@ export * from './work-queue.ts';
 export * from './control.ts';
 export * from './host.ts';
 export * from './metrics.ts';
+export * from './package-root.ts';

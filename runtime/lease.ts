@@ -10,6 +10,7 @@
 // closed: a killed process) twice, a check apart, with the entry not renewed meanwhile, the
 // follower takes the key over by compare-and-set. Once is not enough: a holder whose NATS node was
 // lost has no subscription either until it reconnects to another node.
+import { type LeaseValue, LeaseValueSchema, kvValue } from '../protocol/index.ts';
 import { KvConflictError, type TypedKv } from './kv.ts';
 import type { Logger } from './logger.ts';
 
@@ -30,12 +31,6 @@ export interface LeaseOptions {
   actAtOnce?: boolean;
   /** This holder's liveness subject, written into the entry, and how to ask another's. */
   alive?: { subject: string; check(subject: string): Promise<LivenessState> };
-}
-
-interface LeaseValue {
-  holder?: string;
-  at?: number;
-  alive?: string;
 }
 
 export class Lease {
@@ -75,7 +70,8 @@ export class Lease {
     const alive = this.o.alive;
     if (!alive) return 0;
     const cur = await this.o.kv.getRaw(this.o.key);
-    const v = cur?.value as LeaseValue | undefined;
+    // An entry not of its schema names no holder to ask after: it is left to expire.
+    const v = kvValue(LeaseValueSchema, cur?.value);
     const gone = !!cur && !!v?.alive && v.holder !== this.o.holder && (await alive.check(v.alive)) === 'gone';
     const before = this.goneAt;
     this.goneAt = gone ? cur.revision : 0;

@@ -1,6 +1,6 @@
 // Work items of a bulk run that is no longer running are dropped unexecuted. Every process keeps
 // the status of runs from a KV watch, so the check costs nothing on the hot path.
-import { Keys, PermanentError } from '../protocol/index.ts';
+import { Keys, PermanentError, RunSchema, kvValue } from '../protocol/index.ts';
 import type { TypedKv } from './kv.ts';
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed']);
@@ -55,8 +55,8 @@ export class RunGate {
   async start(): Promise<void> {
     this.stopWatch = await this.kv.watch('*.runs.*', (key, value) => {
       const runId = key.slice(key.lastIndexOf('.') + 1);
-      const st = (value as { status?: string } | null)?.status;
-      this.status.set(runId, st ?? 'deleted');
+      // A run not of its schema is as one deleted: its work is not done.
+      this.status.set(runId, kvValue(RunSchema, value)?.status ?? 'deleted');
     });
   }
 
@@ -66,7 +66,7 @@ export class RunGate {
     let st = this.status.get(runId);
     if (st === undefined) {
       const v = await this.kv.getRaw(Keys.run(ws, runId));
-      st = (v?.value as { status?: string } | undefined)?.status;
+      st = kvValue(RunSchema, v?.value)?.status;
       if (st === undefined) return 'unknown';
       if (!this.status.has(runId)) this.status.set(runId, st);
     }
@@ -88,7 +88,7 @@ export class RunGate {
     const key = Keys.run(ws, runId);
     let reads = this.fresh.get(key);
     if (!reads) {
-      reads = new FreshReads(async () => ((await this.kv.getRaw(key))?.value as { status?: string } | undefined)?.status ?? 'deleted');
+      reads = new FreshReads<string>(async () => kvValue(RunSchema, (await this.kv.getRaw(key))?.value)?.status ?? 'deleted');
       if (this.fresh.size > 64) this.fresh.clear();
       this.fresh.set(key, reads);
     }

@@ -17,7 +17,9 @@ import {
   type WorkDeadLettered,
   consolePaths,
   consoleUrl,
+  CurrentRunSchema,
   Keys,
+  kvValue,
 } from '../../protocol/index.ts';
 import { failureOf } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv } from '../../runtime/index.ts';
@@ -72,7 +74,7 @@ export class Leader {
   async open(): Promise<void> {
     const kv = await this.runs();
     const cur = await kv.getRaw(Keys.currentRun(this.ws));
-    const runId = (cur?.value as { runId?: string } | undefined)?.runId;
+    const runId = kvValue(CurrentRunSchema, cur?.value)?.runId;
     if (runId) {
       const found = await kv.get(Keys.run(this.ws, runId), RunSchema).catch(() => null);
       if (found && isActive(found.value)) {
@@ -246,7 +248,7 @@ export class Leader {
       ctx.log.info({ run: runId, object: e.object }, 'bulk run scanning');
       await ctx.publish(
         ScanPage,
-        { run: runId, object: e.object, page: 0, afterId: null },
+        { run: runId, settingsRevision: t.run.settingsRevision, object: e.object, page: 0, afterId: null },
         { cls: 'bulk', msgId: `scan:${runId}:${e.object}:0` },
       );
       return;
@@ -320,7 +322,7 @@ export class Leader {
 
   private async lastRunId(): Promise<string | null> {
     const cur = await (await this.runs()).getRaw(Keys.currentRun(this.ws));
-    return (cur?.value as { runId?: string } | undefined)?.runId ?? null;
+    return kvValue(CurrentRunSchema, cur?.value)?.runId ?? null;
   }
 
   /** Expected records for percent and ETA: one COUNT() per object, on bulk tokens. A run paused

@@ -4,7 +4,7 @@
 // directory, adds them up (recount.ts) for a run whose coordinator died, and again for late reports
 // of any run that ended before its work in flight did.
 import { createHash } from 'node:crypto';
-import { type WriteRecord, WriteRecordSchema, runWritesFilter } from '../../protocol/index.ts';
+import { ReportSchema, type WriteRecord, WriteRecordSchema, kvValue, runWritesFilter } from '../../protocol/index.ts';
 import { type ActorContext, KvConflictError } from '../../runtime/index.ts';
 import { type Recount, recount } from './recount.ts';
 import { type Report, reportKey } from './tally.ts';
@@ -36,8 +36,9 @@ export class RunRecords {
   async recount(run: string): Promise<Recount> {
     const reports: Report[] = [];
     for await (const { value } of (await this.ctx.kv('reports')).list(`${this.ctx.ws}.${run}.*`)) {
-      const r = value as Report | null;
-      if (r && KINDS.has(r.kind) && r.body?.run === run) reports.push(r);
+      // A report not of its schema is left out, as one never kept.
+      const r = kvValue(ReportSchema, value);
+      if (r && KINDS.has(r.kind) && r.body.run === run) reports.push(r);
     }
     const writes: WriteRecord[] = [];
     for await (const { value } of (await this.ctx.kv('writes')).list(runWritesFilter(this.ctx.ws, run))) {

@@ -84,12 +84,8 @@ export class WorkspaceFacts {
     return facts;
   }
 
-  /** The settings a run diffs with. */
-  async forRun(runId: string): Promise<WorkspaceSettings> {
-    return (await this.atRevision((await this.run(runId)).settingsRevision)).settings;
-  }
-
-  async forItem(run?: string | null): Promise<ItemSettings> {
+  async forItem(run?: string | null, revision?: number): Promise<ItemSettings> {
+    if (revision !== undefined) return this.carried(revision, run);
     if (!run) {
       const current = await this.current();
       if (!current)
@@ -107,5 +103,13 @@ export class WorkspaceFacts {
     const facts = await this.run(run);
     const { settings } = await this.atRevision(facts.settingsRevision);
     return { settings, revision: facts.settingsRevision, dryRun: facts.dryRun, run: facts, key: matchKeyOf(settings.matching?.key) };
+  }
+
+  /** The settings of the revision an item carries (its run's, or the current ones when it was
+   * published); a bulk item's run gives whether it is a dry run. */
+  private async carried(revision: number, run?: string | null): Promise<ItemSettings> {
+    const facts = run ? await this.run(run) : null;
+    const { settings } = await this.atRevision(revision);
+    return { settings, revision, dryRun: facts?.dryRun ?? false, run: facts, key: matchKeyOf(settings.matching?.key) };
   }
 }

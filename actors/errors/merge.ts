@@ -1,7 +1,7 @@
 // Folding one reported occurrence into the stored error. Pure, so the read-modify-write in KV
 // (compare-and-set, retried on conflicts) can call it as often as it needs.
-import { z } from 'zod';
-import { type ReportSyncError, SyncErrorSchema, type BodyOf, type SyncError } from '../../protocol/index.ts';
+import type { z } from 'zod';
+import { type ReportSyncError, StoredErrorSchema, type BodyOf, type SyncError } from '../../protocol/index.ts';
 import { canonicalAttributes, errorId, toSf18 } from './error-id.ts';
 
 export type Occurrence = BodyOf<typeof ReportSyncError>;
@@ -9,9 +9,9 @@ export type Occurrence = BodyOf<typeof ReportSyncError>;
 /** How many recent occurrences are remembered to recognise a redelivered report. */
 export const SEEN_LIMIT = 16;
 
-/** What the bucket holds: the public error plus the keys of its recent occurrences. A report
- * delivered twice (at-least-once) must not count as a second attempt. */
-export const StoredErrorSchema = SyncErrorSchema.extend({ seen: z.array(z.string()).default([]) });
+/** What the bucket holds (protocol/kv-values.ts): the public error plus the keys of its recent
+ * occurrences. A report delivered twice (at-least-once) must not count as a second attempt. */
+export { StoredErrorSchema };
 export type StoredError = z.infer<typeof StoredErrorSchema>;
 
 export function occurrenceKey(o: Occurrence): string {

@@ -11,7 +11,7 @@
 // marker is one key, so a listing made at the same time may replace this one's marker before the
 // watch delivers it; the newer marker, further on in the stream, closes the pass as well.
 // Listing keys by "nothing pending" was seen to miss the newest key on nats-server 2.9.
-import { RetryableError } from '../../protocol/index.ts';
+import { RetryableError, parseKvValue } from '../../protocol/index.ts';
 import type { TypedKv } from '../../runtime/index.ts';
 import type { SyncError } from '../../protocol/index.ts';
 import { errorKey } from './error-id.ts';
@@ -35,7 +35,7 @@ export class ErrorStore {
   async record(ws: string, report: Occurrence, id: string): Promise<SyncError> {
     const seen: { current: StoredError | null; next: StoredError | undefined } = { current: null, next: undefined };
     await this.kv.modify(errorKey(ws, id), (raw) => {
-      seen.current = raw === null ? null : StoredErrorSchema.parse(raw);
+      seen.current = raw === null ? null : parseKvValue(StoredErrorSchema, raw, `sync error ${id}`);
       seen.next = mergeOccurrence(ws, seen.current, report);
       return seen.next;
     });

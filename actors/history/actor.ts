@@ -1,10 +1,10 @@
 // The history actor (pool): answers `history.person`, the changes synced for one person, read from
 // the audit events by subject. A person is named as `peoplesync resync` names one: an email (found
 // through the identity index), a Salesforce Lead/Contact Id or an Intercom contact id.
-import { ControlError, PersonHistory } from '../../protocol/index.ts';
+import { ControlError, LookupSchema, PersonHistory, kvValue } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, endpoint } from '../../runtime/index.ts';
 import { ResyncKeyError, type ResyncTarget, parseResyncKey } from '../errors/index.ts';
-import { type Lookup, indexKeys, normaliseEmail } from '../matching/index.ts';
+import { indexKeys, normaliseEmail } from '../matching/index.ts';
 import { type PersonIds, historyOf, personTopics } from './history.ts';
 
 function target(key: string): ResyncTarget {
@@ -20,8 +20,9 @@ function target(key: string): ResyncTarget {
 async function contactsWithEmail(ctx: ActorContext, email: string): Promise<string[]> {
   const value = normaliseEmail(email);
   if (!value) return [];
-  const raw = (await (await ctx.kv('index')).getRaw(indexKeys.lookup(ctx.ws, 'e', value)))?.value as Lookup | undefined;
-  return raw && raw.v === value && Array.isArray(raw.ids) ? raw.ids : [];
+  // A lookup not of its schema names no one, as a missing one.
+  const found = kvValue(LookupSchema, (await (await ctx.kv('index')).getRaw(indexKeys.lookup(ctx.ws, 'e', value)))?.value);
+  return found && found.v === value ? found.ids : [];
 }
 
 async function idsOf(ctx: ActorContext, t: ResyncTarget): Promise<PersonIds> {

@@ -13,7 +13,10 @@ import {
   type RequestOf,
   type ReplyOf,
   type WorkspaceSettings,
+  CurrentRunSchema,
   Keys,
+  RunSchema,
+  kvValue,
 } from '../../protocol/index.ts';
 import { type ActorContext, type EndpointBinding, QuotaRefusedError, endpoint } from '../../runtime/index.ts';
 import type { SfObject } from '../../connectors/index.ts';
@@ -31,12 +34,11 @@ const ACTIVE = new Set(['running', 'paused']);
 /** The id of the workspace's running or paused bulk run, if any. */
 export async function activeRunId(ctx: ActorContext): Promise<string | null> {
   const kv = await ctx.kv('runs');
-  const current = await kv.getRaw(Keys.currentRun(ctx.ws));
-  const runId = (current?.value as { runId?: unknown } | undefined)?.runId;
-  if (typeof runId !== 'string') return null;
-  const run = await kv.getRaw(Keys.run(ctx.ws, runId));
-  const status = (run?.value as { status?: unknown } | undefined)?.status;
-  return typeof status === 'string' && ACTIVE.has(status) ? runId : null;
+  // Values not of their schemas are handled as missing ones: no run is active.
+  const runId = kvValue(CurrentRunSchema, (await kv.getRaw(Keys.currentRun(ctx.ws)))?.value)?.runId;
+  if (runId === undefined) return null;
+  const status = kvValue(RunSchema, (await kv.getRaw(Keys.run(ctx.ws, runId)))?.value)?.status;
+  return status !== undefined && ACTIVE.has(status) ? runId : null;
 }
 
 /** Problems as one line for the error message; the full list travels in `details`. */

@@ -8,27 +8,25 @@
 //   4,096 shards. A shard is rewritten whole, so only these few go there.
 // A refresh that completes sweeps out what these name and it did not list; then its own pages
 // replace all earlier ones and the shards let go of the contacts it listed.
+import {
+  DirectoryShardSchema,
+  type PageRecord,
+  PageRecordSchema,
+  type RefreshState,
+  RefreshStateSchema,
+  kvValue,
+} from '../../protocol/index.ts';
 import type { TypedKv } from '../../runtime/index.ts';
 import { getMany } from './kv-read.ts';
 import { DIRECTORY_SHARDS, indexKeys, shardOf } from './keys.ts';
 
-interface Shard {
-  ids: string[];
-}
-interface PageRecord {
-  ids: string[];
-  indexed: boolean;
-}
-interface Listing {
-  run: string;
-  pages: number;
-}
-/** `<ws>.rs`. `earlier`: refreshes whose page records still name contacts (the last complete one
- * and any left unfinished after it). Older records ({run, pages} only) read as unfinished. */
-interface RefreshState extends Listing {
-  done?: boolean;
-  earlier?: Listing[];
-}
+// Values (protocol/kv-values.ts): a shard, page record or refresh state not of its schema reads
+// as none. `<ws>.rs`'s `earlier`: refreshes whose page records still name contacts (the last
+// complete one and any left unfinished after it). Older records ({run, pages} only) read as
+// unfinished.
+type Listing = Pick<RefreshState, 'run' | 'pages'>;
+const shardIds = (v: unknown): string[] => kvValue(DirectoryShardSchema, v)?.ids ?? [];
+const refreshState = (v: unknown): RefreshState | null => kvValue(RefreshStateSchema, v);
 
 function byShard(ids: Iterable<string>): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
@@ -62,8 +60,8 @@ export class Directory {
   private async change(ids: Iterable<string>, op: (set: Set<string>, id: string) => void): Promise<void> {
     await Promise.all(
       [...byShard(ids)].map(([shard, mine]) =>
-        this.kv.modify<Shard>(indexKeys.shard(this.ws, shard), (cur) => {
-          const before = (cur as Shard | null)?.ids ?? [];
+        this.kv.modify(indexKeys.shard(this.ws, shard), (cur) => {
+          const before = shardIds(cur);
           const set = new Set(before);
           for (const id of mine) op(set, id);
           return set.size === before.length && before.every((id) => set.has(id)) ? undefined : { ids: [...set] };
@@ -74,7 +72,7 @@ export class Directory {
 
   async all(): Promise<string[]> {
     const keys = Array.from({ length: DIRECTORY_SHARDS }, (_, s) => indexKeys.shard(this.ws, s));
-    return (await getMany(this.kv, keys)).flatMap((v) => (v as Shard | null)?.ids ?? []);
+    return (await getMany(this.kv, keys)).flatMap(shardIds);
   }
 }
 
@@ -88,13 +86,13 @@ export class RefreshPages {
   }
 
   private state(): Promise<RefreshState | null> {
-    return this.kv.getRaw(indexKeys.refreshState(this.ws)).then((r) => (r?.value as RefreshState | undefined) ?? null);
+    return this.kv.getRaw(indexKeys.refreshState(this.ws)).then((r) => refreshState(r?.value));
   }
 
   /** A new run becomes the current one; the one before joins the listings still needed. */
   async begin(run: string): Promise<void> {
     await this.kv.modify<RefreshState>(indexKeys.refreshState(this.ws), (cur) => {
-      const s = cur as RefreshState | null;
+      const s = refreshState(cur);
       if (s?.run === run) return undefined;
       const earlier = !s ? [] : [...(s.done ? [] : (s.earlier ?? [])), { run: s.run, pages: s.pages }];
       return { run, pages: 0, done: false, earlier };
@@ -106,7 +104,7 @@ export class RefreshPages {
     await this.kv.put(indexKeys.page(this.ws, run, page), { ids, indexed } satisfies PageRecord);
     if (indexed) return;
     await this.kv.modify<RefreshState>(indexKeys.refreshState(this.ws), (cur) => {
-      const s = cur as RefreshState | null;
+      const s = refreshState(cur);
       if (!s || s.run === run) {
         if (s && s.pages > page) return undefined;
         return { done: false, earlier: [], ...s, run, pages: page + 1 };
@@ -126,10 +124,7 @@ export class RefreshPages {
 
   private async records(run: string, pages: number): Promise<(PageRecord | null)[]> {
     const keys = Array.from({ length: pages }, (_, p) => indexKeys.page(this.ws, run, p));
-    return (await getMany(this.kv, keys)).map((v) => {
-      const r = v as Partial<PageRecord> | null;
-      return r && Array.isArray(r.ids) ? { ids: r.ids, indexed: r.indexed !== false } : null;
-    });
+    return (await getMany(this.kv, keys)).map((v) => kvValue(PageRecordSchema, v));
   }
 
   /** Every contact the page records of earlier refreshes name. */
@@ -144,7 +139,7 @@ export class RefreshPages {
   async complete(run: string, pages: number): Promise<void> {
     let superseded: Listing[] = [];
     await this.kv.modify<RefreshState>(indexKeys.refreshState(this.ws), (cur) => {
-      const s = cur as RefreshState | null;
+      const s = refreshState(cur);
       if (!s || s.run !== run) return undefined;
       superseded = s.earlier ?? [];
       return { run, pages: Math.max(s.pages, pages), done: true, earlier: [] };

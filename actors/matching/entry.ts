@@ -1,7 +1,7 @@
 // What the identity index holds per Intercom contact, and the keys records and contacts are
 // matched on. Pure.
 import type { IcContact, IcRole, SfRecord } from '../../connectors/index.ts';
-import type { Mapping } from '../../protocol/index.ts';
+import { IndexEntrySchema, type Mapping, kvValue } from '../../protocol/index.ts';
 import type { MatchKey } from '../domain/index.ts';
 import { readIcAttribute } from '../mapping/index.ts';
 import { normaliseEmail, normaliseKeyValue } from './normalise.ts';
@@ -98,11 +98,11 @@ export function sameIndexed(a: IndexEntry, b: IndexEntry): boolean {
 }
 
 /** A stored value is trusted only in this shape; anything else counts as no entry. */
+/** A stored entry; one not of its schema is no entry (the contact is indexed again). The schema
+ * checks the contact for what matching and mapping rely on; the rest is as Intercom gave it. */
 export function asIndexEntry(v: unknown): IndexEntry | null {
-  const e = v as Partial<IndexEntry> | null;
-  if (!e || typeof e !== 'object' || typeof e.id !== 'string' || (e.role !== 'user' && e.role !== 'lead')) return null;
-  if (typeof e.updatedAt !== 'number' || typeof e.contact !== 'object' || e.contact === null) return null;
-  return e as IndexEntry;
+  const e = kvValue(IndexEntrySchema, v);
+  return e && { ...e, contact: e.contact as IcContact };
 }
 
 /** The attributes of a contact whose values differ between two versions of it, by their full

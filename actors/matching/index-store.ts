@@ -3,6 +3,7 @@
 // Lookups and the directory (or the refresh page listing the contact) are written before an
 // entry, so an entry on disk always has them; a lookup may list an id whose entry moved on, and
 // readers check the entry.
+import { type Lookup, LookupSchema, kvValue } from '../../protocol/index.ts';
 import { KvConflictError, type TypedKv } from '../../runtime/index.ts';
 import { type ContactInput, type IndexEntry, asIndexEntry, entryFor, sameIndexed } from './entry.ts';
 import type { MatchKey } from '../domain/index.ts';
@@ -11,10 +12,7 @@ import { type LookupKind, indexKeys } from './keys.ts';
 import { getMany } from './kv-read.ts';
 
 /** `<ws>.e.*` / `<ws>.k.*`: the value (to tell a hash collision) and the contacts holding it. */
-export interface Lookup {
-  v: string;
-  ids: string[];
-}
+export type { Lookup };
 
 /** How an upsert treats a stored entry that is not newer. `changed`: keep it when it holds the
  * same (a refresh rewrites nothing unchanged; the poll overlaps a day, and what was seen is left
@@ -99,8 +97,8 @@ export class IndexStore {
     );
     const out = new Map<string, string[]>();
     found.forEach((raw, i) => {
-      const l = raw as Lookup | null;
-      if (l && l.v === list[i] && Array.isArray(l.ids)) out.set(list[i], l.ids);
+      const l = kvValue(LookupSchema, raw);
+      if (l && l.v === list[i]) out.set(list[i], l.ids);
     });
     return out;
   }
@@ -169,8 +167,9 @@ export class IndexStore {
       }
     }
     await this.kv.modify<Lookup>(k, (cur) => {
-      const l = cur as Lookup | null;
-      const before = new Set(l && Array.isArray(l.ids) ? l.ids : []);
+      // A value not of its schema is rewritten from this change alone.
+      const l = kvValue(LookupSchema, cur);
+      const before = new Set(l?.ids ?? []);
       const after = new Set(before);
       for (const id of c.remove) after.delete(id);
       for (const id of c.add) after.add(id);

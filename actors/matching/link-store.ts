@@ -2,15 +2,13 @@
 // the other without the key: `<ws>.sf.<sfId>` -> SfLink, `<ws>.ic.<icId>` -> IcLinks. The contact
 // side changes by compare-and-set (a Lead and a Contact may link one user at once).
 import type { SfObject } from '../../connectors/index.ts';
+import { IcLinksSchema, type SfLink, SfLinkSchema, kvValue } from '../../protocol/index.ts';
 import { KvConflictError, type TypedKv } from '../../runtime/index.ts';
 import type { IcLinks } from './join.ts';
 import { getMany } from './kv-read.ts';
 import { linkKeys } from './keys.ts';
 
-export interface SfLink {
-  icId: string;
-  object: SfObject;
-}
+export type { SfLink };
 
 /** Contact-side links as read, with the revision to update them by (0 = none stored). */
 export interface IcLinksRead {
@@ -18,16 +16,17 @@ export interface IcLinksRead {
   revision: number;
 }
 
+/** A record's link; a value not of its schema is no link (the record matches again). */
 function asSfLink(v: unknown): SfLink | null {
-  const l = v as Partial<SfLink> | null;
-  return l && typeof l.icId === 'string' && (l.object === 'Lead' || l.object === 'Contact') ? (l as SfLink) : null;
+  return kvValue(SfLinkSchema, v);
 }
 
+/** A contact's links; a value not of its schema counts as none, and is replaced when written. */
 function asIcLinks(v: unknown): IcLinks {
-  const l = (v ?? {}) as Record<string, unknown>;
+  const l = kvValue(IcLinksSchema, v);
   const out: IcLinks = {};
-  if (typeof l.Lead === 'string') out.Lead = l.Lead;
-  if (typeof l.Contact === 'string') out.Contact = l.Contact;
+  if (l?.Lead !== undefined) out.Lead = l.Lead;
+  if (l?.Contact !== undefined) out.Contact = l.Contact;
   return out;
 }
 

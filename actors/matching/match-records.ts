@@ -18,7 +18,7 @@ export function verifier(ctx: HandlerContext): VerifyRecords {
 }
 
 export async function handleMatchRecords(body: BodyOf<typeof MatchRecords>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
-  const item = await facts.forItem(body.run);
+  const item = await facts.forItem(body.run, body.settingsRevision);
   const stores = await storesFor(ctx);
   const outcomes = await matchBatch(stores, body.object, body.records, item.key, { verify: verifier(ctx) });
   await publishBatch(ctx, {

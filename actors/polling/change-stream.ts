@@ -6,7 +6,7 @@
 // Events close together share one poll. The last replay id handled is kept in KV, so a new leader
 // (or a restart) resumes after it and an event that came meanwhile is not missed.
 import type { ChangeSubscription, SfChangeEvent, SfObject } from '../../connectors/index.ts';
-import { Keys, ScanChanges, type WorkspaceSettings } from '../../protocol/index.ts';
+import { ChangeStreamSchema, Keys, ScanChanges, type WorkspaceSettings, kvValue } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 import { WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { eventMatters } from './plan.ts';
@@ -45,9 +45,9 @@ export class ChangeStream {
     this.stopWatch = await this.facts.watch((s) => {
       this.settings = s;
     });
-    const stored = (await (await this.ctx.kv('cursors')).getRaw(Keys.changeStream(this.ctx.ws)))?.value as
-      { replayId?: unknown } | undefined;
-    this.handled = this.covered = this.remembered = typeof stored?.replayId === 'number' ? stored.replayId : -1;
+    // A replay id not of its schema is handled as a missing one.
+    const stored = kvValue(ChangeStreamSchema, (await (await this.ctx.kv('cursors')).getRaw(Keys.changeStream(this.ctx.ws)))?.value);
+    this.handled = this.covered = this.remembered = stored?.replayId ?? -1;
     this.timer = setInterval(() => {
       // Kept in memory meanwhile: the next round (or the next poll asked) stores it.
       this.remember().catch((err: unknown) => this.ctx.log.warn({ err }, 'storing the change events replay id failed'));

@@ -5,7 +5,7 @@
 // that is still running (plan.ts: storableCursor). An object polled since the item was asked for
 // is not read again, and an object no mapping names is not read at all: nothing of it can sync.
 import type { SfChangeCursor, SfChangePage, SfObject } from '../../connectors/index.ts';
-import { type BodyOf, Keys, MatchRecords, ScanChanges, type WorkspaceSettings } from '../../protocol/index.ts';
+import { type BodyOf, Keys, MatchRecords, ScanChanges, SfCursorSchema, type WorkspaceSettings, kvValue } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError, type KvValue, type TypedKv } from '../../runtime/index.ts';
 import { type WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { readAllWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
@@ -13,7 +13,6 @@ import {
   PAGE_SIZE,
   type StoredCursor,
   changeBatchId,
-  isSfCursor,
   laterCursor,
   nextChangesMsgId,
   splitBatches,
@@ -36,21 +35,26 @@ async function targets(body: Body, ctx: HandlerContext, kv: TypedKv, settings: W
   for (const object of body.objects) {
     if (!settings.mappings.some((m) => m.sfObject === object)) continue;
     const stored = await kv.getRaw(Keys.sfCursor(ctx.ws, object));
-    if (!stored || !isSfCursor(stored.value)) {
+    // A cursor not of its schema is replaced, as a missing one is, by one at now.
+    const cursor = kvValue(SfCursorSchema, stored?.value);
+    if (!stored || !cursor) {
       await startFromNow(ctx, Keys.sfCursor(ctx.ws, object), stored?.revision);
       continue;
     }
-    const cursor = stored.value;
     // A poll that began after this item was asked for has read everything it would.
     if (body.reason !== 'page' && (cursor.polledAt ?? -1) >= body.at) continue;
-    out.push({ object, from: body.after ?? { modstamp: cursor.modstamp, id: cursor.id }, stored: stored as KvValue<StoredCursor> });
+    out.push({
+      object,
+      from: body.after ?? { modstamp: cursor.modstamp, id: cursor.id },
+      stored: { value: cursor, revision: stored.revision },
+    });
   }
   return out;
 }
 
 export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
   // The current settings (a change poll belongs to no run); none saved yet is permanent.
-  const { settings } = await facts.forItem();
+  const { settings, revision } = await facts.forItem();
   const kv = await ctx.kv('cursors');
   if ((await targets(body, ctx, kv, settings)).length === 0) return;
   const sf = ctx.deps.salesforce(ctx.ws);
@@ -69,7 +73,7 @@ export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: 
     );
     for (const t of todo) {
       const page = read.pages[t.object] as SfChangePage;
-      await publishChanges(ctx, t.object, page);
+      await publishChanges(ctx, t.object, page, revision);
       const cursor = laterCursor(t.stored.value, storableCursor(page.records, t.from, read.serverTime, ctx.deps.now()));
       const polledAt = body.reason === 'page' ? t.stored.value.polledAt : startedAt;
       if (!(await store(kv, Keys.sfCursor(ctx.ws, t.object), { ...cursor, polledAt }, t.stored.revision))) continue;
@@ -86,11 +90,12 @@ export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: 
   });
 }
 
-async function publishChanges(ctx: HandlerContext, object: SfObject, page: SfChangePage): Promise<void> {
+/** `settingsRevision`: the settings the records were read with, which matching goes on with. */
+async function publishChanges(ctx: HandlerContext, object: SfObject, page: SfChangePage, settingsRevision: number): Promise<void> {
   await Promise.all(
     splitBatches(page.records).map((records) => {
       const batchId = changeBatchId(object, records);
-      return ctx.publish(MatchRecords, { batchId, object, records }, { cls: 'event', msgId: `match:${batchId}` });
+      return ctx.publish(MatchRecords, { batchId, settingsRevision, object, records }, { cls: 'event', msgId: `match:${batchId}` });
     }),
   );
 }

@@ -1,15 +1,17 @@
 // Reading Intercom changes: contacts updated since the last poll (reaching back over search's lag),
 // newest first, in batches to matching, which drops what it has seen.
-import { type BodyOf, Keys, MatchContacts, type PollIntercom } from '../../protocol/index.ts';
+import { type BodyOf, IcCursorSchema, Keys, MatchContacts, type PollIntercom, kvValue } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
-import { BATCH_SIZE, icBatchMsgId, icSearchFrom, icStart, isIcCursor, splitBatches } from './plan.ts';
+import { BATCH_SIZE, icBatchMsgId, icSearchFrom, icStart, splitBatches } from './plan.ts';
 
 export async function handlePollIntercom(body: BodyOf<typeof PollIntercom>, ctx: HandlerContext): Promise<void> {
   const kv = await ctx.kv('cursors');
   const key = Keys.icCursor(ctx.ws);
   const stored = await kv.getRaw(key);
   const startedAt = icStart(ctx.deps.now());
-  if (!stored || !isIcCursor(stored.value)) {
+  // A cursor not of its schema is replaced, as a missing one is, by one at now.
+  const cursor = kvValue(IcCursorSchema, stored?.value);
+  if (!stored || !cursor) {
     try {
       if (stored) await kv.update(key, startedAt, stored.revision);
       else await kv.create(key, startedAt);
@@ -19,7 +21,7 @@ export async function handlePollIntercom(body: BodyOf<typeof PollIntercom>, ctx:
     }
     return;
   }
-  const since = icSearchFrom(stored.value);
+  const since = icSearchFrom(cursor);
   const ic = ctx.deps.intercom(ctx.ws);
   let n = 0;
   let contacts = 0;

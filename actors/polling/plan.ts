@@ -2,6 +2,7 @@
 // item publish nothing new, poll ticks and where a first poll starts.
 import { createHash } from 'node:crypto';
 import type { SfChangeCursor, SfObject } from '../../connectors/index.ts';
+import type { IcCursor, SfCursor } from '../../protocol/index.ts';
 
 /** Records per Salesforce query call: the most one call returns. */
 export const PAGE_SIZE = 2000;
@@ -114,9 +115,7 @@ export function startCursor(nowMs: number): SfChangeCursor {
   return { modstamp: sfDateTime(Math.floor(nowMs / 1000) * 1000), id: ZERO_ID };
 }
 
-export interface IcCursor {
-  since: number;
-}
+export type { IcCursor };
 
 export function icStart(nowMs: number): IcCursor {
   return { since: Math.floor(nowMs / 1000) };
@@ -127,19 +126,9 @@ export function icSearchFrom(cursor: IcCursor): number {
   return Math.max(0, cursor.since - IC_SEARCH_LAG_SECONDS);
 }
 
-/** A stored change cursor: where the next poll reads on from, and when the last poll began. */
-export interface StoredCursor extends SfChangeCursor {
-  polledAt?: number;
-}
-
-export function isSfCursor(v: unknown): v is StoredCursor {
-  const c = v as StoredCursor | null;
-  return !!c && typeof c.modstamp === 'string' && typeof c.id === 'string';
-}
-
-export function isIcCursor(v: unknown): v is IcCursor {
-  return !!v && Number.isInteger((v as IcCursor).since);
-}
+/** A stored change cursor (protocol/kv-values.ts): where the next poll reads on from, and when
+ * the last poll began. */
+export type StoredCursor = SfCursor;
 
 /** A Salesforce change event, as far as deciding whether to poll goes. */
 export interface ChangeEventFacts {

@@ -8,8 +8,8 @@ import { PAGE_SIZE, bulkBatchId, bulkMsgIds, splitBatches } from './plan.ts';
 
 /** One page of a bulk run: its batches to matching, the next page, then the report. */
 export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
-  const { run, object, page } = body;
-  const fields = fieldsToRead(object, await facts.forRun(run));
+  const { run, settingsRevision, object, page } = body;
+  const fields = fieldsToRead(object, (await facts.atRevision(settingsRevision)).settings);
   const sf = ctx.deps.salesforce(ctx.ws);
   const read = await readWithoutRefused(
     object,
@@ -20,13 +20,21 @@ export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: Handler
   );
   // The next read starts while this page's batches are on their way.
   if (!read.done && read.lastId) {
-    await ctx.publish(ScanPage, { run, object, page: page + 1, afterId: read.lastId }, { msgId: bulkMsgIds.nextScan(run, object, page) });
+    await ctx.publish(
+      ScanPage,
+      { run, settingsRevision, object, page: page + 1, afterId: read.lastId },
+      { msgId: bulkMsgIds.nextScan(run, object, page) },
+    );
   }
   const batches = splitBatches(read.records);
   const batchIds = batches.map((_, i) => bulkBatchId(object, page, i));
   await Promise.all(
     batches.map((records, i) =>
-      ctx.publish(MatchRecords, { run, batchId: batchIds[i], object, records }, { msgId: bulkMsgIds.match(run, batchIds[i]) }),
+      ctx.publish(
+        MatchRecords,
+        { run, batchId: batchIds[i], settingsRevision, object, records },
+        { msgId: bulkMsgIds.match(run, batchIds[i]) },
+      ),
     ),
   );
   await ctx.publish(

@@ -4,7 +4,16 @@
 // so a shorter interval applies at once, not after the old one ran out. While the budget pauses
 // event sync no poll is asked for, so none pile up; once it resumes, one poll catches up. When
 // the last poll was asked for is kept in KV, so a new leader keeps the cadence.
-import { Keys, PollIntercom, ScanChanges, type Tier, type WorkspaceSettings, QuotaUsageShow } from '../../protocol/index.ts';
+import {
+  Keys,
+  PollClockSchema,
+  PollIntercom,
+  ScanChanges,
+  type Tier,
+  type WorkspaceSettings,
+  QuotaUsageShow,
+  kvValue,
+} from '../../protocol/index.ts';
 import { type ActorContext, KvConflictError } from '../../runtime/index.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
 import { DEFAULT_POLL_INTERVAL_SECONDS, pollMsgId } from './plan.ts';
@@ -32,8 +41,8 @@ export class PollSchedule {
   async start(): Promise<void> {
     // The clock first: a new leader that saw the settings before it would poll at once.
     const clock = await (await this.ctx.kv('cursors')).getRaw(Keys.pollClock(this.ctx.ws));
-    const at = (clock?.value as { askedAt?: unknown } | undefined)?.askedAt;
-    this.lastAskedAt = typeof at === 'number' ? at : null;
+    // A clock not of its schema is handled as a missing one.
+    this.lastAskedAt = kvValue(PollClockSchema, clock?.value)?.askedAt ?? null;
     this.stopWatch = await this.facts.watch((s) => {
       this.settings = s;
       void this.check();

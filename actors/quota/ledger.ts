@@ -6,8 +6,8 @@
 // a leader that dies leaves nothing uncounted: its successor restores the window with every lease
 // in it. Unspent tokens that come back are taken out of the minute they were granted in; tokens of
 // a lease nobody returns (a dead worker, a lost leader) stay counted and roll off after 24 hours.
-import { z } from 'zod';
-import { type UsageIndicator, WORK_CLASSES } from '../../protocol/index.ts';
+import type { z } from 'zod';
+import { LedgerSnapshotSchema, type UsageIndicator } from '../../protocol/index.ts';
 import {
   FIRST_RUN_CALLS,
   consumption,
@@ -66,17 +66,8 @@ export const DEFAULT_LEDGER_TIMING: LedgerTiming = { minRetryMs: 1_000, maxRetry
 export const MAX_OPEN_GRANTS = 1_000;
 const MINUTE_MS = 60_000;
 
-const GrantTuple = z.tuple([z.string(), z.enum(WORK_CLASSES), z.number().int().positive(), z.number()]);
-const count = z.number().int().nonnegative();
-
-/** The persisted form (quota bucket, key = workspace). */
-export const LedgerSnapshotSchema = z.object({
-  v: z.literal(1),
-  window: z.unknown(),
-  grants: z.array(GrantTuple),
-  org: z.object({ used: count, max: count, at: z.number(), ownAt: count }).nullable(),
-  limitExceededAt: z.number().nullable(),
-});
+/** The persisted form (quota bucket, key = workspace; protocol/kv-values.ts). */
+export { LedgerSnapshotSchema };
 export type LedgerSnapshot = Omit<z.infer<typeof LedgerSnapshotSchema>, 'window'> & { window: UsageWindowSnapshot };
 
 export class Ledger {

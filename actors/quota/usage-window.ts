@@ -3,14 +3,14 @@
 // move time freely. A bucket leaves the window 1,440 minutes after its minute began, so a call
 // is counted for between 23h59m and 24h: at most one minute's calls are released early.
 
+import type { z } from 'zod';
+import { UsageWindowSnapshotSchema } from '../../protocol/index.ts';
+
 export const WINDOW_MINUTES = 1440;
 const MINUTE_MS = 60_000;
 
-/** The persisted form: buckets as [minute since epoch, calls], oldest first. */
-export interface UsageWindowSnapshot {
-  v: 1;
-  buckets: Array<[minute: number, calls: number]>;
-}
+/** The persisted form (protocol/kv-values.ts): buckets as [minute since epoch, calls], oldest first. */
+export type UsageWindowSnapshot = z.infer<typeof UsageWindowSnapshotSchema>;
 
 function minuteOf(nowMs: number): number {
   if (!Number.isFinite(nowMs)) throw new RangeError(`now must be epoch milliseconds, got ${String(nowMs)}`);
@@ -95,16 +95,16 @@ export class UsageWindow {
   }
 }
 
-/** Checks a stored snapshot; a bad one is an error naming what is wrong, never a silent zero. */
+/** Checks a stored snapshot with its schema; a bad one is an error naming what is wrong, never a
+ * silent zero. */
 function readSnapshot(s: unknown): UsageWindowSnapshot {
+  const parsed = UsageWindowSnapshotSchema.safeParse(s);
+  if (parsed.success) return parsed.data;
   const bad = (why: string) => new TypeError(`usage window snapshot ${why}`);
   if (typeof s !== 'object' || s === null) throw bad('must be an object');
-  const { v, buckets } = s as { v?: unknown; buckets?: unknown };
-  if (v !== 1) throw bad(`has unknown version ${JSON.stringify(v)}`);
-  if (!Array.isArray(buckets)) throw bad('must have a buckets array');
-  buckets.forEach((b, i) => {
-    const okPair = Array.isArray(b) && b.length === 2 && Number.isSafeInteger(b[0]) && Number.isSafeInteger(b[1]) && b[1] >= 0;
-    if (!okPair) throw bad(`bucket ${i} must be [minute, calls] in whole numbers, got ${JSON.stringify(b)}`);
-  });
-  return { v: 1, buckets: buckets as Array<[number, number]> };
+  const { v, buckets } = s as { v?: unknown; buckets?: unknown[] };
+  const [field, i] = parsed.error.issues[0].path;
+  if (field === 'v') throw bad(`has unknown version ${JSON.stringify(v)}`);
+  if (typeof i !== 'number') throw bad('must have a buckets array');
+  throw bad(`bucket ${i} must be [minute, calls] in whole numbers, got ${JSON.stringify(buckets?.[i])}`);
 }

@@ -19,10 +19,12 @@ export const IndexRefresh = workMessage(
 );
 
 export const ScanPage = workMessage(
-  'scan.page.v1',
+  'scan.page.v2',
   'scan',
   z.strictObject({
     run: RunIdSchema,
+    /** The settings revision the run started with: the fields each page reads. */
+    settingsRevision: nonNegInt(),
     object: SfObjectSchema,
     page: nonNegInt(),
     afterId: z.string().nullable(),
@@ -55,10 +57,12 @@ export const PollIntercom = workMessage('icpoll.tick.v1', 'icpoll', z.strictObje
 
 /** Salesforce records to join against the identity index (<= 200). */
 export const MatchRecords = workMessage(
-  'match.records.v1',
+  'match.records.v2',
   'match',
   z.strictObject({
     ...BatchRef,
+    /** The settings the records were read with: their run's, or the current ones of a change poll. */
+    settingsRevision: nonNegInt(),
     object: SfObjectSchema,
     records: z.array(SfRecordSchema).max(2000),
   }),

@@ -327,7 +327,7 @@ async function main(): Promise<void> {
               await host.messenger.publish(
                 MatchRecords,
                 WS,
-                { run: runId, batchId, object, records: list.slice(k, k + 200) },
+                { run: runId, batchId, settingsRevision: revision, object, records: list.slice(k, k + 200) },
                 { cls: 'bulk', msgId: `match:${runId}:${batchId}` },
               );
             }

@@ -52,7 +52,12 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
   // The raw stream is outside what nats.conf lets the worker user touch: the raw side runs as
   // the test-only admin (same server, same kind of connection).
   const raw = await connect({ servers: server.url, ...USERS.admin });
-  const body = { batchId: 'b', object: 'Lead' as const, records: Array.from({ length: recordsPerMsg }, (_, i) => record(i)) };
+  const body = {
+    batchId: 'b',
+    settingsRevision: 1,
+    object: 'Lead' as const,
+    records: Array.from({ length: recordsPerMsg }, (_, i) => record(i)),
+  };
   let handled = 0;
   let target = 0;
   let done: () => void = () => {};

@@ -61,10 +61,10 @@ const usage = {
 
 export const FIXTURES: Record<string, unknown> = {
   'index.refresh.v1': { run: 'r1', page: 0, cursor: null },
-  'scan.page.v1': { run: 'r1', object: 'Lead', page: 2, afterId: '00Q000000000000001' },
+  'scan.page.v2': { run: 'r1', settingsRevision: 3, object: 'Lead', page: 2, afterId: '00Q000000000000001' },
   'scan.changes.v2': { objects: ['Contact', 'Lead'], at: 1_700_000_000_000, reason: 'tick' },
   'icpoll.tick.v1': { tick: 12 },
-  'match.records.v1': { run: 'r1', batchId: 'Lead:0:0', object: 'Lead', records: [sf] },
+  'match.records.v2': { run: 'r1', batchId: 'Lead:0:0', settingsRevision: 3, object: 'Lead', records: [sf] },
   'match.contacts.v1': { contacts: [ic], source: 'webhook' },
   'match.resync.v1': { email: 'a@b.c', errorIds: ['e1'] },
   'map.pairs.v1': {

@@ -151,6 +151,8 @@ describe('coordinator', () => {
     await twice(IndexRefreshed, { run: run.runId, contacts: 95, pages: 1 });
     const scanC = await itemOf('scan', run.runId, (b) => b.object === 'Contact');
     expect(scanC.body).toMatchObject({ page: 0, afterId: null });
+    // The scan reads the fields of the settings the run started with, carried in the item.
+    expect(scanC.body).toMatchObject({ settingsRevision: run.settingsRevision });
     expect(scanC.run).toBe(run.runId);
     await twice(PageScanned, {
       run: run.runId,

@@ -30,7 +30,7 @@ async function bulkPass(run: string): Promise<void> {
       await actors.host.messenger.publish(
         MatchRecords,
         WS,
-        { run, batchId, object, records: records.slice(i * BATCH, (i + 1) * BATCH) },
+        { run, batchId, settingsRevision: 1, object, records: records.slice(i * BATCH, (i + 1) * BATCH) },
         { cls: 'bulk' },
       );
     }

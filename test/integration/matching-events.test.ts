@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IndexEntry, linkKeys, indexKeys } from '../../actors/matching/index.ts';
 import { sfFieldsFor, matchKeyOf } from '../../actors/domain/index.ts';
 import { defaultSettings } from '../../actors/mapping/index.ts';
-import { writeSettings } from '../../actors/domain/index.ts';
+import { readSettings, writeSettings } from '../../actors/domain/index.ts';
 import type { IcContact, SfRecord } from '../../connectors/index.ts';
 import { MatchContacts, MatchRecords, MatchResync } from '../../protocol/index.ts';
 import { type GeneratedPerson, type GeneratorOptions, generatePeople } from '../../sandbox/index.ts';
@@ -162,14 +162,16 @@ describe('matching Intercom changes and resyncs', () => {
     const p = person((x) => !!x.contact && !x.lead && x.intercom?.length === 1);
     const x = p.contact as SfRecord;
     const ic = (p.intercom as IcContact[])[0];
-    await m.sink.publish(MatchRecords, { batchId: 'evt:x', object: 'Contact', records: [x] }, 'event');
+    // As a change poll sends them: with the revision of the settings the records were read with.
+    const settingsRevision = (await readSettings(await m.sys.kv('settings'), WS))!.revision;
+    await m.sink.publish(MatchRecords, { batchId: 'evt:x', settingsRevision, object: 'Contact', records: [x] }, 'event');
     await waitFor(async () => (await link(x.Id)) !== null, { what: 'link of x' });
     const y = m.sys.sandboxes.salesforce.create('Contact', { FirstName: 'Second', LastName: 'Record', Email: x.Email });
-    await m.sink.publish(MatchRecords, { batchId: 'evt:y1', object: 'Contact', records: [y] }, 'event');
+    await m.sink.publish(MatchRecords, { batchId: 'evt:y1', settingsRevision, object: 'Contact', records: [y] }, 'event');
     const err = await waitFor(() => m.sink.errors.find((e) => e.body.sfId === y.Id), { what: 'ambiguous y' });
     expect(err.body.details).toMatchObject({ side: 'salesforce', candidates: { salesforce: [x.Id, y.Id].sort(), intercom: [ic.id] } });
     m.sys.sandboxes.salesforce.delete(x.Id);
-    await m.sink.publish(MatchRecords, { batchId: 'evt:y2', object: 'Contact', records: [y] }, 'event');
+    await m.sink.publish(MatchRecords, { batchId: 'evt:y2', settingsRevision, object: 'Contact', records: [y] }, 'event');
     const got = await mapsWhere((sfIds) => sfIds.includes(y.Id));
     expect(got.body.pairs[0].ic.id).toBe(ic.id);
     expect(await link(x.Id)).toBeNull();

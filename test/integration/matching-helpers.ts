@@ -14,6 +14,7 @@ import {
   type MessageDef,
   ReportSyncError,
   type Run,
+  RunSchema,
   type WorkClass,
   Keys,
 } from '../../protocol/index.ts';
@@ -171,10 +172,13 @@ export async function matchBulk(
   records: SfRecord[],
 ): Promise<BodyOf<typeof MapPairs>[]> {
   const ids: string[] = [];
+  // The settings revision the run started with, as its scan carries it.
+  const settingsRevision = RunSchema.parse((await (await m.sys.kv('runs')).getRaw(Keys.run(WS, run)))?.value).settingsRevision;
   for (let i = 0; i < records.length; i += 200) {
     const batchId = `${object}:0:${i / 200}`;
     ids.push(batchId);
-    await m.sink.publish(MatchRecords, { run, batchId, object, records: records.slice(i, i + 200) }, 'bulk', `match:${run}:${batchId}`);
+    const body = { run, batchId, settingsRevision, object, records: records.slice(i, i + 200) };
+    await m.sink.publish(MatchRecords, body, 'bulk', `match:${run}:${batchId}`);
   }
   return waitFor(
     () => {

@@ -38,7 +38,7 @@ const ask = (objects: ('Contact' | 'Lead')[], at = now()) =>
   scheduler.host.messenger.publish(ScanChanges, WS, { objects, at, reason: 'tick' }, { cls: 'event', msgId: `t:${at}:${objects}` });
 
 const changed = (id: string) =>
-  of('match.records.v1').filter((s) => (s.body as BodyOf<typeof MatchRecords>).records.some((r) => r.Id === id));
+  of('match.records.v2').filter((s) => (s.body as BodyOf<typeof MatchRecords>).records.some((r) => r.Id === id));
 
 beforeAll(async () => {
   sys = await startSystem({

@@ -2,6 +2,7 @@
 // polls after a cursor, Intercom change polls, and the poll clock. A probe host collects what the
 // actor publishes to matching and to the coordinator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSettings } from '../../actors/domain/index.ts';
 import { MatchContacts, MatchRecords, PageScanned, PollIntercom, ScanChanges, ScanPage, Keys } from '../../protocol/index.ts';
 import type { SfChangeCursor } from '../../connectors/index.ts';
 import { type ActorDef, on } from '../../runtime/index.ts';
@@ -61,7 +62,7 @@ describe('polling', () => {
     const contacts = sys.sandboxes.salesforce.counts().Contact;
     expect(contacts).toBeGreaterThan(PAGE_SIZE);
     const before = sfQueries();
-    await publish(ScanPage, { run: 'rscan', object: 'Contact', page: 0, afterId: null }, 'bulk');
+    await publish(ScanPage, { run: 'rscan', settingsRevision: 1, object: 'Contact', page: 0, afterId: null }, 'bulk');
     const pages = await waitFor(
       () => {
         const s = got.filter((g) => g.type === 'scanned');
@@ -81,6 +82,8 @@ describe('polling', () => {
     const batches = got.filter((g) => g.type === 'records');
     expect(batches.every((b) => b.cls === 'bulk' && b.run === 'rscan' && (b.body.records as unknown[]).length <= BATCH_SIZE)).toBe(true);
     expect(new Set(batches.map((b) => b.body.batchId))).toEqual(new Set(batchIds));
+    // Each batch carries the settings revision its run started with, for matching to go on with.
+    expect(batches.every((b) => b.body.settingsRevision === 1)).toBe(true);
     const ids = batches.flatMap((b) => (b.body.records as Array<{ Id: string }>).map((r) => r.Id));
     const all = sys.sandboxes.salesforce.records('Contact', 0, contacts + 10).map((r) => r.Id);
     expect(ids.sort()).toEqual(all.sort());
@@ -93,7 +96,7 @@ describe('polling', () => {
     // A redelivered page is read again but publishes nothing new (not even the next page):
     // message ids are deterministic.
     const n = got.length;
-    await publish(ScanPage, { run: 'rscan', object: 'Contact', page: 0, afterId: null }, 'bulk');
+    await publish(ScanPage, { run: 'rscan', settingsRevision: 1, object: 'Contact', page: 0, afterId: null }, 'bulk');
     await waitFor(() => sfQueries() - before === 3, { what: 'the page read again' });
     await settle();
     expect(got.length).toBe(n);
@@ -119,6 +122,8 @@ describe('polling', () => {
     expect(batch.run).toBeNull();
     expect(batch.body).toMatchObject({ object: 'Lead', records: [expect.objectContaining({ Id: lead.Id, Title: 'Chief Poller' })] });
     expect(String(batch.body.batchId)).toMatch(/^evt:Lead:/);
+    // A change batch carries the revision of the current settings it was read with.
+    expect(batch.body.settingsRevision).toBe((await readSettings(await sys.kv('settings'), WS))!.revision);
     const moved = await waitFor(
       async () => {
         const v = await cursors.getRaw(`${WS}.sf.Lead`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ControlError, control } from '../../protocol/index.ts';
@@ -95,6 +96,26 @@ describe('singleton leases and control endpoints', () => {
       nc.publish('$SRV.PING.peoplesync', new Uint8Array(), { reply: sub.getSubject() });
       await waitFor(() => found.length > 0, { what: 'service ping reply' });
       expect(JSON.parse(found[0])).toMatchObject({ name: 'peoplesync', type: 'io.nats.micro.v1.ping_response' });
+      await nc.close();
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it("reports package.json's version as the control service's version ($SRV.INFO)", async () => {
+    const log: string[] = [];
+    const a = await startHost(server, [leader('a', log)]);
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      const nc = await connectAs(server, 'operator');
+      const found: string[] = [];
+      const sub = nc.subscribe(createInbox(USERS.operator.inboxPrefix), { max: 1 });
+      void (async () => {
+        for await (const m of sub) found.push(new TextDecoder().decode(m.data));
+      })();
+      nc.publish('$SRV.INFO.peoplesync', new Uint8Array(), { reply: sub.getSubject() });
+      await waitFor(() => found.length > 0, { what: 'service info reply' });
+      expect(JSON.parse(found[0])).toMatchObject({ name: 'peoplesync', type: 'io.nats.micro.v1.info_response', version: pkg.version });
       await nc.close();
     } finally {
       await a.stop();

@@ -8,6 +8,7 @@ const decode = (input: Uint8Array | string) => runBin(['decode'], { input });
 
 const body = {
   batchId: 'b1',
+  settingsRevision: 1,
   object: 'Lead' as const,
   records: [{ Id: '00Q000000000001AAA', SystemModstamp: '2024-01-01T00:00:00.000+0000', Email: 'ada@example.com' }],
 };

@@ -93,7 +93,7 @@ describe('limits', () => {
   });
 
   it('tells a truncated or trailing body from a valid one', () => {
-    const ok = encodeBody({ run: 'r1', object: 'Lead', page: 0, afterId: null }, 'msgpack');
+    const ok = encodeBody({ run: 'r1', settingsRevision: 1, object: 'Lead', page: 0, afterId: null }, 'msgpack');
     expect(decodeMessage(ScanPage.type, ok, MP).body).toMatchObject({ run: 'r1' });
     expect(refused(() => decodeMessage(ScanPage.type, ok.subarray(0, ok.length - 2), MP)).reason).toBe('undecodable');
     expect(refused(() => decodeMessage(ScanPage.type, new Uint8Array([...ok, 0xc0]), MP)).reason).toBe('undecodable');

@@ -23,12 +23,12 @@ describe('codec', () => {
   }
 
   it('reads msgpack and JSON side by side, chosen by content-type', () => {
-    const body = FIXTURES['scan.page.v1'];
-    const mp = decodeMessage('scan.page.v1', encodeBody(body, 'msgpack'), 'application/msgpack');
-    const js = decodeMessage('scan.page.v1', new TextEncoder().encode(JSON.stringify(body)), 'application/json; charset=utf-8');
+    const body = FIXTURES['scan.page.v2'];
+    const mp = decodeMessage('scan.page.v2', encodeBody(body, 'msgpack'), 'application/msgpack');
+    const js = decodeMessage('scan.page.v2', new TextEncoder().encode(JSON.stringify(body)), 'application/json; charset=utf-8');
     expect(mp.body).toEqual(js.body);
     // no content-type means msgpack (the default encoding)
-    expect(decodeMessage('scan.page.v1', encodeBody(body, 'msgpack'), undefined).body).toEqual(mp.body);
+    expect(decodeMessage('scan.page.v2', encodeBody(body, 'msgpack'), undefined).body).toEqual(mp.body);
   });
 
   it('names the reason for every kind of poison', () => {
@@ -42,12 +42,16 @@ describe('codec', () => {
     };
     expect(reason(() => decodeMessage(undefined, encodeBody({}, 'msgpack'), undefined))).toBe('unknown_type');
     expect(reason(() => decodeMessage('scan.nope.v1', encodeBody({}, 'msgpack'), undefined))).toBe('unknown_type');
-    expect(reason(() => decodeMessage('scan.page.v1', new Uint8Array([0xc1]), 'application/msgpack'))).toBe('undecodable');
-    expect(reason(() => decodeMessage('scan.page.v1', new TextEncoder().encode('{'), 'application/json'))).toBe('undecodable');
-    expect(reason(() => decodeMessage('scan.page.v1', encodeBody({}, 'msgpack'), 'text/plain'))).toBe('undecodable');
+    expect(reason(() => decodeMessage('scan.page.v2', new Uint8Array([0xc1]), 'application/msgpack'))).toBe('undecodable');
+    expect(reason(() => decodeMessage('scan.page.v2', new TextEncoder().encode('{'), 'application/json'))).toBe('undecodable');
+    expect(reason(() => decodeMessage('scan.page.v2', encodeBody({}, 'msgpack'), 'text/plain'))).toBe('undecodable');
     expect(
       reason(() =>
-        decodeMessage('scan.page.v1', encodeBody({ run: 'r', object: 'Account', page: 0, afterId: null }, 'msgpack'), undefined),
+        decodeMessage(
+          'scan.page.v2',
+          encodeBody({ run: 'r', settingsRevision: 1, object: 'Account', page: 0, afterId: null }, 'msgpack'),
+          undefined,
+        ),
       ),
     ).toBe('invalid_body');
   });

@@ -1,5 +1,6 @@
-// The installed package's root (where package.json and nats.conf are), whether this runs from the
-// sources or from the compiled dist/.
+// The installed package's root (where package.json and nats.conf are) and its version, whether this
+// runs from the sources or from the compiled dist/. In runtime/ so that both the host (the control
+// service's version) and the command line read one package.json.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

@@ -7,6 +7,7 @@
 import type { SfChangeCursor, SfChangePage, SfObject } from '../../connectors/index.ts';
 import { type BodyOf, Keys, MatchRecords, ScanChanges, type WorkspaceSettings } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError, type KvValue, type TypedKv } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { type WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { readAllWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import {
@@ -21,6 +22,8 @@ import {
   storableCursor,
 } from './plan.ts';
 
+type Ctx = HandlerContext<Uses<'salesforce' | 'now'>>;
+
 type Body = BodyOf<typeof ScanChanges>;
 
 interface Target {
@@ -31,7 +34,7 @@ interface Target {
 
 /** The objects this item still has to read, each from where it reads on. Objects without a cursor
  * start one at now (the org as it stands is not a change) and are not read. */
-async function targets(body: Body, ctx: HandlerContext, kv: TypedKv, settings: WorkspaceSettings): Promise<Target[]> {
+async function targets(body: Body, ctx: Ctx, kv: TypedKv, settings: WorkspaceSettings): Promise<Target[]> {
   const out: Target[] = [];
   for (const object of body.objects) {
     if (!settings.mappings.some((m) => m.sfObject === object)) continue;
@@ -48,7 +51,7 @@ async function targets(body: Body, ctx: HandlerContext, kv: TypedKv, settings: W
   return out;
 }
 
-export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+export async function handleScanChanges(body: Body, ctx: Ctx, facts: WorkspaceFacts): Promise<void> {
   // The current settings (a change poll belongs to no run); none saved yet is permanent.
   const { settings } = await facts.forItem();
   const kv = await ctx.kv('cursors');
@@ -86,7 +89,7 @@ export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: 
   });
 }
 
-async function publishChanges(ctx: HandlerContext, object: SfObject, page: SfChangePage): Promise<void> {
+async function publishChanges(ctx: Ctx, object: SfObject, page: SfChangePage): Promise<void> {
   await Promise.all(
     splitBatches(page.records).map((records) => {
       const batchId = changeBatchId(object, records);
@@ -106,7 +109,7 @@ async function store(kv: TypedKv, key: string, value: StoredCursor, revision: nu
   }
 }
 
-async function startFromNow(ctx: HandlerContext, key: string, revision: number | undefined): Promise<void> {
+async function startFromNow(ctx: Ctx, key: string, revision: number | undefined): Promise<void> {
   const kv = await ctx.kv('cursors');
   const cursor: StoredCursor = { ...startCursor(ctx.deps.now()), polledAt: ctx.deps.now() };
   try {

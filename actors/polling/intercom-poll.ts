@@ -2,9 +2,12 @@
 // newest first, in batches to matching, which drops what it has seen.
 import { type BodyOf, Keys, MatchContacts, type PollIntercom } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { BATCH_SIZE, icBatchMsgId, icSearchFrom, icStart, isIcCursor, splitBatches } from './plan.ts';
 
-export async function handlePollIntercom(body: BodyOf<typeof PollIntercom>, ctx: HandlerContext): Promise<void> {
+type Ctx = HandlerContext<Uses<'intercom' | 'now'>>;
+
+export async function handlePollIntercom(body: BodyOf<typeof PollIntercom>, ctx: Ctx): Promise<void> {
   const kv = await ctx.kv('cursors');
   const key = Keys.icCursor(ctx.ws);
   const stored = await kv.getRaw(key);

@@ -5,7 +5,8 @@
 import type { IntercomClient, Mailer, SalesforceClient } from '../connectors/index.ts';
 import type { Needs } from '../runtime/index.ts';
 
-export interface Services {
+/** A type, not an interface, so that it is a record of services the host can take as is. */
+export type Services = {
   salesforce(ws: string): SalesforceClient;
   intercom(ws: string): IntercomClient;
   mailer: Mailer;
@@ -13,7 +14,7 @@ export interface Services {
   now(): number;
   /** A round trip to NATS, for health checks. */
   natsHealth(): Promise<{ connected: boolean; rttMs: number | null; server: string | null }>;
-}
+};
 
 /** Some of the services: what a context's `deps` holds where only these are read. */
 export type Uses<K extends keyof Services> = Pick<Services, K>;

@@ -122,7 +122,7 @@ export async function startWorker(
     concurrency: cfg.queue.concurrency,
     tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
     limits: { maxBytes: cfg.limits.maxMessageBytes, maxDepth: cfg.limits.maxDepth },
-    services: { ...services },
+    services,
     config: actorConfig(cfg),
     metrics,
   });

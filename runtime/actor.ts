@@ -168,10 +168,10 @@ export function defineActor<S = undefined, P = undefined, D = unknown>(
 }
 
 /** The services the worker provides, by name (what each is, the actors' catalogue says). */
-export type Services = Readonly<Record<string, unknown>>;
+export type ProvidedServices = Readonly<Record<string, unknown>>;
 
 /** Refuses actors whose declared services are not all provided, naming each actor and service. */
-export function checkServices(actors: readonly Pick<ActorDef, 'name' | 'needs'>[], services: Services): void {
+export function checkServices(actors: readonly Pick<ActorDef, 'name' | 'needs'>[], services: ProvidedServices): void {
   const problems = actors.flatMap((a) => {
     const missing = (a.needs?.names ?? []).filter((n) => !Object.hasOwn(services, n));
     return missing.length ? [`actor ${a.name} needs ${missing.join(', ')}, which this worker does not provide`] : [];
@@ -180,6 +180,6 @@ export function checkServices(actors: readonly Pick<ActorDef, 'name' | 'needs'>[
 }
 
 /** What `ctx.deps` of an activation of `a` holds: the services it declared, no others. */
-export function servicesOf(a: Pick<ActorDef, 'needs'>, services: Services): Services {
+export function servicesOf(a: Pick<ActorDef, 'needs'>, services: ProvidedServices): ProvidedServices {
   return Object.fromEntries((a.needs?.names ?? []).map((n) => [n, services[n]]));
 }

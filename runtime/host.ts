@@ -37,7 +37,7 @@ import { ensureConsumer, provision } from './provision.ts';
 import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
-import { type ActorDef, type Services, checkServices, servicesOf } from './actor.ts';
+import { type ActorDef, type ProvidedServices, checkServices, servicesOf } from './actor.ts';
 import type { ActorContext, HandlerContext } from './types.ts';
 import { type RunDeadLetter, WorkQueue } from './work-queue.ts';
 
@@ -52,7 +52,7 @@ export interface HostOptions {
   tuning?: Partial<QueueTuning>;
   concurrency?: number;
   /** The services the worker provides; each actor's `ctx.deps` holds those it declared. */
-  services?: Services;
+  services?: ProvidedServices;
   /** What actors read of the configuration (`ctx.config`); the defaults when absent. */
   config?: ActorConfig;
   backoff?: { baseMs: number; maxMs: number };
@@ -110,7 +110,7 @@ export class ActorHost {
   /** Activations whose instance is being built, by `<actor>/<ws>`. */
   private readonly starting = new Map<string, AbortController>();
   private readonly actors = new Map<string, ActorDef>();
-  private readonly services: Services;
+  private readonly services: ProvidedServices;
   private readonly config: ActorConfig;
   private gate: RunGate | null = null;
   private readonly sharedQueues: WorkQueue[] = [];

@@ -55,7 +55,7 @@ describe('checkServices', () => {
     );
     try {
       expect(Object.values(ACTORS).flatMap((a) => a.needs?.names ?? []).length).toBeGreaterThan(0);
-      expect(() => checkServices(Object.values(ACTORS), { ...services })).not.toThrow();
+      expect(() => checkServices(Object.values(ACTORS), services)).not.toThrow();
     } finally {
       services.mailer.close();
       rmSync(dataDir, { recursive: true, force: true });

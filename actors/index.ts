@@ -1,6 +1,5 @@
 // Every actor peoplesync has, by name. The worker hosts any subset of them.
 import type { ActorDef } from '../runtime/index.ts';
-import './deps.ts';
 import { errorsActor } from './errors/actor.ts';
 import { gatewayActor } from './gateway/actor.ts';
 import { mappingActor } from './mapping/actor.ts';

@@ -7,6 +7,7 @@
 import { FieldRefusedError, type SalesforceClient, type SfRecordResult, type SfRecordUpdate } from '../connectors/index.ts';
 import { ReportSyncError, refusedFieldCause } from '../protocol/index.ts';
 import type { HandlerContext } from '../runtime/index.ts';
+import type { Uses } from './services.ts';
 
 /** A field Salesforce refused for a whole call, and how many of the call's records carried it. */
 export interface Refusal {
@@ -200,7 +201,7 @@ export function refusedFieldError(r: Refusal) {
 }
 
 /** Reports a refusal the handler's call met, once (message id per item's run or class and minute). */
-export function reportRefused(ctx: HandlerContext, r: Refusal): Promise<void> {
+export function reportRefused(ctx: HandlerContext<Uses<'now'>>, r: Refusal): Promise<void> {
   const at = ctx.deps.now();
   return ctx
     .publish(

@@ -1,6 +1,7 @@
 // A worker process: connect, wire connectors into the actor context, host the chosen actors.
 import { mkdirSync } from 'node:fs';
 import { ACTORS } from '../actors/index.ts';
+import type { Services } from '../actors/services.ts';
 import {
   RatePacer,
   createIntercomClient,
@@ -9,15 +10,15 @@ import {
   type IntercomClient,
   type SalesforceClient,
 } from '../connectors/index.ts';
-import { ActorHost, type ActorDeps, type Config, type Logger, RuntimeMetrics, connectNats } from '../runtime/index.ts';
+import { ActorHost, type Config, type Logger, RuntimeMetrics, actorConfig, connectNats } from '../runtime/index.ts';
 import type { NatsConnection } from 'nats';
 import { UsageError } from './exit-codes.ts';
 
 export interface Worker {
   host: ActorHost;
   nc: NatsConnection;
-  /** What the worker wired into its actors' contexts (the gateway of a worker is found by it). */
-  deps: ActorDeps;
+  /** The services the worker provides its actors (each actor's `ctx.deps` holds those it declared). */
+  services: Services;
   /** Where this worker's Prometheus metrics are served (config `metrics`), or null. */
   metricsUrl: string | null;
   stop(graceMs?: number): Promise<void>;
@@ -35,14 +36,15 @@ export function selectActors(names: string[] | undefined) {
   return names.map((n) => ACTORS[n]);
 }
 
-/** `now`: the workers' clock (tests move it forward to reach a poll interval without waiting). */
-export function buildDeps(
+/** The services actors use (configuration values reach them apart, on `ctx.config`). `now`: the
+ * workers' clock (tests move it forward to reach a poll interval without waiting). */
+export function buildServices(
   cfg: Config,
   host: () => ActorHost,
   log: Logger,
   now: () => number = Date.now,
   metrics = new RuntimeMetrics(),
-): ActorDeps {
+): Services {
   const sf = new Map<string, SalesforceClient>();
   const ic = new Map<string, IntercomClient>();
   const pacers = new Map<string, RatePacer>();
@@ -91,13 +93,7 @@ export function buildDeps(
       return c;
     },
     mailer: createMailer(cfg.smtp),
-    dataDir: cfg.dataDir,
-    publicUrl: cfg.publicUrl,
     now,
-    http: cfg.http,
-    console: cfg.console,
-    webhookSecret: (ws) => cfg.workspaces.find((x) => x.id === ws)?.intercom.webhookSecret,
-    changeEvents: (ws) => cfg.workspaces.find((x) => x.id === ws)?.salesforce.changeEvents ?? false,
     natsHealth: async () => {
       const nc = host().messenger.nc;
       const rttMs = nc.isClosed() ? null : await nc.rtt().catch(() => null);
@@ -114,7 +110,7 @@ export async function startWorker(
   const nc = opts.nc ?? (await connectNats(cfg.nats, opts.log, 'peoplesync-worker'));
   let hostRef: ActorHost | null = null;
   const metrics = new RuntimeMetrics();
-  const deps = buildDeps(cfg, () => hostRef as ActorHost, opts.log, opts.now, metrics);
+  const services = buildServices(cfg, () => hostRef as ActorHost, opts.log, opts.now, metrics);
   const host = new ActorHost({
     nc,
     log: opts.log,
@@ -126,7 +122,8 @@ export async function startWorker(
     concurrency: cfg.queue.concurrency,
     tuning: { ackWaitMs: cfg.queue.ackWaitMs, maxDeliver: cfg.queue.maxDeliver, maxAckPending: cfg.queue.maxAckPending },
     limits: { maxBytes: cfg.limits.maxMessageBytes, maxDepth: cfg.limits.maxDepth },
-    deps,
+    services,
+    config: actorConfig(cfg),
     metrics,
   });
   hostRef = host;
@@ -137,12 +134,12 @@ export async function startWorker(
   return {
     host,
     nc,
-    deps,
+    services,
     metricsUrl: served?.url ?? null,
     stop: async (graceMs = 10_000) => {
       await served?.close();
       await host.stop(graceMs);
-      deps.mailer.close();
+      services.mailer.close();
       if (!opts.nc) await nc.drain().catch(() => undefined);
     },
   };

@@ -4,6 +4,11 @@
 // handler that instance, and disposes it when the activation ends (stop, or the lease lost). State
 // lives in the instance, never in module-level registries.
 //
+// Services come through `deps`, typed per actor: an actor names the services it needs (`needs`),
+// its `init` and handlers see exactly those on `ctx.deps`, and the host refuses to start an actor
+// whose services the worker does not provide. A handler reading a service its actor did not
+// declare does not type-check. Configuration values are on `ctx.config`, apart from services.
+//
 // Handlers keep their types: `on(def, fn)` closes over the definition, so the body is validated
 // against `def`'s own schema and reaches `fn` typed, with no cast on the way.
 import type { z } from 'zod';
@@ -23,27 +28,45 @@ export interface Accepted<C, S, R = void> {
   run(ctx: C, self: S): Promise<R>;
 }
 
-export interface WorkHandler<S = unknown> {
+/**
+ * The services an actor needs: their names, which the host checks the worker provides, and (as a
+ * type only) what they are, which `ctx.deps` is. Made by the catalogue of services the actors
+ * share (actors/services.ts), as runtime/ knows no connector.
+ */
+export interface Needs<D> {
+  readonly names: readonly string[];
+  /** Type only: never set. */
+  readonly deps?: (deps: D) => void;
+}
+
+/** `D` in a binding: the services its handler reads (type only, checked against its actor's
+ * `needs`; `never` where the host holds bindings of any actor). */
+interface Reads<D> {
+  /** Type only: never set. */
+  readonly reads?: (deps: D) => void;
+}
+
+export interface WorkHandler<S = unknown, D = never> extends Reads<D> {
   readonly def: WorkDef;
   /** Validate a decoded body against the handler's schema; throws DecodeError (poison). */
-  accept(body: unknown): Accepted<HandlerContext, S>;
+  accept(body: unknown): Accepted<HandlerContext<D>, S>;
 }
 
-export interface EndpointBinding<S = unknown> {
+export interface EndpointBinding<S = unknown, D = never> extends Reads<D> {
   readonly def: ControlDef;
   /** Validate a decoded request against the endpoint's schema; throws DecodeError. */
-  accept(body: unknown): Accepted<ActorContext, S, unknown>;
+  accept(body: unknown): Accepted<ActorContext<D>, S, unknown>;
 }
 
-export interface EventBinding<S = unknown> {
+export interface EventBinding<S = unknown, D = never> extends Reads<D> {
   readonly def: EventDef;
-  accept(body: unknown): Accepted<ActorContext, S>;
+  accept(body: unknown): Accepted<ActorContext<D>, S>;
 }
 
-export function on<Z extends z.ZodType, S = unknown>(
+export function on<Z extends z.ZodType, S = unknown, D = unknown>(
   def: WorkDef<Z>,
-  handle: (body: z.infer<Z>, ctx: HandlerContext, self: S) => Promise<void>,
-): WorkHandler<S> {
+  handle: (body: z.infer<Z>, ctx: HandlerContext<D>, self: S) => Promise<void>,
+): WorkHandler<S, D> {
   return {
     def,
     accept: (raw) => {
@@ -53,10 +76,10 @@ export function on<Z extends z.ZodType, S = unknown>(
   };
 }
 
-export function endpoint<Q extends z.ZodType, R extends z.ZodType, S = unknown>(
+export function endpoint<Q extends z.ZodType, R extends z.ZodType, S = unknown, D = unknown>(
   def: ControlDef<Q, R>,
-  handle: (body: z.infer<Q>, ctx: ActorContext, self: S) => Promise<z.input<R>>,
-): EndpointBinding<S> {
+  handle: (body: z.infer<Q>, ctx: ActorContext<D>, self: S) => Promise<z.input<R>>,
+): EndpointBinding<S, D> {
   return {
     def,
     accept: (raw) => {
@@ -66,10 +89,10 @@ export function endpoint<Q extends z.ZodType, R extends z.ZodType, S = unknown>(
   };
 }
 
-export function onEvent<Z extends z.ZodType, S = unknown>(
+export function onEvent<Z extends z.ZodType, S = unknown, D = unknown>(
   def: EventDef<Z>,
-  handle: (body: z.infer<Z>, ctx: ActorContext, self: S) => Promise<void> | void,
-): EventBinding<S> {
+  handle: (body: z.infer<Z>, ctx: ActorContext<D>, self: S) => Promise<void> | void,
+): EventBinding<S, D> {
   return {
     def,
     accept: (raw) => {
@@ -79,10 +102,10 @@ export function onEvent<Z extends z.ZodType, S = unknown>(
   };
 }
 
-export interface QueueBinding<S = unknown> {
+export interface QueueBinding<S = unknown, D = never> {
   stage: Stage;
   classes: readonly WorkClass[];
-  handlers: readonly WorkHandler<S>[];
+  handlers: readonly WorkHandler<S, D>[];
   /** Messages handled at once by this process (bounded in-flight: backpressure). */
   concurrency?: number;
   tuning?: Partial<QueueTuning>;
@@ -90,41 +113,73 @@ export interface QueueBinding<S = unknown> {
 
 /** What the activations of one actor in one host share (the gateway's HTTP server): opened by
  * the host before the first activation's `init`, closed after the last one's `dispose`. */
-export interface SharedPart<P> {
-  open(ctx: ActorContext): P | Promise<P>;
+export interface SharedPart<P, D = never> {
+  open(ctx: ActorContext<D>): P | Promise<P>;
   close(shared: P): void | Promise<void>;
 }
 
-/** How an actor lives: its name, whether one leader per workspace runs it, and its instance. */
-export interface ActorLife<S, P = undefined> {
+/** How an actor lives: its name, the services it needs, whether one leader per workspace runs it,
+ * and its instance. */
+export interface ActorLife<S, P = undefined, D = unknown> {
   readonly name: string;
+  /** The services `ctx.deps` holds, and all it holds (`D` is inferred from here alone); none
+   * when absent. */
+  readonly needs?: Needs<D>;
   /** One leader per workspace (lease); its queues, endpoints and events run only there. */
   readonly singleton?: boolean;
   /** A singleton whose state writes are compare-and-set on what it loaded, so a deposed leader
    * cannot act on stale state: a new leader acts as soon as it holds the lease, without waiting
    * one TTL for the old one to notice (quota). */
   readonly fenced?: boolean;
-  readonly shared?: SharedPart<P>;
+  readonly shared?: SharedPart<P, NoInfer<D>>;
   /** Builds the instance of one activation; nothing is bound until it resolves. */
-  init?(ctx: ActorContext, shared: P): S | Promise<S>;
+  init?(ctx: ActorContext<NoInfer<D>>, shared: P): S | Promise<S>;
   /** Ends an activation (stop, or a lease lost; `ctx.signal` is already aborted). */
-  dispose?(self: S, ctx: ActorContext): void | Promise<void>;
+  dispose?(self: S, ctx: ActorContext<NoInfer<D>>): void | Promise<void>;
 }
 
 /** What an actor serves; every handler is handed the activation's instance. */
-export interface ActorBindings<S> {
-  readonly queues?: readonly QueueBinding<S>[];
-  readonly endpoints?: readonly EndpointBinding<S>[];
-  readonly events?: readonly EventBinding<S>[];
+export interface ActorBindings<S, D = never> {
+  readonly queues?: readonly QueueBinding<S, D>[];
+  readonly endpoints?: readonly EndpointBinding<S, D>[];
+  readonly events?: readonly EventBinding<S, D>[];
 }
 
-export interface ActorDef<S = unknown, P = unknown> extends ActorLife<S, P>, ActorBindings<S> {}
+/** An actor; `ActorDef` alone is any actor, as the host holds them. */
+export interface ActorDef<S = unknown, P = unknown, D = never> extends ActorLife<S, P, D>, ActorBindings<S, D> {}
+
+/** `init` and `dispose` checked strictly (as properties, not methods): one that reads a service
+ * the actor did not declare does not type-check. */
+interface StrictLife<S, P, D> {
+  readonly init?: (ctx: ActorContext<D>, shared: P) => S | Promise<S>;
+  readonly dispose?: (self: S, ctx: ActorContext<D>) => void | Promise<void>;
+}
 
 /**
- * `defineActor({ name, init, dispose }).serve({ queues, endpoints, events })`: the instance type
- * comes from `init`, so every handler's `self` is typed without naming it (two steps, because
- * TypeScript infers it from `init` only before it types the handlers).
+ * `defineActor({ name, needs, init, dispose }).serve({ queues, endpoints, events })`: the instance
+ * type comes from `init` and the services from `needs`, so every handler's `self` and `ctx.deps`
+ * are typed without naming them (two steps, because TypeScript infers them from the first step
+ * only before it types the handlers).
  */
-export function defineActor<S = undefined, P = undefined>(life: ActorLife<S, P>): { serve(bindings: ActorBindings<S>): ActorDef<S, P> } {
+export function defineActor<S = undefined, P = undefined, D = unknown>(
+  life: ActorLife<S, P, D> & StrictLife<S, P, NoInfer<D>>,
+): { serve(bindings: ActorBindings<S, D>): ActorDef<S, P, D> } {
   return { serve: (bindings) => ({ ...life, ...bindings }) };
+}
+
+/** The services the worker provides, by name (what each is, the actors' catalogue says). */
+export type ProvidedServices = Readonly<Record<string, unknown>>;
+
+/** Refuses actors whose declared services are not all provided, naming each actor and service. */
+export function checkServices(actors: readonly Pick<ActorDef, 'name' | 'needs'>[], services: ProvidedServices): void {
+  const problems = actors.flatMap((a) => {
+    const missing = (a.needs?.names ?? []).filter((n) => !Object.hasOwn(services, n));
+    return missing.length ? [`actor ${a.name} needs ${missing.join(', ')}, which this worker does not provide`] : [];
+  });
+  if (problems.length) throw new Error(`missing services: ${problems.join('; ')}`);
+}
+
+/** What `ctx.deps` of an activation of `a` holds: the services it declared, no others. */
+export function servicesOf(a: Pick<ActorDef, 'needs'>, services: ProvidedServices): ProvidedServices {
+  return Object.fromEntries((a.needs?.names ?? []).map((n) => [n, services[n]]));
 }

@@ -206,6 +206,34 @@ export function parseConfig(input: unknown): Config {
   return res.data;
 }
 
+/** What of the configuration actors read (`ctx.config`): values only; the services built from
+ * the rest (clients, mailer, clock) reach an actor through the `deps` it declared. */
+export interface ActorConfig {
+  /** Local state (LMDB) lives under here. */
+  readonly dataDir: string;
+  /** Base URL of the console, for links in emails. */
+  readonly publicUrl: string;
+  /** Where the gateway listens (port 0: any free port), and its public listener if any. */
+  readonly http: Config['http'];
+  /** Who may sign in to the console and the API. */
+  readonly console: Config['console'];
+  /** Per configured workspace: the Intercom client secret that signs its webhooks (none: undefined),
+   * and whether its Salesforce change events are listened to (`salesforce.changeEvents`). */
+  readonly workspaces: Readonly<Record<string, { readonly webhookSecret?: string; readonly changeEvents: boolean }>>;
+}
+
+export function actorConfig(cfg: Config): ActorConfig {
+  return {
+    dataDir: cfg.dataDir,
+    publicUrl: cfg.publicUrl,
+    http: cfg.http,
+    console: cfg.console,
+    workspaces: Object.fromEntries(
+      cfg.workspaces.map((w) => [w.id, { webhookSecret: w.intercom.webhookSecret, changeEvents: w.salesforce.changeEvents }]),
+    ),
+  };
+}
+
 /** `${NAME}` in a config file is replaced by the environment variable, so secrets stay out of it. */
 export function expandEnv(text: string, env: NodeJS.ProcessEnv, problems: string[]): string {
   return text.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, name: string) => {

@@ -23,7 +23,7 @@ import {
   topology,
   workConsumer,
 } from '../protocol/index.ts';
-import { DEFAULTS } from './config.ts';
+import { type ActorConfig, DEFAULTS, actorConfig, parseConfig } from './config.ts';
 import { ControlPlane } from './control.ts';
 import { DeadLetterStore } from './dead-letters.ts';
 import { EventLogReader } from './event-log.ts';
@@ -38,8 +38,8 @@ import { RunGate, RunInactiveError } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
 import { packageVersion } from './package-root.ts';
 import { QuotaRefusedError, TokenBroker } from './tokens.ts';
-import type { ActorDef } from './actor.ts';
-import type { ActorContext, ActorDeps, HandlerContext } from './types.ts';
+import { type ActorDef, type ProvidedServices, checkServices, servicesOf } from './actor.ts';
+import type { ActorContext, HandlerContext } from './types.ts';
 import { type RunDeadLetter, WorkQueue } from './work-queue.ts';
 
 export interface HostOptions {
@@ -52,7 +52,10 @@ export interface HostOptions {
   leaseTtlMs?: number;
   tuning?: Partial<QueueTuning>;
   concurrency?: number;
-  deps?: ActorDeps;
+  /** The services the worker provides; each actor's `ctx.deps` holds those it declared. */
+  services?: ProvidedServices;
+  /** What actors read of the configuration (`ctx.config`); the defaults when absent. */
+  config?: ActorConfig;
   backoff?: { baseMs: number; maxMs: number };
   /** How long a work item taken is kept by heartbeats (default ten ack waits; see WorkQueue). */
   holdMs?: number;
@@ -69,7 +72,7 @@ interface Running {
   queues: WorkQueue[];
   subs: Subscription[];
   abort: AbortController;
-  ctx: ActorContext;
+  ctx: ActorContext<never>;
   self: unknown;
 }
 
@@ -94,7 +97,7 @@ export class ActorHost {
   readonly topology: Topology;
   readonly messenger: Messenger;
   readonly tokens: TokenBroker;
-  private readonly o: Required<Omit<HostOptions, 'tuning' | 'deps' | 'backoff' | 'holdMs' | 'limits' | 'metrics'>> &
+  private readonly o: Required<Omit<HostOptions, 'tuning' | 'services' | 'config' | 'backoff' | 'holdMs' | 'limits' | 'metrics'>> &
     Pick<HostOptions, 'backoff' | 'holdMs'>;
   readonly metrics: RuntimeMetrics;
   private readonly tuning: QueueTuning;
@@ -109,7 +112,8 @@ export class ActorHost {
   /** Activations whose instance is being built, by `<actor>/<ws>`. */
   private readonly starting = new Map<string, AbortController>();
   private readonly actors = new Map<string, ActorDef>();
-  private readonly deps: ActorDeps;
+  private readonly services: ProvidedServices;
+  private readonly config: ActorConfig;
   private gate: RunGate | null = null;
   private readonly sharedQueues: WorkQueue[] = [];
   /** Each actor's shared part in this host, with how many activations use it. */
@@ -127,7 +131,8 @@ export class ActorHost {
     };
     this.tuning = { ...DEFAULT_QUEUE_TUNING, ...opts.tuning };
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...opts.limits };
-    this.deps = opts.deps ?? ({} as ActorDeps);
+    this.services = opts.services ?? {};
+    this.config = opts.config ?? actorConfig(parseConfig({}));
     this.topology = topology({ prefix: this.o.prefix, workspaces: this.o.workspaces, maxMessageBytes: this.limits.maxBytes });
     this.messenger = new Messenger(opts.nc, this.o.prefix, this.o.encoding);
     this.metrics = opts.metrics ?? new RuntimeMetrics();
@@ -169,6 +174,7 @@ export class ActorHost {
   }
 
   async start(actors: ActorDef[]): Promise<void> {
+    checkServices(actors, this.services);
     requireNatsServer(this.o.nc);
     // A dead letter keeps a body up to the limit whole, with headers: it must fit max_payload.
     const maxPayload = this.o.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
@@ -225,14 +231,17 @@ export class ActorHost {
     return !!this.actors.get(actor)?.singleton && this.running.has(`${actor}/${ws}`);
   }
 
-  private makeContext(actor: string, ws: string, signal: AbortSignal): ActorContext {
+  /** `deps`: the services `a` declared, which `start` checked are provided. */
+  private makeContext(a: ActorDef, ws: string, signal: AbortSignal): ActorContext<never> {
+    const actor = a.name;
     const log = this.o.log.child({ actor, ws });
     return {
       actor,
       ws,
       log,
       signal,
-      deps: this.deps,
+      deps: servicesOf(a, this.services) as never,
+      config: this.config,
       deadLetters: this.dlq,
       events: this.eventLog,
       publish: (def, body, opts) => this.messenger.publish(def, ws, body, { cls: 'event', ...opts }),
@@ -324,7 +333,7 @@ export class ActorHost {
   private async activate(a: ActorDef, ws: string): Promise<void> {
     const key = `${a.name}/${ws}`;
     const abort = new AbortController();
-    const ctx = this.makeContext(a.name, ws, abort.signal);
+    const ctx = this.makeContext(a, ws, abort.signal);
     // A lease lost (or a stop) while the instance is being built aborts it: it is disposed unbound.
     this.starting.set(key, abort);
     let self: unknown;
@@ -380,7 +389,7 @@ export class ActorHost {
     await this.closeShared(a);
   }
 
-  private openShared(a: ActorDef, ctx: ActorContext): Promise<unknown> {
+  private openShared(a: ActorDef, ctx: ActorContext<never>): Promise<unknown> {
     if (!a.shared) return Promise.resolve(undefined);
     let s = this.sharedParts.get(a.name);
     if (!s) {

@@ -8,8 +8,10 @@ import type { TokenLease } from './tokens.ts';
 import type { DeadLetters } from './dead-letters.ts';
 import type { EventLog } from './event-log.ts';
 import type { PublishOptions } from './messenger.ts';
+import type { ActorConfig } from './config.ts';
 
-export interface ActorContext {
+/** `D`: the services the actor declared (`needs` in defineActor); nothing when it declared none. */
+export interface ActorContext<D = unknown> {
   readonly actor: string;
   readonly ws: string;
   readonly log: Logger;
@@ -23,11 +25,13 @@ export interface ActorContext {
   readonly deadLetters: DeadLetters;
   /** Events read back from the events stream by subject (a person's audit events). */
   readonly events: EventLog;
-  /** Services the worker wires in (connectors, mailer); actors read them through `deps`. */
-  readonly deps: ActorDeps;
+  /** The services the actor declared, as the worker provides them (the host checked at start). */
+  readonly deps: D;
+  /** What the worker's configuration tells actors: values, apart from the services. */
+  readonly config: ActorConfig;
 }
 
-export interface HandlerContext extends ActorContext {
+export interface HandlerContext<D = unknown> extends ActorContext<D> {
   readonly cls: WorkClass;
   readonly run: string | null;
   readonly subject: string;
@@ -38,8 +42,3 @@ export interface HandlerContext extends ActorContext {
    * asked right before a write starts, so no write of a stopped run starts after the stop. */
   runActive(): Promise<boolean>;
 }
-
-/** Filled in by the worker entry point (cli): clients per workspace and such. Open to extension by
- * declaration merging so runtime/ does not import connectors/. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ActorDeps {}

@@ -16,12 +16,13 @@ import {
   WorkDeadLettered,
 } from '../../protocol/index.ts';
 import { type ActorContext, defineActor, endpoint, on, onEvent } from '../../runtime/index.ts';
-import { Leader } from './leader.ts';
+import { uses } from '../services.ts';
+import { Leader, type LeaderDeps } from './leader.ts';
 import { RunStore } from './store.ts';
 
 /** The leader of one leadership: its run store open and its current run loaded. */
-async function openLeader(ctx: ActorContext): Promise<Leader> {
-  const leader = new Leader(ctx, RunStore.open(join(ctx.deps.dataDir, `coordinator-${ctx.ws}.lmdb`)));
+async function openLeader(ctx: ActorContext<LeaderDeps>): Promise<Leader> {
+  const leader = new Leader(ctx, RunStore.open(join(ctx.config.dataDir, `coordinator-${ctx.ws}.lmdb`)));
   try {
     await leader.open();
   } catch (err) {
@@ -33,6 +34,7 @@ async function openLeader(ctx: ActorContext): Promise<Leader> {
 
 export const coordinatorActor = defineActor({
   name: 'coordinator',
+  needs: uses('now', 'salesforce'),
   singleton: true,
   init: openLeader,
   dispose: (leader) => leader.close(),

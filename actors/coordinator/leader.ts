@@ -24,6 +24,7 @@ import {
 import { failureOf } from '../../protocol/index.ts';
 import { type ActorContext, type TypedKv } from '../../runtime/index.ts';
 import { readSettings } from '../domain/index.ts';
+import type { Uses } from '../services.ts';
 import { RunRecords } from './records.ts';
 import { COORDINATOR_LOST_DETAIL, applyTier, deadLetterDetail, endRun, makeRunId, newRun, newestFirst, withProgress } from './run-state.ts';
 import type { RunStore } from './store.ts';
@@ -36,8 +37,11 @@ export type StopReason = z.infer<typeof StopReasonSchema>;
 export const PROGRESS_INTERVAL_MS = 750;
 const COUNT_RETRY_MAX_MS = 5_000;
 
+/** The clock, and Salesforce for the run summary's figures. */
+export type LeaderDeps = Uses<'now' | 'salesforce'>;
+
 export class Leader {
-  private readonly ctx: ActorContext;
+  private readonly ctx: ActorContext<LeaderDeps>;
   private readonly store: RunStore;
   private currentRunId: string | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -48,7 +52,7 @@ export class Leader {
   private readonly recounting = new Map<string, Promise<void>>();
   private readonly recountAgain = new Set<string>();
 
-  constructor(ctx: ActorContext, store: RunStore) {
+  constructor(ctx: ActorContext<LeaderDeps>, store: RunStore) {
     this.ctx = ctx;
     this.store = store;
     this.records = new RunRecords(ctx);
@@ -121,7 +125,7 @@ export class Leader {
         dryRun: body.dryRun,
         settingsRevision: stored.revision,
         now,
-        errorsUrl: consoleUrl(this.ctx.deps.publicUrl, consolePaths.errors(this.ws)),
+        errorsUrl: consoleUrl(this.ctx.config.publicUrl, consolePaths.errors(this.ws)),
       });
       this.store.create(run);
       this.currentRunId = run.runId;

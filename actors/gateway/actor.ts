@@ -4,16 +4,19 @@
 // passes them to open console pages.
 import { BulkFinished, BulkProgress, UsageReported } from '../../protocol/index.ts';
 import { type ActorContext, defineActor, onEvent } from '../../runtime/index.ts';
+import { type Uses, uses } from '../services.ts';
 import { GatewayServer } from './server.ts';
 
-async function openServer(ctx: ActorContext): Promise<GatewayServer> {
-  const deps = ctx.deps;
+type GatewayDeps = Uses<'now' | 'natsHealth'>;
+
+async function openServer(ctx: ActorContext<GatewayDeps>): Promise<GatewayServer> {
+  const { deps, config } = ctx;
   const server = new GatewayServer({
-    http: deps.http,
-    console: deps.console,
-    publicUrl: deps.publicUrl,
+    http: config.http,
+    console: config.console,
+    publicUrl: config.publicUrl,
     log: ctx.log.child({ part: 'http' }),
-    webhookSecret: (ws) => deps.webhookSecret(ws),
+    webhookSecret: (ws) => config.workspaces[ws]?.webhookSecret,
     health: () => deps.natsHealth(),
     now: () => deps.now(),
   });
@@ -21,13 +24,14 @@ async function openServer(ctx: ActorContext): Promise<GatewayServer> {
     ctx.log.info({ url: await server.listen(), public: server.publicUrl }, 'gateway listening');
   } catch (err) {
     await server.close().catch(() => undefined);
-    throw new Error(`gateway could not listen on ${deps.http.host}:${deps.http.port}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`gateway could not listen on ${config.http.host}:${config.http.port}: ${(err as Error).message}`, { cause: err });
   }
   return server;
 }
 
 export const gatewayActor = defineActor({
   name: 'gateway',
+  needs: uses('now', 'natsHealth'),
   shared: { open: openServer, close: (server) => server.close() },
   init(ctx, server) {
     server.addWorkspace(ctx);

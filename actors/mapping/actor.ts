@@ -5,6 +5,7 @@ import { MapPairs, WORK_CLASSES } from '../../protocol/index.ts';
 import { type ActorDef, defineActor, on } from '../../runtime/index.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
 import { handleMapPairs } from './map-pairs.ts';
+import { uses } from '../services.ts';
 import { SchemaSource, type SchemaSourceOptions } from './service-schema.ts';
 import { settingsEndpoints } from './settings-endpoints.ts';
 
@@ -23,6 +24,7 @@ interface MappingWorkspace {
 export function createMappingActor(o: MappingActorOptions = {}): ActorDef<MappingWorkspace> {
   return defineActor({
     name: 'mapping',
+    needs: uses('salesforce', 'intercom', 'now'),
     init: (ctx): MappingWorkspace => ({ facts: new WorkspaceFacts(ctx), schema: new SchemaSource(o.schema) }),
   }).serve({
     queues: [

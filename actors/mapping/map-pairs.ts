@@ -13,11 +13,15 @@ import {
   WriteSalesforce,
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import type { DiffContext } from './diff.ts';
 import { type BatchPlan, type PairFailure, failedAttribute, failureCause, planBatch } from './plan-batch.ts';
 import { refusedFieldError } from '../refused-fields.ts';
 import type { SchemaSource } from './service-schema.ts';
 import type { WorkspaceFacts } from '../domain/index.ts';
+
+/** The clock, and both services' schemas. */
+type Ctx = HandlerContext<Uses<'now' | 'salesforce' | 'intercom'>>;
 
 type Body = BodyOf<typeof MapPairs>;
 
@@ -31,7 +35,7 @@ export function errorIdsFor(body: { errorIds: string[] }, records: number): stri
   return records === 1 ? body.errorIds : [];
 }
 
-async function diffContext(body: Body, ctx: HandlerContext, schema: SchemaSource, tz: string, objects: SfObject[]): Promise<DiffContext> {
+async function diffContext(body: Body, ctx: Ctx, schema: SchemaSource, tz: string, objects: SfObject[]): Promise<DiffContext> {
   const maxAge = schema.newerRevision(body.settingsRevision) ? 0 : undefined;
   const [describe, dataAttributes] = await Promise.all([
     schema.describe(ctx, objects, ctx.cls, maxAge),
@@ -40,7 +44,7 @@ async function diffContext(body: Body, ctx: HandlerContext, schema: SchemaSource
   return { describe: describe as DiffContext['describe'], dataAttributes, tz };
 }
 
-function syncError(f: PairFailure, ctx: HandlerContext, run: string | null) {
+function syncError(f: PairFailure, ctx: Ctx, run: string | null) {
   const { pair, failure } = f;
   return {
     syncType: ctx.cls,
@@ -63,7 +67,7 @@ function syncError(f: PairFailure, ctx: HandlerContext, run: string | null) {
   };
 }
 
-async function publishWrites(body: Body, plan: BatchPlan, ctx: HandlerContext, key: string): Promise<void> {
+async function publishWrites(body: Body, plan: BatchPlan, ctx: Ctx, key: string): Promise<void> {
   const meta = { run: body.run, batchId: body.batchId, settingsRevision: body.settingsRevision };
   await Promise.all([
     ...plan.sfParts.map((updates, part) =>
@@ -84,7 +88,7 @@ async function publishWrites(body: Body, plan: BatchPlan, ctx: HandlerContext, k
  * same one the reads and writes that met the refusal report. */
 const FIELD_GONE: ReadonlySet<string> = new Set(['unknown_sf_field', 'field_not_loaded']);
 
-function fieldGoneError(f: PairFailure, records: number, ctx: HandlerContext, run: string | null) {
+function fieldGoneError(f: PairFailure, records: number, ctx: Ctx, run: string | null) {
   const { failure, pair } = f;
   const message = `${pair.object}.${failure.sfField} is not in Salesforce (any more): mapping ${failure.mappingId} is skipped for every record`;
   return {
@@ -95,7 +99,7 @@ function fieldGoneError(f: PairFailure, records: number, ctx: HandlerContext, ru
   };
 }
 
-async function publishErrors(body: Body, plan: BatchPlan, ctx: HandlerContext, key: string): Promise<void> {
+async function publishErrors(body: Body, plan: BatchPlan, ctx: Ctx, key: string): Promise<void> {
   const run = body.run ?? null;
   const gone = new Map<string, { first: PairFailure; records: number }>();
   const perRecord: PairFailure[] = [];
@@ -124,7 +128,7 @@ async function publishErrors(body: Body, plan: BatchPlan, ctx: HandlerContext, k
   );
 }
 
-async function reportBatch(body: Body, plan: BatchPlan, ctx: HandlerContext): Promise<void> {
+async function reportBatch(body: Body, plan: BatchPlan, ctx: Ctx): Promise<void> {
   if (!body.run) return;
   const parts = [
     ...plan.sfParts.map((u, part) => ({ system: 'salesforce' as const, part, records: u.length })),
@@ -151,7 +155,7 @@ async function reportBatch(body: Body, plan: BatchPlan, ctx: HandlerContext): Pr
 }
 
 /** A resync or retry's request is told what its person's pairs need, before the writes' outcomes. */
-async function tellRequest(body: Body, plan: BatchPlan, ctx: HandlerContext): Promise<void> {
+async function tellRequest(body: Body, plan: BatchPlan, ctx: Ctx): Promise<void> {
   if (body.requestId === undefined) return;
   const pairs = new Map(
     body.pairs.map((p) => [
@@ -178,7 +182,7 @@ async function tellRequest(body: Body, plan: BatchPlan, ctx: HandlerContext): Pr
   );
 }
 
-export async function handleMapPairs(body: Body, ctx: HandlerContext, facts: WorkspaceFacts, schema: SchemaSource): Promise<void> {
+export async function handleMapPairs(body: Body, ctx: Ctx, facts: WorkspaceFacts, schema: SchemaSource): Promise<void> {
   const { settings: s } = await facts.atRevision(body.settingsRevision);
   const objects = [...new Set(body.pairs.map((p) => p.object))].filter((o) => s.mappings.some((m) => m.sfObject === o));
   const diffCtx =

@@ -10,6 +10,7 @@
 import type { IcDataAttribute, SalesforceClient, SfDescribe, SfObject } from '../../connectors/index.ts';
 import type { WorkClass } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { refusedFor } from '../refused-fields.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -58,7 +59,7 @@ export class SchemaSource {
   /** Describes of `objects`; the missing ones are fetched under one lease of `cls` tokens, unless
    * a fetch of them for the same class is already under way. */
   async describe(
-    ctx: ActorContext,
+    ctx: ActorContext<Uses<'salesforce'>>,
     objects: readonly SfObject[],
     cls: WorkClass,
     maxAgeMs = this.describeTtlMs,
@@ -87,13 +88,13 @@ export class SchemaSource {
     return out;
   }
 
-  async dataAttributes(ctx: ActorContext, maxAgeMs = this.ttlMs): Promise<IcDataAttribute[]> {
+  async dataAttributes(ctx: ActorContext<Uses<'intercom'>>, maxAgeMs = this.ttlMs): Promise<IcDataAttribute[]> {
     const ic = ctx.deps.intercom(ctx.ws);
     return this.attributes.get('contact', () => ic.listDataAttributes(), maxAgeMs);
   }
 
   /** Both describes and the attributes, as settings validation needs them. */
-  async full(ctx: ActorContext, cls: WorkClass, maxAgeMs?: number): Promise<ServiceSchema> {
+  async full(ctx: ActorContext<Uses<'salesforce' | 'intercom'>>, cls: WorkClass, maxAgeMs?: number): Promise<ServiceSchema> {
     const [describe, dataAttributes] = await Promise.all([
       this.describe(ctx, ['Lead', 'Contact'], cls, maxAgeMs),
       this.dataAttributes(ctx, maxAgeMs),

@@ -25,6 +25,10 @@ import { icKind, sfKind } from './type-pairs.ts';
 import { readSettings, writeSettings } from '../domain/index.ts';
 import { validateSettings, validateShape, type Problem } from './validate-settings.ts';
 import { isDeepStrictEqual } from 'node:util';
+import type { Uses } from '../services.ts';
+
+/** What the settings endpoints read: both services' schemas, and the clock. */
+export type SettingsDeps = Uses<'salesforce' | 'intercom' | 'now'>;
 
 /** A person is waiting on a save: a describe this fresh is good enough to check against. */
 export const SAVE_SCHEMA_MAX_AGE_MS = 15_000;
@@ -48,7 +52,11 @@ export function problemsMessage(problems: readonly Problem[]): string {
   return `settings refused, nothing was saved: ${n} problem${n === 1 ? '' : 's'}: ${listed}`;
 }
 
-async function liveSchema(ctx: ActorContext, schema: SchemaSource, maxAgeMs = SAVE_SCHEMA_MAX_AGE_MS): Promise<ServiceSchema> {
+async function liveSchema(
+  ctx: ActorContext<SettingsDeps>,
+  schema: SchemaSource,
+  maxAgeMs = SAVE_SCHEMA_MAX_AGE_MS,
+): Promise<ServiceSchema> {
   try {
     return await schema.full(ctx, 'interactive', maxAgeMs);
   } catch (err) {
@@ -87,7 +95,7 @@ function sameMappingPart(a: WorkspaceSettings, b: WorkspaceSettings): boolean {
 
 export async function saveSettings(
   body: RequestOf<typeof SettingsSave>,
-  ctx: ActorContext,
+  ctx: ActorContext<SettingsDeps>,
   schema: SchemaSource,
 ): Promise<ReplyOf<typeof SettingsSave>> {
   const stored = await readSettings(await ctx.kv('settings'), ctx.ws);
@@ -123,7 +131,7 @@ export async function saveSettings(
 const CHOICES_MAX_AGE_MS = 60_000;
 
 /** What a mapping may name: the live fields and attributes, each with the kind it pairs with. */
-export async function schemaChoices(ctx: ActorContext, schema: SchemaSource): Promise<ReplyOf<typeof SettingsSchemaShow>> {
+export async function schemaChoices(ctx: ActorContext<SettingsDeps>, schema: SchemaSource): Promise<ReplyOf<typeof SettingsSchemaShow>> {
   const live = await liveSchema(ctx, schema, CHOICES_MAX_AGE_MS);
   const fields = (o: SfObject) =>
     live.describe[o].fields.map((f) => ({ name: f.name, label: f.label, type: f.type, updateable: f.updateable, kind: sfKind(f.type) }));
@@ -136,7 +144,7 @@ export async function schemaChoices(ctx: ActorContext, schema: SchemaSource): Pr
 }
 
 /** The settings endpoints, answered with the workspace's schema source. */
-export function settingsEndpoints(): EndpointBinding<{ schema: SchemaSource }>[] {
+export function settingsEndpoints(): EndpointBinding<{ schema: SchemaSource }, SettingsDeps>[] {
   return [
     endpoint(SettingsSchemaShow, (_body, ctx, { schema }) => schemaChoices(ctx, schema)),
     endpoint(SettingsGet, async (_body, ctx) => {

@@ -5,6 +5,7 @@
 import { IndexRefresh, MatchContacts, MatchRecords, MatchResync, WORK_CLASSES } from '../../protocol/index.ts';
 import { type ActorDef, defineActor, on } from '../../runtime/index.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
+import { uses } from '../services.ts';
 import { handleMatchContacts } from './match-contacts.ts';
 import { handleMatchRecords } from './match-records.ts';
 import { handleIndexRefresh } from './refresh.ts';
@@ -18,6 +19,7 @@ export interface MatchingActorOptions {
 export function createMatchingActor(o: MatchingActorOptions = {}): ActorDef<WorkspaceFacts> {
   return defineActor({
     name: 'matching',
+    needs: uses('salesforce', 'intercom', 'now'),
     // Per workspace: the settings of its runs and revisions, cached for the activation.
     init: (ctx) => new WorkspaceFacts(ctx),
   }).serve({

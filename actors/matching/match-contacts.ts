@@ -5,6 +5,7 @@
 import type { SfRecord } from '../../connectors/index.ts';
 import type { BodyOf, MatchContacts } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { type IndexEntry, entryKey, mattersToSalesforce } from './entry.ts';
 import type { ItemSettings, WorkspaceFacts } from '../domain/index.ts';
 import { type Outcome, tallyForContacts } from './join.ts';
@@ -12,6 +13,8 @@ import { verifier } from './match-records.ts';
 import { contentBatchId, publishBatch } from './publish.ts';
 import { type Stores, matchBatch, storesFor } from './resolve.ts';
 import { type PerObject, type SfWanted, emptyWanted, readSalesforce } from './sf-reader.ts';
+
+type Ctx = HandlerContext<Uses<'now' | 'salesforce'>>;
 
 /** Linked records by Id, and records by key on the objects the contact's role may pair with:
  * a linked record that is gone then leaves a successor to find, and a second record holding the
@@ -39,12 +42,7 @@ export async function dropVanished(stores: Stores, w: SfWanted, read: PerObject<
 }
 
 /** Joins what was read, Contacts before Leads. */
-export async function joinBoth(
-  ctx: HandlerContext,
-  stores: Stores,
-  records: PerObject<SfRecord[]>,
-  item: ItemSettings,
-): Promise<Outcome[]> {
+export async function joinBoth(ctx: Ctx, stores: Stores, records: PerObject<SfRecord[]>, item: ItemSettings): Promise<Outcome[]> {
   const known = new Set([...records.Contact, ...records.Lead].map((r) => r.Id));
   const opts = { known, verify: verifier(ctx) };
   const contacts = await matchBatch(stores, 'Contact', records.Contact, item.key, opts);
@@ -52,7 +50,7 @@ export async function joinBoth(
   return [...contacts, ...leads];
 }
 
-export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+export async function handleMatchContacts(body: BodyOf<typeof MatchContacts>, ctx: Ctx, facts: WorkspaceFacts): Promise<void> {
   const item = await facts.forItem();
   const stores = await storesFor(ctx);
   // A redelivery finds its own earlier write, and cannot tell what changed: it takes them all.

@@ -3,9 +3,12 @@
 // twice.
 import { type Direction, MapPairs, ReportSyncError } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import type { ItemSettings } from '../domain/index.ts';
 import type { Outcome, Tally } from './join.ts';
 import { digest } from './keys.ts';
+
+type Ctx = HandlerContext<Uses<'now'>>;
 
 export interface BatchResult {
   run?: string;
@@ -36,7 +39,7 @@ export function ambiguousMessage(o: Ambiguous): string {
   return `Intercom contact ${o.candidates.intercom[0]} matches ${o.candidates.salesforce.length} Salesforce records (${o.candidates.salesforce.join(', ')}): nothing was synced`;
 }
 
-function ambiguousError(o: Ambiguous, r: BatchResult, ctx: HandlerContext) {
+function ambiguousError(o: Ambiguous, r: BatchResult, ctx: Ctx) {
   return {
     syncType: ctx.cls,
     direction: AMBIGUOUS_DIRECTION,
@@ -57,7 +60,7 @@ export function contentBatchId(prefix: string, content: unknown): string {
   return `${prefix}:${digest(JSON.stringify(content)).slice(0, 22)}`;
 }
 
-export async function publishBatch(ctx: HandlerContext, r: BatchResult): Promise<void> {
+export async function publishBatch(ctx: Ctx, r: BatchResult): Promise<void> {
   const scope = r.run ?? ctx.cls;
   await Promise.all(
     r.tally.ambiguous.map((o) =>

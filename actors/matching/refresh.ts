@@ -7,13 +7,16 @@
 // (an event may have added one). See directory.ts.
 import { type BodyOf, IndexPageListed, IndexRefresh, IndexRefreshed, RetryableError } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import type { WorkspaceFacts } from '../domain/index.ts';
 import { RefreshPages } from './directory.ts';
 import { type Stores, storesFor } from './resolve.ts';
 
+type Ctx = HandlerContext<Uses<'intercom' | 'now'>>;
+
 export const INDEX_PAGE_SIZE = 150;
 
-export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx: Ctx, facts: WorkspaceFacts): Promise<void> {
   const item = await facts.forItem(body.run);
   const stores = await storesFor(ctx);
   const pages = new RefreshPages(stores.index.kv, ctx.ws);
@@ -46,7 +49,7 @@ export async function handleIndexRefresh(body: BodyOf<typeof IndexRefresh>, ctx:
 const PAGE_WAIT_MS = 120_000;
 
 /** Every page's record, once the pages still being indexed beside this last one have finished. */
-async function allPages(pages: RefreshPages, ctx: HandlerContext, run: string, count: number): Promise<string[][]> {
+async function allPages(pages: RefreshPages, ctx: Ctx, run: string, count: number): Promise<string[][]> {
   const deadline = Date.now() + PAGE_WAIT_MS;
   for (;;) {
     const listed = await pages.seen(run, count);
@@ -64,14 +67,7 @@ async function allPages(pages: RefreshPages, ctx: HandlerContext, run: string, c
 }
 
 /** Drops what the run did not see; returns how many contacts it saw. */
-async function sweep(
-  stores: Stores,
-  pages: RefreshPages,
-  ctx: HandlerContext,
-  run: string,
-  listed: string[][],
-  startedAt: number,
-): Promise<number> {
+async function sweep(stores: Stores, pages: RefreshPages, ctx: Ctx, run: string, listed: string[][], startedAt: number): Promise<number> {
   const seen = new Set<string>();
   for (const ids of listed) for (const id of ids) seen.add(id);
   const sharded = await stores.index.directory.all();

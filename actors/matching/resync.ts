@@ -5,6 +5,7 @@ import { PermanentError } from '../../protocol/index.ts';
 import { ConnectorError, type IcContact, type SfObject, type SfRecord } from '../../connectors/index.ts';
 import type { BodyOf, MatchResync } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import type { ItemSettings, WorkspaceFacts } from '../domain/index.ts';
 import { tally } from './join.ts';
 import { joinBoth } from './match-contacts.ts';
@@ -12,6 +13,8 @@ import { normaliseEmail } from './normalise.ts';
 import { contentBatchId, publishBatch } from './publish.ts';
 import { type Stores, storesFor } from './resolve.ts';
 import { type PerObject, emptyWanted, readSalesforce } from './sf-reader.ts';
+
+type Ctx = HandlerContext<Uses<'salesforce' | 'intercom' | 'now'>>;
 
 type Body = BodyOf<typeof MatchResync>;
 
@@ -33,7 +36,7 @@ interface Person {
   askedSf: Set<string>;
 }
 
-async function readIntercom(ctx: HandlerContext, p: Person, ids: string[], emails: string[]): Promise<void> {
+async function readIntercom(ctx: Ctx, p: Person, ids: string[], emails: string[]): Promise<void> {
   const ic = ctx.deps.intercom(ctx.ws);
   await Promise.all([
     ...ids.map(async (id) => {
@@ -53,13 +56,7 @@ async function readIntercom(ctx: HandlerContext, p: Person, ids: string[], email
   ]);
 }
 
-async function readSalesforceSide(
-  ctx: HandlerContext,
-  item: ItemSettings,
-  p: Person,
-  ids: [SfObject, string][],
-  emails: string[],
-): Promise<void> {
+async function readSalesforceSide(ctx: Ctx, item: ItemSettings, p: Person, ids: [SfObject, string][], emails: string[]): Promise<void> {
   const w = emptyWanted();
   for (const [o, id] of ids) {
     w.ids[o].push(id);
@@ -107,7 +104,7 @@ function firstRound(body: Body): { ic: string[]; sf: [SfObject, string][]; email
   return { ic: body.icId ? [body.icId] : [], sf, emails: email ? [email] : [] };
 }
 
-export async function handleMatchResync(body: Body, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+export async function handleMatchResync(body: Body, ctx: Ctx, facts: WorkspaceFacts): Promise<void> {
   const first = firstRound(body);
   const item = await facts.forItem();
   const stores = await storesFor(ctx);

@@ -3,8 +3,11 @@
 // of the item's class.
 import { type SfLookup, type SfObject, type SfRecord, lookupCalls } from '../../connectors/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { readAllWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import { type ItemSettings, sfFieldsFor } from '../domain/index.ts';
+
+type Ctx = HandlerContext<Uses<'salesforce' | 'now'>>;
 
 export type PerObject<T> = Record<SfObject, T>;
 
@@ -52,7 +55,7 @@ export function callsFor(w: SfWanted, item: ItemSettings): number {
 /** The wanted records, de-duplicated by Id; Ids that no longer exist are simply absent. Every
  * look-up of a batch goes in composite calls: a changed contact's linked record and its email's
  * records, of both objects, in one call. */
-export async function readSalesforce(ctx: HandlerContext, item: ItemSettings, w: SfWanted): Promise<PerObject<SfRecord[]>> {
+export async function readSalesforce(ctx: Ctx, item: ItemSettings, w: SfWanted): Promise<PerObject<SfRecord[]>> {
   const wanted = OBJECTS.some((o) => w.ids[o].length > 0 || lookupsByField(w, o, item).size > 0);
   if (!wanted) return { Contact: [], Lead: [] };
   const sf = ctx.deps.salesforce(ctx.ws);

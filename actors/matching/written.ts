@@ -6,13 +6,16 @@
 // now, so keeping it costs no read.
 import type { IcContact } from '../../connectors/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { type WorkspaceFacts, matchKeyOf } from '../domain/index.ts';
 import { IndexStore } from './index-store.ts';
+
+type Ctx = ActorContext<Uses<'now'>>;
 
 /** Takes contacts as Intercom answered writes into the index (an entry already newer stays), keyed
  * by the identity key of the settings revision the write was mapped with. */
 export async function indexWritten(
-  ctx: ActorContext,
+  ctx: Ctx,
   facts: WorkspaceFacts,
   contacts: readonly IcContact[],
   settingsRevision: number,

@@ -2,7 +2,10 @@
 // of an email already sent (or being sent) by this activation is recognised and not sent again.
 import { type BodyOf, NotifyRunFinished, RetryableError } from '../../protocol/index.ts';
 import { type HandlerContext, defineActor, on } from '../../runtime/index.ts';
+import { type Uses, uses } from '../services.ts';
 import { runFinishedEmail } from './email.ts';
+
+type Ctx = HandlerContext<Uses<'mailer'>>;
 
 const SENT_MEMORY = 1_000;
 
@@ -11,7 +14,7 @@ class Outbox {
   private readonly sent = new Set<string>();
   private readonly sending = new Map<string, Promise<void>>();
 
-  async notifyRunFinished(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext): Promise<void> {
+  async notifyRunFinished(body: BodyOf<typeof NotifyRunFinished>, ctx: Ctx): Promise<void> {
     const key = `${body.run.runId}/${body.run.status}/${body.to}`;
     if (this.sent.has(key)) return;
     const inFlight = this.sending.get(key);
@@ -32,8 +35,8 @@ class Outbox {
   }
 }
 
-async function send(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext): Promise<void> {
-  const mail = runFinishedEmail(body.run, ctx.deps.publicUrl);
+async function send(body: BodyOf<typeof NotifyRunFinished>, ctx: Ctx): Promise<void> {
+  const mail = runFinishedEmail(body.run, ctx.config.publicUrl);
   try {
     const { messageId } = await ctx.deps.mailer.send({ to: body.to, ...mail });
     ctx.log.info({ run: body.run.runId, messageId }, 'run email sent');
@@ -42,7 +45,7 @@ async function send(body: BodyOf<typeof NotifyRunFinished>, ctx: HandlerContext)
   }
 }
 
-export const notifierActor = defineActor({ name: 'notifier', init: () => new Outbox() }).serve({
+export const notifierActor = defineActor({ name: 'notifier', needs: uses('mailer'), init: () => new Outbox() }).serve({
   queues: [
     {
       stage: 'notify',

@@ -4,6 +4,7 @@
 import { PollIntercom, ScanChanges, ScanPage, TierChanged } from '../../protocol/index.ts';
 import { defineActor, on, onEvent } from '../../runtime/index.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
+import { uses } from '../services.ts';
 import { ChangeStream } from './change-stream.ts';
 import { handleScanChanges } from './changes.ts';
 import { handlePollIntercom } from './intercom-poll.ts';
@@ -12,6 +13,7 @@ import { PollSchedule } from './scheduler.ts';
 
 export const pollingActor = defineActor({
   name: 'polling',
+  needs: uses('salesforce', 'intercom', 'now'),
   // Per workspace: the settings its runs read with, cached for the activation.
   init: (ctx) => new WorkspaceFacts(ctx),
 }).serve({
@@ -42,6 +44,7 @@ async function started<T extends { start(): Promise<void>; stop(): void | Promis
 /** The poll clock, one per workspace under a lease; it pauses while the budget pauses event sync. */
 export const pollSchedulerActor = defineActor({
   name: 'poll-scheduler',
+  needs: uses('now'),
   singleton: true,
   init: (ctx) => started(new PollSchedule(ctx)),
   dispose: (s) => s.stop(),
@@ -52,6 +55,7 @@ export const pollSchedulerActor = defineActor({
 /** Salesforce's change events, one listener per workspace under a lease (like the poll clock). */
 export const changeEventsActor = defineActor({
   name: 'change-events',
+  needs: uses('salesforce', 'now'),
   singleton: true,
   init: (ctx) => started(new ChangeStream(ctx)),
   dispose: (s) => s.stop(),

@@ -8,8 +8,11 @@
 import type { ChangeSubscription, SfChangeEvent, SfObject } from '../../connectors/index.ts';
 import { ChangeStreamSchema, Keys, ScanChanges, type WorkspaceSettings, kvValue } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { eventMatters } from './plan.ts';
+
+type Ctx = ActorContext<Uses<'salesforce' | 'now'>>;
 
 /** Events this close together share one poll: a quarter second more of latency (far inside the
  * two seconds aimed at) for a call per window instead of one per event when changes flow. */
@@ -32,16 +35,16 @@ export class ChangeStream {
   private covered = -1;
   private remembered = -1;
   private stopped = false;
-  private readonly ctx: ActorContext;
+  private readonly ctx: Ctx;
   private readonly facts: WorkspaceFacts;
 
-  constructor(ctx: ActorContext) {
+  constructor(ctx: Ctx) {
     this.ctx = ctx;
     this.facts = new WorkspaceFacts(ctx);
   }
 
   async start(): Promise<void> {
-    if (!this.ctx.deps.changeEvents(this.ctx.ws)) return;
+    if (!(this.ctx.config.workspaces[this.ctx.ws]?.changeEvents ?? false)) return;
     this.stopWatch = await this.facts.watch((s) => {
       this.settings = s;
     });

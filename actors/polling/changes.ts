@@ -7,6 +7,7 @@
 import type { SfChangeCursor, SfChangePage, SfObject } from '../../connectors/index.ts';
 import { type BodyOf, Keys, MatchRecords, ScanChanges, SfCursorSchema, type WorkspaceSettings, kvValue } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError, type KvValue, type TypedKv } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { type WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { readAllWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import {
@@ -20,6 +21,8 @@ import {
   storableCursor,
 } from './plan.ts';
 
+type Ctx = HandlerContext<Uses<'salesforce' | 'now'>>;
+
 type Body = BodyOf<typeof ScanChanges>;
 
 interface Target {
@@ -30,7 +33,7 @@ interface Target {
 
 /** The objects this item still has to read, each from where it reads on. Objects without a cursor
  * start one at now (the org as it stands is not a change) and are not read. */
-async function targets(body: Body, ctx: HandlerContext, kv: TypedKv, settings: WorkspaceSettings): Promise<Target[]> {
+async function targets(body: Body, ctx: Ctx, kv: TypedKv, settings: WorkspaceSettings): Promise<Target[]> {
   const out: Target[] = [];
   for (const object of body.objects) {
     if (!settings.mappings.some((m) => m.sfObject === object)) continue;
@@ -52,7 +55,7 @@ async function targets(body: Body, ctx: HandlerContext, kv: TypedKv, settings: W
   return out;
 }
 
-export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+export async function handleScanChanges(body: Body, ctx: Ctx, facts: WorkspaceFacts): Promise<void> {
   // The current settings (a change poll belongs to no run); none saved yet is permanent.
   const { settings, revision } = await facts.forItem();
   const kv = await ctx.kv('cursors');
@@ -91,7 +94,7 @@ export async function handleScanChanges(body: Body, ctx: HandlerContext, facts: 
 }
 
 /** `settingsRevision`: the settings the records were read with, which matching goes on with. */
-async function publishChanges(ctx: HandlerContext, object: SfObject, page: SfChangePage, settingsRevision: number): Promise<void> {
+async function publishChanges(ctx: Ctx, object: SfObject, page: SfChangePage, settingsRevision: number): Promise<void> {
   await Promise.all(
     splitBatches(page.records).map((records) => {
       const batchId = changeBatchId(object, records);
@@ -111,7 +114,7 @@ async function store(kv: TypedKv, key: string, value: StoredCursor, revision: nu
   }
 }
 
-async function startFromNow(ctx: HandlerContext, key: string, revision: number | undefined): Promise<void> {
+async function startFromNow(ctx: Ctx, key: string, revision: number | undefined): Promise<void> {
   const kv = await ctx.kv('cursors');
   const cursor: StoredCursor = { ...startCursor(ctx.deps.now()), polledAt: ctx.deps.now() };
   try {

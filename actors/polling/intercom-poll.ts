@@ -3,8 +3,11 @@
 import { type BodyOf, IcCursorSchema, Keys, MatchContacts, type PollIntercom, kvValue } from '../../protocol/index.ts';
 import { type HandlerContext, KvConflictError } from '../../runtime/index.ts';
 import { BATCH_SIZE, icBatchMsgId, icSearchFrom, icStart, splitBatches } from './plan.ts';
+import type { Uses } from '../services.ts';
 
-export async function handlePollIntercom(body: BodyOf<typeof PollIntercom>, ctx: HandlerContext): Promise<void> {
+type Ctx = HandlerContext<Uses<'intercom' | 'now'>>;
+
+export async function handlePollIntercom(body: BodyOf<typeof PollIntercom>, ctx: Ctx): Promise<void> {
   const kv = await ctx.kv('cursors');
   const key = Keys.icCursor(ctx.ws);
   const stored = await kv.getRaw(key);

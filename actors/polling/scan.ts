@@ -2,12 +2,15 @@
 // has is left out of the reads and reported once.
 import { type BodyOf, MatchRecords, PageScanned, ScanPage } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { type WorkspaceFacts, fieldsToRead } from '../domain/index.ts';
 import { readWithoutRefused, refusedFor, reportRefused } from '../refused-fields.ts';
 import { PAGE_SIZE, bulkBatchId, bulkMsgIds, splitBatches } from './plan.ts';
 
+type Ctx = HandlerContext<Uses<'salesforce' | 'now'>>;
+
 /** One page of a bulk run: its batches to matching, the next page, then the report. */
-export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: HandlerContext, facts: WorkspaceFacts): Promise<void> {
+export async function handleScanPage(body: BodyOf<typeof ScanPage>, ctx: Ctx, facts: WorkspaceFacts): Promise<void> {
   const { run, settingsRevision, object, page } = body;
   const fields = fieldsToRead(object, (await facts.atRevision(settingsRevision)).settings);
   const sf = ctx.deps.salesforce(ctx.ws);

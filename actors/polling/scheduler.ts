@@ -15,8 +15,11 @@ import {
   kvValue,
 } from '../../protocol/index.ts';
 import { type ActorContext, KvConflictError } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
 import { DEFAULT_POLL_INTERVAL_SECONDS, pollMsgId } from './plan.ts';
+
+type Ctx = ActorContext<Uses<'now'>>;
 
 /** How often the clock looks whether a poll is due: a poll starts at most this late. */
 export const CHECK_MS = 1_000;
@@ -30,10 +33,10 @@ export class PollSchedule {
   private settings: WorkspaceSettings | null = null;
   private lastAskedAt: number | null = null;
   private paused = false;
-  private readonly ctx: ActorContext;
+  private readonly ctx: Ctx;
   private readonly facts: WorkspaceFacts;
 
-  constructor(ctx: ActorContext) {
+  constructor(ctx: Ctx) {
     this.ctx = ctx;
     this.facts = new WorkspaceFacts(ctx);
   }

@@ -4,12 +4,14 @@
 // as soon as settings are saved.
 import { QuotaAcquire, QuotaRelease, QuotaUsage, QuotaUsageShow, SettingsSaved, WORK_CLASSES } from '../../protocol/index.ts';
 import { type ActorDef, defineActor, endpoint, on, onEvent } from '../../runtime/index.ts';
+import { uses } from '../services.ts';
 import { DEFAULT_QUOTA_OPTIONS, QuotaLeader, type QuotaOptions } from './leader.ts';
 
 export function createQuotaActor(opts: Partial<QuotaOptions> = {}): ActorDef<QuotaLeader> {
   const o: QuotaOptions = { ...DEFAULT_QUOTA_OPTIONS, ...opts };
   return defineActor({
     name: 'quota',
+    needs: uses('salesforce', 'now'),
     singleton: true,
     // Every grant is stored by compare-and-set on the state the leader loaded before it is
     // answered (store.ts), so a deposed leader grants nothing more: a new one acts at once.

@@ -18,9 +18,12 @@ import {
   RetryableError,
 } from '../../protocol/index.ts';
 import type { ActorContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import { readSettings } from '../domain/index.ts';
 import { Ledger, type LedgerTiming } from './ledger.ts';
 import { LedgerStore } from './store.ts';
+
+type Ctx = ActorContext<Uses<'salesforce' | 'now'>>;
 
 export interface QuotaOptions extends LedgerTiming {
   /** UsageReported is published at least this often... */
@@ -63,25 +66,24 @@ export class QuotaLeader {
   private checkingOrg = false;
   private stopped = false;
   private events: Promise<void> = Promise.resolve();
-  private readonly ctx: ActorContext;
+  private readonly ctx: Ctx;
   private readonly o: QuotaOptions;
 
-  constructor(ctx: ActorContext, o: QuotaOptions) {
+  constructor(ctx: Ctx, o: QuotaOptions) {
     this.ctx = ctx;
     this.o = o;
     this.ready = this.init();
   }
 
   /** A leader that has loaded its state and can answer (or whose leadership ended meanwhile). */
-  static async open(ctx: ActorContext, o: QuotaOptions): Promise<QuotaLeader> {
+  static async open(ctx: Ctx, o: QuotaOptions): Promise<QuotaLeader> {
     const leader = new QuotaLeader(ctx, o);
     await leader.ready;
     return leader;
   }
 
   private now(): number {
-    const deps = this.ctx.deps as Partial<ActorContext['deps']>;
-    return typeof deps.now === 'function' ? deps.now() : Date.now();
+    return this.ctx.deps.now();
   }
 
   /** Load, claim (first write) and read the limit; retried until it works or the leader stops,

@@ -3,10 +3,13 @@
 // into the identity index.
 import { WORK_CLASSES, type WorkClass, WriteIntercom, WriteSalesforce } from '../../protocol/index.ts';
 import { type ActorContext, type ActorDef, defineActor, on } from '../../runtime/index.ts';
+import { type Uses, uses } from '../services.ts';
 import { WorkspaceFacts } from '../domain/index.ts';
 import { WriteBatcher } from './batcher.ts';
 import { handleWriteIntercom } from './write-intercom.ts';
 import { type SfBatcher, handleWriteSalesforce, sendBatched } from './write-salesforce.ts';
+
+type Ctx = ActorContext<Uses<'salesforce'>>;
 
 const SHARED_CLASSES: ReadonlySet<WorkClass> = new Set<WorkClass>(['bulk', 'event']);
 
@@ -26,10 +29,10 @@ class WorkspaceWriter {
   private readonly batchers = new Map<WorkClass, SfBatcher>();
   /** The settings revisions its Intercom writes were mapped with (their identity key). */
   readonly facts: WorkspaceFacts;
-  private readonly ctx: ActorContext;
+  private readonly ctx: Ctx;
   private readonly o: Required<Pick<WriterActorOptions, 'eventDelayMs' | 'bulkDelayMs' | 'maxRecords'>>;
 
-  constructor(ctx: ActorContext, o: Required<Pick<WriterActorOptions, 'eventDelayMs' | 'bulkDelayMs' | 'maxRecords'>>) {
+  constructor(ctx: Ctx, o: Required<Pick<WriterActorOptions, 'eventDelayMs' | 'bulkDelayMs' | 'maxRecords'>>) {
     this.ctx = ctx;
     this.o = o;
     this.facts = new WorkspaceFacts(ctx);
@@ -68,6 +71,7 @@ export function createWriterActor(o: WriterActorOptions = {}): ActorDef<Workspac
   };
   return defineActor({
     name: 'writer',
+    needs: uses('salesforce', 'intercom', 'now'),
     init: (ctx) => new WorkspaceWriter(ctx, opts),
   }).serve({
     queues: [

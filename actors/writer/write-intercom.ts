@@ -7,6 +7,7 @@
 import { ConnectorError, type IcContact, type IcContactPatch } from '../../connectors/index.ts';
 import { type BodyOf, PartWritten, RecordSynced, ReportSyncError, SyncErrorResolved, type WriteIntercom } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import type { WorkspaceFacts } from '../domain/index.ts';
 import { indexWritten } from '../matching/index.ts';
 import { icErrorCause } from './error-causes.ts';
@@ -14,12 +15,14 @@ import { settleLimited } from './pool.ts';
 import { partKey } from './keys.ts';
 import { ItemOutcomes } from './outcomes.ts';
 
+type Ctx = HandlerContext<Uses<'intercom' | 'now'>>;
+
 type Body = BodyOf<typeof WriteIntercom>;
 type Update = Body['updates'][number];
 
 const DIRECTION = 'salesforce_to_intercom' as const;
 
-function succeeded(body: Body, u: Update, ctx: HandlerContext, key: string): Promise<unknown>[] {
+function succeeded(body: Body, u: Update, ctx: Ctx, key: string): Promise<unknown>[] {
   const at = ctx.deps.now();
   const out: Promise<unknown>[] = [
     ctx.publish(
@@ -58,7 +61,7 @@ function refusal(err: Error & { status?: number; code?: string; fields?: string[
   };
 }
 
-function failed(body: Body, u: Update, err: Record<string, unknown>, ctx: HandlerContext, key: string) {
+function failed(body: Body, u: Update, err: Record<string, unknown>, ctx: Ctx, key: string) {
   const cause = err.cause as ReturnType<typeof icErrorCause> & string;
   return ctx.publish(
     ReportSyncError,
@@ -79,7 +82,7 @@ function failed(body: Body, u: Update, err: Record<string, unknown>, ctx: Handle
   );
 }
 
-export async function handleWriteIntercom(body: Body, ctx: HandlerContext, facts: WorkspaceFacts, concurrency: number): Promise<void> {
+export async function handleWriteIntercom(body: Body, ctx: Ctx, facts: WorkspaceFacts, concurrency: number): Promise<void> {
   const ic = ctx.deps.intercom(ctx.ws);
   const outcomes = await ItemOutcomes.load(ctx, 'intercom', body);
   const todo = body.updates.filter((u) => !outcomes.get(u.id));

@@ -18,17 +18,20 @@ import {
   type WriteSalesforce,
 } from '../../protocol/index.ts';
 import type { HandlerContext } from '../../runtime/index.ts';
+import type { Uses } from '../services.ts';
 import type { WriteBatcher } from './batcher.ts';
 import { signalsSchemaChange, summariseSfFailure } from './error-causes.ts';
 import { partKey } from './keys.ts';
 import { ItemOutcomes, type Outcome } from './outcomes.ts';
 import { refusedFor, reportRefused, updateWithoutRefused, type WriteResult } from '../refused-fields.ts';
 
+type Ctx = HandlerContext<Uses<'salesforce' | 'now'>>;
+
 type Body = BodyOf<typeof WriteSalesforce>;
 type Update = Body['updates'][number];
 /** An item riding in a call: its handler context and the records it brought. */
 export interface Rider {
-  ctx: HandlerContext;
+  ctx: Ctx;
   ids: ReadonlySet<string>;
 }
 export type SfBatcher = WriteBatcher<SfRecordUpdate, WriteResult, Rider>;
@@ -92,7 +95,7 @@ function asResult(id: string, o: Outcome | undefined): WriteResult {
 
 /** Sends the updates (shared calls when batched), recording each call's results as it answers;
  * throws the first call's failure once every call has settled. */
-async function update(ctx: HandlerContext, updates: SfRecordUpdate[], batcher: SfBatcher | null, outcomes: ItemOutcomes): Promise<void> {
+async function update(ctx: Ctx, updates: SfRecordUpdate[], batcher: SfBatcher | null, outcomes: ItemOutcomes): Promise<void> {
   const sf = ctx.deps.salesforce(ctx.ws);
   const rider: Rider = { ctx, ids: new Set(updates.map((u) => u.id)) };
   const parts = batcher
@@ -121,7 +124,7 @@ export function sendBatched(sf: SalesforceClient, cls: WorkClass) {
     );
 }
 
-function succeeded(body: Body, u: Update, dropped: readonly string[], ctx: HandlerContext, key: string): Promise<unknown>[] {
+function succeeded(body: Body, u: Update, dropped: readonly string[], ctx: Ctx, key: string): Promise<unknown>[] {
   const at = ctx.deps.now();
   const out: Promise<unknown>[] = [
     ctx.publish(
@@ -149,7 +152,7 @@ function succeeded(body: Body, u: Update, dropped: readonly string[], ctx: Handl
   return out;
 }
 
-function failed(body: Body, u: Update, r: WriteResult, ctx: HandlerContext, key: string): Promise<unknown> {
+function failed(body: Body, u: Update, r: WriteResult, ctx: Ctx, key: string): Promise<unknown> {
   const s = summariseSfFailure(
     r.errors,
     Object.keys(u.fields).filter((f) => !r.dropped.includes(f)),
@@ -173,7 +176,7 @@ function failed(body: Body, u: Update, r: WriteResult, ctx: HandlerContext, key:
   );
 }
 
-export async function handleWriteSalesforce(body: Body, ctx: HandlerContext, batcher: SfBatcher | null): Promise<void> {
+export async function handleWriteSalesforce(body: Body, ctx: Ctx, batcher: SfBatcher | null): Promise<void> {
   const outcomes = await ItemOutcomes.load(ctx, 'salesforce', body);
   const todo = body.updates.filter((u) => !outcomes.get(u.id));
   if (todo.length) {

@@ -6,7 +6,7 @@
 import { connect, headers as natsHeaders } from 'nats';
 import { errorsActor } from '../../actors/errors/actor.ts';
 import { DlqList, Headers, type ReplyOf } from '../../protocol/index.ts';
-import { ActorHost, type ActorDeps, createLogger } from '../../runtime/index.ts';
+import { ActorHost, createLogger } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
 
 const arg = process.argv.indexOf('--letters');
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const server = await startNatsServer();
   const nc = await connect({ servers: server.url, ...USERS.worker });
   try {
-    const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: [WS], deps: {} as ActorDeps });
+    const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: [WS] });
     await host.start([errorsActor]);
     const js = nc.jetstream();
     const body = new Uint8Array(1_024).fill(0x61);

@@ -7,7 +7,7 @@
 import { connect } from 'nats';
 import { errorsActor } from '../../actors/errors/actor.ts';
 import { ErrorsCount, ErrorsList, ReportSyncError, type ErrorCause } from '../../protocol/index.ts';
-import { ActorHost, type ActorDeps, createLogger } from '../../runtime/index.ts';
+import { ActorHost, createLogger } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
 
 const arg = process.argv.indexOf('--errors');
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     let written = 0;
     for (const target of SIZES) {
       const ws = `bench${target}`;
-      const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: [ws], deps: {} as ActorDeps, concurrency: 64 });
+      const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: [ws], concurrency: 64 });
       await host.start([errorsActor]);
       const t0 = performance.now();
       const sends: Promise<void>[] = [];

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'nats';
 import { historyActor } from '../../actors/history/index.ts';
 import { Headers, PersonHistory, RecordSynced, decodeMessage, encodeBody, eventFilter, subject } from '../../protocol/index.ts';
-import { ActorHost, type ActorDeps, createLogger } from '../../runtime/index.ts';
+import { ActorHost, createLogger } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
 
 const opt = (name: string, dflt: number) => {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const server = await startNatsServer();
   const nc = await connect({ servers: server.url, ...USERS.worker });
   try {
-    const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: [WS], deps: {} as ActorDeps });
+    const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: [WS] });
     await host.start([historyActor]);
     const rss0 = rssMb(server.pid);
     const t0 = performance.now();

@@ -30,7 +30,7 @@ import {
   type WorkClass,
   Keys,
 } from '../../protocol/index.ts';
-import { type ActorDeps, ActorHost, type ActorDef, createLogger, on } from '../../runtime/index.ts';
+import { ActorHost, type ActorDef, createLogger, on } from '../../runtime/index.ts';
 import { generatePeople, HIGH_RATE_LIMIT, startIntercomSandbox } from '../../sandbox/index.ts';
 import { USERS, startNatsServer } from '../helpers/nats-server.ts';
 
@@ -48,8 +48,15 @@ function arg(name: string, fallback: number): number {
 async function worker(natsUrl: string, icUrl: string, icToken: string, concurrency: number): Promise<void> {
   const nc = await connect({ servers: natsUrl, ...USERS.worker, name: 'bench-worker', noAsyncTraces: NO_TRACES });
   const client = createIntercomClient({ baseUrl: icUrl, token: icToken, pacing: false });
-  const deps = { intercom: () => client, now: () => Date.now() } as unknown as ActorDeps;
-  const host = new ActorHost({ nc, log: createLogger({ level: 'warn' }), workspaces: [WS], deps, concurrency });
+  // Matching reads Salesforce only to verify a stored match, which this benchmark never has.
+  const services = {
+    intercom: () => client,
+    salesforce: () => {
+      throw new Error('the matching benchmark has no Salesforce');
+    },
+    now: () => Date.now(),
+  };
+  const host = new ActorHost({ nc, log: createLogger({ level: 'warn' }), workspaces: [WS], services, concurrency });
   await host.start([createMatchingActor()]);
   process.on('message', (m) => {
     if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });

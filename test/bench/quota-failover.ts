@@ -9,6 +9,7 @@ import { createQuotaActor } from '../../actors/quota/index.ts';
 import { QuotaAcquire, topology } from '../../protocol/index.ts';
 import { ActorHost, Messenger, createLogger, provision, typedKv } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
+import { QUOTA_SERVICES } from './quota-services.ts';
 
 const WS = 'ws1';
 const arg = (name: string, fallback: number) => {
@@ -25,6 +26,7 @@ async function startHost(url: string): Promise<{ host: ActorHost; nc: NatsConnec
     log: createLogger({ level: (process.env.BENCH_LOG as 'info') ?? 'fatal' }),
     workspaces: [WS],
     leaseTtlMs: TTL,
+    services: QUOTA_SERVICES,
   });
   await host.start([createQuotaActor()]);
   return { host, nc };

@@ -17,6 +17,7 @@ import { WINDOW_MINUTES, createQuotaActor, leaseMaxFor, thresholdFor } from '../
 import { QuotaAcquire, QuotaUsageShow, topology } from '../../protocol/index.ts';
 import { ActorHost, Messenger, QuotaRefusedError, createLogger, provision, typedKv } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
+import { QUOTA_SERVICES } from './quota-services.ts';
 import { waitFor } from '../helpers/host.ts';
 
 const WS = 'ws1';
@@ -30,7 +31,7 @@ function arg(name: string, fallback: number): number {
 
 async function startLeaderHost(url: string): Promise<{ host: ActorHost; nc: NatsConnection }> {
   const nc = await connect({ servers: url, ...USERS.worker });
-  const host = new ActorHost({ nc, log: createLogger({ level: 'fatal' }), workspaces: [WS], leaseTtlMs: 1_000 });
+  const host = new ActorHost({ nc, log: createLogger({ level: 'fatal' }), workspaces: [WS], leaseTtlMs: 1_000, services: QUOTA_SERVICES });
   await host.start([createQuotaActor()]);
   return { host, nc };
 }

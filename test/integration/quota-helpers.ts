@@ -3,6 +3,7 @@
 // readers of the quota leader's answers and events.
 import { decode } from '@msgpack/msgpack';
 import { ACTORS } from '../../actors/index.ts';
+import { type Uses, uses } from '../../actors/services.ts';
 import { defaultSettings } from '../../actors/mapping/index.ts';
 import {
   type BodyOf,
@@ -14,19 +15,22 @@ import {
   type WorkClass,
   subject,
 } from '../../protocol/index.ts';
-import { type ActorContext, type ActorDef, Messenger, QuotaRefusedError } from '../../runtime/index.ts';
+import { type ActorContext, Messenger, QuotaRefusedError, defineActor } from '../../runtime/index.ts';
 import { type TestSystem, WS } from '../helpers/system.ts';
 import { waitFor } from '../helpers/host.ts';
 
-/** Contexts of the probe, one per worker that hosts it, in start order. */
-export const probes: ActorContext[] = [];
+export type ProbeContext = ActorContext<Uses<'salesforce'>>;
 
-const probeActor: ActorDef = {
+/** Contexts of the probe, one per worker that hosts it, in start order. */
+export const probes: ProbeContext[] = [];
+
+const probeActor = defineActor({
   name: 'quota-probe',
+  needs: uses('salesforce'),
   init: (ctx) => {
     probes.push(ctx);
   },
-};
+}).serve({});
 ACTORS['quota-probe'] = probeActor;
 
 export function messenger(sys: TestSystem): Messenger {
@@ -58,7 +62,7 @@ export interface Spent {
  * Leases `lease` tokens at a time for `cls` and spends each in full on real Salesforce reads,
  * until refused or `upTo` tokens were granted.
  */
-export async function spend(ctx: ActorContext, cls: WorkClass, lease: number, upTo = Number.POSITIVE_INFINITY): Promise<Spent> {
+export async function spend(ctx: ProbeContext, cls: WorkClass, lease: number, upTo = Number.POSITIVE_INFINITY): Promise<Spent> {
   const sf = ctx.deps.salesforce(ctx.ws);
   const out: Spent = { granted: 0, leases: 0, refused: null };
   while (out.granted < upTo) {
@@ -80,7 +84,7 @@ export async function spend(ctx: ActorContext, cls: WorkClass, lease: number, up
 }
 
 /** One lease attempt of one token, spent on one read: the tier of a refusal, or 'granted'. */
-export async function tryOne(ctx: ActorContext, cls: WorkClass): Promise<'granted' | Tier> {
+export async function tryOne(ctx: ProbeContext, cls: WorkClass): Promise<'granted' | Tier> {
   const r = await spend(ctx, cls, 1, 1);
   return r.refused ? r.refused.tier : 'granted';
 }

@@ -12,10 +12,9 @@ import { runMain } from '../helpers/cli.ts';
 import { defaultSettings } from '../../actors/mapping/index.ts';
 import { createQuotaActor } from '../../actors/quota/index.ts';
 import { QuotaUsageShow, type UsageIndicator } from '../../protocol/index.ts';
-import type { ActorContext } from '../../runtime/index.ts';
 import { FIRST_SAVE_CALLS, type TestSystem, WS, startSystem } from '../helpers/system.ts';
 import { waitFor } from '../helpers/host.ts';
-import { messenger, probes, spend, tryOne } from './quota-helpers.ts';
+import { type ProbeContext, messenger, probes, spend, tryOne } from './quota-helpers.ts';
 import { BIN } from '../../cli/bin-flags.ts';
 
 const WS2 = 'ws2';
@@ -25,8 +24,8 @@ const RECHECK_MS = 500;
 ACTORS.quota = createQuotaActor({ orgRecheckMs: RECHECK_MS });
 
 let sys: TestSystem;
-let p1: ActorContext;
-let p2: ActorContext;
+let p1: ProbeContext;
+let p2: ProbeContext;
 
 const show = (ws: string) => messenger(sys).request(QuotaUsageShow, ws, {});
 const until = (ws: string, ok: (i: UsageIndicator) => boolean, what: string) =>
@@ -44,8 +43,8 @@ beforeAll(async () => {
   const ws1 = sys.config.workspaces[0];
   await sys.saveSettings(WS2, defaultSettings({ sfApiLimit: 1000 }), { workspaces: [ws1, { ...ws1, id: WS2 }] });
   await sys.startWorker(['quota', 'quota-probe'], { workspaces: [ws1, { ...ws1, id: WS2 }] });
-  p1 = probes.find((c) => c.ws === WS) as ActorContext;
-  p2 = probes.find((c) => c.ws === WS2) as ActorContext;
+  p1 = probes.find((c) => c.ws === WS) as ProbeContext;
+  p2 = probes.find((c) => c.ws === WS2) as ProbeContext;
   await until(WS, () => true, 'ws1 leader');
   await until(WS2, () => true, 'ws2 leader');
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaSource } from '../../actors/mapping/service-schema.ts';
 import { refusedFor } from '../../actors/refused-fields.ts';
+import type { Uses } from '../../actors/services.ts';
 import type { ActorContext } from '../../runtime/index.ts';
 
 function fakeContext() {
@@ -25,7 +26,7 @@ function fakeContext() {
       await new Promise((r) => setTimeout(r, 50));
       return fn();
     },
-  } as unknown as ActorContext;
+  } as unknown as ActorContext<Uses<'salesforce'>>;
   return { ctx, leases, describes };
 }
 

@@ -1,9 +1,14 @@
 // `peoplesync decode`: a message body on stdin to pretty JSON on stdout. `nats sub ... --translate`
-// runs it once per message, so it loads msgpack and nothing more. `nats --translate` passes the
+// runs it once per message, so it loads msgpack (its one-file build) and nothing more. `nats --translate` passes the
 // body only, not its headers, so the encoding is told from the body itself: JSON bodies are
 // objects (`{`), everything else is msgpack, the rule control requests follow too
 // (runtime/control.ts).
-import { Decoder } from '@msgpack/msgpack';
+import { createRequire } from 'node:module';
+import type * as Msgpack from '@msgpack/msgpack';
+
+// The library's one-file build: loading its ES modules one by one takes about 40 ms of a start-up
+// that happens once a message (docs/BENCHMARKS.md); this file loads in a few.
+const { Decoder } = createRequire(import.meta.url)('@msgpack/msgpack/dist.umd/msgpack.min.js') as typeof Msgpack;
 
 const JSON_OPEN = 0x7b;
 

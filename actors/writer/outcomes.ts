@@ -72,6 +72,11 @@ export class ItemOutcomes {
     await this.flush();
   }
 
+  /** A record its call left out (its run ended first): never sent, so not in doubt either. */
+  withdraw(id: string): void {
+    if (this.sent.delete(id)) this.dirty = true;
+  }
+
   add(id: string, outcome: Outcome): void {
     this.known.set(id, outcome);
     this.dirty = true;

@@ -96,7 +96,10 @@ export async function handleWriteIntercom(body: Body, ctx: Ctx, facts: Workspace
       answered.push(await ic.updateContact(u.id, u.patch as IcContactPatch, opts));
       outcomes.add(u.id, { ok: true });
     } catch (err) {
-      if (err instanceof ConnectorError && err.kind === 'withdrawn') return;
+      if (err instanceof ConnectorError && err.kind === 'withdrawn') {
+        outcomes.withdraw(u.id);
+        return;
+      }
       // Anything not about this contact fails the item: retried when retryable, parked otherwise.
       if (icErrorCause(err) === null) throw err;
       outcomes.add(u.id, { ok: false, error: refusal(err as Error) });

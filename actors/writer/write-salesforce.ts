@@ -104,8 +104,11 @@ async function update(ctx: Ctx, updates: SfRecordUpdate[], batcher: SfBatcher | 
   const settled = await Promise.allSettled(
     parts.map(async (p) => {
       const results = await p.promise;
-      // A withdrawn record is not recorded: nothing of it was sent.
-      p.updates.forEach((u, i) => (results[i] && isWithdrawn(results[i]) ? undefined : outcomes.add(u.id, asOutcome(results[i]))));
+      p.updates.forEach((u, i) => {
+        // A withdrawn record has no outcome: nothing of it was sent.
+        if (results[i] && isWithdrawn(results[i])) outcomes.withdraw(u.id);
+        else outcomes.add(u.id, asOutcome(results[i]));
+      });
       await outcomes.flush();
     }),
   );

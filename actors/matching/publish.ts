@@ -17,9 +17,10 @@ export interface BatchResult {
   tally: Tally;
   scanned: number;
   errorIds?: string[];
-  /** A resync or retry's request: its batch goes to mapping even with no pair, to be told. */
+  /** A resync or retry's request, which mapping answers (so its batch is sent with `always`). */
   requestId?: string;
-  /** Bulk batches always report (the run counts them); others only when there is something to map. */
+  /** Bulk batches always report (the run counts them), and a request is always answered; others
+   * go on only when there is something to map. */
   always: boolean;
 }
 
@@ -67,7 +68,7 @@ export async function publishBatch(ctx: Ctx, r: BatchResult): Promise<void> {
       ctx.publish(ReportSyncError, ambiguousError(o, r, ctx), { msgId: `amb:${scope}:${r.batchId}:${o.sf.Id}` }),
     ),
   );
-  if (!r.always && r.requestId === undefined && r.tally.matched.length === 0) return;
+  if (!r.always && r.tally.matched.length === 0) return;
   await ctx.publish(
     MapPairs,
     {

@@ -142,6 +142,6 @@ export async function handleMatchResync(body: Body, ctx: Ctx, facts: WorkspaceFa
     scanned: records.Contact.length + records.Lead.length,
     errorIds: body.errorIds,
     ...(body.requestId === undefined ? {} : { requestId: body.requestId }),
-    always: false,
+    always: body.requestId !== undefined,
   });
 }

@@ -56,7 +56,8 @@ const DIRECTION: Record<'salesforce' | 'intercom', Direction> = {
   intercom: 'salesforce_to_intercom',
 };
 
-/** What the events heard so far say of a request; `pending` sides wait for a write's result. */
+/** What the events heard so far say of a request; `pending` sides wait for a write's result. Only
+ * events heard since the request was sent are given, so an earlier sync's are never taken. */
 export function outcomeOf(
   mapped: Mapped,
   synced: BodyOf<typeof RecordSynced>[],
@@ -68,7 +69,7 @@ export function outcomeOf(
     const direction = DIRECTION[system];
     const ok = synced.find((s) => s.sfId === p.sfId && s.direction === direction && s.syncType === 'interactive');
     if (ok) return { status: 'updated', attributes: ok.changes.map((c) => c.attribute) };
-    const err = errors.find((e) => e.sfId === p.sfId && e.direction === direction && e.syncType === 'interactive' && e.lastAt >= mapped.at);
+    const err = errors.find((e) => e.sfId === p.sfId && e.direction === direction && e.syncType === 'interactive');
     if (err) return { status: 'failed', cause: err.cause, message: err.message, errorId: err.id };
     return { status: 'pending', attributes };
   };
@@ -92,18 +93,14 @@ export async function resyncAndWait(
   key: string,
   timeoutMs: number,
 ): Promise<{ queued: number; requestId: string; outcome: ResyncOutcome }> {
-  let mapped: Mapped | null = null;
-  let requestId: string | null = null;
-  const early: Mapped[] = [];
+  // Every request's answer is kept by its id: ours may come before the reply that names it.
+  const mapped = new Map<string, Mapped>();
   const synced: BodyOf<typeof RecordSynced>[] = [];
   const errors: BodyOf<typeof SyncErrorRecorded>[] = [];
   let wake: () => void = () => undefined;
   const heard = (type: string | undefined, body: unknown) => {
-    if (type === ResyncMapped.type) {
-      const m = body as Mapped;
-      if (requestId === null) early.push(m);
-      else if (m.requestId === requestId) mapped = m;
-    } else if (type === RecordSynced.type) synced.push(body as BodyOf<typeof RecordSynced>);
+    if (type === ResyncMapped.type) mapped.set((body as Mapped).requestId, body as Mapped);
+    else if (type === RecordSynced.type) synced.push(body as BodyOf<typeof RecordSynced>);
     else if (type === SyncErrorRecorded.type) errors.push(body as BodyOf<typeof SyncErrorRecorded>);
     wake();
   };
@@ -124,11 +121,9 @@ export async function resyncAndWait(
   try {
     await c.nc.flush();
     const r = await c.request(Resync, { key, by: process.env.USER ?? 'cli' });
-    requestId = r.requestId;
-    mapped = early.find((m) => m.requestId === r.requestId) ?? null;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = mapped as Mapped | null;
+      const m = mapped.get(r.requestId);
       if (m && m.pairs.length === 0) {
         return { ...r, outcome: { status: 'not_in_both', unmatched: m.unmatched, ambiguous: m.ambiguous } };
       }

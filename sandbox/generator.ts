@@ -96,6 +96,18 @@ const DEFAULTS: Omit<ResolvedGeneratorOptions, 'seed' | 'people'> = {
   startMs: Date.UTC(2024, 0, 1),
 };
 
+/** Every person a Contact in both systems with the same values, nothing odd or duplicated: data
+ * on which whatever a sync writes is the test's own change. Spread into options with a seed and a size. */
+export const PLAIN_IN_COMMON = {
+  leadShare: 0,
+  inCommonShare: 1,
+  icOnlyShare: 0,
+  differingShare: 0,
+  duplicateShare: 0,
+  bothShare: 0,
+  oddShare: 0,
+} as const satisfies Partial<GeneratorOptions>;
+
 const SHARE_KEYS = ['leadShare', 'inCommonShare', 'differingShare', 'duplicateShare', 'icOnlyShare', 'bothShare', 'oddShare'] as const;
 
 export function resolveGeneratorOptions(opts: GeneratorOptions): ResolvedGeneratorOptions {

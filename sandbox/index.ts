@@ -7,7 +7,14 @@ import type { SchemaFile } from './schema-file.ts';
 import { startIntercomSandbox, type IntercomSandbox, type IntercomSandboxOptions } from './intercom/index.ts';
 import { startSalesforceSandbox, type SalesforceSandbox, type SalesforceSandboxOptions } from './salesforce/index.ts';
 
-export { generatePeople, resolveGeneratorOptions, type GeneratorOptions, type GeneratedPerson, type PersonMeta } from './generator.ts';
+export {
+  PLAIN_IN_COMMON,
+  generatePeople,
+  resolveGeneratorOptions,
+  type GeneratorOptions,
+  type GeneratedPerson,
+  type PersonMeta,
+} from './generator.ts';
 export { startSalesforceSandbox, type SalesforceSandbox, type SalesforceSandboxOptions } from './salesforce/index.ts';
 export {
   startIntercomSandbox,

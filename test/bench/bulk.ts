@@ -12,8 +12,8 @@
 // allowed rate the run used is printed, over the span of its Intercom calls and per window.
 // Data: 100k Salesforce records (50k Leads, 50k Contacts), 100k Intercom contacts, 80% of the
 // Salesforce people in common, 20% of pairs differing (1M each with --million).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +21,12 @@ import { connect } from 'nats';
 import { defaultSettings } from '../../actors/mapping/index.ts';
 import { writeSettings } from '../../actors/domain/index.ts';
 import { sandboxWorkspace } from '../../cli/commands/sandbox.ts';
-import { BIN, binNodeFlags } from '../../cli/bin-flags.ts';
 import { DEV_USERS, freePort, startLocalNats } from '../../cli/local-nats.ts';
 import { BulkStart, BulkStatus, ControlError, type Run, topology } from '../../protocol/index.ts';
 import { Messenger, provision, typedKv } from '../../runtime/index.ts';
 import { DEFAULT_RATE_LIMIT, HIGH_RATE_LIMIT, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
 import { type CallSample, rateShare, spanOf } from './rate-share.ts';
+import { num, startWorkerProcess } from './worker-process.ts';
 
 const WS = 'bench';
 
@@ -37,13 +37,6 @@ interface Sample {
   rss: number[];
 }
 const has = (flag: string) => process.argv.includes(`--${flag}`);
-function num(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 const MILLION = has('million');
 // S Salesforce people (half Leads), 80% of them also in Intercom, plus Intercom-only people that
@@ -73,17 +66,6 @@ function cpuOf(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** A worker process; its log (warnings and worse) goes to `logFile`. */
-function startWorkerProcess(configFile: string, logFile: string): ChildProcess {
-  const log = openSync(logFile, 'a');
-  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
-  // As `peoplesync worker` runs: with the node flags of the command's first line.
-  return spawn(process.execPath, [...binNodeFlags(), ...profile, BIN, 'worker', '--config', configFile], {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
-  });
 }
 
 /** Status, riding out a leader hand-over (the old leader's run is then failed, and shows so). */
@@ -134,7 +116,7 @@ async function main(): Promise<void> {
       }),
     );
     const logFile = join(tmpdir(), `ps-bench-worker-${i}.log`);
-    workers.push(startWorkerProcess(configFile, logFile));
+    workers.push(startWorkerProcess(configFile, logFile, PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []));
     console.log(`worker ${i} log: ${logFile}`);
   }
   const m = new Messenger(nc, 'peoplesync', 'msgpack');

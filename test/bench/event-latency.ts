@@ -9,8 +9,6 @@
 //   lagging a minute behind changes (its default in the sandbox).
 // Prints p50/p90/p99/max latency per direction, and Salesforce calls by kind against the bound
 // (one query a poll asked for, plus ceil(records written to Salesforce / 200)).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,21 +16,14 @@ import { connect, type NatsConnection } from 'nats';
 import { defaultSettings } from '../../actors/mapping/index.ts';
 import { saveWhenReady } from '../../cli/commands/settings.ts';
 import { sandboxWorkspace } from '../../cli/commands/sandbox.ts';
-import { BIN, binNodeFlags } from '../../cli/bin-flags.ts';
 import { DEV_USERS, freePort, startLocalNats } from '../../cli/local-nats.ts';
 import { type BodyOf, BulkStart, BulkStatus, Headers, type Run, ScanChanges, decodeMessage, topology } from '../../protocol/index.ts';
 import { Messenger, provision } from '../../runtime/index.ts';
-import { HIGH_RATE_LIMIT, type Sandboxes, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
+import { HIGH_RATE_LIMIT, PLAIN_IN_COMMON, type Sandboxes, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
+import { num, startWorkerProcess } from './worker-process.ts';
 
 const WS = 'bench';
 const SECRET = 'bench-webhook-secret';
-function num(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 if (ONLY !== null && ONLY !== 'near' && ONLY !== 'poll') throw new Error(`--only must be near or poll, got ${ONLY}`);
 const CHANGES = num('changes', 1_000);
@@ -79,14 +70,6 @@ async function measure(count: number, seconds: number, make: (i: number) => Pend
   clearInterval(watch);
   if (pending.size) console.log(`  ${pending.size} changes did not arrive within the deadline`);
   return latencies;
-}
-
-function startWorker(configFile: string, logFile: string): ChildProcess {
-  const log = openSync(logFile, 'a');
-  return spawn(process.execPath, [...binNodeFlags(), BIN, 'worker', '--config', configFile], {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, PEOPLESYNC_LOG_LEVEL: 'warn' },
-  });
 }
 
 async function waitReady(m: Messenger): Promise<void> {
@@ -139,7 +122,7 @@ async function phase(name: string, o: { near: boolean; spread: number; deadline:
     }),
   );
   const logFile = join(tmpdir(), `ps-bench-latency-${name}.log`);
-  const worker = startWorker(configFile, logFile);
+  const worker = startWorkerProcess(configFile, logFile);
   console.log(`phase ${name}: worker log ${logFile}`);
   const m = new Messenger(nc, 'peoplesync', 'msgpack');
   try {
@@ -217,17 +200,7 @@ async function main(): Promise<void> {
   const nats = await startLocalNats();
   const people = 4 * CHANGES + 200;
   const sandboxes = await startSandboxes({
-    generator: {
-      seed: 41,
-      people,
-      leadShare: 0,
-      inCommonShare: 1,
-      icOnlyShare: 0,
-      differingShare: 0,
-      duplicateShare: 0,
-      bothShare: 0,
-      oddShare: 0,
-    },
+    generator: { seed: 41, people, ...PLAIN_IN_COMMON },
     salesforce: { clientId: 'ps-client', clientSecret: 'ps-secret', dailyMax: 10_000_000 },
     intercom: { rateLimit: HIGH_RATE_LIMIT },
   });
@@ -275,7 +248,7 @@ async function indexOnce(ctx: PhaseContext): Promise<void> {
       workspaces: [sandboxWorkspace(WS, ctx.sandboxes)],
     }),
   );
-  const worker = startWorker(configFile, join(tmpdir(), 'ps-bench-latency-index.log'));
+  const worker = startWorkerProcess(configFile, join(tmpdir(), 'ps-bench-latency-index.log'));
   const m = new Messenger(ctx.nc, 'peoplesync', 'msgpack');
   try {
     await waitReady(m);

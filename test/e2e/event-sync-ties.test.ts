@@ -4,6 +4,7 @@
 // read the 2,000 of the first page, go on after (stamp, last Id) with the other 500, and sync each
 // record exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAIN_IN_COMMON } from '../../sandbox/index.ts';
 import { type BodyOf, Headers, RecordSynced, eventFilter, ScanChanges, decodeMessage, subject } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { type TestSystem, WS, startSystem } from '../helpers/system.ts';
@@ -15,17 +16,7 @@ const synced: BodyOf<typeof RecordSynced>[] = [];
 
 beforeAll(async () => {
   sys = await startSystem({
-    generator: {
-      seed: 13,
-      people: PEOPLE,
-      leadShare: 0,
-      inCommonShare: 1,
-      icOnlyShare: 0,
-      differingShare: 0,
-      duplicateShare: 0,
-      bothShare: 0,
-      oddShare: 0,
-    },
+    generator: { seed: 13, people: PEOPLE, ...PLAIN_IN_COMMON },
     settings: { pollIntervalSeconds: 86_400 },
     config: FREE_PORT,
     changeEvents: false, // the poll alone, so its calls can be counted

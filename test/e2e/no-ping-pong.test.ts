@@ -3,6 +3,7 @@
 // makes to Intercom comes back to it as a webhook, and every write to Salesforce as a polled
 // change. Diff-only writes must stop there: one change, one write, in either direction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAIN_IN_COMMON } from '../../sandbox/index.ts';
 import { ScanChanges } from '../../protocol/index.ts';
 import { waitFor } from '../helpers/host.ts';
 import { freePort } from '../helpers/nats-server.ts';
@@ -15,17 +16,7 @@ const settle = () => new Promise((r) => setTimeout(r, 1_500));
 
 beforeAll(async () => {
   sys = await startSystem({
-    generator: {
-      seed: 17,
-      people: 40,
-      leadShare: 0,
-      inCommonShare: 1,
-      icOnlyShare: 0,
-      differingShare: 0,
-      duplicateShare: 0,
-      bothShare: 0,
-      oddShare: 0,
-    },
+    generator: { seed: 17, people: 40, ...PLAIN_IN_COMMON },
     settings: { pollIntervalSeconds: 86_400 },
   });
   const port = await freePort();

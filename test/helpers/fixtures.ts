@@ -59,6 +59,19 @@ const usage = {
   at: 1,
 };
 
+/** A sync error as reported; the recorded one adds its id, workspace and times. */
+const occurrence = {
+  syncType: 'bulk',
+  direction: 'intercom_to_salesforce',
+  sfObject: 'Lead',
+  sfId: sf.Id,
+  icId: ic.id,
+  attributes: ['City'],
+  cause: 'field_too_long',
+  message: 'City: data value too large',
+  details: { statusCode: 'STRING_TOO_LONG' },
+};
+
 export const FIXTURES: Record<string, unknown> = {
   'index.refresh.v1': { run: 'r1', page: 0, cursor: null },
   'scan.page.v2': { run: 'r1', settingsRevision: 3, object: 'Lead', page: 2, afterId: '00Q000000000000001' },
@@ -162,31 +175,12 @@ export const FIXTURES: Record<string, unknown> = {
   'quota.usage.v1': { calls: 2, orgUsed: 100, orgMax: 15_000, limitExceeded: false, at: 1 },
   'quota.tier-changed.v1': { tier: 'bulk_paused', previous: 'normal', consumptionPercent: 40, at: 1 },
   'quota.usage-reported.v1': usage,
-  'errors.report.v1': {
-    syncType: 'bulk',
-    direction: 'intercom_to_salesforce',
-    sfObject: 'Lead',
-    sfId: sf.Id,
-    icId: ic.id,
-    attributes: ['City'],
-    cause: 'field_too_long',
-    message: 'City: data value too large',
-    details: { statusCode: 'STRING_TOO_LONG' },
-    run: 'r1',
-    at: 1,
-  },
+  'errors.report.v1': { ...occurrence, run: 'r1', at: 1 },
   'sync-error.recorded.v1': {
+    ...occurrence,
     id: '0123456789abcdef01234567',
     ws: 'acme',
     syncType: 'interactive',
-    direction: 'intercom_to_salesforce',
-    sfObject: 'Lead',
-    sfId: sf.Id,
-    icId: ic.id,
-    attributes: ['City'],
-    cause: 'field_too_long',
-    message: 'City: data value too large',
-    details: { statusCode: 'STRING_TOO_LONG' },
     run: null,
     firstAt: 1,
     lastAt: 2,

@@ -1,6 +1,16 @@
 // A worker host connected to a test nats-server as the `worker` user.
 import { connect, type NatsConnection } from 'nats';
-import { ActorHost, type ActorDef, type HostOptions, createLogger, tuneNats } from '../../runtime/index.ts';
+import { type Topology, topology } from '../../protocol/index.ts';
+import {
+  ActorHost,
+  type ActorDef,
+  type HostOptions,
+  type TypedKv,
+  createLogger,
+  provision,
+  tuneNats,
+  typedKv,
+} from '../../runtime/index.ts';
 import { type NatsServerHandle, USERS } from './nats-server.ts';
 
 export interface TestHost {
@@ -16,6 +26,20 @@ export async function connectAs(server: NatsServerHandle, role: keyof typeof USE
   tuneNats();
   const { user, pass, inboxPrefix } = USERS[role];
   return connect({ servers: server.url, user, pass, inboxPrefix, name: `test-${role}` });
+}
+
+/** A worker connection to a server provisioned as a worker would (one replica), and a typed view
+ * of any of its buckets, bound (never created). */
+export async function provisioned(server: NatsServerHandle): Promise<{
+  nc: NatsConnection;
+  buckets: Topology['buckets'];
+  bucket(name: string): Promise<TypedKv>;
+}> {
+  const nc = await connectAs(server);
+  const t = topology();
+  await provision(nc, t, 1);
+  const bucket = async (name: string) => typedKv(await nc.jetstream().views.kv(name, { bindOnly: true }), name, nc);
+  return { nc, buckets: t.buckets, bucket };
 }
 
 export async function startHost(server: NatsServerHandle, actors: ActorDef[], opts: Partial<HostOptions> = {}): Promise<TestHost> {

@@ -3,12 +3,12 @@
 // is replaced when written, never taken for what it is not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { Keys, topology } from '../../protocol/index.ts';
-import { RunGate, type TypedKv, provision, typedKv } from '../../runtime/index.ts';
+import { Keys } from '../../protocol/index.ts';
+import { RunGate, type TypedKv } from '../../runtime/index.ts';
 import { LinkStore } from '../../actors/matching/link-store.ts';
 import { IndexStore } from '../../actors/matching/index-store.ts';
 import { linkKeys, indexKeys } from '../../actors/matching/keys.ts';
-import { connectAs } from '../helpers/host.ts';
+import { provisioned } from '../helpers/host.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 
 const WS = 'ws1';
@@ -20,13 +20,11 @@ let runs: TypedKv;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  nc = await connectAs(server);
-  const t = topology();
-  await provision(nc, t, 1);
-  const bind = async (name: string) => typedKv(await nc.jetstream().views.kv(name, { bindOnly: true }), name, nc);
-  links = await bind(t.buckets.links.name);
-  index = await bind(t.buckets.index.name);
-  runs = await bind(t.buckets.runs.name);
+  const p = await provisioned(server);
+  nc = p.nc;
+  links = await p.bucket(p.buckets.links.name);
+  index = await p.bucket(p.buckets.index.name);
+  runs = await p.bucket(p.buckets.runs.name);
 });
 afterAll(async () => {
   await nc?.close();

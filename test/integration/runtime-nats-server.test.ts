@@ -3,19 +3,16 @@
 // and entries that expire by a TTL of their own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { topology } from '../../protocol/index.ts';
 import {
   MIN_NATS_SERVER,
   NatsServerTooOldError,
   type TypedKv,
   connectNats,
   createLogger,
-  provision,
   requireNatsServer,
-  typedKv,
   versionAtLeast,
 } from '../../runtime/index.ts';
-import { connectAs, waitFor } from '../helpers/host.ts';
+import { provisioned, waitFor } from '../helpers/host.ts';
 import { USERS, startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 
 let server: NatsServerHandle;
@@ -25,12 +22,10 @@ let leases: TypedKv;
 
 beforeAll(async () => {
   server = await startNatsServer();
-  nc = await connectAs(server);
-  const t = topology();
-  await provision(nc, t, 1);
-  const bind = async (name: string) => typedKv(await nc.jetstream().views.kv(name, { bindOnly: true }), name, nc);
-  index = await bind(t.buckets.index.name);
-  leases = await bind(t.buckets.leases.name);
+  const p = await provisioned(server);
+  nc = p.nc;
+  index = await p.bucket(p.buckets.index.name);
+  leases = await p.bucket(p.buckets.leases.name);
 });
 afterAll(async () => {
   await nc?.close();

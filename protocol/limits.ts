@@ -50,112 +50,119 @@ export function checkSize(length: number, limits: DecodeLimits): void {
   }
 }
 
-interface Frame {
-  left: number;
-  map: boolean;
+/** What a msgpack head byte is: a fix-sized scalar is its size in bytes after the head (0-8). */
+const MAP = -1;
+const ARRAY = -2;
+const STR = -3;
+const BINARY = -4;
+const BAD = -5;
+
+/** The kind of a head byte that is not a fix-type (0xc0-0xdf), or the scalar's size after it. */
+const HEADS: Int8Array = (() => {
+  const t = new Int8Array(0x20).fill(BINARY); // 0xc4-0xc9 bin/ext, 0xd4-0xd8 fixext
+  const set = (b: number, v: number) => (t[b - 0xc0] = v);
+  for (const b of [0xc0, 0xc2, 0xc3]) set(b, 0);
+  for (const b of [0xcc, 0xd0]) set(b, 1);
+  for (const b of [0xcd, 0xd1]) set(b, 2);
+  for (const b of [0xca, 0xce, 0xd2]) set(b, 4);
+  for (const b of [0xcb, 0xcf, 0xd3]) set(b, 8);
+  for (const b of [0xd9, 0xda, 0xdb]) set(b, STR);
+  for (const b of [0xdc, 0xdd]) set(b, ARRAY);
+  for (const b of [0xde, 0xdf]) set(b, MAP);
+  set(0xc1, BAD);
+  return t;
+})();
+
+/** The bytes of the length that follows a str/array/map head of the 0xd9-0xdf range. */
+const LEN_BYTES: Record<number, number> = { 0xd9: 1, 0xda: 2, 0xdb: 4, 0xdc: 2, 0xdd: 4, 0xde: 2, 0xdf: 4 };
+
+function kindOf(b: number): number {
+  if (b <= 0x7f || b >= 0xe0) return 0;
+  if (b <= 0x8f) return MAP;
+  if (b <= 0x9f) return ARRAY;
+  if (b <= 0xbf) return STR;
+  return HEADS[b - 0xc0];
 }
 
-/** What one msgpack head byte says: a container (`items` elements, after `skip` length bytes),
- * a string (its length in `lenBytes` bytes), or a scalar `skip` bytes long. */
-function head(b: number): { kind: 'array' | 'map' | 'str' | 'scalar' | 'binary' | 'bad'; fixed?: number; lenBytes?: number } {
-  if (b <= 0x7f || b >= 0xe0) return { kind: 'scalar', fixed: 0 };
-  if (b <= 0x8f) return { kind: 'map', fixed: b & 0x0f };
-  if (b <= 0x9f) return { kind: 'array', fixed: b & 0x0f };
-  if (b <= 0xbf) return { kind: 'str', fixed: b & 0x1f };
-  switch (b) {
-    case 0xc0:
-    case 0xc2:
-    case 0xc3:
-      return { kind: 'scalar', fixed: 0 };
-    case 0xcc:
-    case 0xd0:
-      return { kind: 'scalar', fixed: 1 };
-    case 0xcd:
-    case 0xd1:
-      return { kind: 'scalar', fixed: 2 };
-    case 0xca:
-    case 0xce:
-    case 0xd2:
-      return { kind: 'scalar', fixed: 4 };
-    case 0xcb:
-    case 0xcf:
-    case 0xd3:
-      return { kind: 'scalar', fixed: 8 };
-    case 0xd9:
-      return { kind: 'str', lenBytes: 1 };
-    case 0xda:
-      return { kind: 'str', lenBytes: 2 };
-    case 0xdb:
-      return { kind: 'str', lenBytes: 4 };
-    case 0xdc:
-      return { kind: 'array', lenBytes: 2 };
-    case 0xdd:
-      return { kind: 'array', lenBytes: 4 };
-    case 0xde:
-      return { kind: 'map', lenBytes: 2 };
-    case 0xdf:
-      return { kind: 'map', lenBytes: 4 };
-    case 0xc1:
-      return { kind: 'bad' };
-    default:
-      return { kind: 'binary' }; // 0xc4-0xc9 bin/ext, 0xd4-0xd8 fixext
-  }
+let scanLeft = new Float64Array(DEFAULT_DECODE_LIMITS.maxDepth + 1);
+let scanMaps = new Uint8Array(DEFAULT_DECODE_LIMITS.maxDepth + 1);
+
+function endsInside(pos: number): LimitError {
+  return new LimitError('malformed', `msgpack body ends inside a value at byte ${pos}`);
 }
 
-/** Checks a msgpack body against the limits without decoding it; the body must be a map. */
+/** Checks a msgpack body against the limits without decoding it; the body must be a map. It runs
+ * on every message received, so it builds nothing: the open containers' remaining counts are kept
+ * in one typed array as deep as the limit. */
 export function scanMsgpack(data: Uint8Array, limits: DecodeLimits): void {
   checkSize(data.length, limits);
-  const first = data.length ? head(data[0]).kind : 'bad';
-  if (first === 'bad') throw new LimitError('malformed', 'body is empty or does not start with a msgpack value');
-  if (first !== 'map') throw new LimitError('not_object', 'body must be a msgpack map (an object)');
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const need = (pos: number, n: number) => {
-    if (pos + n > data.length) throw new LimitError('malformed', `msgpack body ends inside a value at byte ${pos}`);
-  };
-  const readLen = (pos: number, n: number): number => {
-    need(pos, n);
-    return n === 1 ? data[pos] : n === 2 ? view.getUint16(pos) : view.getUint32(pos);
-  };
-  const stack: Frame[] = [];
-  let frame: Frame = { left: 1, map: false };
+  const end = data.length;
+  const first = end ? kindOf(data[0]) : BAD;
+  if (first === BAD) throw new LimitError('malformed', 'body is empty or does not start with a msgpack value');
+  if (first !== MAP) throw new LimitError('not_object', 'body must be a msgpack map (an object)');
+  // left[d]: values still to read in the container at depth d (a map counts keys and values);
+  // maps[d]: whether it is a map. Depth 0 is the body itself, one value. The arrays are the
+  // module's, kept between calls (a scan runs to its end synchronously, never two at once).
+  if (scanLeft.length <= limits.maxDepth) {
+    scanLeft = new Float64Array(limits.maxDepth + 1);
+    scanMaps = new Uint8Array(limits.maxDepth + 1);
+  }
+  const left = scanLeft;
+  const maps = scanMaps;
+  let depth = 0;
+  left[0] = 1;
   let pos = 0;
   for (;;) {
-    if (frame.left === 0) {
-      const up = stack.pop();
-      if (!up) break;
-      frame = up;
+    if (left[depth] === 0) {
+      if (depth === 0) break;
+      depth--;
       continue;
     }
-    const isKey = frame.map && frame.left % 2 === 0;
-    frame.left--;
-    need(pos, 1);
-    const h = head(data[pos]);
+    const isKey = maps[depth] === 1 && left[depth] % 2 === 0;
+    left[depth]--;
+    if (pos >= end) throw endsInside(pos);
+    const b = data[pos];
+    const kind = kindOf(b);
     pos++;
-    if (h.kind === 'bad') throw new LimitError('malformed', `byte 0x${data[pos - 1].toString(16)} at ${pos - 1} is not msgpack`);
-    if (h.kind === 'binary') throw new LimitError('binary', `binary value (msgpack bin/ext) at byte ${pos - 1}: never a valid value`);
-    if (isKey && h.kind !== 'str') throw new LimitError('malformed', `map key at byte ${pos - 1} is not a string`);
-    if (h.kind === 'scalar') {
-      need(pos, h.fixed as number);
-      pos += h.fixed as number;
+    if (kind >= 0) {
+      if (isKey) throw new LimitError('malformed', `map key at byte ${pos - 1} is not a string`);
+      if (pos + kind > end) throw endsInside(pos);
+      pos += kind;
       continue;
     }
-    const n = h.fixed ?? readLen(pos, h.lenBytes as number);
-    pos += h.lenBytes ?? 0;
-    if (h.kind === 'str') {
+    if (kind === BAD) throw new LimitError('malformed', `byte 0x${b.toString(16)} at ${pos - 1} is not msgpack`);
+    if (kind === BINARY) throw new LimitError('binary', `binary value (msgpack bin/ext) at byte ${pos - 1}: never a valid value`);
+    if (isKey && kind !== STR) throw new LimitError('malformed', `map key at byte ${pos - 1} is not a string`);
+    let n: number;
+    if (b >= 0xd9) {
+      const lenBytes = LEN_BYTES[b];
+      if (pos + lenBytes > end) throw endsInside(pos);
+      n =
+        lenBytes === 1
+          ? data[pos]
+          : lenBytes === 2
+            ? (data[pos] << 8) | data[pos + 1]
+            : data[pos] * 0x1000000 + ((data[pos + 1] << 16) | (data[pos + 2] << 8) | data[pos + 3]);
+      pos += lenBytes;
+    } else {
+      n = kind === STR ? b & 0x1f : b & 0x0f;
+    }
+    if (kind === STR) {
       if (n > limits.maxStrLength)
         throw new LimitError('too_large', `string of ${n} bytes at byte ${pos} (at most ${limits.maxStrLength})`);
-      need(pos, n);
+      if (pos + n > end) throw endsInside(pos);
       pos += n;
       continue;
     }
-    const max = h.kind === 'map' ? limits.maxMapLength : limits.maxArrayLength;
-    if (n > max) throw new LimitError('too_large', `${h.kind} of ${n} entries at byte ${pos} (at most ${max})`);
-    if (stack.length + 1 > limits.maxDepth)
-      throw new LimitError('too_large', `nested deeper than ${limits.maxDepth} levels at byte ${pos}`);
-    stack.push(frame);
-    frame = { left: h.kind === 'map' ? 2 * n : n, map: h.kind === 'map' };
+    const max = kind === MAP ? limits.maxMapLength : limits.maxArrayLength;
+    const what = kind === MAP ? 'map' : 'array';
+    if (n > max) throw new LimitError('too_large', `${what} of ${n} entries at byte ${pos} (at most ${max})`);
+    if (depth + 1 > limits.maxDepth) throw new LimitError('too_large', `nested deeper than ${limits.maxDepth} levels at byte ${pos}`);
+    depth++;
+    left[depth] = kind === MAP ? 2 * n : n;
+    maps[depth] = kind === MAP ? 1 : 0;
   }
-  if (pos !== data.length) throw new LimitError('malformed', `${data.length - pos} bytes after the end of the msgpack body`);
+  if (pos !== end) throw new LimitError('malformed', `${end - pos} bytes after the end of the msgpack body`);
 }
 
 /** The same limits on a value parsed from JSON (which has no binary), walked without recursion. */

@@ -2,7 +2,16 @@
 // `ps-run` header); event, retry and interactive items carry none.
 import { z } from 'zod';
 import { control, eventMessage, workMessage } from '../message.ts';
-import { BatchIdSchema, ChangeSchema, IcContactSchema, RunIdSchema, SfRecordSchema, SyncTypeSchema, nonNegInt } from './common.ts';
+import {
+  BatchIdSchema,
+  ChangeSchema,
+  IcContactSchema,
+  RunIdSchema,
+  SfRecordSchema,
+  SfRecordsSchema,
+  SyncTypeSchema,
+  nonNegInt,
+} from './common.ts';
 import { DirectionSchema, SfObjectSchema } from '../enums.ts';
 
 /** Which bulk batch an item belongs to: completion is counted per batch (and per write part). */
@@ -64,7 +73,7 @@ export const MatchRecords = workMessage(
     /** The settings the records were read with: their run's, or the current ones of a change poll. */
     settingsRevision: nonNegInt(),
     object: SfObjectSchema,
-    records: z.array(SfRecordSchema).max(2000),
+    records: SfRecordsSchema,
   }),
 );
 

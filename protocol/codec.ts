@@ -43,7 +43,11 @@ function limitReason(err: LimitError): DlqReason {
 
 /** Bytes to a plain object: size first, then the structure, then the value. */
 export function decodeBody(data: Uint8Array, contentType: string | undefined, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): unknown {
-  const ct = (contentType ?? ContentTypes.msgpack).split(';')[0].trim().toLowerCase();
+  // What every message carries is compared as it is; anything else is read as a media type.
+  const ct =
+    contentType === undefined || contentType === ContentTypes.msgpack
+      ? ContentTypes.msgpack
+      : contentType.split(';')[0].trim().toLowerCase();
   try {
     checkSize(data.length, limits);
     if (ct === ContentTypes.json) {

@@ -63,17 +63,30 @@ export interface EventBinding<S = unknown, D = never> extends Reads<D> {
   accept(body: unknown): Accepted<ActorContext<D>, S>;
 }
 
+/** A body validated by its handler's definition, kept with the handler until its context is
+ * ready. One is made for every message received: a class, not a pair of new closures. */
+class Validated<B, C, S, R> implements Accepted<C, S, R> {
+  constructor(
+    private readonly handle: (body: B, ctx: C, self: S) => Promise<R> | R,
+    private readonly body: B,
+  ) {}
+
+  /** Not an async function: the handler's own promise is handed on as it is, without the extra
+   * turns of the microtask queue an async wrapper returning a promise takes. */
+  run(ctx: C, self: S): Promise<R> {
+    try {
+      return Promise.resolve(this.handle(this.body, ctx, self));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+}
+
 export function on<Z extends z.ZodType, S = unknown, D = unknown>(
   def: WorkDef<Z>,
   handle: (body: z.infer<Z>, ctx: HandlerContext<D>, self: S) => Promise<void>,
 ): WorkHandler<S, D> {
-  return {
-    def,
-    accept: (raw) => {
-      const body = validateBody(def, raw);
-      return { run: (ctx, self) => handle(body, ctx, self) };
-    },
-  };
+  return { def, accept: (raw) => new Validated(handle, validateBody(def, raw)) };
 }
 
 export function endpoint<Q extends z.ZodType, R extends z.ZodType, S = unknown, D = unknown>(
@@ -82,10 +95,8 @@ export function endpoint<Q extends z.ZodType, R extends z.ZodType, S = unknown, 
 ): EndpointBinding<S, D> {
   return {
     def,
-    accept: (raw) => {
-      const body = validateBody({ type: def.verb, schema: def.request }, raw);
-      return { run: (ctx, self) => handle(body, ctx, self) };
-    },
+    accept: (raw) =>
+      new Validated<z.infer<Q>, ActorContext<D>, S, unknown>(handle, validateBody({ type: def.verb, schema: def.request }, raw)),
   };
 }
 
@@ -93,13 +104,7 @@ export function onEvent<Z extends z.ZodType, S = unknown, D = unknown>(
   def: EventDef<Z>,
   handle: (body: z.infer<Z>, ctx: ActorContext<D>, self: S) => Promise<void> | void,
 ): EventBinding<S, D> {
-  return {
-    def,
-    accept: (raw) => {
-      const body = validateBody(def, raw);
-      return { run: async (ctx, self) => handle(body, ctx, self) };
-    },
-  };
+  return { def, accept: (raw) => new Validated(handle, validateBody(def, raw)) };
 }
 
 export interface QueueBinding<S = unknown, D = never> {

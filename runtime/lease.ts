@@ -9,7 +9,8 @@
 // names the holder's liveness subject, and when nobody answers there (the holder's connection is
 // closed: a killed process) twice, a check apart, with the entry not renewed meanwhile, the
 // follower takes the key over by compare-and-set. Once is not enough: a holder whose NATS node was
-// lost has no subscription either until it reconnects to another node.
+// lost has no subscription either until it reconnects to another node. A holder whose actor
+// cannot start gives the key up rather than hold it without leading.
 import { type LeaseValue, LeaseValueSchema, kvValue } from '../protocol/index.ts';
 import { KvConflictError, type TypedKv } from './kv.ts';
 import type { Logger } from './logger.ts';
@@ -135,7 +136,18 @@ export class Lease {
     if (this.stopped || this.revision === 0 || this.leader) return;
     this.leader = true;
     this.o.log.info({ lease: this.o.key }, 'leading');
-    await this.cb.onAcquired();
+    try {
+      await this.cb.onAcquired();
+    } catch (err) {
+      // The actor could not start (its state unreadable a moment: a NATS node lost). Holding the
+      // key on would leave the workspace with a leader that does not lead for good: give it up,
+      // and the next tick asks for it again, here or in another process.
+      this.o.log.error({ lease: this.o.key, err }, 'could not start leading; lease given up');
+      this.leader = false;
+      const revision = this.revision;
+      this.revision = 0;
+      await this.o.kv.delete(this.o.key, { revision }).catch(() => undefined);
+    }
   }
 
   private async stepDown(): Promise<void> {

@@ -117,6 +117,32 @@ describe('actor instances', () => {
   });
 });
 
+describe('an instance that cannot be built', () => {
+  it('gives the lease up, so leadership is taken again (here or elsewhere) rather than held by nobody leading', async () => {
+    let attempts = 0;
+    const failing = defineActor({
+      name: 'lifecycle-probe',
+      singleton: true,
+      init() {
+        // The first activation fails to load its state (NATS unavailable a moment, say).
+        if (++attempts === 1) throw new Error('state not readable');
+        return new Probe(attempts);
+      },
+    }).serve({ endpoints: [endpoint(Ask, async (_body, _ctx, p) => ({ id: p.id, ready: true }))] });
+    const h = await startHost(server, [failing]);
+    try {
+      const answer = await waitFor(() => h.host.messenger.request(Ask, 'ws1', {}, 1_000).catch(() => null), {
+        what: 'a leader that leads',
+        timeoutMs: 15_000,
+      });
+      expect(answer).toEqual({ id: 2, ready: true });
+      expect(attempts).toBe(2);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('a pool actor', () => {
   it("gets one instance per workspace, and each item is handled by its workspace's", async () => {
     const seen: string[] = [];

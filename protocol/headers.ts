@@ -1,7 +1,6 @@
-// Header names, in one place.
+// Header names, in one place. The workspace is no header: it is a token of every subject.
 export const Headers = {
   type: 'ps-type',
-  ws: 'ps-ws',
   run: 'ps-run',
   contentType: 'content-type',
   msgId: 'Nats-Msg-Id',

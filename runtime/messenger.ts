@@ -62,7 +62,6 @@ export class Messenger {
   headersFor(type: string, ws: string, run?: string | null): MsgHdrs {
     const h = natsHeaders();
     h.set(Headers.type, type);
-    h.set(Headers.ws, ws);
     h.set(Headers.contentType, contentTypeOf(this.encoding));
     if (run) h.set(Headers.run, run);
     return h;
@@ -114,7 +113,6 @@ export class Messenger {
     }
     const h = natsHeaders();
     h.set(Headers.contentType, contentTypeOf(this.encoding));
-    h.set(Headers.ws, ws);
     let reply;
     try {
       reply = await this.nc.request(subject(this.prefix, { kind: 'ctl', ws, verb: def.verb }), encodeBody(req, this.encoding), {

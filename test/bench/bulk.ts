@@ -26,7 +26,7 @@ import { BulkStart, BulkStatus, ControlError, type Run, topology } from '../../p
 import { Messenger, provision, typedKv } from '../../runtime/index.ts';
 import { DEFAULT_RATE_LIMIT, HIGH_RATE_LIMIT, startSandboxes, startSmtpSink } from '../../sandbox/index.ts';
 import { type CallSample, rateShare, spanOf } from './rate-share.ts';
-import { num, startWorkerProcess } from './worker-process.ts';
+import { cpuOf, num, startWorkerProcess } from './worker-process.ts';
 
 const WS = 'bench';
 
@@ -55,16 +55,6 @@ function rssOf(pid: number): { rss: number; peak: number } {
     return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
   } catch {
     return { rss: 0, peak: 0 };
-  }
-}
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function cpuOf(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
   }
 }
 

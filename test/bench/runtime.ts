@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { encodeBody, workMessage, MatchRecords } from '../../protocol/index.ts';
 import { ActorHost, createLogger, on } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
-import { num } from './worker-process.ts';
+import { cpuOf, num } from './worker-process.ts';
 
 // Messages per round (200-record messages: a quarter as many), and rounds of each side.
 const N = num('messages', 5_000);
@@ -46,6 +46,8 @@ interface Rates {
   /** This process's CPU time (user + system) a message, µs: the side's own cost, whatever the
    * machine's other load does to wall-clock rates. */
   cpu: number;
+  /** nats-server's CPU time a message, µs (10 ms ticks: a round of thousands of messages). */
+  server: number;
 }
 
 /** CPU time of this process since `since`, µs. */
@@ -103,11 +105,12 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
       done = r;
     });
     const c0 = process.cpuUsage();
+    const s0 = cpuOf(server.pid);
     const t0 = performance.now();
     await pipelined(n, 256, () => host.messenger.publish(MatchRecords, 'ws1', body, { cls: 'event' }));
     const pub = n / ((performance.now() - t0) / 1000);
     await finished;
-    return { pub, e2e: n / ((performance.now() - t0) / 1000), cpu: cpuSince(c0) / n };
+    return { pub, e2e: n / ((performance.now() - t0) / 1000), cpu: cpuSince(c0) / n, server: ((cpuOf(server.pid) - s0) * 1e6) / n };
   };
 
   // Raw nats.js: the same body, a plain durable pull consumer, ack per message.
@@ -119,6 +122,7 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
   h.set('ps-type', MatchRecords.type);
   const rawRound = async (): Promise<Rates> => {
     const c0 = process.cpuUsage();
+    const s0 = cpuOf(server.pid);
     const t0 = performance.now();
     const consumer = await js.consumers.get('RAW', 'raw');
     const msgs = await consumer.consume({ max_messages: 64 });
@@ -134,7 +138,7 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
     await pipelined(n, 256, () => js.publish('peoplesync.bench.x', encode(body), { headers: h }));
     const pub = n / ((performance.now() - t0) / 1000);
     await rawDone;
-    return { pub, e2e: n / ((performance.now() - t0) / 1000), cpu: cpuSince(c0) / n };
+    return { pub, e2e: n / ((performance.now() - t0) / 1000), cpu: cpuSince(c0) / n, server: ((cpuOf(server.pid) - s0) * 1e6) / n };
   };
 
   const runtime: Rates[] = [];
@@ -157,7 +161,21 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
   const ratios = runtime.map((r, i) => rawRates[i].e2e / r.e2e);
   const cpuRuntime = median(runtime.map((r) => r.cpu));
   const cpuRaw = median(rawRates.map((r) => r.cpu));
-  return { recordsPerMsg, bytes: encodeBody(body, 'msgpack').length, pubRuntime, e2eRuntime, pubRaw, e2eRaw, ratios, cpuRuntime, cpuRaw };
+  const serverRuntime = median(runtime.map((r) => r.server));
+  const serverRaw = median(rawRates.map((r) => r.server));
+  return {
+    recordsPerMsg,
+    bytes: encodeBody(body, 'msgpack').length,
+    pubRuntime,
+    e2eRuntime,
+    pubRaw,
+    e2eRaw,
+    ratios,
+    cpuRuntime,
+    cpuRaw,
+    serverRuntime,
+    serverRaw,
+  };
 }
 
 // A workMessage type for nothing: keep the registry warm the same way actors load it.
@@ -166,7 +184,7 @@ const results = [];
 for (const r of SIZES) results.push(await measure(r, r === 1 ? N : Math.max(500, Math.floor(N / 4)), ROUNDS));
 console.log(`runtime overhead: one work-queue stage, no-op handler, file store; medians of ${ROUNDS} alternating rounds`);
 console.log(
-  'records/msg  bytes/msg  runtime publish/s  runtime end-to-end/s  raw publish/s  raw end-to-end/s  raw/runtime (e2e)  CPU µs/msg runtime  raw  ratio  per round (e2e)',
+  'records/msg  bytes/msg  runtime publish/s  runtime end-to-end/s  raw publish/s  raw end-to-end/s  raw/runtime (e2e)  CPU µs/msg runtime  raw  ratio  nats-server µs/msg runtime  raw  per round (e2e)',
 );
 for (const r of results) {
   console.log(
@@ -181,6 +199,8 @@ for (const r of results) {
       r.cpuRuntime.toFixed(1).padStart(18),
       r.cpuRaw.toFixed(1).padStart(4),
       (r.cpuRuntime / r.cpuRaw).toFixed(2).padStart(5),
+      r.serverRuntime.toFixed(1).padStart(26),
+      r.serverRaw.toFixed(1).padStart(4),
       r.ratios.map((x) => x.toFixed(2)).join(' '),
     ].join('  '),
   );

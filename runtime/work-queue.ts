@@ -166,58 +166,12 @@ export class WorkQueue {
     }
   }
 
+  /** Handles one item; whatever happens, its slot is given back. */
   private async process(m: JsMsg): Promise<void> {
-    // Whatever happens, the item's slot is given back.
     try {
-      const where = parseWorkSubject(this.o.prefix, m.subject);
-      // A subject token that is no workspace id still gets its letter, under `_unknown`.
-      const ws = where && validWorkspace(where.ws) ? where.ws : '_unknown';
-      const stage = where?.stage ?? this.o.binding.stage;
-      if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
-      let accepted: Accepted<HandlerContext, unknown>;
-      let run: string | null;
-      try {
-        // Decoded once and validated once, by the handler's own definition.
-        const { type, contentType, run: runHeader } = itemHeaders(m.headers);
-        const handler = type ? this.handlers.get(type) : undefined;
-        if (!handler) {
-          const decoded = decodeMessage(type, m.data, contentType, this.o.limits); // the precise reason when it is poison anyway
-          throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
-        }
-        accepted = handler.accept(decodeBody(m.data, contentType, this.o.limits));
-        run = runHeader ?? null;
-        if (run !== null && !RunIdSchema.safeParse(run).success) throw new DecodeError('invalid_body', 'the ps-run header is not a run id');
-      } catch (err) {
-        const e = err as DecodeError;
-        this.logFor(m, ws).warn({ reason: e.reason, err: e, subject: m.subject.slice(0, 300) }, 'poison message to the dead-letter stream');
-        await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message, null);
-        return;
-      }
-      try {
-        const target = ws === '_unknown' ? null : this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m, run);
-        if (!target) {
-          await this.unserved(m, ws, stage);
-          return;
-        }
-        if (run) {
-          const state = await this.o.gate.state(ws, run);
-          // A replica may be a moment behind the write that created the run: asked again shortly,
-          // then dead-lettered as `unknown_run`.
-          if (state === 'unknown')
-            throw new RetryableError(`run ${run} was never recorded in workspace ${ws}`, {
-              name: 'UnknownRunError',
-              retryAfterMs: 1_000,
-              dlqReason: 'unknown_run',
-            });
-          if (state === 'ended' && RUN_WORK_STAGES.has(stage)) throw new RunInactiveError(`run ${run} is not running`);
-        }
-        await accepted.run(target.ctx, target.self);
-        m.ack();
-      } catch (err) {
-        await this.failed(m, ws, stage, run, err, this.logFor(m, ws));
-      }
+      await this.handle(m);
     } catch (err) {
-      // Every item is answered above; this is a failure while answering (the connection gone):
+      // handle() answers every item; this is a failure while answering (the connection gone):
       // the item comes back when its ack wait ends.
       this.o.log.error({ err }, 'work item left unanswered');
     } finally {
@@ -227,6 +181,56 @@ export class WorkQueue {
       this.slotFreed = null;
       wake?.();
       if (this.active === 0) this.drained?.();
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const where = parseWorkSubject(this.o.prefix, m.subject);
+    // A subject token that is no workspace id still gets its letter, under `_unknown`.
+    const ws = where && validWorkspace(where.ws) ? where.ws : '_unknown';
+    const stage = where?.stage ?? this.o.binding.stage;
+    if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
+    let accepted: Accepted<HandlerContext, unknown>;
+    let run: string | null;
+    try {
+      // Decoded once and validated once, by the handler's own definition.
+      const { type, contentType, run: runHeader } = itemHeaders(m.headers);
+      const handler = type ? this.handlers.get(type) : undefined;
+      if (!handler) {
+        const decoded = decodeMessage(type, m.data, contentType, this.o.limits); // the precise reason when it is poison anyway
+        throw new DecodeError('unknown_type', `stage ${stage} does not accept "${decoded.def.type}"`);
+      }
+      accepted = handler.accept(decodeBody(m.data, contentType, this.o.limits));
+      run = runHeader ?? null;
+      if (run !== null && !RunIdSchema.safeParse(run).success) throw new DecodeError('invalid_body', 'the ps-run header is not a run id');
+    } catch (err) {
+      const e = err as DecodeError;
+      this.logFor(m, ws).warn({ reason: e.reason, err: e, subject: m.subject.slice(0, 300) }, 'poison message to the dead-letter stream');
+      await this.deadLetter(m, ws, stage, e.reason ?? 'undecodable', e.message, null);
+      return;
+    }
+    try {
+      const target = ws === '_unknown' ? null : this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m, run);
+      if (!target) {
+        await this.unserved(m, ws, stage);
+        return;
+      }
+      if (run) {
+        const state = await this.o.gate.state(ws, run);
+        // A replica may be a moment behind the write that created the run: asked again shortly,
+        // then dead-lettered as `unknown_run`.
+        if (state === 'unknown')
+          throw new RetryableError(`run ${run} was never recorded in workspace ${ws}`, {
+            name: 'UnknownRunError',
+            retryAfterMs: 1_000,
+            dlqReason: 'unknown_run',
+          });
+        if (state === 'ended' && RUN_WORK_STAGES.has(stage)) throw new RunInactiveError(`run ${run} is not running`);
+      }
+      await accepted.run(target.ctx, target.self);
+      m.ack();
+    } catch (err) {
+      await this.failed(m, ws, stage, run, err, this.logFor(m, ws));
     }
   }
 

@@ -53,13 +53,13 @@ export class Messenger {
       : subject(this.prefix, { kind: 'evt', ws, topic: eventTopic(def, body) });
   }
 
-  /** Headers of publishes that carry no message id, by type, workspace and run, built once: nats.js
+  /** Headers of publishes that carry no message id, by type and run, built once: nats.js
    * only reads what it is given (it adds to it a message id or expectations, which these never
    * carry), and building them again for every publish was a tenth of what the runtime allocated
    * in test/bench/runtime.ts. Emptied when full (runs come and go). */
   private readonly sharedHeaders = new Map<string, MsgHdrs>();
 
-  headersFor(type: string, ws: string, run?: string | null): MsgHdrs {
+  headersFor(type: string, run?: string | null): MsgHdrs {
     const h = natsHeaders();
     h.set(Headers.type, type);
     h.set(Headers.contentType, contentTypeOf(this.encoding));
@@ -67,12 +67,12 @@ export class Messenger {
     return h;
   }
 
-  private shared(type: string, ws: string, run: string | undefined): MsgHdrs {
-    const key = `${type} ${ws} ${run ?? ''}`;
+  private shared(type: string, run: string | undefined): MsgHdrs {
+    const key = run ? `${type} ${run}` : type;
     let h = this.sharedHeaders.get(key);
     if (!h) {
       if (this.sharedHeaders.size >= 1024) this.sharedHeaders.clear();
-      h = this.headersFor(type, ws, run);
+      h = this.headersFor(type, run);
       this.sharedHeaders.set(key, h);
     }
     return h;
@@ -88,7 +88,7 @@ export class Messenger {
     opts: PublishOptions & { cls: WorkClass },
   ): Promise<void> {
     const run = opts.run ?? runOf(body);
-    const h = opts.msgId ? this.headersFor(def.type, ws, run) : this.shared(def.type, ws, run);
+    const h = opts.msgId ? this.headersFor(def.type, run) : this.shared(def.type, run);
     const ack = await this.js.publish(this.subjectFor(def, ws, opts.cls, body), encodeBody(body, this.encoding), {
       headers: h,
       msgID: opts.msgId,

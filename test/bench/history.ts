@@ -53,7 +53,7 @@ async function main(): Promise<void> {
             ? nc
                 .jetstream()
                 .publish(subject('peoplesync', { kind: 'evt', ws: WS, topic: RecordSynced.topic }), encodeBody(event, 'msgpack'), {
-                  headers: host.messenger.headersFor(RecordSynced.type, WS),
+                  headers: host.messenger.headersFor(RecordSynced.type),
                 })
                 .then(() => undefined)
             : host.messenger.publish(RecordSynced, WS, event, { cls: 'bulk' }),

@@ -108,14 +108,6 @@ export function eventFilter(def: { topic: string; keyOf?: unknown }): string {
   return def.keyOf ? `${def.topic}.>` : def.topic;
 }
 
-/** Parse the workspace and stage/class back out of a work subject. */
-export function parseWorkSubject(prefix: string, subj: string): { ws: string; stage: string; cls: string } | null {
-  if (!subj.startsWith(prefix + '.work.')) return null;
-  const rest = subj.slice(prefix.length + 6).split('.');
-  if (rest.length !== 3) return null;
-  return { ws: rest[0], stage: rest[1], cls: rest[2] };
-}
-
 /** Workspace token of any peoplesync subject (work, evt, ctl, dlq). */
 export function workspaceOf(prefix: string, subj: string): string | null {
   if (!subj.startsWith(prefix + '.')) return null;

@@ -24,7 +24,6 @@ import {
   decodeBody,
   decodeMessage,
   failureOf,
-  parseWorkSubject,
 } from '../protocol/index.ts';
 import type { DeadLetterStore } from './dead-letters.ts';
 import type { Logger } from './logger.ts';
@@ -110,9 +109,17 @@ export class WorkQueue {
   private readonly held = new Map<JsMsg, number>();
   private heartbeat: NodeJS.Timeout | null = null;
 
+  /** Where an item's workspace token starts in its subject, and the class this consumer reads:
+   * every item matches the filter `<prefix>.work.<ws or *>.<stage>.<class>`, so only the
+   * workspace varies. */
+  private readonly wsAt: number;
+  readonly cls: WorkClass;
+
   constructor(o: WorkQueueOptions) {
     this.o = o;
     this.handlers = new Map(o.binding.handlers.map((h) => [h.def.type, h]));
+    this.wsAt = `${o.prefix}.work.`.length;
+    this.cls = o.consumer.filterSubject.slice(o.consumer.filterSubject.lastIndexOf('.') + 1) as WorkClass;
   }
 
   get consumer(): ConsumerDef {
@@ -121,11 +128,6 @@ export class WorkQueue {
 
   get stage(): string {
     return this.o.binding.stage;
-  }
-
-  /** The class this consumer reads (its filter's last token). */
-  get cls(): string {
-    return this.o.consumer.filterSubject.split('.').pop() ?? 'unknown';
   }
 
   async start(): Promise<void> {
@@ -185,11 +187,12 @@ export class WorkQueue {
   }
 
   private async handle(m: JsMsg): Promise<void> {
-    const where = parseWorkSubject(this.o.prefix, m.subject);
+    const end = m.subject.indexOf('.', this.wsAt);
+    const token = end > this.wsAt ? m.subject.slice(this.wsAt, end) : '';
     // A subject token that is no workspace id still gets its letter, under `_unknown`.
-    const ws = where && validWorkspace(where.ws) ? where.ws : '_unknown';
-    const stage = where?.stage ?? this.o.binding.stage;
-    if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: where?.cls ?? 'unknown' });
+    const ws = validWorkspace(token) ? token : '_unknown';
+    const stage = this.o.binding.stage;
+    if (m.info.deliveryCount > 1) this.o.metrics?.redeliveries.inc({ stage, class: this.cls });
     let accepted: Accepted<HandlerContext, unknown>;
     let run: string | null;
     try {
@@ -210,7 +213,7 @@ export class WorkQueue {
       return;
     }
     try {
-      const target = ws === '_unknown' ? null : this.o.context(ws, (where?.cls ?? 'event') as WorkClass, m, run);
+      const target = ws === '_unknown' ? null : this.o.context(ws, this.cls, m, run);
       if (!target) {
         await this.unserved(m, ws, stage);
         return;

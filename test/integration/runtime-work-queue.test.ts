@@ -3,7 +3,7 @@ import { headers as natsHeaders } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Headers, RetryableError, subject, workMessage } from '../../protocol/index.ts';
-import { on, type ActorDef } from '../../runtime/index.ts';
+import { ActorHost, createLogger, on, type ActorDef } from '../../runtime/index.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { connectAs, startHost, waitFor, type TestHost } from '../helpers/host.ts';
 
@@ -207,6 +207,27 @@ describe('work queues', () => {
       expect(seen.map((s) => s.n).sort()).toEqual([1, 2, 3, 4]);
     } finally {
       await h.stop();
+    }
+  });
+
+  it("reads each item's workspace from its subject under a prefix of several tokens", async () => {
+    // The admin user: the least-privilege users of nats.conf are for the `peoplesync` prefix only.
+    const nc = await connectAs(server, 'admin');
+    const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: ['ws1', 'ws2'], prefix: 'corp.sync' });
+    const heard: string[] = [];
+    const notifier: ActorDef = {
+      name: 'notifier',
+      queues: [{ stage: 'notify', classes: ['event'], handlers: [on(Ping, async (body, ctx) => void heard.push(`${ctx.ws}:${body.n}`))] }],
+    };
+    try {
+      await host.start([notifier]);
+      await host.messenger.publish(Ping, 'ws1', { n: 1 }, { cls: 'event' });
+      await host.messenger.publish(Ping, 'ws2', { n: 2 }, { cls: 'event' });
+      await waitFor(() => heard.length >= 2, { what: 'both items' });
+      expect(heard.sort()).toEqual(['ws1:1', 'ws2:2']);
+    } finally {
+      await host.stop(1_000);
+      await nc.close();
     }
   });
 

@@ -1,5 +1,6 @@
 // KV access for actors: msgpack values, optional zod validation on read, and optimistic
 // concurrency (create / update with the last revision) exposed plainly.
+import { setTimeout as delay } from 'node:timers/promises';
 import { decode } from '@msgpack/msgpack';
 import { type KV, type KvEntry, type NatsConnection, headers as natsHeaders } from 'nats';
 import type { z } from 'zod';
@@ -154,23 +155,23 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
       let w = await kv.watch({ key });
       // A watch nats.js could not keep (its consumer lost and not made again) is started again
       // a second later: it hears each key's latest value first, then the changes, as at the start.
+      const live = () => !stopped && !nc.isClosed();
       void (async () => {
-        for (;;) {
+        while (live()) {
           try {
             for await (const e of w) onEntry(e.key, e.operation === 'PUT' && e.value.length ? decode(e.value) : null, e.revision);
           } catch {
             // Ended by an error: started again below.
           }
-          for (;;) {
-            if (stopped || nc.isClosed()) return;
-            await new Promise((r) => setTimeout(r, 1_000));
-            if (stopped || nc.isClosed()) return;
-            try {
-              w = await kv.watch({ key });
-              break;
-            } catch {
-              // NATS unavailable: tried again a second later.
-            }
+          while (live()) {
+            await delay(1_000);
+            if (!live()) return;
+            const again = await kv.watch({ key }).catch(() => null); // NATS unavailable: a second later
+            if (!again) continue;
+            w = again;
+            // Stopped while it was being made: the stop reached the old one only.
+            if (stopped) w.stop();
+            break;
           }
         }
       })();

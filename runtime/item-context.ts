@@ -2,6 +2,7 @@
 // class, run, subject, deliveries, heartbeat). One is made for every item received, so it is a
 // class: the activation's fields are copied into one fixed shape and the methods live on the
 // prototype, rather than an object spread and a set of new closures for every message.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { JsMsg } from 'nats';
 import { ControlError, type BucketName, type ControlDef, type MessageDef, type WorkClass } from '../protocol/index.ts';
 import type { z } from 'zod';
@@ -21,19 +22,6 @@ export interface ItemServices {
   tokens: TokenBroker;
   gate: RunGate;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 export class ItemContext<D = unknown> implements HandlerContext<D> {
   readonly actor: string;
@@ -109,7 +97,8 @@ export class ItemContext<D = unknown> implements HandlerContext<D> {
           throw new RunInactiveError(`run ${this.run} ended while waiting for tokens`);
         this.m.working();
         const after = err instanceof QuotaRefusedError ? err.retryAfterMs : 500;
-        await sleep(Math.min(Math.max(after, 200), 5_000), this.signal);
+        // A stop ends the wait at once; a refusal after it is thrown.
+        await delay(Math.min(Math.max(after, 200), 5_000), undefined, { signal: this.signal }).catch(() => undefined);
       }
     }
   }

@@ -5,8 +5,7 @@
 //   npx tsx test/bench/runtime.ts [--messages 5000] [--rounds 5] [--records 1,200]
 import { decode, encode } from '@msgpack/msgpack';
 import { connect, AckPolicy, headers as natsHeaders, nanos } from 'nats';
-import { z } from 'zod';
-import { encodeBody, workMessage, MatchRecords } from '../../protocol/index.ts';
+import { encodeBody, MatchRecords } from '../../protocol/index.ts';
 import { ActorHost, createLogger, on } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
 import { cpuOf, num } from './worker-process.ts';
@@ -16,7 +15,6 @@ const N = num('messages', 5_000);
 const ROUNDS = num('rounds', 5);
 const at = process.argv.indexOf('--records');
 const SIZES = at < 0 ? [1, 200] : process.argv[at + 1].split(',').map(Number);
-void z;
 
 function record(i: number) {
   return {
@@ -178,8 +176,6 @@ async function measure(recordsPerMsg: number, n: number, rounds: number) {
   };
 }
 
-// A workMessage type for nothing: keep the registry warm the same way actors load it.
-void workMessage;
 const results = [];
 for (const r of SIZES) results.push(await measure(r, r === 1 ? N : Math.max(500, Math.floor(N / 4)), ROUNDS));
 console.log(`runtime overhead: one work-queue stage, no-op handler, file store; medians of ${ROUNDS} alternating rounds`);

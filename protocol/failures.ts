@@ -135,7 +135,7 @@ export function isTransientSalesforceCode(code: string): boolean {
 /** The Salesforce request limit in either of its meanings (the org's daily budget spent, or too
  * many long requests at once): both answer REQUEST_LIMIT_EXCEEDED. */
 export function isSalesforceRequestLimit(err: unknown): boolean {
-  return err instanceof ConnectorError && err.system === 'salesforce' && err.code === SF_REQUEST_LIMIT;
+  return err instanceof ConnectorError && err.system === 'salesforce' && err.kind === 'request_limit';
 }
 
 export type FieldRefusalCode = 'INVALID_FIELD' | 'JSON_PARSER_ERROR';
@@ -161,12 +161,6 @@ export function classifyIntercom(status: number): ConnectorFailureKind {
   if (status === 429) return 'rate_limited';
   if (status === 408 || status >= 500) return 'transient';
   return 'invalid';
-}
-
-/** An Intercom failure about the contact itself (not the network, the rate or the credentials):
- * recorded as the contact's sync error rather than retried or parked. */
-export function intercomContactFailure(err: unknown): ConnectorError | null {
-  return err instanceof ConnectorError && err.system === 'intercom' && !err.retryable ? err : null;
 }
 
 /** A Node system error (ECONNREFUSED) or undici's (UND_ERR_SOCKET): the call got no answer. */

@@ -1,6 +1,6 @@
 // What a failed write means for the people who own the data: the sync-error cause for a
 // Salesforce per-record statusCode or an Intercom error, and the details worth keeping. Pure.
-import { type ErrorCause, intercomContactFailure } from '../../protocol/index.ts';
+import { ConnectorError, type ConnectorFailureKind, type ErrorCause } from '../../protocol/index.ts';
 import { causeOfSalesforce } from '../errors/index.ts';
 import type { SfRecordError } from '../../connectors/types.ts';
 
@@ -38,19 +38,15 @@ export function signalsSchemaChange(errors: readonly SfRecordError[]): boolean {
 }
 
 /** The sync-error cause of an Intercom per-contact error, or null when the error is not about
- * the contact (network, rate limit, credentials) and the whole item must be retried or parked. */
+ * the contact (network, rate limit, credentials, a withdrawn call) and the whole item must be
+ * retried or parked. Read from the kind `classifyIntercom` gave the answer's status. */
+const IC_CAUSES: Partial<Record<ConnectorFailureKind, ErrorCause>> = {
+  not_found: 'not_found',
+  conflict: 'duplicate',
+  invalid: 'invalid_value',
+};
+
 export function icErrorCause(err: unknown): ErrorCause | null {
-  const e = intercomContactFailure(err);
-  if (!e) return null;
-  switch (e.status) {
-    case 404:
-      return 'not_found';
-    case 409:
-      return 'duplicate';
-    case 400:
-    case 422:
-      return 'invalid_value';
-    default:
-      return e.kind === 'invalid' ? 'invalid_value' : null;
-  }
+  if (!(err instanceof ConnectorError) || err.system !== 'intercom') return null;
+  return IC_CAUSES[err.kind] ?? null;
 }

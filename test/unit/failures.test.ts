@@ -11,7 +11,6 @@ import {
   failureOf,
   fieldRefusal,
   FieldRefusedError,
-  intercomContactFailure,
   isKvWriteConflict,
   isNoResponders,
   isSalesforceRequestLimit,
@@ -53,6 +52,14 @@ describe('Salesforce failures', () => {
     const limited = new ConnectorError('m', { system: 'salesforce', kind: 'request_limit', code: 'REQUEST_LIMIT_EXCEEDED' });
     expect([limited.retryable, limited.name, isSalesforceRequestLimit(limited)]).toEqual([false, 'RequestLimitExceededError', true]);
     expect(isSalesforceRequestLimit(Object.assign(new Error('m'), { code: 'REQUEST_LIMIT_EXCEEDED' }))).toBe(false);
+    // The concurrency limit shares the code but spends no budget: a few seconds' wait, not a spent org.
+    const busy = new ConnectorError('m', {
+      system: 'salesforce',
+      kind: 'rate_limited',
+      code: 'REQUEST_LIMIT_EXCEEDED',
+      retryAfterMs: 5_000,
+    });
+    expect(isSalesforceRequestLimit(busy)).toBe(false);
   });
 
   it('sessions, missing records, locked rows, 5xx, the network and timeouts', () => {
@@ -112,13 +119,6 @@ describe('Intercom failures', () => {
     expect(isSystemError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isSystemError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe(true);
     expect(isSystemError(new Error('a bug'))).toBe(false);
-  });
-
-  it('only a final refusal is about the contact', () => {
-    const conflict = new ConnectorError('m', { system: 'intercom', kind: 'conflict', code: 'conflict', status: 409 });
-    expect(intercomContactFailure(conflict)).toBe(conflict);
-    expect(intercomContactFailure(new ConnectorError('m', { system: 'intercom', kind: 'transient', code: 'network' }))).toBeNull();
-    expect(intercomContactFailure(new ConnectorError('m', { system: 'salesforce', kind: 'not_found', code: 'NOT_FOUND' }))).toBeNull();
   });
 });
 

@@ -68,6 +68,7 @@ describe('Intercom error to sync-error cause', () => {
     expect(icErrorCause(new ConnectorError('503', { kind: 'transient', ...base, status: 503 }))).toBeNull();
     expect(icErrorCause(new ConnectorError('429', { kind: 'rate_limited', ...base, status: 429 }))).toBeNull();
     expect(icErrorCause(new ConnectorError('401', { kind: 'auth', ...base, status: 401 }))).toBeNull();
+    expect(icErrorCause(new ConnectorError('never sent', { kind: 'withdrawn', ...base }))).toBeNull();
     expect(icErrorCause(new ConnectorError('sf', { kind: 'not_found', system: 'salesforce', code: 'x', status: 404 }))).toBeNull();
     expect(icErrorCause(new Error('plain'))).toBeNull();
   });

@@ -22,7 +22,9 @@
 //   errors    <ws>.<error id>              StoredErrorSchema
 //   quota     <ws>                         LedgerSnapshotSchema
 //
-// Objects are not strict: a value written by a later version with a field more still reads.
+// Objects are read loosely (`kvValue`, `parseKvValue`), strict message schemas too: a value written
+// by a later version with a field more still reads. (A field more inside a nested strict object
+// does not.)
 import { z } from 'zod';
 import { SfObjectSchema } from './enums.ts';
 import { WORK_CLASSES } from './subjects.ts';
@@ -114,9 +116,20 @@ export class KvValueError extends Error {
   override name = 'KvValueError';
 }
 
+/** `schema` as a stored value is read: a strict object (a message schema such as a run's) takes
+ * keys it does not know, so a value a later version wrote with a field more still reads. Made once
+ * per schema. */
+const asStored = new WeakMap<z.ZodType, z.ZodType>();
+function stored<S extends z.ZodType>(schema: S): S {
+  if (!(schema instanceof z.ZodObject)) return schema;
+  let loose = asStored.get(schema);
+  if (!loose) asStored.set(schema, (loose = schema.loose()));
+  return loose as S;
+}
+
 /** The value parsed with its schema; throws KvValueError naming `what` and each wrong field. */
 export function parseKvValue<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(raw);
+  const r = stored(schema).safeParse(raw);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ');
   throw new KvValueError(`stored ${what} is not valid: ${issues}`);
@@ -126,6 +139,6 @@ export function parseKvValue<S extends z.ZodType>(schema: S, raw: unknown, what:
  * that treat a value of another shape as they treat a missing one. */
 export function kvValue<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> | null {
   if (raw === null || raw === undefined) return null;
-  const r = schema.safeParse(raw);
+  const r = stored(schema).safeParse(raw);
   return r.success ? r.data : null;
 }

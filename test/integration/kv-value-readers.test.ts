@@ -8,6 +8,7 @@ import { RunGate, type TypedKv } from '../../runtime/index.ts';
 import { LinkStore } from '../../actors/matching/link-store.ts';
 import { IndexStore } from '../../actors/matching/index-store.ts';
 import { linkKeys, indexKeys } from '../../actors/matching/keys.ts';
+import { FIXTURES } from '../helpers/fixtures.ts';
 import { provisioned } from '../helpers/host.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 
@@ -63,5 +64,8 @@ describe('KV values of another shape', () => {
     await runs.put(Keys.run(WS, 'run-bad'), { status: 'running' });
     expect(await gate.state(WS, 'run-bad')).toBe('unknown');
     expect(await gate.activeNow(WS, 'run-bad')).toBe(false);
+    // A run a later version wrote with a field more is still running: its work is done.
+    await runs.put(Keys.run(WS, 'r1'), { ...(FIXTURES['bulk.progress.v1'] as object), resumedFrom: 'r0' });
+    expect(await gate.state(WS, 'r1')).toBe('active');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../helpers/fixtures.ts';
 import {
   ChangeStreamSchema,
   CurrentRunSchema,
@@ -44,6 +45,11 @@ describe('KV value schemas', () => {
     refuses(CurrentRunSchema, { run: 'run-1' }, 'current run', /runId: Invalid input: expected string, received undefined/);
     refuses(RunSchema, { runId: 'run-1', status: 'running' }, 'run', /ws: Invalid input/);
     refuses(RunSchema, 'running', 'run', /\(value\): Invalid input: expected object, received string/);
+    // A run a later version wrote with a field more still reads (the message schema is strict).
+    const later = { ...(FIXTURES['bulk.progress.v1'] as object), resumedFrom: 'r0' };
+    expect(RunSchema.safeParse(later).success).toBe(false);
+    expect(parseKvValue(RunSchema, later, 'run')).toMatchObject({ runId: 'r1', status: 'running' });
+    expect(kvValue(RunSchema, later)).toMatchObject({ runId: 'r1', status: 'running' });
   });
 
   it('cursors: Salesforce and Intercom cursors, the change stream replay id and the poll clock', () => {

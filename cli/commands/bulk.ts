@@ -1,22 +1,10 @@
 // `peoplesync bulk start [--dry-run] [--detach] | stop | status [--watch] | history`: the manual
 // bulk sync from the command line, with a live progress bar on a terminal and --json for scripts.
 // A run that stopped or failed exits 1 (cli/exit-codes.ts has the table).
-import type { NatsConnection, Subscription } from 'nats';
-import {
-  BulkFinished,
-  BulkHistory,
-  BulkProgress,
-  BulkStart,
-  BulkStatus,
-  BulkStop,
-  Headers,
-  type Run,
-  decodeMessage,
-  eventFilter,
-  subject,
-} from '../../protocol/index.ts';
+import type { NatsConnection } from 'nats';
+import { BulkFinished, BulkHistory, BulkProgress, BulkStart, BulkStatus, BulkStop, type Run } from '../../protocol/index.ts';
 import { EXIT, configFrom, intOption, workspaceFrom, type Common } from '../args.ts';
-import { type ControlClient, controlClient } from '../control-client.ts';
+import { type ControlClient, controlClient, followEvents } from '../control-client.ts';
 import { exitCodeOf, historyTable, progressLine, summary } from './bulk-view.ts';
 
 const ACTIVE = new Set(['running', 'paused']);
@@ -56,18 +44,7 @@ export async function watchRun(
     }
     if (!isActive(run)) wake();
   };
-  const subs: Subscription[] = [BulkProgress, BulkFinished].map((def) =>
-    nc.subscribe(subject(prefix, { kind: 'evt', ws, topic: eventFilter(def) }), {
-      callback: (err, m) => {
-        if (err) return;
-        try {
-          show(decodeMessage(m.headers?.get(Headers.type), m.data, m.headers?.get(Headers.contentType)).body as Run);
-        } catch {
-          // not a run body: ignore
-        }
-      },
-    }),
-  );
+  const unfollow = followEvents(nc, prefix, ws, [BulkProgress, BulkFinished], (_type, body) => show(body as Run));
   try {
     let stop = false;
     void o.until?.then(() => {
@@ -84,7 +61,7 @@ export async function watchRun(
       });
     }
   } finally {
-    for (const s of subs) s.unsubscribe();
+    unfollow();
     if (o.tty && !o.json) out.write('\n');
   }
   return last;

@@ -2,22 +2,10 @@
 // whether or not an error exists for them, and (unless --no-wait) wait for the outcome: what the
 // person's pairs needed (the ResyncMapped event of the request), then each write's result (the
 // RecordSynced and SyncErrorRecorded events of those records).
-import type { Subscription } from 'nats';
-import {
-  type BodyOf,
-  type Direction,
-  Headers,
-  RecordSynced,
-  Resync,
-  ResyncMapped,
-  SyncErrorRecorded,
-  decodeMessage,
-  eventFilter,
-  subject,
-} from '../../protocol/index.ts';
+import { type BodyOf, type Direction, RecordSynced, Resync, ResyncMapped, SyncErrorRecorded } from '../../protocol/index.ts';
 import { parseResyncKey, ResyncKeyError } from '../../actors/errors/index.ts';
 import { UsageError, configFrom, intOption, workspaceFrom, type Common } from '../args.ts';
-import { type ControlClient, controlClient } from '../control-client.ts';
+import { type ControlClient, controlClient, followEvents } from '../control-client.ts';
 
 /** A person named on the command line, refused before connecting with the shapes accepted. */
 export function personKey(key: string): string {
@@ -69,7 +57,11 @@ export function outcomeOf(
     const direction = DIRECTION[system];
     const ok = synced.find((s) => s.sfId === p.sfId && s.direction === direction && s.syncType === 'interactive');
     if (ok) return { status: 'updated', attributes: ok.changes.map((c) => c.attribute) };
-    const err = errors.find((e) => e.sfId === p.sfId && e.direction === direction && e.syncType === 'interactive');
+    // An attribute that could not be mapped has a sync error of its own (in `unmapped`): it says
+    // nothing of the writes of this side.
+    const unmapped = new Set(p.failed.filter((f) => f.direction === direction).map((f) => f.attribute));
+    const aboutWrite = (e: BodyOf<typeof SyncErrorRecorded>) => !(e.attributes.length > 0 && e.attributes.every((a) => unmapped.has(a)));
+    const err = errors.find((e) => e.sfId === p.sfId && e.direction === direction && e.syncType === 'interactive' && aboutWrite(e));
     if (err) return { status: 'failed', cause: err.cause, message: err.message, errorId: err.id };
     return { status: 'pending', attributes };
   };
@@ -98,26 +90,16 @@ export async function resyncAndWait(
   const synced: BodyOf<typeof RecordSynced>[] = [];
   const errors: BodyOf<typeof SyncErrorRecorded>[] = [];
   let wake: () => void = () => undefined;
-  const heard = (type: string | undefined, body: unknown) => {
+  // Only interactive writes can be this request's (a bulk run's may be heard by the thousand).
+  const heard = (type: string, body: unknown) => {
     if (type === ResyncMapped.type) mapped.set((body as Mapped).requestId, body as Mapped);
+    else if ((body as { syncType?: string }).syncType !== 'interactive') return;
     else if (type === RecordSynced.type) synced.push(body as BodyOf<typeof RecordSynced>);
     else if (type === SyncErrorRecorded.type) errors.push(body as BodyOf<typeof SyncErrorRecorded>);
     wake();
   };
-  // Subscribed before the request goes, so that no event of it is missed.
-  const subs: Subscription[] = [ResyncMapped, RecordSynced, SyncErrorRecorded].map((def) =>
-    c.nc.subscribe(subject(prefix, { kind: 'evt', ws, topic: eventFilter(def) }), {
-      callback: (err, m) => {
-        if (err) return;
-        try {
-          const type = m.headers?.get(Headers.type);
-          heard(type, decodeMessage(type, m.data, m.headers?.get(Headers.contentType)).body);
-        } catch {
-          // not one of ours: ignore
-        }
-      },
-    }),
-  );
+  // Following before the request goes, so that no event of it is missed.
+  const unfollow = followEvents(c.nc, prefix, ws, [ResyncMapped, RecordSynced, SyncErrorRecorded], heard);
   try {
     await c.nc.flush();
     const r = await c.request(Resync, { key, by: process.env.USER ?? 'cli' });
@@ -140,7 +122,7 @@ export async function resyncAndWait(
       });
     }
   } finally {
-    for (const s of subs) s.unsubscribe();
+    unfollow();
   }
 }
 

@@ -17,8 +17,6 @@ import { UsageError } from './exit-codes.ts';
 export interface Worker {
   host: ActorHost;
   nc: NatsConnection;
-  /** The services the worker provides its actors (each actor's `ctx.deps` holds those it declared). */
-  services: Services;
   /** Where this worker's Prometheus metrics are served (config `metrics`), or null. */
   metricsUrl: string | null;
   stop(graceMs?: number): Promise<void>;
@@ -134,7 +132,6 @@ export async function startWorker(
   return {
     host,
     nc,
-    services,
     metricsUrl: served?.url ?? null,
     stop: async (graceMs = 10_000) => {
       await served?.close();

@@ -169,8 +169,8 @@ export class Leader {
   async history(limit: number): Promise<{ runs: Run[] }> {
     const runs: Run[] = [];
     for await (const { value } of (await this.runs()).list(Keys.runs(this.ws))) {
-      const r = RunSchema.safeParse(value);
-      if (r.success) runs.push(r.data);
+      const r = kvValue(RunSchema, value);
+      if (r) runs.push(r);
     }
     return { runs: newestFirst(runs, limit) };
   }

@@ -42,8 +42,8 @@ export class RunRecords {
     }
     const writes: WriteRecord[] = [];
     for await (const { value } of (await this.ctx.kv('writes')).list(runWritesFilter(this.ctx.ws, run))) {
-      const w = WriteRecordSchema.safeParse(value);
-      if (w.success && w.data.run === run) writes.push(w.data);
+      const w = kvValue(WriteRecordSchema, value);
+      if (w?.run === run) writes.push(w);
     }
     return recount(reports, writes);
   }

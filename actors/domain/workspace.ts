@@ -3,7 +3,7 @@
 // with, dry run), and what follows from them for one work item. Each actor's activation owns one
 // (`init` makes it), so its caches live exactly as long as the activation and never leak between
 // two systems in one process.
-import { RunSchema, PermanentError, Keys } from '../../protocol/index.ts';
+import { RunSchema, PermanentError, Keys, kvValue } from '../../protocol/index.ts';
 import { type ActorContext, RunInactiveError } from '../../runtime/index.ts';
 import { type MatchKey, matchKeyOf } from './identity.ts';
 import { type StoredSettings, readSettings } from './settings-store.ts';
@@ -51,8 +51,7 @@ export class WorkspaceFacts {
    * how to stop watching. For a long-lived part of an activation (the poll clock, change events). */
   async watch(onChange: (s: WorkspaceSettings | null) => void): Promise<() => void> {
     return (await this.ctx.kv('settings')).watch(Keys.settings(this.ctx.ws), (_key, value) => {
-      const parsed = WorkspaceSettingsSchema.safeParse(value);
-      onChange(parsed.success ? parsed.data : null);
+      onChange(kvValue(WorkspaceSettingsSchema, value));
     });
   }
 
@@ -74,9 +73,8 @@ export class WorkspaceFacts {
     let facts = this.runs.get(runId);
     if (!facts) {
       const stored = await (await this.ctx.kv('runs')).getRaw(Keys.run(this.ctx.ws, runId));
-      const parsed = RunSchema.safeParse(stored?.value);
-      if (!parsed.success) throw new RunInactiveError(`run ${runId} of workspace ${this.ctx.ws} is not recorded`);
-      const r = parsed.data;
+      const r = kvValue(RunSchema, stored?.value);
+      if (!r) throw new RunInactiveError(`run ${runId} of workspace ${this.ctx.ws} is not recorded`);
       facts = { runId, settingsRevision: r.settingsRevision, dryRun: r.dryRun, startedAt: r.startedAt };
       if (this.runs.size >= MAX_CACHED) this.runs.clear();
       this.runs.set(runId, facts);

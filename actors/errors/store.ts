@@ -11,7 +11,7 @@
 // marker is one key, so a listing made at the same time may replace this one's marker before the
 // watch delivers it; the newer marker, further on in the stream, closes the pass as well.
 // Listing keys by "nothing pending" was seen to miss the newest key on nats-server 2.9.
-import { RetryableError, parseKvValue } from '../../protocol/index.ts';
+import { RetryableError, kvValue, parseKvValue } from '../../protocol/index.ts';
 import type { TypedKv } from '../../runtime/index.ts';
 import type { SyncError } from '../../protocol/index.ts';
 import { errorKey } from './error-id.ts';
@@ -48,8 +48,8 @@ export class ErrorStore {
     if (id === MARKER || id.includes('.') || id.includes('*') || id.includes('>')) return null;
     const v = await this.kv.getRaw(errorKey(ws, id));
     if (!v) return null;
-    const parsed = StoredErrorSchema.safeParse(v.value);
-    return parsed.success ? publicError(parsed.data) : null;
+    const stored = kvValue(StoredErrorSchema, v.value);
+    return stored ? publicError(stored) : null;
   }
 
   /** Every error of the workspace, in no particular order. Unreadable values are skipped. */
@@ -72,8 +72,8 @@ export class ErrorStore {
         check();
         return;
       }
-      const parsed = value === null ? null : StoredErrorSchema.safeParse(value);
-      if (parsed?.success) found.set(id, publicError(parsed.data));
+      const stored = kvValue(StoredErrorSchema, value);
+      if (stored) found.set(id, publicError(stored));
       else found.delete(id);
     });
     let timer: NodeJS.Timeout | undefined;

@@ -4,7 +4,7 @@
 // written twice, and no API call is spent on what a call already did. Writes to the bucket go one
 // at a time, each with everything known so far.
 import { createHash } from 'node:crypto';
-import { type WriteRecord, WriteRecordSchema } from '../../protocol/index.ts';
+import { type WriteRecord, WriteRecordSchema, kvValue } from '../../protocol/index.ts';
 import type { HandlerContext, TypedKv } from '../../runtime/index.ts';
 
 /** A record's outcome; `dropped` names fields left out of a record written (refused by the service). */
@@ -45,14 +45,14 @@ export class ItemOutcomes {
       batchId: item.batchId,
       part: item.part,
     });
-    const stored = WriteRecordSchema.safeParse((await kv.getRaw(o.key))?.value);
-    if (stored.success) {
-      for (const id of stored.data.written) {
-        const dropped = stored.data.dropped[id];
+    const stored = kvValue(WriteRecordSchema, (await kv.getRaw(o.key))?.value);
+    if (stored) {
+      for (const id of stored.written) {
+        const dropped = stored.dropped[id];
         o.known.set(id, dropped ? { ok: true, dropped } : { ok: true });
       }
-      for (const f of stored.data.failed) o.known.set(f.id, { ok: false, error: f.error });
-      for (const id of stored.data.sent) o.sent.add(id);
+      for (const f of stored.failed) o.known.set(f.id, { ok: false, error: f.error });
+      for (const id of stored.sent) o.sent.add(id);
     }
     return o;
   }

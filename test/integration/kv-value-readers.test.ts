@@ -7,6 +7,8 @@ import { Keys } from '../../protocol/index.ts';
 import { RunGate, type TypedKv } from '../../runtime/index.ts';
 import { LinkStore } from '../../actors/matching/link-store.ts';
 import { IndexStore } from '../../actors/matching/index-store.ts';
+import { errorKey } from '../../actors/errors/index.ts';
+import { ErrorStore } from '../../actors/errors/store.ts';
 import { linkKeys, indexKeys } from '../../actors/matching/keys.ts';
 import { FIXTURES } from '../helpers/fixtures.ts';
 import { provisioned } from '../helpers/host.ts';
@@ -18,6 +20,7 @@ let nc: NatsConnection;
 let links: TypedKv;
 let index: TypedKv;
 let runs: TypedKv;
+let errors: TypedKv;
 
 beforeAll(async () => {
   server = await startNatsServer();
@@ -26,6 +29,7 @@ beforeAll(async () => {
   links = await p.bucket(p.buckets.links.name);
   index = await p.bucket(p.buckets.index.name);
   runs = await p.bucket(p.buckets.runs.name);
+  errors = await p.bucket(p.buckets.errors.name);
 });
 afterAll(async () => {
   await nc?.close();
@@ -67,5 +71,12 @@ describe('KV values of another shape', () => {
     // A run a later version wrote with a field more is still running: its work is done.
     await runs.put(Keys.run(WS, 'r1'), { ...(FIXTURES['bulk.progress.v1'] as object), resumedFrom: 'r0' });
     expect(await gate.state(WS, 'r1')).toBe('active');
+  });
+  it('errors: a sync error a later version stored with a field more is read, in a look-up and a listing', async () => {
+    const later = { ...(FIXTURES['sync-error.recorded.v1'] as { id: string }), ws: WS, seen: [], reviewedBy: 'ann' };
+    await errors.put(errorKey(WS, later.id), later);
+    const store = new ErrorStore(errors);
+    expect(await store.get(WS, later.id)).toMatchObject({ id: later.id });
+    expect((await store.all(WS)).map((e) => e.id)).toEqual([later.id]);
   });
 });

@@ -20,7 +20,6 @@ export {
 export { UsageWindow, WINDOW_MINUTES, type UsageWindowSnapshot } from './usage-window.ts';
 export {
   Ledger,
-  LedgerSnapshotSchema,
   DEFAULT_LEDGER_TIMING,
   MAX_OPEN_GRANTS,
   type Grant,

@@ -67,7 +67,6 @@ export const MAX_OPEN_GRANTS = 1_000;
 const MINUTE_MS = 60_000;
 
 /** The persisted form (quota bucket, key = workspace; protocol/kv-values.ts). */
-export { LedgerSnapshotSchema };
 export type LedgerSnapshot = Omit<z.infer<typeof LedgerSnapshotSchema>, 'window'> & { window: UsageWindowSnapshot };
 
 export class Ledger {

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { decode } from '@msgpack/msgpack';
 import { type KV, type KvEntry, type NatsConnection, headers as natsHeaders } from 'nats';
 import type { z } from 'zod';
-import { PermanentError, encodeBody, isKvWriteConflict } from '../protocol/index.ts';
+import { PermanentError, encodeBody, isKvWriteConflict, parseKvValue } from '../protocol/index.ts';
 import { type StoredMessage, directGets } from './direct-get.ts';
 
 const encode = (value: unknown): Uint8Array => encodeBody(value, 'msgpack');
@@ -16,6 +16,8 @@ export interface KvValue<T> {
 
 export interface TypedKv {
   readonly bucket: string;
+  /** The value parsed as stored values are (`parseKvValue`): one not of its schema throws a
+   * KvValueError naming the key and each wrong field. */
   get<S extends z.ZodType>(key: string, schema: S): Promise<KvValue<z.infer<S>> | null>;
   getRaw(key: string, opts?: { revision?: number }): Promise<KvValue<unknown> | null>;
   /** The values of many keys in one batched direct get, in the order asked (null: none). */
@@ -99,7 +101,7 @@ export function typedKv(kv: KV, bucket: string, nc: NatsConnection): TypedKv {
     bucket,
     async get(key, schema) {
       const v = unpack(await kv.get(checked(bucket, key)));
-      return v ? { value: schema.parse(v.value), revision: v.revision } : null;
+      return v ? { value: parseKvValue(schema, v.value, `${bucket} value ${key}`), revision: v.revision } : null;
     },
     async getRaw(key, opts) {
       return unpack(await kv.get(checked(bucket, key), opts?.revision ? { revision: opts.revision } : undefined));

@@ -80,9 +80,10 @@ export class Leader {
     const cur = await kv.getRaw(Keys.currentRun(this.ws));
     const runId = kvValue(CurrentRunSchema, cur?.value)?.runId;
     if (runId) {
-      const found = await kv.get(Keys.run(this.ws, runId), RunSchema).catch(() => null);
-      if (found && isActive(found.value)) {
-        const failed = endRun(found.value, 'failed', 'coordinator_lost', this.ctx.deps.now(), COORDINATOR_LOST_DETAIL);
+      // A run record not of its schema is no run to fail; NATS failing is the activation failing.
+      const found = kvValue(RunSchema, (await kv.getRaw(Keys.run(this.ws, runId)))?.value);
+      if (found && isActive(found)) {
+        const failed = endRun(found, 'failed', 'coordinator_lost', this.ctx.deps.now(), COORDINATOR_LOST_DETAIL);
         this.store.update(runId, (t) => ({ ...t, run: failed }));
         await kv.put(Keys.run(this.ws, runId), failed);
         this.ctx.log.warn({ run: runId }, 'bulk run of a lost coordinator marked failed');

@@ -3,7 +3,7 @@
 // is replaced when written, never taken for what it is not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { Keys } from '../../protocol/index.ts';
+import { Keys, RunSchema } from '../../protocol/index.ts';
 import { RunGate, type TypedKv } from '../../runtime/index.ts';
 import { LinkStore } from '../../actors/matching/link-store.ts';
 import { IndexStore } from '../../actors/matching/index-store.ts';
@@ -68,6 +68,10 @@ describe('KV values of another shape', () => {
     await runs.put(Keys.run(WS, 'run-bad'), { status: 'running' });
     expect(await gate.state(WS, 'run-bad')).toBe('unknown');
     expect(await gate.activeNow(WS, 'run-bad')).toBe(false);
+    // Read as a value that must be a run, it is refused naming the key and the fields wrong.
+    await expect(runs.get(Keys.run(WS, 'run-bad'), RunSchema)).rejects.toThrow(
+      /stored peoplesync_runs value ws1\.runs\.run-bad is not valid: runId: .*ws: /,
+    );
     // A run a later version wrote with a field more is still running: its work is done.
     await runs.put(Keys.run(WS, 'r1'), { ...(FIXTURES['bulk.progress.v1'] as object), resumedFrom: 'r0' });
     expect(await gate.state(WS, 'r1')).toBe('active');

@@ -97,7 +97,6 @@ export function sameIndexed(a: IndexEntry, b: IndexEntry): boolean {
   );
 }
 
-/** A stored value is trusted only in this shape; anything else counts as no entry. */
 /** A stored entry; one not of its schema is no entry (the contact is indexed again). The schema
  * checks the contact for what matching and mapping rely on; the rest is as Intercom gave it. */
 export function asIndexEntry(v: unknown): IndexEntry | null {

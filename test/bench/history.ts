@@ -14,13 +14,10 @@ import { historyActor } from '../../actors/history/index.ts';
 import { Headers, PersonHistory, RecordSynced, decodeMessage, encodeBody, eventFilter, subject } from '../../protocol/index.ts';
 import { ActorHost, createLogger } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
+import { num } from './worker-process.ts';
 
-const opt = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const PEOPLE = opt('people', 50_000);
-const PER_PERSON = opt('per-person', 2);
+const PEOPLE = num('people', 50_000);
+const PER_PERSON = num('per-person', 2);
 const UNKEYED = process.argv.includes('--unkeyed');
 const WS = 'bench';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -33,16 +33,10 @@ import {
 import { ActorHost, type ActorDef, createLogger, on } from '../../runtime/index.ts';
 import { generatePeople, HIGH_RATE_LIMIT, startIntercomSandbox } from '../../sandbox/index.ts';
 import { USERS, startNatsServer } from '../helpers/nats-server.ts';
+import { cpuOf, num } from './worker-process.ts';
 
 const WS = 'bench';
 const NO_TRACES = process.argv.includes('--no-async-traces');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got ${process.argv[i + 1]}`);
-  return v;
-}
 
 /** Worker mode: host the matching actor until the parent disconnects; report CPU when asked. */
 async function worker(natsUrl: string, icUrl: string, icToken: string, concurrency: number): Promise<void> {
@@ -187,9 +181,7 @@ const until = async (cond: () => boolean, what: string, timeoutMs = 900_000) => 
 function natsCpuMs(configFile: string): number | null {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(configFile)) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(configFile)) return cpuOf(Number(pid)) * 1000;
     } catch {
       // The process went away or is not readable: not ours.
     }
@@ -272,9 +264,9 @@ async function main(): Promise<void> {
     const [natsUrl, icUrl, token, concurrency] = process.argv.slice(i + 1, i + 5);
     return worker(natsUrl, icUrl, token, Number(concurrency));
   }
-  const people = arg('people', 125_000);
-  const nWorkers = arg('workers', 1);
-  const concurrency = arg('concurrency', 8);
+  const people = num('people', 125_000);
+  const nWorkers = num('workers', 1);
+  const concurrency = num('concurrency', 8);
   const records: Record<'Lead' | 'Contact', SfRecord[]> = { Lead: [], Contact: [] };
   const contacts: IcContact[] = [];
   for (const p of generatePeople({ seed: 42, people })) {

@@ -10,14 +10,11 @@ import { QuotaAcquire, topology } from '../../protocol/index.ts';
 import { ActorHost, Messenger, createLogger, provision, typedKv } from '../../runtime/index.ts';
 import { startNatsServer, USERS } from '../helpers/nats-server.ts';
 import { QUOTA_SERVICES } from './quota-services.ts';
+import { num } from './worker-process.ts';
 
 const WS = 'ws1';
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const KILLS = arg('kills', 10);
-const TTL = arg('ttl', 5_000);
+const KILLS = num('kills', 10);
+const TTL = num('ttl', 5_000);
 
 async function startHost(url: string): Promise<{ host: ActorHost; nc: NatsConnection }> {
   const nc = await connect({ servers: url, ...USERS.worker });

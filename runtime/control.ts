@@ -142,6 +142,11 @@ export class ControlPlane {
             status: 503,
           });
         }
+        // Served here, its instance still being built (endpoints are listened to from the start):
+        // another process, or this one a moment later, answers.
+        if (this.hooks.serves(ws)) {
+          throw new ControlError('not_ready', `${s.actor} for workspace ${ws} is still starting here; ask again`, { status: 503 });
+        }
         throw new ControlError('unknown_workspace', `workspace "${ws}" is not served here`, { status: 404 });
       }
       const def: ControlDef = s.binding.def;

@@ -4,12 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ControlError, control, workMessage } from '../../protocol/index.ts';
-import { defineActor, endpoint, on } from '../../runtime/index.ts';
+import { ActorHost, createLogger, defineActor, endpoint, on } from '../../runtime/index.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
-import { type TestHost, startHost, waitFor } from '../helpers/host.ts';
+import { type TestHost, connectAs, startHost, waitFor } from '../helpers/host.ts';
 
 const Item = workMessage('coord.lifecycle-item.v1', 'coord', z.object({ n: z.number() }));
 const PoolItem = workMessage('notify.lifecycle-pool.v1', 'notify', z.object({ n: z.number() }));
+const PoolAsk = control('lifecycle-pool', 'lifecycle.pool-ask', 'Whether the pool answers', z.object({}), z.object({ ok: z.boolean() }));
 const Ask = control(
   'lifecycle-probe',
   'lifecycle.ask',
@@ -144,6 +145,39 @@ describe('an instance that cannot be built', () => {
 });
 
 describe('a pool actor', () => {
+  it('answers "ask again" (503) while its instance is being built, not "not served here"', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const pool = defineActor({
+      name: 'lifecycle-pool',
+      async init() {
+        await gate;
+        return { ready: true };
+      },
+    }).serve({ endpoints: [endpoint(PoolAsk, async (_body, _ctx, self) => ({ ok: self.ready }))] });
+    const nc = await connectAs(server);
+    const host = new ActorHost({ nc, log: createLogger({ level: 'silent' }), workspaces: ['ws1'] });
+    const started = host.start([pool]);
+    try {
+      // Once the control service is up (no more "no responders"), its answer while init waits:
+      const early = await waitFor(async () => {
+        const e = await host.messenger.request(PoolAsk, 'ws1', {}, 1_000).catch((err: unknown) => err);
+        return e instanceof ControlError && e.code !== 'no_responders' ? e : null;
+      });
+      expect(early).toMatchObject({ status: 503 });
+      release();
+      await started;
+      expect(await host.messenger.request(PoolAsk, 'ws1', {})).toEqual({ ok: true });
+    } finally {
+      release();
+      await started.catch(() => undefined);
+      await host.stop(1_000);
+      await nc.close();
+    }
+  });
+
   it("gets one instance per workspace, and each item is handled by its workspace's", async () => {
     const seen: string[] = [];
     const made: string[] = [];

@@ -115,6 +115,12 @@ describe('quota leader failover', () => {
         await sys.startWorker(['quota']); // and a new process comes up, as a supervisor would do
         await new Promise((r) => setTimeout(r, EVERY_MS));
       }
+      // The last window ends as the others do, once a process leads again (each kill above first
+      // waits for one): and it has granted, or the check below says it did not.
+      await waitFor(() => sys.workers.some((w) => w !== asker && !w.nc.isClosed() && w.host.isLeading('quota', WS)), {
+        what: 'a quota leader after the last kill',
+      });
+      await waitFor(() => grants.some((at) => at > kills[KILLS - 1]), { what: 'a grant after the last kill' }).catch(() => undefined);
     } finally {
       asking = false;
       await loop;
